@@ -1,0 +1,53 @@
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  PrimaryColumn,
+  Unique,
+  UpdateDateColumn,
+} from 'typeorm';
+
+export const DELIVERY_STATUSES = ['pending', 'succeeded', 'failed', 'exhausted'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+/** One event for one subscription. Unique on the pair, so fan-out is idempotent. */
+@Entity('webhook_deliveries')
+@Unique('UQ_webhook_deliveries_event_subscription', ['eventId', 'subscriptionId'])
+@Index('IDX_webhook_deliveries_subscription', ['subscriptionId', 'id'])
+@Index('IDX_webhook_deliveries_due', ['status', 'nextAttemptAt'])
+export class WebhookDelivery {
+  /** UUIDv7, sent as `webhook-id`: the same on every retry. */
+  @PrimaryColumn('uuid')
+  id!: string;
+
+  @Column('uuid')
+  eventId!: string;
+
+  @Column('uuid')
+  subscriptionId!: string;
+
+  @Column({ type: 'varchar', length: 128 })
+  tenantId!: string;
+
+  @Column({ type: 'varchar', length: 16, default: 'pending' })
+  status!: DeliveryStatus;
+
+  @Column({ type: 'integer', default: 0 })
+  attempts!: number;
+
+  @Column({ type: Date, nullable: true })
+  nextAttemptAt!: Date | null;
+
+  @Column({ type: Date, nullable: true })
+  lastAttemptAt!: Date | null;
+
+  @Column({ type: 'integer', nullable: true })
+  lastStatusCode!: number | null;
+
+  @CreateDateColumn()
+  createdAt!: Date;
+
+  @UpdateDateColumn()
+  updatedAt!: Date;
+}

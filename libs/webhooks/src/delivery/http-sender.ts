@@ -1,0 +1,162 @@
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { Agent, request } from 'undici';
+import { isPublicAddress } from '../security/url-policy';
+import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
+import type { AttemptErrorKind } from './attempt.entity';
+
+export interface OutboundWebhookRequest {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface SendOutcome {
+  statusCode: number | null;
+  durationMs: number;
+  errorKind: AttemptErrorKind | null;
+  errorMessage: string | null;
+  responseExcerpt: string | null;
+  /** From a `Retry-After` header, when the receiver sent one. */
+  retryAfterMs: number | null;
+}
+
+const BLOCKED_ADDRESS_CODE = 'ERR_WEBHOOK_ADDRESS_BLOCKED';
+
+type LookupCallback = (
+  error: NodeJS.ErrnoException | null,
+  address: string | LookupAddress[],
+  family?: number,
+) => void;
+
+/**
+ * Resolves like `dns.lookup`, then refuses private addresses: the address checked is the address
+ * the socket connects to, so a hostname re-pointed after the subscription check (DNS rebinding)
+ * cannot reach the internal network.
+ */
+function publicOnlyLookup(
+  hostname: string,
+  options: { all?: boolean; family?: number },
+  callback: LookupCallback,
+): void {
+  dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
+    if (error) return callback(error, []);
+    const blocked = addresses.find((entry) => !isPublicAddress(entry.address));
+    if (blocked || addresses.length === 0) {
+      const refusal: NodeJS.ErrnoException = new Error(
+        `${hostname} resolves to a non-public address`,
+      );
+      refusal.code = BLOCKED_ADDRESS_CODE;
+      return callback(refusal, []);
+    }
+    if (options.all) return callback(null, addresses);
+    callback(null, addresses[0].address, addresses[0].family);
+  });
+}
+
+export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | null {
+  const header = Array.isArray(value) ? value[0] : value;
+  if (!header) return null;
+  if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000;
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? null : Math.max(0, date - now);
+}
+
+function classifyError(error: unknown): { kind: AttemptErrorKind; message: string } {
+  const { code, name, message } = error as { code?: string; name?: string; message?: string };
+  const text = (message ?? String(error)).slice(0, 500);
+  if (code === BLOCKED_ADDRESS_CODE) return { kind: 'address_blocked', message: text };
+  if (
+    name === 'TimeoutError' ||
+    name === 'AbortError' ||
+    code === 'UND_ERR_CONNECT_TIMEOUT' ||
+    code === 'UND_ERR_HEADERS_TIMEOUT' ||
+    code === 'UND_ERR_BODY_TIMEOUT' ||
+    code === 'ETIMEDOUT'
+  ) {
+    return { kind: 'timeout', message: text };
+  }
+  if (
+    code === 'ECONNREFUSED' ||
+    code === 'ECONNRESET' ||
+    code === 'ENOTFOUND' ||
+    code === 'EAI_AGAIN' ||
+    code === 'EHOSTUNREACH' ||
+    code === 'UND_ERR_SOCKET'
+  ) {
+    return { kind: 'connection', message: text };
+  }
+  return { kind: 'network', message: text };
+}
+
+/** The only place that opens sockets: keep-alive pools per origin, timeouts, capped reads, no redirects. */
+@Injectable()
+export class HttpSender implements OnApplicationShutdown {
+  private readonly agent: Agent;
+
+  constructor(@Inject(WEBHOOKS_OPTIONS) private readonly options: ResolvedWebhooksOptions) {
+    this.agent = new Agent({
+      connections: options.maxConnectionsPerOrigin,
+      keepAliveTimeout: 10_000,
+      connect: {
+        timeout: options.connectTimeoutMs,
+        ...(options.allowPrivateNetworks ? {} : { lookup: publicOnlyLookup }),
+      },
+    });
+  }
+
+  async send(outbound: OutboundWebhookRequest): Promise<SendOutcome> {
+    const started = performance.now();
+    const elapsed = () => Math.round(performance.now() - started);
+    try {
+      const response = await request(outbound.url, {
+        method: 'POST',
+        dispatcher: this.agent,
+        headers: outbound.headers,
+        body: outbound.body,
+        signal: AbortSignal.timeout(this.options.requestTimeoutMs),
+        headersTimeout: this.options.requestTimeoutMs,
+        bodyTimeout: this.options.requestTimeoutMs,
+      });
+      const responseExcerpt = await this.readCapped(response.body);
+      const ok = response.statusCode >= 200 && response.statusCode < 300;
+      return {
+        statusCode: response.statusCode,
+        durationMs: elapsed(),
+        errorKind: ok ? null : 'http_status',
+        errorMessage: ok ? null : `receiver answered ${response.statusCode}`,
+        responseExcerpt,
+        retryAfterMs: parseRetryAfter(response.headers['retry-after']),
+      };
+    } catch (error) {
+      const { kind, message } = classifyError(error);
+      return {
+        statusCode: null,
+        durationMs: elapsed(),
+        errorKind: kind,
+        errorMessage: message,
+        responseExcerpt: null,
+        retryAfterMs: null,
+      };
+    }
+  }
+
+  private async readCapped(body: AsyncIterable<Buffer> & { destroy(): void }): Promise<string> {
+    const cap = this.options.maxResponseBodyBytes;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of body) {
+      chunks.push(chunk.subarray(0, cap - size));
+      size += Math.min(chunk.length, cap - size);
+      if (size >= cap) {
+        body.destroy();
+        break;
+      }
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.agent.close();
+  }
+}

@@ -1,0 +1,28 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import type { WebhookEventSource } from './event-catalogue';
+
+/** The outbox: one row per emitted event, written in the host's transaction when it passes one. */
+@Entity('webhook_events')
+export class WebhookEvent {
+  /** UUIDv7: time-ordered. */
+  @PrimaryColumn('uuid')
+  id!: string;
+
+  @Column({ type: 'varchar', length: 128 })
+  tenantId!: string;
+
+  @Column({ type: 'varchar', length: 128 })
+  listId!: string;
+
+  @Column({ type: 'varchar', length: 100 })
+  type!: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  source!: WebhookEventSource;
+
+  @Column({ type: 'json' })
+  data!: Record<string, unknown>;
+
+  @Column({ type: Date })
+  occurredAt!: Date;
+}

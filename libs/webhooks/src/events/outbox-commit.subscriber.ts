@@ -1,0 +1,57 @@
+import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type {
+  DataSource,
+  EntitySubscriberInterface,
+  QueryRunner,
+  TransactionCommitEvent,
+  TransactionRollbackEvent,
+} from 'typeorm';
+import { DeliveryQueue } from '../delivery/delivery.queue';
+
+/**
+ * Enqueues the deliveries written inside a host transaction once that transaction commits, and
+ * forgets them if it rolls back: Redis never hears of a delivery the database does not have.
+ */
+@Injectable()
+export class OutboxCommitSubscriber implements EntitySubscriberInterface, OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('WebhooksOutbox');
+  private readonly pending = new WeakMap<QueryRunner, string[]>();
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly deliveryQueue: DeliveryQueue,
+  ) {}
+
+  onModuleInit(): void {
+    this.dataSource.subscribers.push(this);
+  }
+
+  onModuleDestroy(): void {
+    const index = this.dataSource.subscribers.indexOf(this);
+    if (index >= 0) this.dataSource.subscribers.splice(index, 1);
+  }
+
+  /** Holds delivery ids until the outermost transaction of this query runner ends. */
+  deferUntilCommit(queryRunner: QueryRunner, deliveryIds: readonly string[]): void {
+    const held = this.pending.get(queryRunner) ?? [];
+    held.push(...deliveryIds);
+    this.pending.set(queryRunner, held);
+  }
+
+  afterTransactionCommit(event: TransactionCommitEvent): void {
+    const { queryRunner } = event;
+    if (queryRunner.isTransactionActive) return;
+    const deliveryIds = this.pending.get(queryRunner);
+    if (!deliveryIds) return;
+    this.pending.delete(queryRunner);
+    // Not awaited: the host's commit must not fail because Redis is slow or down after the fact.
+    this.deliveryQueue.enqueueFirstAttempts(deliveryIds).catch((error: unknown) => {
+      this.logger.warn(`Could not enqueue ${deliveryIds.length} committed deliveries: ${String(error)}`);
+    });
+  }
+
+  afterTransactionRollback(event: TransactionRollbackEvent): void {
+    if (!event.queryRunner.isTransactionActive) this.pending.delete(event.queryRunner);
+  }
+}

@@ -1,0 +1,48 @@
+export { WebhooksModule } from './webhooks.module';
+export type { WebhooksModuleExtras } from './webhooks.module-definition';
+export {
+  DEFAULT_RETRY_SCHEDULE_MS,
+  type WebhookEventTypeDefinition,
+  type WebhooksAdminRequest,
+  type WebhooksModuleOptions,
+} from './webhooks.options';
+export { DEFAULT_TENANT_ID, WEBHOOKS_QUEUE } from './webhooks.constants';
+export * from './webhooks.errors';
+
+export {
+  BUILT_IN_EVENT_TYPES,
+  EventCatalogue,
+  WEBHOOK_EVENT_SOURCES,
+  WEBHOOK_TEST_EVENT,
+  type WebhookEventSource,
+} from './events/event-catalogue';
+export { WebhooksService, type EmitOptions, type EmitResult, type EmitWebhookEvent } from './events/webhooks.service';
+export { WebhookSubscriptionsService, type SubscriptionScope } from './subscriptions/subscriptions.service';
+export { CreateSubscriptionDto } from './subscriptions/dto/create-subscription.dto';
+export { UpdateSubscriptionDto } from './subscriptions/dto/update-subscription.dto';
+export type {
+  Page,
+  WebhookAttemptView,
+  WebhookDeliveryView,
+  WebhookSubscriptionView,
+} from './subscriptions/subscription.views';
+
+export {
+  signWebhook,
+  verifyWebhook,
+  webhookHeaders,
+  WebhookVerificationError,
+  type HeaderBag,
+  type VerifiedWebhook,
+  type VerifyWebhookOptions,
+  type WebhookHeaders,
+  type WebhookSignatureInput,
+} from './signing/signature';
+export { generateWebhookSecret } from './security/secrets';
+
+export { WEBHOOK_ENTITIES } from './webhooks.entities';
+export { WEBHOOK_MIGRATIONS } from './migrations';
+export { WebhookSubscription, SUBSCRIPTION_STATUSES, type SubscriptionStatus } from './subscriptions/subscription.entity';
+export { WebhookEvent } from './events/event.entity';
+export { WebhookDelivery, DELIVERY_STATUSES, type DeliveryStatus } from './delivery/delivery.entity';
+export { WebhookAttempt, ATTEMPT_ERROR_KINDS, type AttemptErrorKind } from './delivery/attempt.entity';

@@ -1,0 +1,54 @@
+import {
+  ArrayMaxSize,
+  ArrayNotEmpty,
+  ArrayUnique,
+  IsArray,
+  IsIn,
+  IsOptional,
+  IsString,
+  IsUrl,
+  MaxLength,
+} from 'class-validator';
+import { WEBHOOK_EVENT_SOURCES, type WebhookEventSource } from '../../events/event-catalogue';
+
+export const MAX_URL_LENGTH = 2048;
+export const MAX_EVENTS_PER_SUBSCRIPTION = 100;
+
+export class CreateSubscriptionDto {
+  @IsUrl(
+    { protocols: ['http', 'https'], require_protocol: true, require_tld: false, require_host: true },
+    { message: 'url must be an absolute http or https URL' },
+  )
+  @MaxLength(MAX_URL_LENGTH)
+  url!: string;
+
+  /** Event types, e.g. `['contact.subscribed']`. Unknown types are refused by the service. */
+  @IsArray()
+  @ArrayNotEmpty()
+  @ArrayMaxSize(MAX_EVENTS_PER_SUBSCRIPTION)
+  @ArrayUnique()
+  @IsString({ each: true })
+  @MaxLength(100, { each: true })
+  events!: string[];
+
+  /** Who caused the event. Default: all four sources. */
+  @IsOptional()
+  @IsArray()
+  @ArrayNotEmpty()
+  @ArrayUnique()
+  @IsIn(WEBHOOK_EVENT_SOURCES, {
+    each: true,
+    message: `each value in sources must be one of: ${WEBHOOK_EVENT_SOURCES.join(', ')}`,
+  })
+  sources?: WebhookEventSource[];
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  name?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  description?: string;
+}

@@ -1,0 +1,15 @@
+import { IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+
+const LIST_ID_PATTERN = /^[A-Za-z0-9_.:-]+$/;
+
+export class ListParamsDto {
+  @IsString()
+  @MaxLength(128)
+  @Matches(LIST_ID_PATTERN, { message: 'listId may contain only letters, digits, _ . : -' })
+  listId!: string;
+}
+
+export class SubscriptionParamsDto extends ListParamsDto {
+  @IsUUID('all', { message: 'id must be a UUID' })
+  id!: string;
+}

@@ -1,0 +1,37 @@
+import type { WebhookAttempt } from '../delivery/attempt.entity';
+import type { WebhookDelivery } from '../delivery/delivery.entity';
+import type { WebhookSubscription } from './subscription.entity';
+
+export interface Page<T> {
+  data: T[];
+  /** Pass as `cursor` to get the next page; `null` on the last page. */
+  nextCursor: string | null;
+}
+
+export type WebhookSubscriptionView = Omit<WebhookSubscription, 'secret' | 'tenantId'> & {
+  secret?: string;
+};
+
+export type WebhookAttemptView = Omit<WebhookAttempt, 'deliveryId'>;
+
+export type WebhookDeliveryView = Omit<WebhookDelivery, 'tenantId' | 'attempts'> & {
+  attemptCount: number;
+  attempts: WebhookAttemptView[];
+};
+
+export function toSubscriptionView(
+  subscription: WebhookSubscription,
+  { includeSecret }: { includeSecret: boolean },
+): WebhookSubscriptionView {
+  const { secret, tenantId: _tenantId, ...rest } = subscription;
+  return includeSecret ? { ...rest, secret } : rest;
+}
+
+export function toDeliveryView(delivery: WebhookDelivery, attempts: WebhookAttempt[]): WebhookDeliveryView {
+  const { tenantId: _tenantId, attempts: attemptCount, ...rest } = delivery;
+  return {
+    ...rest,
+    attemptCount,
+    attempts: attempts.map(({ deliveryId: _deliveryId, ...attempt }) => attempt),
+  };
+}

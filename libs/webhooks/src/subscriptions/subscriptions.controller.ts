@@ -1,0 +1,105 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  Patch,
+  Post,
+  Query,
+  UseFilters,
+  UseGuards,
+  UsePipes,
+} from '@nestjs/common';
+import { adminValidationPipe } from '../admin/admin-validation.pipe';
+import { TenantId } from '../admin/tenant.decorator';
+import { WebhooksAdminGuard } from '../admin/webhooks-admin.guard';
+import { WebhooksErrorFilter } from '../admin/webhooks-error.filter';
+import { CreateSubscriptionDto } from './dto/create-subscription.dto';
+import { DeliveriesQueryDto, PaginationQueryDto } from './dto/pagination-query.dto';
+import { ListParamsDto, SubscriptionParamsDto } from './dto/route-params.dto';
+import { UpdateSubscriptionDto } from './dto/update-subscription.dto';
+import { WebhookSubscriptionsService } from './subscriptions.service';
+import {
+  toSubscriptionView,
+  type Page,
+  type WebhookDeliveryView,
+  type WebhookSubscriptionView,
+} from './subscription.views';
+
+@Controller('lists/:listId/webhooks')
+@UseGuards(WebhooksAdminGuard)
+@UsePipes(adminValidationPipe)
+@UseFilters(WebhooksErrorFilter)
+export class WebhookSubscriptionsController {
+  constructor(private readonly subscriptions: WebhookSubscriptionsService) {}
+
+  @Post()
+  async create(
+    @TenantId() tenantId: string,
+    @Param() { listId }: ListParamsDto,
+    @Body() body: CreateSubscriptionDto,
+  ): Promise<WebhookSubscriptionView> {
+    const created = await this.subscriptions.create({ tenantId, listId }, body);
+    return toSubscriptionView(created, { includeSecret: true });
+  }
+
+  @Get()
+  async list(
+    @TenantId() tenantId: string,
+    @Param() { listId }: ListParamsDto,
+    @Query() query: PaginationQueryDto,
+  ): Promise<Page<WebhookSubscriptionView>> {
+    const page = await this.subscriptions.list({ tenantId, listId }, query);
+    return {
+      nextCursor: page.nextCursor,
+      data: page.data.map((subscription) => toSubscriptionView(subscription, { includeSecret: false })),
+    };
+  }
+
+  @Get(':id')
+  async get(
+    @TenantId() tenantId: string,
+    @Param() { listId, id }: SubscriptionParamsDto,
+  ): Promise<WebhookSubscriptionView> {
+    const subscription = await this.subscriptions.get({ tenantId, listId }, id);
+    return toSubscriptionView(subscription, { includeSecret: false });
+  }
+
+  /** The signing secret, for the owner to configure their receiver. */
+  @Get(':id/secret')
+  async secret(
+    @TenantId() tenantId: string,
+    @Param() { listId, id }: SubscriptionParamsDto,
+  ): Promise<{ secret: string }> {
+    const subscription = await this.subscriptions.get({ tenantId, listId }, id);
+    return { secret: subscription.secret };
+  }
+
+  @Patch(':id')
+  async update(
+    @TenantId() tenantId: string,
+    @Param() { listId, id }: SubscriptionParamsDto,
+    @Body() body: UpdateSubscriptionDto,
+  ): Promise<WebhookSubscriptionView> {
+    const updated = await this.subscriptions.update({ tenantId, listId }, id, body);
+    return toSubscriptionView(updated, { includeSecret: false });
+  }
+
+  @Delete(':id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  async remove(@TenantId() tenantId: string, @Param() { listId, id }: SubscriptionParamsDto): Promise<void> {
+    await this.subscriptions.remove({ tenantId, listId }, id);
+  }
+
+  @Get(':id/deliveries')
+  deliveries(
+    @TenantId() tenantId: string,
+    @Param() { listId, id }: SubscriptionParamsDto,
+    @Query() query: DeliveriesQueryDto,
+  ): Promise<Page<WebhookDeliveryView>> {
+    return this.subscriptions.listDeliveries({ tenantId, listId }, id, query);
+  }
+}

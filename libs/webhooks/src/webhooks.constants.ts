@@ -1,0 +1,5 @@
+/** Bull queue that carries delivery jobs (ids only). */
+export const WEBHOOKS_QUEUE = 'nest-hooks-deliveries';
+export const DELIVER_JOB = 'deliver';
+/** Tenant used when the host does not run a multi-tenant platform. */
+export const DEFAULT_TENANT_ID = 'default';

@@ -1,0 +1,66 @@
+/** Base class of every error the library throws on purpose; `field` names the offending input. */
+export abstract class WebhooksError extends Error {
+  abstract readonly code: string;
+
+  protected constructor(
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class UnknownEventTypeError extends WebhooksError {
+  readonly code = 'unknown_event_type';
+
+  constructor(
+    readonly eventType: string,
+    field = 'type',
+  ) {
+    super(`${field} contains unknown event type "${eventType}"`, field);
+  }
+}
+
+export class UnknownEventSourceError extends WebhooksError {
+  readonly code = 'unknown_event_source';
+
+  constructor(
+    readonly source: string,
+    field = 'source',
+  ) {
+    super(`${field} contains unknown source "${source}"`, field);
+  }
+}
+
+export class InvalidWebhookEventError extends WebhooksError {
+  readonly code = 'invalid_event';
+
+  constructor(field: string, problem: string) {
+    super(`${field} ${problem}`, field);
+  }
+}
+
+export class WebhookUrlNotAllowedError extends WebhooksError {
+  readonly code = 'url_not_allowed';
+
+  constructor(reason: string, field = 'url') {
+    super(`${field} is not allowed: ${reason}`, field);
+  }
+}
+
+export class InvalidCursorError extends WebhooksError {
+  readonly code = 'invalid_cursor';
+
+  constructor() {
+    super('cursor is invalid or expired', 'cursor');
+  }
+}
+
+export class SubscriptionNotFoundError extends WebhooksError {
+  readonly code = 'subscription_not_found';
+
+  constructor(readonly subscriptionId: string) {
+    super(`webhook subscription ${subscriptionId} not found`, 'id');
+  }
+}

@@ -1,0 +1,111 @@
+import type { CanActivate, Type } from '@nestjs/common';
+import type { IncomingHttpHeaders } from 'node:http';
+
+export interface WebhookEventTypeDefinition {
+  /** Dotted name, e.g. `contact.tagged`. */
+  type: string;
+  /** One line shown to the people who subscribe. */
+  description: string;
+}
+
+/** What `resolveTenant` receives: the incoming admin request (Express or Fastify). */
+export interface WebhooksAdminRequest {
+  headers: IncomingHttpHeaders;
+  params?: Record<string, string>;
+  user?: unknown;
+  [key: string]: unknown;
+}
+
+export interface WebhooksModuleOptions {
+  /** Event types added to the built-in catalogue. Default: none. */
+  eventTypes?: WebhookEventTypeDefinition[];
+  /** Returns the tenant (account) of an admin request. Default: every request belongs to `'default'`. */
+  resolveTenant?: (request: WebhooksAdminRequest) => string | Promise<string>;
+  /** Guards run before every admin route (classes are resolved from the host's container). Default: none. */
+  guards?: Array<Type<CanActivate> | CanActivate>;
+  /** Run the delivery worker in this process. `false` gives an API-only process. Default: true. */
+  worker?: boolean;
+  /** Deliveries sent at once by this process. Default: 50. */
+  concurrency?: number;
+  /** Delays in ms before each retry, after the immediate first attempt. Default: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. */
+  retrySchedule?: number[];
+  /** Random spread applied to each retry delay (0.2 = ±20%). Default: 0.2. */
+  retryJitter?: number;
+  /** Time allowed to open the connection, in ms. Default: 5000. */
+  connectTimeoutMs?: number;
+  /** Time allowed for the whole request and response, in ms. Default: 15000. */
+  requestTimeoutMs?: number;
+  /** Bytes of the receiver's response body kept with an attempt. Default: 4096. */
+  maxResponseBodyBytes?: number;
+  /** Simultaneous connections per receiver origin, so one slow endpoint cannot take every socket. Default: 10. */
+  maxConnectionsPerOrigin?: number;
+  /** Largest serialized `data` accepted by `emit`, in bytes. Default: 256 KiB. */
+  maxPayloadBytes?: number;
+  /** Allow receivers on loopback and private networks (development, tests). Default: false. */
+  allowPrivateNetworks?: boolean;
+  /** `User-Agent` header of deliveries. Default: `nest-hooks/<version>`. */
+  userAgent?: string;
+}
+
+export interface ResolvedWebhooksOptions
+  extends Required<Omit<WebhooksModuleOptions, 'resolveTenant' | 'guards' | 'eventTypes'>> {
+  eventTypes: WebhookEventTypeDefinition[];
+  guards: Array<Type<CanActivate> | CanActivate>;
+  resolveTenant?: WebhooksModuleOptions['resolveTenant'];
+}
+
+/** Injection token of the options with defaults applied. */
+export const WEBHOOKS_OPTIONS = Symbol('WEBHOOKS_OPTIONS');
+
+export const DEFAULT_RETRY_SCHEDULE_MS: readonly number[] = [
+  5_000,
+  5 * 60_000,
+  30 * 60_000,
+  2 * 3_600_000,
+  5 * 3_600_000,
+  10 * 3_600_000,
+  10 * 3_600_000,
+];
+
+export function resolveWebhooksOptions(options: WebhooksModuleOptions): ResolvedWebhooksOptions {
+  const resolved: ResolvedWebhooksOptions = {
+    eventTypes: options.eventTypes ?? [],
+    resolveTenant: options.resolveTenant,
+    guards: options.guards ?? [],
+    worker: options.worker ?? true,
+    concurrency: options.concurrency ?? 50,
+    retrySchedule: options.retrySchedule ?? [...DEFAULT_RETRY_SCHEDULE_MS],
+    retryJitter: options.retryJitter ?? 0.2,
+    connectTimeoutMs: options.connectTimeoutMs ?? 5_000,
+    requestTimeoutMs: options.requestTimeoutMs ?? 15_000,
+    maxResponseBodyBytes: options.maxResponseBodyBytes ?? 4_096,
+    maxConnectionsPerOrigin: options.maxConnectionsPerOrigin ?? 10,
+    maxPayloadBytes: options.maxPayloadBytes ?? 256 * 1024,
+    allowPrivateNetworks: options.allowPrivateNetworks ?? false,
+    userAgent: options.userAgent ?? 'nest-hooks/0.1',
+  };
+  assertValidOptions(resolved);
+  return resolved;
+}
+
+function assertValidOptions(options: ResolvedWebhooksOptions): void {
+  const problems: string[] = [];
+  const positive = (name: keyof ResolvedWebhooksOptions, value: number) => {
+    if (!Number.isFinite(value) || value <= 0) problems.push(`${name} must be a positive number`);
+  };
+  positive('concurrency', options.concurrency);
+  positive('connectTimeoutMs', options.connectTimeoutMs);
+  positive('requestTimeoutMs', options.requestTimeoutMs);
+  positive('maxResponseBodyBytes', options.maxResponseBodyBytes);
+  positive('maxConnectionsPerOrigin', options.maxConnectionsPerOrigin);
+  positive('maxPayloadBytes', options.maxPayloadBytes);
+  if (!options.retrySchedule.every((delay) => Number.isFinite(delay) && delay >= 0)) {
+    problems.push('retrySchedule must contain delays in ms, each >= 0');
+  }
+  if (!(options.retryJitter >= 0 && options.retryJitter < 1)) {
+    problems.push('retryJitter must be between 0 (inclusive) and 1');
+  }
+  if (problems.length > 0) {
+    throw new Error(`Invalid WebhooksModule options: ${problems.join('; ')}`);
+  }
+}

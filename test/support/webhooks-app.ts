@@ -1,0 +1,74 @@
+import { BullModule, getQueueToken } from '@nestjs/bull';
+import type { INestApplication, ModuleMetadata } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
+import type { Queue } from 'bull';
+import type { DataSource } from 'typeorm';
+import {
+  WEBHOOKS_QUEUE,
+  WebhooksModule,
+  WebhooksService,
+  type WebhooksModuleExtras,
+  type WebhooksModuleOptions,
+} from 'nestjs-marketing-webhooks';
+import { REDIS_URL, isolatedDatabase, uniqueName, type TestDatabase } from './services';
+
+export type Registration = 'forRoot' | 'forRootAsync';
+
+export interface WebhooksAppSetup {
+  database: TestDatabase;
+  registration?: Registration;
+  options?: WebhooksModuleOptions;
+  extras?: WebhooksModuleExtras;
+  imports?: ModuleMetadata['imports'];
+}
+
+export interface WebhooksTestApp {
+  app: INestApplication;
+  webhooks: WebhooksService;
+  dataSource: DataSource;
+  queue: Queue;
+  close(): Promise<void>;
+}
+
+/** Test-friendly defaults: loopback receivers allowed, fast retries without jitter. */
+export const TEST_OPTIONS: WebhooksModuleOptions = {
+  allowPrivateNetworks: true,
+  retrySchedule: [150, 300],
+  retryJitter: 0,
+  requestTimeoutMs: 3_000,
+};
+
+/** A host app as a user would write it: TypeORM + Bull roots, then WebhooksModule. Real services. */
+export async function createWebhooksApp(setup: WebhooksAppSetup): Promise<WebhooksTestApp> {
+  const database = await isolatedDatabase(setup.database);
+  const options = { ...TEST_OPTIONS, ...setup.options };
+  const webhooksModule =
+    setup.registration === 'forRootAsync'
+      ? WebhooksModule.forRootAsync({ useFactory: async () => options, ...setup.extras })
+      : WebhooksModule.forRoot({ ...options, ...setup.extras });
+
+  const moduleRef = await Test.createTestingModule({
+    imports: [
+      TypeOrmModule.forRoot(database.typeorm),
+      BullModule.forRoot({ url: REDIS_URL, prefix: uniqueName('bull') }),
+      webhooksModule,
+      ...(setup.imports ?? []),
+    ],
+  }).compile();
+  const app = moduleRef.createNestApplication({ logger: ['error'] });
+  await app.init();
+
+  const queue = app.get<Queue>(getQueueToken(WEBHOOKS_QUEUE));
+  return {
+    app,
+    webhooks: app.get(WebhooksService),
+    dataSource: app.get<DataSource>(getDataSourceToken()),
+    queue,
+    async close() {
+      await queue.obliterate({ force: true }).catch(() => undefined);
+      await app.close();
+      await database.drop();
+    },
+  };
+}
