@@ -1,7 +1,15 @@
-import request from 'supertest';
-import { verifyWebhook, type WebhookSubscriptionView } from 'nestjs-marketing-webhooks';
-import { TestReceiver } from './support/receiver';
+import {
+  InvalidWebhookEventError,
+  UnknownEventSourceError,
+  UnknownEventTypeError,
+  verifyWebhook,
+  WebhookDelivery,
+  WebhookEvent,
+  type WebhookEventSource,
+} from 'nestjs-marketing-webhooks';
+import { sleep, TestReceiver } from './support/receiver';
 import { TEST_DATABASES } from './support/services';
+import { createSubscription, listDeliveries, waitForDelivery } from './support/subscriptions';
 import { createWebhooksApp, type Registration, type WebhooksTestApp } from './support/webhooks-app';
 
 const REGISTRATIONS: Registration[] = ['forRoot', 'forRootAsync'];
@@ -21,55 +29,203 @@ describe.each(TEST_DATABASES)('delivery on %s', (database) => {
     });
 
     it('delivers a signed event to a subscription created over REST', async () => {
-      const created = await request(hooks.app.getHttpServer())
-        .post('/lists/42/webhooks')
-        .send({ url: receiver.url('/signed'), events: ['contact.subscribed'], name: 'CRM sync' })
-        .expect(201);
-      const subscription = created.body as WebhookSubscriptionView & { secret: string };
+      const subscription = await createSubscription(hooks, '42', {
+        url: receiver.url('/signed'),
+        events: ['contact.subscribed'],
+        name: 'CRM sync',
+      });
       expect(subscription.secret).toMatch(/^whsec_[A-Za-z0-9+/]{32,}={0,2}$/);
       expect(subscription.sources).toEqual(['contact', 'admin', 'api', 'system']);
 
       const data = { contact: { id: 7, email: 'ada@example.com' } };
-      const { eventId, deliveryIds } = await hooks.webhooks.emit({
-        listId: 42,
-        type: 'contact.subscribed',
-        source: 'api',
-        data,
-      });
+      const { eventId, deliveryIds } = await hooks.webhooks.emit({ listId: 42, type: 'contact.subscribed', source: 'api', data });
       expect(deliveryIds).toHaveLength(1);
 
       const [delivery] = await receiver.waitFor(1, { path: '/signed' });
       const verified = verifyWebhook(subscription.secret, delivery.body, delivery.headers);
       expect(verified.id).toBe(deliveryIds[0]);
       expect(delivery.headers['content-type']).toBe('application/json');
-      const body = JSON.parse(delivery.body) as Record<string, unknown>;
-      expect(body).toEqual({
+      expect(JSON.parse(delivery.body)).toEqual({
         id: eventId,
         type: 'contact.subscribed',
-        timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/) as unknown,
+        timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
         source: 'api',
         listId: '42',
         data,
       });
-      expect(() => verifyWebhook('whsec_' + Buffer.from('wrong-secret-wrong').toString('base64'), delivery.body, delivery.headers)).toThrow();
+      const wrongSecret = `whsec_${Buffer.from('not-the-right-secret-at-all').toString('base64')}`;
+      expect(() => verifyWebhook(wrongSecret, delivery.body, delivery.headers)).toThrow();
 
-      const page = await waitForDeliveryStatus(hooks, subscription.id, 'succeeded');
-      expect(page.attempts).toHaveLength(1);
-      expect(page.attempts[0]).toMatchObject({ attemptNumber: 1, statusCode: 204, errorKind: null });
+      const stored = await waitForDelivery(hooks, '42', subscription.id, 'succeeded');
+      expect(stored.attemptCount).toBe(1);
+      expect(stored.attempts).toEqual([
+        expect.objectContaining({ attemptNumber: 1, statusCode: 204, errorKind: null }),
+      ]);
+    });
+  });
+
+  describe('filters and retries', () => {
+    const acme = { 'x-tenant': 'acme' };
+    let hooks: WebhooksTestApp;
+    let receiver: TestReceiver;
+
+    beforeAll(async () => {
+      receiver = await TestReceiver.start();
+      hooks = await createWebhooksApp({ database, options: { resolveTenant: (req) => String(req.headers['x-tenant']) } });
+    });
+    afterAll(async () => {
+      await hooks.close();
+      await receiver.close();
+    });
+
+    it('delivers exactly to the subscriptions whose tenant, list, type and source match', async () => {
+      const subscribe = (path: string, listId: string, events: string[], sources?: WebhookEventSource[], tenant = acme) =>
+        createSubscription(hooks, listId, { url: receiver.url(path), events, sources }, tenant);
+      await subscribe('/api-only', '1', ['contact.subscribed'], ['api']);
+      await subscribe('/contact-only', '1', ['contact.subscribed'], ['contact']);
+      await subscribe('/all-sources', '1', ['contact.subscribed', 'campaign.clicked']);
+      await subscribe('/clicks', '1', ['campaign.clicked']);
+      await subscribe('/other-list', '2', ['contact.subscribed']);
+      await subscribe('/other-tenant', '1', ['contact.subscribed'], undefined, { 'x-tenant': 'globex' });
+
+      const emit = (type: string, source: WebhookEventSource, listId = '1') =>
+        hooks.webhooks.emit({ tenantId: 'acme', listId, type, source, data: { n: receiver.requests.length } });
+      await emit('contact.subscribed', 'api');
+      await emit('contact.subscribed', 'contact');
+      await emit('contact.subscribed', 'system');
+      await emit('campaign.clicked', 'contact');
+      await emit('contact.unsubscribed', 'api');
+      await emit('contact.subscribed', 'admin', '3');
+
+      await receiver.waitFor(6);
+      await sleep(300);
+      const count = (path: string) => receiver.received(path).length;
+      expect({
+        apiOnly: count('/api-only'),
+        contactOnly: count('/contact-only'),
+        allSources: count('/all-sources'),
+        clicks: count('/clicks'),
+        otherList: count('/other-list'),
+        otherTenant: count('/other-tenant'),
+      }).toEqual({ apiOnly: 1, contactOnly: 1, allSources: 4, clicks: 1, otherList: 0, otherTenant: 0 });
+      const sources = receiver.received('/all-sources').map((r) => JSON.parse(r.body).source as string);
+      expect(sources.sort()).toEqual(['api', 'contact', 'contact', 'system']);
+    });
+
+    it('retries a failing receiver with the same webhook-id until it succeeds', async () => {
+      let calls = 0;
+      receiver.respondWith((_request, response) => {
+        calls++;
+        response.writeHead(calls === 1 ? 500 : 200).end(calls === 1 ? 'database is down' : 'ok');
+      });
+      const subscription = await createSubscription(hooks, 'retry', { url: receiver.url('/flaky'), events: ['campaign.sent'] }, acme);
+      await hooks.webhooks.emit({ tenantId: 'acme', listId: 'retry', type: 'campaign.sent', source: 'system', data: {} });
+
+      const [first, second] = await receiver.waitFor(2, { path: '/flaky' });
+      expect(second.headers['webhook-id']).toBe(first.headers['webhook-id']);
+      expect(second.receivedAt - first.receivedAt).toBeGreaterThanOrEqual(140);
+      verifyWebhook(subscription.secret, second.body, second.headers);
+
+      const delivery = await waitForDelivery(hooks, 'retry', subscription.id, 'succeeded', acme);
+      expect(delivery.attempts.map((a) => [a.attemptNumber, a.statusCode, a.errorKind, a.responseExcerpt])).toEqual([
+        [1, 500, 'http_status', 'database is down'],
+        [2, 200, null, 'ok'],
+      ]);
+      receiver.respondWith((_request, response) => response.writeHead(204).end());
+    });
+
+    it('marks a delivery exhausted once the schedule is used up, keeping every attempt', async () => {
+      receiver.respondWith((_request, response) => response.writeHead(503).end('x'.repeat(10_000)));
+      const subscription = await createSubscription(hooks, 'dead', { url: receiver.url('/dead'), events: ['campaign.sent'] }, acme);
+      await hooks.webhooks.emit({ tenantId: 'acme', listId: 'dead', type: 'campaign.sent', source: 'system', data: {} });
+
+      const delivery = await waitForDelivery(hooks, 'dead', subscription.id, 'exhausted', acme);
+      expect(delivery.attempts.map((a) => a.statusCode)).toEqual([503, 503, 503]);
+      expect(delivery.attempts[0].responseExcerpt).toHaveLength(4096);
+      await sleep(400);
+      expect(receiver.received('/dead')).toHaveLength(3);
+      const failedOnly = await listDeliveries(hooks, 'dead', subscription.id, { status: 'succeeded' }, acme);
+      expect(failedOnly.data).toEqual([]);
+      receiver.respondWith((_request, response) => response.writeHead(204).end());
+    });
+
+    it('records connection errors as attempts and retries them', async () => {
+      const gone = await TestReceiver.start();
+      const url = gone.url('/gone');
+      await gone.close();
+      const subscription = await createSubscription(hooks, 'refused', { url, events: ['campaign.sent'] }, acme);
+      await hooks.webhooks.emit({ tenantId: 'acme', listId: 'refused', type: 'campaign.sent', source: 'system', data: {} });
+      const delivery = await waitForDelivery(hooks, 'refused', subscription.id, 'exhausted', acme);
+      expect(delivery.attempts.map((a) => [a.statusCode, a.errorKind])).toEqual([
+        [null, 'connection'],
+        [null, 'connection'],
+        [null, 'connection'],
+      ]);
+    });
+  });
+
+  describe('transactional outbox and bad input', () => {
+    let hooks: WebhooksTestApp;
+    let receiver: TestReceiver;
+
+    beforeAll(async () => {
+      receiver = await TestReceiver.start();
+      hooks = await createWebhooksApp({ database });
+    });
+    afterAll(async () => {
+      await hooks.close();
+      await receiver.close();
+    });
+
+    it('writes nothing and sends nothing when the host transaction rolls back', async () => {
+      await createSubscription(hooks, 'tx', { url: receiver.url('/tx'), events: ['contact.updated'] });
+      await expect(
+        hooks.dataSource.transaction(async (manager) => {
+          await hooks.webhooks.emit({ listId: 'tx', type: 'contact.updated', source: 'admin', data: { v: 'rolled back' } }, { manager });
+          throw new Error('host failure after emit');
+        }),
+      ).rejects.toThrow('host failure after emit');
+
+      const { eventId } = await hooks.dataSource.transaction(async (manager) => {
+        const result = await hooks.webhooks.emit({ listId: 'tx', type: 'contact.updated', source: 'admin', data: { v: 'committed' } }, { manager });
+        await sleep(300);
+        expect(receiver.received('/tx')).toHaveLength(0);
+        return result;
+      });
+
+      const [delivered] = await receiver.waitFor(1, { path: '/tx' });
+      expect(JSON.parse(delivered.body)).toMatchObject({ id: eventId, data: { v: 'committed' } });
+      await sleep(300);
+      expect(receiver.received('/tx')).toHaveLength(1);
+      expect(await hooks.dataSource.getRepository(WebhookEvent).countBy({ listId: 'tx' })).toBe(1);
+    });
+
+    it.each([
+      ['an unknown type', { type: 'contact.exploded' }, UnknownEventTypeError, /type/],
+      ['an unknown source', { source: 'robot' }, UnknownEventSourceError, /source/],
+      ['a missing list', { listId: undefined }, InvalidWebhookEventError, /listId/],
+      ['an empty list id', { listId: '' }, InvalidWebhookEventError, /listId/],
+      ['data that is not an object', { data: 'hello' }, InvalidWebhookEventError, /data/],
+      ['data that is an array', { data: [1] }, InvalidWebhookEventError, /data/],
+      ['data too large', { data: { blob: 'x'.repeat(300 * 1024) } }, InvalidWebhookEventError, /data must not exceed/],
+      ['a circular data object', { data: circular() }, InvalidWebhookEventError, /JSON-serializable/],
+      ['an invalid date', { occurredAt: new Date('nope') }, InvalidWebhookEventError, /occurredAt/],
+    ])('refuses %s with a typed error and writes nothing', async (_label, change, errorType, message) => {
+      const events = hooks.dataSource.getRepository(WebhookEvent);
+      const deliveries = hooks.dataSource.getRepository(WebhookDelivery);
+      const [eventsBefore, deliveriesBefore] = [await events.count(), await deliveries.count()];
+      const input = { listId: 'tx', type: 'contact.updated', source: 'admin', data: {}, ...change };
+      const attempt = hooks.webhooks.emit(input as Parameters<WebhooksTestApp['webhooks']['emit']>[0]);
+      await expect(attempt).rejects.toBeInstanceOf(errorType);
+      await expect(attempt).rejects.toThrow(message);
+      expect([await events.count(), await deliveries.count()]).toEqual([eventsBefore, deliveriesBefore]);
     });
   });
 });
 
-async function waitForDeliveryStatus(hooks: WebhooksTestApp, subscriptionId: string, status: string) {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const response = await request(hooks.app.getHttpServer())
-      .get(`/lists/42/webhooks/${subscriptionId}/deliveries`)
-      .expect(200);
-    const [delivery] = (response.body as { data: Array<{ status: string; attempts: Array<Record<string, unknown>> }> }).data;
-    if (delivery?.status === status) return delivery;
-    if (Date.now() > deadline) throw new Error(`delivery never reached ${status}: ${JSON.stringify(delivery)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+function circular(): Record<string, unknown> {
+  const value: Record<string, unknown> = {};
+  value.self = value;
+  return value;
 }
 
