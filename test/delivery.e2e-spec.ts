@@ -38,7 +38,12 @@ describe.each(TEST_DATABASES)('delivery on %s', (database) => {
       expect(subscription.sources).toEqual(['contact', 'admin', 'api', 'system']);
 
       const data = { contact: { id: 7, email: 'ada@example.com' } };
-      const { eventId, deliveryIds } = await hooks.webhooks.emit({ listId: 42, type: 'contact.subscribed', source: 'api', data });
+      const { eventId, deliveryIds } = await hooks.webhooks.emit({
+        listId: 42,
+        type: 'contact.subscribed',
+        source: 'api',
+        data,
+      });
       expect(deliveryIds).toHaveLength(1);
 
       const [delivery] = await receiver.waitFor(1, { path: '/signed' });
@@ -71,7 +76,10 @@ describe.each(TEST_DATABASES)('delivery on %s', (database) => {
 
     beforeAll(async () => {
       receiver = await TestReceiver.start();
-      hooks = await createWebhooksApp({ database, options: { resolveTenant: (req) => String(req.headers['x-tenant']) } });
+      hooks = await createWebhooksApp({
+        database,
+        options: { resolveTenant: (req) => String(req.headers['x-tenant']) },
+      });
     });
     afterAll(async () => {
       await hooks.close();
@@ -79,17 +87,30 @@ describe.each(TEST_DATABASES)('delivery on %s', (database) => {
     });
 
     it('delivers exactly to the subscriptions whose tenant, list, type and source match', async () => {
-      const subscribe = (path: string, listId: string, events: string[], sources?: WebhookEventSource[], tenant = acme) =>
-        createSubscription(hooks, listId, { url: receiver.url(path), events, sources }, tenant);
+      const subscribe = (
+        path: string,
+        listId: string,
+        events: string[],
+        sources?: WebhookEventSource[],
+        tenant = acme,
+      ) => createSubscription(hooks, listId, { url: receiver.url(path), events, sources }, tenant);
       await subscribe('/api-only', '1', ['contact.subscribed'], ['api']);
       await subscribe('/contact-only', '1', ['contact.subscribed'], ['contact']);
       await subscribe('/all-sources', '1', ['contact.subscribed', 'campaign.clicked']);
       await subscribe('/clicks', '1', ['campaign.clicked']);
       await subscribe('/other-list', '2', ['contact.subscribed']);
-      await subscribe('/other-tenant', '1', ['contact.subscribed'], undefined, { 'x-tenant': 'globex' });
+      await subscribe('/other-tenant', '1', ['contact.subscribed'], undefined, {
+        'x-tenant': 'globex',
+      });
 
       const emit = (type: string, source: WebhookEventSource, listId = '1') =>
-        hooks.webhooks.emit({ tenantId: 'acme', listId, type, source, data: { n: receiver.requests.length } });
+        hooks.webhooks.emit({
+          tenantId: 'acme',
+          listId,
+          type,
+          source,
+          data: { n: receiver.requests.length },
+        });
       await emit('contact.subscribed', 'api');
       await emit('contact.subscribed', 'contact');
       await emit('contact.subscribed', 'system');
@@ -107,8 +128,17 @@ describe.each(TEST_DATABASES)('delivery on %s', (database) => {
         clicks: count('/clicks'),
         otherList: count('/other-list'),
         otherTenant: count('/other-tenant'),
-      }).toEqual({ apiOnly: 1, contactOnly: 1, allSources: 4, clicks: 1, otherList: 0, otherTenant: 0 });
-      const sources = receiver.received('/all-sources').map((r) => JSON.parse(r.body).source as string);
+      }).toEqual({
+        apiOnly: 1,
+        contactOnly: 1,
+        allSources: 4,
+        clicks: 1,
+        otherList: 0,
+        otherTenant: 0,
+      });
+      const sources = receiver
+        .received('/all-sources')
+        .map((r) => JSON.parse(r.body).source as string);
       expect(sources.sort()).toEqual(['api', 'contact', 'contact', 'system']);
     });
 
@@ -118,8 +148,19 @@ describe.each(TEST_DATABASES)('delivery on %s', (database) => {
         calls++;
         response.writeHead(calls === 1 ? 500 : 200).end(calls === 1 ? 'database is down' : 'ok');
       });
-      const subscription = await createSubscription(hooks, 'retry', { url: receiver.url('/flaky'), events: ['campaign.sent'] }, acme);
-      await hooks.webhooks.emit({ tenantId: 'acme', listId: 'retry', type: 'campaign.sent', source: 'system', data: {} });
+      const subscription = await createSubscription(
+        hooks,
+        'retry',
+        { url: receiver.url('/flaky'), events: ['campaign.sent'] },
+        acme,
+      );
+      await hooks.webhooks.emit({
+        tenantId: 'acme',
+        listId: 'retry',
+        type: 'campaign.sent',
+        source: 'system',
+        data: {},
+      });
 
       const [first, second] = await receiver.waitFor(2, { path: '/flaky' });
       expect(second.headers['webhook-id']).toBe(first.headers['webhook-id']);
@@ -127,7 +168,14 @@ describe.each(TEST_DATABASES)('delivery on %s', (database) => {
       verifyWebhook(subscription.secret, second.body, second.headers);
 
       const delivery = await waitForDelivery(hooks, 'retry', subscription.id, 'succeeded', acme);
-      expect(delivery.attempts.map((a) => [a.attemptNumber, a.statusCode, a.errorKind, a.responseExcerpt])).toEqual([
+      expect(
+        delivery.attempts.map((a) => [
+          a.attemptNumber,
+          a.statusCode,
+          a.errorKind,
+          a.responseExcerpt,
+        ]),
+      ).toEqual([
         [1, 500, 'http_status', 'database is down'],
         [2, 200, null, 'ok'],
       ]);
@@ -136,15 +184,32 @@ describe.each(TEST_DATABASES)('delivery on %s', (database) => {
 
     it('marks a delivery exhausted once the schedule is used up, keeping every attempt', async () => {
       receiver.respondWith((_request, response) => response.writeHead(503).end('x'.repeat(10_000)));
-      const subscription = await createSubscription(hooks, 'dead', { url: receiver.url('/dead'), events: ['campaign.sent'] }, acme);
-      await hooks.webhooks.emit({ tenantId: 'acme', listId: 'dead', type: 'campaign.sent', source: 'system', data: {} });
+      const subscription = await createSubscription(
+        hooks,
+        'dead',
+        { url: receiver.url('/dead'), events: ['campaign.sent'] },
+        acme,
+      );
+      await hooks.webhooks.emit({
+        tenantId: 'acme',
+        listId: 'dead',
+        type: 'campaign.sent',
+        source: 'system',
+        data: {},
+      });
 
       const delivery = await waitForDelivery(hooks, 'dead', subscription.id, 'exhausted', acme);
       expect(delivery.attempts.map((a) => a.statusCode)).toEqual([503, 503, 503]);
       expect(delivery.attempts[0].responseExcerpt).toHaveLength(4096);
       await sleep(400);
       expect(receiver.received('/dead')).toHaveLength(3);
-      const failedOnly = await listDeliveries(hooks, 'dead', subscription.id, { status: 'succeeded' }, acme);
+      const failedOnly = await listDeliveries(
+        hooks,
+        'dead',
+        subscription.id,
+        { status: 'succeeded' },
+        acme,
+      );
       expect(failedOnly.data).toEqual([]);
       receiver.respondWith((_request, response) => response.writeHead(204).end());
     });
@@ -153,8 +218,19 @@ describe.each(TEST_DATABASES)('delivery on %s', (database) => {
       const gone = await TestReceiver.start();
       const url = gone.url('/gone');
       await gone.close();
-      const subscription = await createSubscription(hooks, 'refused', { url, events: ['campaign.sent'] }, acme);
-      await hooks.webhooks.emit({ tenantId: 'acme', listId: 'refused', type: 'campaign.sent', source: 'system', data: {} });
+      const subscription = await createSubscription(
+        hooks,
+        'refused',
+        { url, events: ['campaign.sent'] },
+        acme,
+      );
+      await hooks.webhooks.emit({
+        tenantId: 'acme',
+        listId: 'refused',
+        type: 'campaign.sent',
+        source: 'system',
+        data: {},
+      });
       const delivery = await waitForDelivery(hooks, 'refused', subscription.id, 'exhausted', acme);
       expect(delivery.attempts.map((a) => [a.statusCode, a.errorKind])).toEqual([
         [null, 'connection'],
@@ -178,16 +254,25 @@ describe.each(TEST_DATABASES)('delivery on %s', (database) => {
     });
 
     it('writes nothing and sends nothing when the host transaction rolls back', async () => {
-      await createSubscription(hooks, 'tx', { url: receiver.url('/tx'), events: ['contact.updated'] });
+      await createSubscription(hooks, 'tx', {
+        url: receiver.url('/tx'),
+        events: ['contact.updated'],
+      });
       await expect(
         hooks.dataSource.transaction(async (manager) => {
-          await hooks.webhooks.emit({ listId: 'tx', type: 'contact.updated', source: 'admin', data: { v: 'rolled back' } }, { manager });
+          await hooks.webhooks.emit(
+            { listId: 'tx', type: 'contact.updated', source: 'admin', data: { v: 'rolled back' } },
+            { manager },
+          );
           throw new Error('host failure after emit');
         }),
       ).rejects.toThrow('host failure after emit');
 
       const { eventId } = await hooks.dataSource.transaction(async (manager) => {
-        const result = await hooks.webhooks.emit({ listId: 'tx', type: 'contact.updated', source: 'admin', data: { v: 'committed' } }, { manager });
+        const result = await hooks.webhooks.emit(
+          { listId: 'tx', type: 'contact.updated', source: 'admin', data: { v: 'committed' } },
+          { manager },
+        );
         await sleep(300);
         expect(receiver.received('/tx')).toHaveLength(0);
         return result;
@@ -207,19 +292,43 @@ describe.each(TEST_DATABASES)('delivery on %s', (database) => {
       ['an empty list id', { listId: '' }, InvalidWebhookEventError, /listId/],
       ['data that is not an object', { data: 'hello' }, InvalidWebhookEventError, /data/],
       ['data that is an array', { data: [1] }, InvalidWebhookEventError, /data/],
-      ['data too large', { data: { blob: 'x'.repeat(300 * 1024) } }, InvalidWebhookEventError, /data must not exceed/],
-      ['a circular data object', { data: circular() }, InvalidWebhookEventError, /JSON-serializable/],
+      [
+        'data too large',
+        { data: { blob: 'x'.repeat(300 * 1024) } },
+        InvalidWebhookEventError,
+        /data must not exceed/,
+      ],
+      [
+        'a circular data object',
+        { data: circular() },
+        InvalidWebhookEventError,
+        /JSON-serializable/,
+      ],
       ['an invalid date', { occurredAt: new Date('nope') }, InvalidWebhookEventError, /occurredAt/],
-    ])('refuses %s with a typed error and writes nothing', async (_label, change, errorType, message) => {
-      const events = hooks.dataSource.getRepository(WebhookEvent);
-      const deliveries = hooks.dataSource.getRepository(WebhookDelivery);
-      const [eventsBefore, deliveriesBefore] = [await events.count(), await deliveries.count()];
-      const input = { listId: 'tx', type: 'contact.updated', source: 'admin', data: {}, ...change };
-      const attempt = hooks.webhooks.emit(input as Parameters<WebhooksTestApp['webhooks']['emit']>[0]);
-      await expect(attempt).rejects.toBeInstanceOf(errorType);
-      await expect(attempt).rejects.toThrow(message);
-      expect([await events.count(), await deliveries.count()]).toEqual([eventsBefore, deliveriesBefore]);
-    });
+    ])(
+      'refuses %s with a typed error and writes nothing',
+      async (_label, change, errorType, message) => {
+        const events = hooks.dataSource.getRepository(WebhookEvent);
+        const deliveries = hooks.dataSource.getRepository(WebhookDelivery);
+        const [eventsBefore, deliveriesBefore] = [await events.count(), await deliveries.count()];
+        const input = {
+          listId: 'tx',
+          type: 'contact.updated',
+          source: 'admin',
+          data: {},
+          ...change,
+        };
+        const attempt = hooks.webhooks.emit(
+          input as Parameters<WebhooksTestApp['webhooks']['emit']>[0],
+        );
+        await expect(attempt).rejects.toBeInstanceOf(errorType);
+        await expect(attempt).rejects.toThrow(message);
+        expect([await events.count(), await deliveries.count()]).toEqual([
+          eventsBefore,
+          deliveriesBefore,
+        ]);
+      },
+    );
   });
 });
 
@@ -228,4 +337,3 @@ function circular(): Record<string, unknown> {
   value.self = value;
   return value;
 }
-

@@ -33,7 +33,10 @@ describe.each(TEST_DATABASES)('subscriptions admin API on %s', (database) => {
   it('lists the event catalogue and the sources', async () => {
     const { body } = await request(http).get('/webhooks/event-types').expect(200);
     expect(body.sources).toEqual(['contact', 'admin', 'api', 'system']);
-    expect(body.eventTypes).toContainEqual({ type: 'contact.tagged', description: 'A tag was added to a contact.' });
+    expect(body.eventTypes).toContainEqual({
+      type: 'contact.tagged',
+      description: 'A tag was added to a contact.',
+    });
     expect(body.eventTypes).toContainEqual(expect.objectContaining({ type: 'campaign.bounced' }));
   });
 
@@ -46,13 +49,24 @@ describe.each(TEST_DATABASES)('subscriptions admin API on %s', (database) => {
       description: 'Sync new subscribers',
     }).expect(201);
     const { id, secret } = created.body;
-    expect(created.body).toMatchObject({ listId: 'news', status: 'active', sources: ['api'], name: 'CRM' });
+    expect(created.body).toMatchObject({
+      listId: 'news',
+      status: 'active',
+      sources: ['api'],
+      name: 'CRM',
+    });
     expect(created.body.tenantId).toBeUndefined();
 
-    const read = await request(http).get(`/lists/news/webhooks/${id}`).set(TENANT_HEADER, 'acme').expect(200);
+    const read = await request(http)
+      .get(`/lists/news/webhooks/${id}`)
+      .set(TENANT_HEADER, 'acme')
+      .expect(200);
     expect(read.body.secret).toBeUndefined();
     expect(read.body.events).toEqual(['contact.subscribed', 'contact.tagged']);
-    const revealed = await request(http).get(`/lists/news/webhooks/${id}/secret`).set(TENANT_HEADER, 'acme').expect(200);
+    const revealed = await request(http)
+      .get(`/lists/news/webhooks/${id}/secret`)
+      .set(TENANT_HEADER, 'acme')
+      .expect(200);
     expect(revealed.body).toEqual({ secret });
 
     const patched = await request(http)
@@ -60,7 +74,12 @@ describe.each(TEST_DATABASES)('subscriptions admin API on %s', (database) => {
       .set(TENANT_HEADER, 'acme')
       .send({ url: 'https://other.example.com/hook', status: 'paused', sources: ['api', 'admin'] })
       .expect(200);
-    expect(patched.body).toMatchObject({ url: 'https://other.example.com/hook', status: 'paused', sources: ['api', 'admin'], name: 'CRM' });
+    expect(patched.body).toMatchObject({
+      url: 'https://other.example.com/hook',
+      status: 'paused',
+      sources: ['api', 'admin'],
+      name: 'CRM',
+    });
 
     await request(http).delete(`/lists/news/webhooks/${id}`).set(TENANT_HEADER, 'acme').expect(204);
     await request(http).get(`/lists/news/webhooks/${id}`).set(TENANT_HEADER, 'acme').expect(404);
@@ -68,17 +87,24 @@ describe.each(TEST_DATABASES)('subscriptions admin API on %s', (database) => {
 
   it('pages through subscriptions with a cursor, newest first', async () => {
     const ids: string[] = [];
-    for (let i = 0; i < 5; i++) ids.push((await create('paged', { ...validBody, name: `hook ${i}` }).expect(201)).body.id);
+    for (let i = 0; i < 5; i++)
+      ids.push((await create('paged', { ...validBody, name: `hook ${i}` }).expect(201)).body.id);
     const seen: string[] = [];
     let cursor: string | null = null;
     let pages = 0;
     do {
       const query: Record<string, string> = { limit: '2', ...(cursor ? { cursor } : {}) };
-      const { body } = await request(http).get('/lists/paged/webhooks').set(TENANT_HEADER, 'acme').query(query).expect(200);
-      seen.push(...body.data.map((subscription: { id: string; secret?: string }) => {
-        expect(subscription.secret).toBeUndefined();
-        return subscription.id;
-      }));
+      const { body } = await request(http)
+        .get('/lists/paged/webhooks')
+        .set(TENANT_HEADER, 'acme')
+        .query(query)
+        .expect(200);
+      seen.push(
+        ...body.data.map((subscription: { id: string; secret?: string }) => {
+          expect(subscription.secret).toBeUndefined();
+          return subscription.id;
+        }),
+      );
       cursor = body.nextCursor;
       pages++;
     } while (cursor);
@@ -95,12 +121,22 @@ describe.each(TEST_DATABASES)('subscriptions admin API on %s', (database) => {
       await request(http).get(path).set(TENANT_HEADER, tenant).expect(404);
       await request(http).get(`${path}/secret`).set(TENANT_HEADER, tenant).expect(404);
       await request(http).get(`${path}/deliveries`).set(TENANT_HEADER, tenant).expect(404);
-      await request(http).patch(path).set(TENANT_HEADER, tenant).send({ name: 'stolen' }).expect(404);
+      await request(http)
+        .patch(path)
+        .set(TENANT_HEADER, tenant)
+        .send({ name: 'stolen' })
+        .expect(404);
       await request(http).delete(path).set(TENANT_HEADER, tenant).expect(404);
     }
-    const list = await request(http).get('/lists/private/webhooks').set(TENANT_HEADER, 'globex').expect(200);
+    const list = await request(http)
+      .get('/lists/private/webhooks')
+      .set(TENANT_HEADER, 'globex')
+      .expect(200);
     expect(list.body.data).toEqual([]);
-    const intact = await request(http).get(`/lists/private/webhooks/${body.id}`).set(TENANT_HEADER, 'acme').expect(200);
+    const intact = await request(http)
+      .get(`/lists/private/webhooks/${body.id}`)
+      .set(TENANT_HEADER, 'acme')
+      .expect(200);
     expect(intact.body.name).toBeNull();
   });
 
@@ -121,11 +157,15 @@ describe.each(TEST_DATABASES)('subscriptions admin API on %s', (database) => {
       ['events of the wrong type', { ...validBody, events: [42] }, 'events'],
       ['an unknown source', { ...validBody, sources: ['robot'] }, 'sources'],
       ['an oversized name', { ...validBody, name: 'x'.repeat(5000) }, 'name'],
-      ['a huge events array', { ...validBody, events: Array(1000).fill('contact.subscribed') }, 'events'],
+      [
+        'a huge events array',
+        { ...validBody, events: Array(1000).fill('contact.subscribed') },
+        'events',
+      ],
       ['an extra field', { ...validBody, secret: 'whsec_mine' }, 'secret'],
       ['a non-object body', [1, 2, 3], 'url'],
     ])('refuses %s on create with a 400 naming the field', async (_label, body, field) => {
-      const response = await create('strict', body as object);
+      const response = await create('strict', body);
       expect(response.status).toBe(400);
       expect(JSON.stringify(response.body.message)).toContain(field);
     });
@@ -136,13 +176,27 @@ describe.each(TEST_DATABASES)('subscriptions admin API on %s', (database) => {
       ['status disabled', { status: 'disabled' }, 'status'],
       ['a null name', { name: 42 }, 'name'],
       ['an extra field', { tenantId: 'globex' }, 'tenantId'],
-    ])('refuses %s on update, and leaves the subscription unchanged', async (_label, body, field) => {
-      const response = await request(http).patch(`/lists/strict/webhooks/${existing.id}`).set(TENANT_HEADER, 'acme').send(body);
-      expect(response.status).toBe(400);
-      expect(JSON.stringify(response.body.message)).toContain(field);
-      const after = await request(http).get(`/lists/strict/webhooks/${existing.id}`).set(TENANT_HEADER, 'acme').expect(200);
-      expect(after.body).toMatchObject({ url: existing.url, name: 'keep me', status: 'active', events: validBody.events });
-    });
+    ])(
+      'refuses %s on update, and leaves the subscription unchanged',
+      async (_label, body, field) => {
+        const response = await request(http)
+          .patch(`/lists/strict/webhooks/${existing.id}`)
+          .set(TENANT_HEADER, 'acme')
+          .send(body);
+        expect(response.status).toBe(400);
+        expect(JSON.stringify(response.body.message)).toContain(field);
+        const after = await request(http)
+          .get(`/lists/strict/webhooks/${existing.id}`)
+          .set(TENANT_HEADER, 'acme')
+          .expect(200);
+        expect(after.body).toMatchObject({
+          url: existing.url,
+          name: 'keep me',
+          status: 'active',
+          events: validBody.events,
+        });
+      },
+    );
 
     it.each([
       ['a malformed id', `/lists/strict/webhooks/not-a-uuid`, 'id'],
@@ -153,9 +207,15 @@ describe.each(TEST_DATABASES)('subscriptions admin API on %s', (database) => {
       ['a limit over the maximum', `/lists/strict/webhooks?limit=1000`, 'limit'],
       ['a forged cursor', `/lists/strict/webhooks?cursor=bm90LWEtdXVpZA`, 'cursor'],
       ['an unknown query parameter', `/lists/strict/webhooks?sort=url`, 'sort'],
-      ['an unknown delivery status', `/lists/strict/webhooks/{id}/deliveries?status=lost`, 'status'],
+      [
+        'an unknown delivery status',
+        `/lists/strict/webhooks/{id}/deliveries?status=lost`,
+        'status',
+      ],
     ])('refuses %s on read with a 400 naming it', async (_label, path, field) => {
-      const response = await request(http).get(path.replace('{id}', existing.id)).set(TENANT_HEADER, 'acme');
+      const response = await request(http)
+        .get(path.replace('{id}', existing.id))
+        .set(TENANT_HEADER, 'acme');
       expect(response.status).toBe(400);
       expect(JSON.stringify(response.body.message)).toContain(field);
     });
@@ -173,7 +233,10 @@ describe.each(TEST_DATABASES)('subscriptions admin API on %s', (database) => {
         .set('content-type', 'text/plain')
         .send('url=https://x.example.com');
       expect(text.status).toBe(400);
-      const { body } = await request(http).get('/lists/strict/webhooks').set(TENANT_HEADER, 'acme').expect(200);
+      const { body } = await request(http)
+        .get('/lists/strict/webhooks')
+        .set(TENANT_HEADER, 'acme')
+        .expect(200);
       expect(body.data).toHaveLength(1);
     });
   });
@@ -182,7 +245,9 @@ describe.each(TEST_DATABASES)('subscriptions admin API on %s', (database) => {
 @Injectable()
 class ApiKeyGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
-    const req = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined> }>();
+    const req = context
+      .switchToHttp()
+      .getRequest<{ headers: Record<string, string | undefined> }>();
     return req.headers['x-admin-key'] === 'let-me-in';
   }
 }
@@ -204,7 +269,14 @@ describe('route prefix and host guards', () => {
     await request(http).get('/webhooks/event-types').set('x-admin-key', 'let-me-in').expect(404);
     await request(http).get('/admin/v1/webhooks/event-types').expect(403);
     await request(http).post('/admin/v1/lists/1/webhooks').send(validBody).expect(403);
-    await request(http).get('/admin/v1/webhooks/event-types').set('x-admin-key', 'let-me-in').expect(200);
-    await request(http).post('/admin/v1/lists/1/webhooks').set('x-admin-key', 'let-me-in').send(validBody).expect(201);
+    await request(http)
+      .get('/admin/v1/webhooks/event-types')
+      .set('x-admin-key', 'let-me-in')
+      .expect(200);
+    await request(http)
+      .post('/admin/v1/lists/1/webhooks')
+      .set('x-admin-key', 'let-me-in')
+      .send(validBody)
+      .expect(201);
   });
 });

@@ -1,4 +1,10 @@
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface ReceivedRequest {
@@ -19,7 +25,6 @@ export class TestReceiver {
   private constructor(private readonly server: Server) {}
 
   static async start(): Promise<TestReceiver> {
-    let receiver!: TestReceiver;
     const server = createServer((request: IncomingMessage, response: ServerResponse) => {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -35,7 +40,7 @@ export class TestReceiver {
         receiver.waiters.forEach((wake) => wake());
       });
     });
-    receiver = new TestReceiver(server);
+    const receiver = new TestReceiver(server);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return receiver;
   }
@@ -53,16 +58,23 @@ export class TestReceiver {
   }
 
   received(path?: string): ReceivedRequest[] {
-    return path === undefined ? this.requests : this.requests.filter((request) => request.path === path);
+    return path === undefined
+      ? this.requests
+      : this.requests.filter((request) => request.path === path);
   }
 
   /** Resolves once `count` requests (to `path`, if given) have arrived; rejects after `timeoutMs`. */
-  async waitFor(count: number, { path, timeoutMs = 10_000 }: { path?: string; timeoutMs?: number } = {}) {
+  async waitFor(
+    count: number,
+    { path, timeoutMs = 10_000 }: { path?: string; timeoutMs?: number } = {},
+  ) {
     const deadline = Date.now() + timeoutMs;
     while (this.received(path).length < count) {
       const remaining = deadline - Date.now();
       if (remaining <= 0) {
-        throw new Error(`expected ${count} requests${path ? ` to ${path}` : ''}, got ${this.received(path).length}`);
+        throw new Error(
+          `expected ${count} requests${path ? ` to ${path}` : ''}, got ${this.received(path).length}`,
+        );
       }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, Math.min(remaining, 100));

@@ -21,15 +21,29 @@ export interface IsolatedDatabase {
 export async function isolatedDatabase(kind: TestDatabase): Promise<IsolatedDatabase> {
   if (kind === 'sqlite') {
     return {
-      typeorm: { type: 'better-sqlite3', database: ':memory:', autoLoadEntities: true, synchronize: true },
+      typeorm: {
+        type: 'better-sqlite3',
+        database: ':memory:',
+        autoLoadEntities: true,
+        synchronize: true,
+      },
       drop: async () => undefined,
     };
   }
   const schema = uniqueName('test');
   await withPg((client) => client.query(`CREATE SCHEMA "${schema}"`));
   return {
-    typeorm: { type: 'postgres', url: DATABASE_URL, schema, autoLoadEntities: true, synchronize: true },
-    drop: () => withPg((client) => client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)).then(() => undefined),
+    typeorm: {
+      type: 'postgres',
+      url: DATABASE_URL,
+      schema,
+      autoLoadEntities: true,
+      synchronize: true,
+    },
+    drop: () =>
+      withPg((client) => client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)).then(
+        () => undefined,
+      ),
   };
 }
 

@@ -24,7 +24,12 @@ export interface DeliveryPage {
     id: string;
     status: string;
     attemptCount: number;
-    attempts: Array<{ attemptNumber: number; statusCode: number | null; errorKind: string | null; responseExcerpt: string | null }>;
+    attempts: Array<{
+      attemptNumber: number;
+      statusCode: number | null;
+      errorKind: string | null;
+      responseExcerpt: string | null;
+    }>;
   }>;
   nextCursor: string | null;
 }
@@ -57,7 +62,8 @@ export async function waitForDelivery(
   for (;;) {
     const [delivery] = (await listDeliveries(hooks, listId, subscriptionId, {}, headers)).data;
     if (delivery?.status === status) return delivery;
-    if (Date.now() > deadline) throw new Error(`delivery never reached ${status}: ${JSON.stringify(delivery)}`);
+    if (Date.now() > deadline)
+      throw new Error(`delivery never reached ${status}: ${JSON.stringify(delivery)}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

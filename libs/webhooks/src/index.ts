@@ -16,8 +16,16 @@ export {
   WEBHOOK_TEST_EVENT,
   type WebhookEventSource,
 } from './events/event-catalogue';
-export { WebhooksService, type EmitOptions, type EmitResult, type EmitWebhookEvent } from './events/webhooks.service';
-export { WebhookSubscriptionsService, type SubscriptionScope } from './subscriptions/subscriptions.service';
+export {
+  WebhooksService,
+  type EmitOptions,
+  type EmitResult,
+  type EmitWebhookEvent,
+} from './events/webhooks.service';
+export {
+  WebhookSubscriptionsService,
+  type SubscriptionScope,
+} from './subscriptions/subscriptions.service';
 export { CreateSubscriptionDto } from './subscriptions/dto/create-subscription.dto';
 export { UpdateSubscriptionDto } from './subscriptions/dto/update-subscription.dto';
 export type {
@@ -42,7 +50,19 @@ export { generateWebhookSecret } from './security/secrets';
 
 export { WEBHOOK_ENTITIES } from './webhooks.entities';
 export { WEBHOOK_MIGRATIONS } from './migrations';
-export { WebhookSubscription, SUBSCRIPTION_STATUSES, type SubscriptionStatus } from './subscriptions/subscription.entity';
+export {
+  WebhookSubscription,
+  SUBSCRIPTION_STATUSES,
+  type SubscriptionStatus,
+} from './subscriptions/subscription.entity';
 export { WebhookEvent } from './events/event.entity';
-export { WebhookDelivery, DELIVERY_STATUSES, type DeliveryStatus } from './delivery/delivery.entity';
-export { WebhookAttempt, ATTEMPT_ERROR_KINDS, type AttemptErrorKind } from './delivery/attempt.entity';
+export {
+  WebhookDelivery,
+  DELIVERY_STATUSES,
+  type DeliveryStatus,
+} from './delivery/delivery.entity';
+export {
+  WebhookAttempt,
+  ATTEMPT_ERROR_KINDS,
+  type AttemptErrorKind,
+} from './delivery/attempt.entity';

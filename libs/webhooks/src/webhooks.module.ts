@@ -23,7 +23,10 @@ import { webhooksQueueOptions } from './webhooks.queue';
  * delivery queue and worker, the admin REST routes and the injectable `WebhooksService`.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([...WEBHOOK_ENTITIES]), BullModule.registerQueue(webhooksQueueOptions)],
+  imports: [
+    TypeOrmModule.forFeature([...WEBHOOK_ENTITIES]),
+    BullModule.registerQueue(webhooksQueueOptions),
+  ],
   controllers: [WebhookEventTypesController, WebhookSubscriptionsController],
   providers: [
     resolvedOptionsProvider,

@@ -47,8 +47,9 @@ export interface WebhooksModuleOptions {
   userAgent?: string;
 }
 
-export interface ResolvedWebhooksOptions
-  extends Required<Omit<WebhooksModuleOptions, 'resolveTenant' | 'guards' | 'eventTypes'>> {
+export interface ResolvedWebhooksOptions extends Required<
+  Omit<WebhooksModuleOptions, 'resolveTenant' | 'guards' | 'eventTypes'>
+> {
   eventTypes: WebhookEventTypeDefinition[];
   guards: Array<Type<CanActivate> | CanActivate>;
   resolveTenant?: WebhooksModuleOptions['resolveTenant'];

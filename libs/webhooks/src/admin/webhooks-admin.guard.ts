@@ -9,7 +9,11 @@ import {
 import { ModuleRef } from '@nestjs/core';
 import { isObservable, lastValueFrom } from 'rxjs';
 import { DEFAULT_TENANT_ID } from '../webhooks.constants';
-import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions, type WebhooksAdminRequest } from '../webhooks.options';
+import {
+  WEBHOOKS_OPTIONS,
+  type ResolvedWebhooksOptions,
+  type WebhooksAdminRequest,
+} from '../webhooks.options';
 
 export const TENANT_REQUEST_KEY = '__nestHooksTenantId';
 
@@ -25,7 +29,8 @@ export class WebhooksAdminGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     for (const configured of this.options.guards) {
-      const guard = typeof configured === 'function' ? await this.instantiate(configured) : configured;
+      const guard =
+        typeof configured === 'function' ? await this.instantiate(configured) : configured;
       const verdict = guard.canActivate(context);
       const allowed = isObservable(verdict) ? await lastValueFrom(verdict) : await verdict;
       if (!allowed) throw new ForbiddenException();

@@ -43,7 +43,11 @@ export class DeliveryProcessor {
     const retryDelay = succeeded
       ? null
       : nextRetryDelay(this.options.retrySchedule, attempt, this.options.retryJitter);
-    const status: DeliveryStatus = succeeded ? 'succeeded' : retryDelay === null ? 'exhausted' : 'failed';
+    const status: DeliveryStatus = succeeded
+      ? 'succeeded'
+      : retryDelay === null
+        ? 'exhausted'
+        : 'failed';
     const now = new Date();
     const nextAttemptAt = retryDelay === null ? null : new Date(now.getTime() + retryDelay);
 
@@ -62,7 +66,13 @@ export class DeliveryProcessor {
       const result = await tx
         .createQueryBuilder()
         .update(WebhookDelivery)
-        .set({ status, attempts: attempt, lastAttemptAt: now, lastStatusCode: outcome.statusCode, nextAttemptAt })
+        .set({
+          status,
+          attempts: attempt,
+          lastAttemptAt: now,
+          lastStatusCode: outcome.statusCode,
+          nextAttemptAt,
+        })
         .where('id = :deliveryId AND attempts = :previous', { deliveryId, previous: attempt - 1 })
         .execute();
       return (result.affected ?? 0) > 0;
@@ -70,9 +80,12 @@ export class DeliveryProcessor {
 
     if (!recorded) return;
     if (status === 'exhausted') {
-      this.logger.warn(`Delivery ${deliveryId} exhausted after ${attempt} attempts (${outcome.errorMessage})`);
+      this.logger.warn(
+        `Delivery ${deliveryId} exhausted after ${attempt} attempts (${outcome.errorMessage})`,
+      );
     }
-    if (retryDelay !== null) await this.deliveryQueue.enqueueAttempt(deliveryId, attempt + 1, retryDelay);
+    if (retryDelay !== null)
+      await this.deliveryQueue.enqueueAttempt(deliveryId, attempt + 1, retryDelay);
   }
 
   private async send(

@@ -54,7 +54,10 @@ function publicOnlyLookup(
   });
 }
 
-export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | null {
+export function parseRetryAfter(
+  value: string | string[] | undefined,
+  now = Date.now(),
+): number | null {
   const header = Array.isArray(value) ? value[0] : value;
   if (!header) return null;
   if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000;

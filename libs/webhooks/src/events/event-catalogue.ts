@@ -33,12 +33,17 @@ export class EventCatalogue {
   constructor(extraTypes: readonly WebhookEventTypeDefinition[] = []) {
     for (const definition of [...BUILT_IN_EVENT_TYPES, ...extraTypes]) {
       if (!EVENT_TYPE_PATTERN.test(definition.type)) {
-        throw new Error(`Invalid webhook event type "${definition.type}": use dotted lower-case names`);
+        throw new Error(
+          `Invalid webhook event type "${definition.type}": use dotted lower-case names`,
+        );
       }
       if (this.types.has(definition.type)) {
         throw new Error(`Webhook event type "${definition.type}" is declared twice`);
       }
-      this.types.set(definition.type, { type: definition.type, description: definition.description });
+      this.types.set(definition.type, {
+        type: definition.type,
+        description: definition.description,
+      });
     }
   }
 

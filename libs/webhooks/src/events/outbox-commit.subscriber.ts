@@ -14,7 +14,9 @@ import { DeliveryQueue } from '../delivery/delivery.queue';
  * forgets them if it rolls back: Redis never hears of a delivery the database does not have.
  */
 @Injectable()
-export class OutboxCommitSubscriber implements EntitySubscriberInterface, OnModuleInit, OnModuleDestroy {
+export class OutboxCommitSubscriber
+  implements EntitySubscriberInterface, OnModuleInit, OnModuleDestroy
+{
   private readonly logger = new Logger('WebhooksOutbox');
   private readonly pending = new WeakMap<QueryRunner, string[]>();
 
@@ -47,7 +49,9 @@ export class OutboxCommitSubscriber implements EntitySubscriberInterface, OnModu
     this.pending.delete(queryRunner);
     // Not awaited: the host's commit must not fail because Redis is slow or down after the fact.
     this.deliveryQueue.enqueueFirstAttempts(deliveryIds).catch((error: unknown) => {
-      this.logger.warn(`Could not enqueue ${deliveryIds.length} committed deliveries: ${String(error)}`);
+      this.logger.warn(
+        `Could not enqueue ${deliveryIds.length} committed deliveries: ${String(error)}`,
+      );
     });
   }
 

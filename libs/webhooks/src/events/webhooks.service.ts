@@ -76,7 +76,9 @@ export class WebhooksService {
 
     const deliveryIds = await (options.manager ?? this.dataSource.manager).transaction(write);
     await this.deliveryQueue.enqueueFirstAttempts(deliveryIds).catch((error: unknown) => {
-      this.logger.warn(`Event ${event.id} stored; enqueueing its deliveries failed: ${String(error)}`);
+      this.logger.warn(
+        `Event ${event.id} stored; enqueueing its deliveries failed: ${String(error)}`,
+      );
     });
     return { eventId: event.id, deliveryIds };
   }
@@ -101,7 +103,10 @@ export class WebhooksService {
       throw new InvalidWebhookEventError('data', 'must be JSON-serializable');
     }
     if (Buffer.byteLength(serialized) > this.options.maxPayloadBytes) {
-      throw new InvalidWebhookEventError('data', `must not exceed ${this.options.maxPayloadBytes} bytes`);
+      throw new InvalidWebhookEventError(
+        'data',
+        `must not exceed ${this.options.maxPayloadBytes} bytes`,
+      );
     }
     const occurredAt = input.occurredAt ?? new Date();
     if (!(occurredAt instanceof Date) || Number.isNaN(occurredAt.getTime())) {
@@ -123,6 +128,9 @@ export class WebhooksService {
 
 function assertIdentifier(value: unknown, field: string): asserts value is string {
   if (typeof value !== 'string' || value.length === 0 || value.length > MAX_ID_LENGTH) {
-    throw new InvalidWebhookEventError(field, `must be a non-empty string of at most ${MAX_ID_LENGTH} characters`);
+    throw new InvalidWebhookEventError(
+      field,
+      `must be a non-empty string of at most ${MAX_ID_LENGTH} characters`,
+    );
   }
 }

@@ -1,2 +1,4 @@
+import { CreateWebhookTables1795458695415 } from './1795458695415-create-webhook-tables';
+
 /** TypeORM migrations for hosts that manage their schema with migrations (PostgreSQL and SQLite). */
-export const WEBHOOK_MIGRATIONS = [] as const;
+export const WEBHOOK_MIGRATIONS = [CreateWebhookTables1795458695415] as const;

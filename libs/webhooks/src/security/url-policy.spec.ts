@@ -4,10 +4,11 @@ const strict = { allowPrivateNetworks: false };
 const permissive = { allowPrivateNetworks: true };
 
 describe('checkWebhookUrl', () => {
-  it.each(['https://hooks.example.com/in', 'http://93.184.216.34:8080/x', 'https://[2606:4700::1111]/'])(
-    'accepts %s',
-    (url) => expect(checkWebhookUrl(url, strict).allowed).toBe(true),
-  );
+  it.each([
+    'https://hooks.example.com/in',
+    'http://93.184.216.34:8080/x',
+    'https://[2606:4700::1111]/',
+  ])('accepts %s', (url) => expect(checkWebhookUrl(url, strict).allowed).toBe(true));
 
   it.each([
     ['/relative', 'absolute'],

@@ -10,8 +10,12 @@ const BODY = '{"type":"contact.subscribed","data":{"email":"ada@example.com"}}';
 describe('signWebhook', () => {
   it('computes base64 HMAC-SHA256 of "id.timestamp.body" with the base64-decoded secret', () => {
     const key = Buffer.from(SECRET.slice('whsec_'.length), 'base64');
-    const expected = createHmac('sha256', key).update(`msg_1.${TIMESTAMP}.${BODY}`).digest('base64');
-    expect(signWebhook(SECRET, { id: 'msg_1', timestamp: TIMESTAMP, body: BODY })).toBe(`v1,${expected}`);
+    const expected = createHmac('sha256', key)
+      .update(`msg_1.${TIMESTAMP}.${BODY}`)
+      .digest('base64');
+    expect(signWebhook(SECRET, { id: 'msg_1', timestamp: TIMESTAMP, body: BODY })).toBe(
+      `v1,${expected}`,
+    );
   });
 
   it('matches the Standard Webhooks reference vector', () => {
@@ -25,7 +29,11 @@ describe('signWebhook', () => {
   });
 
   it('gives one signature per secret, space-separated', () => {
-    const signature = signWebhook([SECRET, OTHER_SECRET], { id: 'a', timestamp: TIMESTAMP, body: BODY });
+    const signature = signWebhook([SECRET, OTHER_SECRET], {
+      id: 'a',
+      timestamp: TIMESTAMP,
+      body: BODY,
+    });
     expect(signature.split(' ')).toHaveLength(2);
     expect(signature.split(' ').every((part) => part.startsWith('v1,'))).toBe(true);
   });
@@ -35,20 +43,31 @@ describe('verifyWebhook', () => {
   const headers = webhookHeaders(SECRET, { id: 'msg_1', timestamp: TIMESTAMP, body: BODY });
 
   it('accepts a genuine delivery and returns its id and time', () => {
-    expect(verifyWebhook(SECRET, BODY, headers, { now: NOW })).toEqual({ id: 'msg_1', timestamp: NOW });
+    expect(verifyWebhook(SECRET, BODY, headers, { now: NOW })).toEqual({
+      id: 'msg_1',
+      timestamp: NOW,
+    });
   });
 
   it('accepts Buffer bodies and Fetch-style Headers', () => {
-    expect(verifyWebhook(SECRET, Buffer.from(BODY), new Headers({ ...headers }), { now: NOW }).id).toBe('msg_1');
+    expect(
+      verifyWebhook(SECRET, Buffer.from(BODY), new Headers({ ...headers }), { now: NOW }).id,
+    ).toBe('msg_1');
   });
 
   it('reads headers case-insensitively', () => {
-    const upper = Object.fromEntries(Object.entries(headers).map(([key, value]) => [key.toUpperCase(), value]));
+    const upper = Object.fromEntries(
+      Object.entries(headers).map(([key, value]) => [key.toUpperCase(), value]),
+    );
     expect(verifyWebhook(SECRET, BODY, upper, { now: NOW }).id).toBe('msg_1');
   });
 
   it('accepts when any of several signatures matches, and any of several secrets', () => {
-    const both = webhookHeaders([OTHER_SECRET, SECRET], { id: 'msg_1', timestamp: TIMESTAMP, body: BODY });
+    const both = webhookHeaders([OTHER_SECRET, SECRET], {
+      id: 'msg_1',
+      timestamp: TIMESTAMP,
+      body: BODY,
+    });
     expect(verifyWebhook(SECRET, BODY, both, { now: NOW }).id).toBe('msg_1');
     expect(verifyWebhook([OTHER_SECRET, SECRET], BODY, headers, { now: NOW }).id).toBe('msg_1');
   });
@@ -57,16 +76,38 @@ describe('verifyWebhook', () => {
     ['a tampered body', { body: BODY.replace('ada', 'eve') }],
     ['another secret', { secret: OTHER_SECRET }],
     ['a changed id', { headers: { ...headers, 'webhook-id': 'msg_2' } }],
-    ['a changed timestamp', { headers: { ...headers, 'webhook-timestamp': String(TIMESTAMP + 1) } }],
-    ['an unknown signature version', { headers: { ...headers, 'webhook-signature': headers['webhook-signature'].replace('v1,', 'v2,') } }],
-    ['a truncated signature', { headers: { ...headers, 'webhook-signature': headers['webhook-signature'].slice(0, 20) } }],
-    ['a missing signature header', { headers: { 'webhook-id': 'msg_1', 'webhook-timestamp': String(TIMESTAMP) } }],
+    [
+      'a changed timestamp',
+      { headers: { ...headers, 'webhook-timestamp': String(TIMESTAMP + 1) } },
+    ],
+    [
+      'an unknown signature version',
+      {
+        headers: {
+          ...headers,
+          'webhook-signature': headers['webhook-signature'].replace('v1,', 'v2,'),
+        },
+      },
+    ],
+    [
+      'a truncated signature',
+      { headers: { ...headers, 'webhook-signature': headers['webhook-signature'].slice(0, 20) } },
+    ],
+    [
+      'a missing signature header',
+      { headers: { 'webhook-id': 'msg_1', 'webhook-timestamp': String(TIMESTAMP) } },
+    ],
     ['a non-numeric timestamp', { headers: { ...headers, 'webhook-timestamp': '12abc' } }],
-  ])('rejects %s', (_label, change: { body?: string; secret?: string; headers?: Record<string, string> }) => {
-    expect(() =>
-      verifyWebhook(change.secret ?? SECRET, change.body ?? BODY, change.headers ?? headers, { now: NOW }),
-    ).toThrow(WebhookVerificationError);
-  });
+  ])(
+    'rejects %s',
+    (_label, change: { body?: string; secret?: string; headers?: Record<string, string> }) => {
+      expect(() =>
+        verifyWebhook(change.secret ?? SECRET, change.body ?? BODY, change.headers ?? headers, {
+          now: NOW,
+        }),
+      ).toThrow(WebhookVerificationError);
+    },
+  );
 
   it('enforces the ±5 minute tolerance by default', () => {
     const at = (seconds: number) => new Date(NOW.getTime() + seconds * 1000);
@@ -74,6 +115,8 @@ describe('verifyWebhook', () => {
     expect(() => verifyWebhook(SECRET, BODY, headers, { now: at(-299) })).not.toThrow();
     expect(() => verifyWebhook(SECRET, BODY, headers, { now: at(301) })).toThrow(/tolerance/);
     expect(() => verifyWebhook(SECRET, BODY, headers, { now: at(-301) })).toThrow(/tolerance/);
-    expect(() => verifyWebhook(SECRET, BODY, headers, { now: at(600), toleranceSeconds: 900 })).not.toThrow();
+    expect(() =>
+      verifyWebhook(SECRET, BODY, headers, { now: at(600), toleranceSeconds: 900 }),
+    ).not.toThrow();
   });
 });

@@ -13,15 +13,14 @@ export interface WebhookSignatureInput {
   body: string | Buffer;
 }
 
-export interface WebhookHeaders {
+export type WebhookHeaders = {
   'webhook-id': string;
   'webhook-timestamp': string;
   'webhook-signature': string;
-}
+};
 
 export type HeaderBag =
-  | Record<string, string | string[] | undefined>
-  | { get(name: string): string | null };
+  Record<string, string | string[] | undefined> | { get(name: string): string | null };
 
 export interface VerifyWebhookOptions {
   /** Accepted clock difference in seconds. Default: 300 (±5 minutes). */
@@ -60,7 +59,10 @@ function hmac(key: Buffer, input: WebhookSignatureInput): Buffer {
  * Signs a payload the Standard Webhooks way. Several secrets (during a rotation) give several
  * space-separated signatures, any of which a receiver may accept.
  */
-export function signWebhook(secret: string | readonly string[], input: WebhookSignatureInput): string {
+export function signWebhook(
+  secret: string | readonly string[],
+  input: WebhookSignatureInput,
+): string {
   const secrets = typeof secret === 'string' ? [secret] : secret;
   return secrets
     .map((one) => `${SIGNATURE_VERSION},${hmac(secretKey(one), input).toString('base64')}`)
@@ -101,9 +103,12 @@ export function verifyWebhook(
   const timestampHeader = readHeader(headers, 'webhook-timestamp');
   const signatureHeader = readHeader(headers, 'webhook-signature');
   if (!id || !timestampHeader || !signatureHeader) {
-    throw new WebhookVerificationError('missing webhook-id, webhook-timestamp or webhook-signature header');
+    throw new WebhookVerificationError(
+      'missing webhook-id, webhook-timestamp or webhook-signature header',
+    );
   }
-  if (!/^\d+$/.test(timestampHeader)) throw new WebhookVerificationError('invalid webhook-timestamp');
+  if (!/^\d+$/.test(timestampHeader))
+    throw new WebhookVerificationError('invalid webhook-timestamp');
   const timestamp = Number(timestampHeader);
   const nowSeconds = Math.floor((options.now ?? new Date()).getTime() / 1000);
   const tolerance = options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
@@ -119,7 +124,11 @@ export function verifyWebhook(
   const secrets = typeof secret === 'string' ? [secret] : secret;
   for (const one of secrets) {
     const expected = hmac(secretKey(one), { id, timestamp, body });
-    if (candidates.some((candidate) => candidate.length === expected.length && timingSafeEqual(candidate, expected))) {
+    if (
+      candidates.some(
+        (candidate) => candidate.length === expected.length && timingSafeEqual(candidate, expected),
+      )
+    ) {
       return { id, timestamp: new Date(timestamp * 1000) };
     }
   }

@@ -1,7 +1,10 @@
 import { subscriptionMatches } from './subscription-matching';
 
 describe('subscriptionMatches', () => {
-  const subscription = { events: ['contact.subscribed', 'campaign.clicked'], sources: ['api', 'contact'] as const };
+  const subscription = {
+    events: ['contact.subscribed', 'campaign.clicked'],
+    sources: ['api', 'contact'] as const,
+  };
 
   it.each([
     ['contact.subscribed', 'api', true],
@@ -11,6 +14,11 @@ describe('subscriptionMatches', () => {
     ['contact.unsubscribed', 'api', false],
     ['campaign.opened', 'contact', false],
   ] as const)('%s from %s → %s', (type, source, expected) => {
-    expect(subscriptionMatches({ ...subscription, sources: [...subscription.sources] }, { type, source })).toBe(expected);
+    expect(
+      subscriptionMatches(
+        { ...subscription, sources: [...subscription.sources] },
+        { type, source },
+      ),
+    ).toBe(expected);
   });
 });

@@ -11,6 +11,9 @@ export interface EventSelector {
 }
 
 /** Whether a subscription of the right tenant and list wants this event. */
-export function subscriptionMatches(subscription: SubscriptionFilter, event: EventSelector): boolean {
+export function subscriptionMatches(
+  subscription: SubscriptionFilter,
+  event: EventSelector,
+): boolean {
   return subscription.events.includes(event.type) && subscription.sources.includes(event.source);
 }

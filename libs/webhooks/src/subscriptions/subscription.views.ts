@@ -27,7 +27,10 @@ export function toSubscriptionView(
   return includeSecret ? { ...rest, secret } : rest;
 }
 
-export function toDeliveryView(delivery: WebhookDelivery, attempts: WebhookAttempt[]): WebhookDeliveryView {
+export function toDeliveryView(
+  delivery: WebhookDelivery,
+  attempts: WebhookAttempt[],
+): WebhookDeliveryView {
   const { tenantId: _tenantId, attempts: attemptCount, ...rest } = delivery;
   return {
     ...rest,

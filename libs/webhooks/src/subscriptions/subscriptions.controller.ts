@@ -55,7 +55,9 @@ export class WebhookSubscriptionsController {
     const page = await this.subscriptions.list({ tenantId, listId }, query);
     return {
       nextCursor: page.nextCursor,
-      data: page.data.map((subscription) => toSubscriptionView(subscription, { includeSecret: false })),
+      data: page.data.map((subscription) =>
+        toSubscriptionView(subscription, { includeSecret: false }),
+      ),
     };
   }
 
@@ -90,7 +92,10 @@ export class WebhookSubscriptionsController {
 
   @Delete(':id')
   @HttpCode(HttpStatus.NO_CONTENT)
-  async remove(@TenantId() tenantId: string, @Param() { listId, id }: SubscriptionParamsDto): Promise<void> {
+  async remove(
+    @TenantId() tenantId: string,
+    @Param() { listId, id }: SubscriptionParamsDto,
+  ): Promise<void> {
     await this.subscriptions.remove({ tenantId, listId }, id);
   }
 

@@ -11,7 +11,11 @@ import { checkWebhookUrl } from '../security/url-policy';
 import { SubscriptionNotFoundError, WebhookUrlNotAllowedError } from '../webhooks.errors';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
 import type { CreateSubscriptionDto } from './dto/create-subscription.dto';
-import { DEFAULT_PAGE_SIZE, type DeliveriesQueryDto, type PaginationQueryDto } from './dto/pagination-query.dto';
+import {
+  DEFAULT_PAGE_SIZE,
+  type DeliveriesQueryDto,
+  type PaginationQueryDto,
+} from './dto/pagination-query.dto';
 import type { UpdateSubscriptionDto } from './dto/update-subscription.dto';
 import { WebhookSubscription } from './subscription.entity';
 import { toDeliveryView, type Page, type WebhookDeliveryView } from './subscription.views';
@@ -34,7 +38,10 @@ export class WebhookSubscriptionsService {
     return this.dataSource.getRepository(WebhookSubscription);
   }
 
-  async create(scope: SubscriptionScope, input: CreateSubscriptionDto): Promise<WebhookSubscription> {
+  async create(
+    scope: SubscriptionScope,
+    input: CreateSubscriptionDto,
+  ): Promise<WebhookSubscription> {
     this.assertAcceptable(input);
     const subscription = this.subscriptions.create({
       id: uuidv7(),
@@ -52,7 +59,10 @@ export class WebhookSubscriptionsService {
     return this.subscriptions.save(subscription);
   }
 
-  async list(scope: SubscriptionScope, query: PaginationQueryDto): Promise<Page<WebhookSubscription>> {
+  async list(
+    scope: SubscriptionScope,
+    query: PaginationQueryDto,
+  ): Promise<Page<WebhookSubscription>> {
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     const where: FindOptionsWhere<WebhookSubscription> = { ...scope };
     if (query.cursor) where.id = LessThan(decodeCursor(query.cursor));
@@ -66,7 +76,11 @@ export class WebhookSubscriptionsService {
     return subscription;
   }
 
-  async update(scope: SubscriptionScope, id: string, input: UpdateSubscriptionDto): Promise<WebhookSubscription> {
+  async update(
+    scope: SubscriptionScope,
+    id: string,
+    input: UpdateSubscriptionDto,
+  ): Promise<WebhookSubscription> {
     const subscription = await this.get(scope, id);
     this.assertAcceptable(input);
     const { url, events, sources, name, description, status } = input;

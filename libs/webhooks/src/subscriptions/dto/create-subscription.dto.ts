@@ -16,7 +16,12 @@ export const MAX_EVENTS_PER_SUBSCRIPTION = 100;
 
 export class CreateSubscriptionDto {
   @IsUrl(
-    { protocols: ['http', 'https'], require_protocol: true, require_tld: false, require_host: true },
+    {
+      protocols: ['http', 'https'],
+      require_protocol: true,
+      require_tld: false,
+      require_host: true,
+    },
     { message: 'url must be an absolute http or https URL' },
   )
   @MaxLength(MAX_URL_LENGTH)

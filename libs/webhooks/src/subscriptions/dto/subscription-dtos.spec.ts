@@ -5,9 +5,10 @@ import { DeliveriesQueryDto } from './pagination-query.dto';
 import { UpdateSubscriptionDto } from './update-subscription.dto';
 
 function problems<T extends object>(type: new () => T, plain: Record<string, unknown>): string[] {
-  return validateSync(plainToInstance(type, plain), { whitelist: true, forbidNonWhitelisted: true }).flatMap(
-    (error) => Object.values(error.constraints ?? {}),
-  );
+  return validateSync(plainToInstance(type, plain), {
+    whitelist: true,
+    forbidNonWhitelisted: true,
+  }).flatMap((error) => Object.values(error.constraints ?? {}));
 }
 
 const valid = { url: 'https://hooks.example.com/in', events: ['contact.subscribed'] };
@@ -16,7 +17,12 @@ describe('CreateSubscriptionDto', () => {
   it('accepts a minimal and a full subscription', () => {
     expect(problems(CreateSubscriptionDto, valid)).toEqual([]);
     expect(
-      problems(CreateSubscriptionDto, { ...valid, sources: ['api', 'contact'], name: 'CRM', description: 'sync' }),
+      problems(CreateSubscriptionDto, {
+        ...valid,
+        sources: ['api', 'contact'],
+        name: 'CRM',
+        description: 'sync',
+      }),
     ).toEqual([]);
   });
 
@@ -28,7 +34,11 @@ describe('CreateSubscriptionDto', () => {
     ['no events', { events: [] }, 'events'],
     ['events that are not an array', { events: 'contact.subscribed' }, 'events'],
     ['duplicate events', { events: ['contact.subscribed', 'contact.subscribed'] }, 'events'],
-    ['too many events', { events: Array.from({ length: 101 }, (_, i) => `custom.e${i}`) }, 'events'],
+    [
+      'too many events',
+      { events: Array.from({ length: 101 }, (_, i) => `custom.e${i}`) },
+      'events',
+    ],
     ['an unknown source', { sources: ['robot'] }, 'sources'],
     ['an empty sources list', { sources: [] }, 'sources'],
     ['an oversized name', { name: 'n'.repeat(201) }, 'name'],
@@ -48,7 +58,9 @@ describe('UpdateSubscriptionDto', () => {
   });
 
   it('refuses setting disabled or an unknown status', () => {
-    expect(problems(UpdateSubscriptionDto, { status: 'disabled' })).toEqual(['status must be one of: active, paused']);
+    expect(problems(UpdateSubscriptionDto, { status: 'disabled' })).toEqual([
+      'status must be one of: active, paused',
+    ]);
   });
 });
 

@@ -1,0 +1,57 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { dialectOf, qualify } from './migration-dialect';
+
+export class CreateWebhookTables1795458695415 implements MigrationInterface {
+  name = 'CreateWebhookTables1795458695415';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    const t = (table: string) => qualify(queryRunner, table);
+    const postgres = dialectOf(queryRunner) === 'postgres';
+    const uuid = postgres ? 'uuid' : 'varchar';
+    const timestamp = postgres ? 'TIMESTAMP' : 'datetime';
+    const now = postgres ? 'now()' : "(datetime('now'))";
+    const text = (length: number) =>
+      postgres ? `character varying(${length})` : `varchar(${length})`;
+    const literal = (value: string | number) =>
+      postgres ? `'${value}'` : `(${typeof value === 'string' ? `'${value}'` : value})`;
+    const primaryKey = (name: string) =>
+      postgres ? `, CONSTRAINT "${name}" PRIMARY KEY ("id")` : '';
+    const idColumn = postgres ? '"id" uuid NOT NULL' : '"id" varchar PRIMARY KEY NOT NULL';
+
+    await queryRunner.query(
+      `CREATE TABLE ${t('webhook_subscriptions')} (${idColumn}, "tenantId" ${text(128)} NOT NULL, "listId" ${text(128)} NOT NULL, "url" ${text(2048)} NOT NULL, "name" ${text(200)}, "description" ${text(1000)}, "events" json NOT NULL, "sources" json NOT NULL, "secret" ${text(128)} NOT NULL, "status" ${text(16)} NOT NULL DEFAULT ${literal('active')}, "disabledReason" ${text(500)}, "createdAt" ${timestamp} NOT NULL DEFAULT ${now}, "updatedAt" ${timestamp} NOT NULL DEFAULT ${now}${primaryKey('PK_bf631ae77d39849d599817fb6f4')})`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "IDX_webhook_subscriptions_scope" ON ${t('webhook_subscriptions')} ("tenantId", "listId", "status")`,
+    );
+    await queryRunner.query(
+      `CREATE TABLE ${t('webhook_events')} (${idColumn}, "tenantId" ${text(128)} NOT NULL, "listId" ${text(128)} NOT NULL, "type" ${text(100)} NOT NULL, "source" ${text(16)} NOT NULL, "data" json NOT NULL, "occurredAt" ${timestamp} NOT NULL${primaryKey('PK_4cba37e6a0acb5e1fc49c34ebfd')})`,
+    );
+    await queryRunner.query(
+      `CREATE TABLE ${t('webhook_deliveries')} (${idColumn}, "eventId" ${uuid} NOT NULL, "subscriptionId" ${uuid} NOT NULL, "tenantId" ${text(128)} NOT NULL, "status" ${text(16)} NOT NULL DEFAULT ${literal('pending')}, "attempts" integer NOT NULL DEFAULT ${literal(0)}, "nextAttemptAt" ${timestamp}, "lastAttemptAt" ${timestamp}, "lastStatusCode" integer, "createdAt" ${timestamp} NOT NULL DEFAULT ${now}, "updatedAt" ${timestamp} NOT NULL DEFAULT ${now}, CONSTRAINT "UQ_webhook_deliveries_event_subscription" UNIQUE ("eventId", "subscriptionId")${primaryKey('PK_535dd409947fb6d8fc6dfc0112a')})`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "IDX_webhook_deliveries_due" ON ${t('webhook_deliveries')} ("status", "nextAttemptAt")`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "IDX_webhook_deliveries_subscription" ON ${t('webhook_deliveries')} ("subscriptionId", "id")`,
+    );
+    await queryRunner.query(
+      `CREATE TABLE ${t('webhook_attempts')} (${idColumn}, "deliveryId" ${uuid} NOT NULL, "attemptNumber" integer NOT NULL, "statusCode" integer, "durationMs" integer NOT NULL, "errorKind" ${text(32)}, "errorMessage" ${text(500)}, "responseExcerpt" text, "createdAt" ${timestamp} NOT NULL${primaryKey('PK_2de7e7887ad97de459adab62638')})`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "IDX_webhook_attempts_delivery" ON ${t('webhook_attempts')} ("deliveryId", "attemptNumber")`,
+    );
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    for (const table of [
+      'webhook_attempts',
+      'webhook_deliveries',
+      'webhook_events',
+      'webhook_subscriptions',
+    ]) {
+      await queryRunner.query(`DROP TABLE ${qualify(queryRunner, table)}`);
+    }
+  }
+}
