@@ -7,8 +7,19 @@ const ROOT = join(__dirname, '..');
 const HOST_SOURCE = join(__dirname, 'nest12-host');
 const HOST_DIR = join(ROOT, 'node_modules', '.cache', 'nest12-host');
 
-function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): string {
-  return execFileSync(command, args, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 240_000 });
+function run(
+  command: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
+  return execFileSync(command, args, {
+    cwd,
+    env,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 240_000,
+  });
 }
 
 describe('inside a Nest 12 host (ESM-only @nestjs/*)', () => {
@@ -24,12 +35,21 @@ describe('inside a Nest 12 host (ESM-only @nestjs/*)', () => {
   it('installs the packed library next to Nest 12 and delivers a verified event', () => {
     run('npm', ['run', 'build'], ROOT);
     mkdirSync(HOST_DIR, { recursive: true });
-    readdirSync(HOST_DIR).filter((name) => name.endsWith('.tgz')).forEach((name) => rmSync(join(HOST_DIR, name)));
-    const tarball = run('npm', ['pack', '--silent', '--pack-destination', HOST_DIR], ROOT).trim().split('\n').pop()!;
+    readdirSync(HOST_DIR)
+      .filter((name) => name.endsWith('.tgz'))
+      .forEach((name) => rmSync(join(HOST_DIR, name)));
+    const tarball = run('npm', ['pack', '--silent', '--pack-destination', HOST_DIR], ROOT)
+      .trim()
+      .split('\n')
+      .pop()!;
     copyFileSync(join(HOST_DIR, tarball), join(HOST_DIR, 'nestjs-marketing-webhooks.tgz'));
     copyFileSync(join(HOST_SOURCE, 'package.json'), join(HOST_DIR, 'package.json'));
     copyFileSync(join(HOST_SOURCE, 'host.mjs'), join(HOST_DIR, 'host.mjs'));
-    run('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock', '--loglevel=error'], HOST_DIR);
+    run(
+      'npm',
+      ['install', '--no-audit', '--no-fund', '--no-package-lock', '--loglevel=error'],
+      HOST_DIR,
+    );
 
     const output = run('node', ['host.mjs'], HOST_DIR, {
       ...process.env,
@@ -45,7 +65,12 @@ describe('inside a Nest 12 host (ESM-only @nestjs/*)', () => {
       body: { id: string; type: string; source: string; data: unknown };
     };
     expect(result.nestVersion).toMatch(/^12\./);
-    expect(result.body).toMatchObject({ id: result.eventId, type: 'contact.subscribed', source: 'api', data: { email: 'ada@example.com' } });
+    expect(result.body).toMatchObject({
+      id: result.eventId,
+      type: 'contact.subscribed',
+      source: 'api',
+      data: { email: 'ada@example.com' },
+    });
     expect(result.webhookId).toMatch(/^[0-9a-f-]{36}$/);
   }, 300_000);
 });

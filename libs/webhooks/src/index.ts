@@ -14,6 +14,7 @@ export {
   EventCatalogue,
   WEBHOOK_EVENT_SOURCES,
   WEBHOOK_TEST_EVENT,
+  WEBHOOK_VERIFICATION_EVENT,
   type WebhookEventSource,
 } from './events/event-catalogue';
 export {

@@ -3,3 +3,7 @@ export const WEBHOOKS_QUEUE = 'nest-hooks-deliveries';
 export const DELIVER_JOB = 'deliver';
 /** Tenant used when the host does not run a multi-tenant platform. */
 export const DEFAULT_TENANT_ID = 'default';
+export const VERIFY_ENDPOINT_JOB = 'verify-endpoint';
+export const PROBE_DISABLED_JOB = 'probe-disabled';
+/** Bull backoff strategy of delivery jobs (see webhooks.queue.ts). */
+export const DELIVERY_BACKOFF = 'nest-hooks-delivery';

@@ -64,3 +64,20 @@ export class SubscriptionNotFoundError extends WebhooksError {
     super(`webhook subscription ${subscriptionId} not found`, 'id');
   }
 }
+
+export class DeliveryNotFoundError extends WebhooksError {
+  readonly code = 'delivery_not_found';
+
+  constructor(readonly deliveryId: string) {
+    super(`webhook delivery ${deliveryId} not found`, 'deliveryId');
+  }
+}
+
+/** A status change the subscription's current state does not allow (answered 409). */
+export class SubscriptionStateConflictError extends WebhooksError {
+  readonly code = 'subscription_state_conflict';
+
+  constructor(message: string) {
+    super(message, 'status');
+  }
+}

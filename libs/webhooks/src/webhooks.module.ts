@@ -2,13 +2,20 @@ import { BullModule } from '@nestjs/bull';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { WebhooksAdminGuard } from './admin/webhooks-admin.guard';
+import { DeliveryAttempter } from './delivery/delivery-attempter';
 import { DeliveryProcessor } from './delivery/delivery.processor';
+import { DisabledEndpointProber } from './delivery/disabled-endpoint-prober';
+import { EndpointVerifier } from './delivery/endpoint-verifier';
 import { DeliveryQueue } from './delivery/delivery.queue';
 import { DeliveryWorker } from './delivery/delivery.worker';
 import { FanOutService } from './delivery/fan-out.service';
 import { HttpSender } from './delivery/http-sender';
 import { OutboxCommitSubscriber } from './events/outbox-commit.subscriber';
 import { WebhooksService } from './events/webhooks.service';
+import { WebhookNotifier } from './lifecycle/webhook-notifier';
+import { WebhookOperationsController } from './subscriptions/subscription-operations.controller';
+import { WebhookOperationsService } from './subscriptions/subscription-operations.service';
+import { SubscriptionStateService } from './subscriptions/subscription-state.service';
 import { WebhookEventTypesController } from './subscriptions/event-types.controller';
 import { WebhookSubscriptionsController } from './subscriptions/subscriptions.controller';
 import { WebhookSubscriptionsService } from './subscriptions/subscriptions.service';
@@ -27,20 +34,35 @@ import { webhooksQueueOptions } from './webhooks.queue';
     TypeOrmModule.forFeature([...WEBHOOK_ENTITIES]),
     BullModule.registerQueue(webhooksQueueOptions),
   ],
-  controllers: [WebhookEventTypesController, WebhookSubscriptionsController],
+  controllers: [
+    WebhookEventTypesController,
+    WebhookSubscriptionsController,
+    WebhookOperationsController,
+  ],
   providers: [
     resolvedOptionsProvider,
     eventCatalogueProvider,
     WebhooksAdminGuard,
     WebhooksService,
     WebhookSubscriptionsService,
+    WebhookOperationsService,
+    SubscriptionStateService,
+    WebhookNotifier,
     FanOutService,
     DeliveryQueue,
     OutboxCommitSubscriber,
     HttpSender,
+    DeliveryAttempter,
     DeliveryProcessor,
+    EndpointVerifier,
+    DisabledEndpointProber,
     DeliveryWorker,
   ],
-  exports: [WebhooksService, WebhookSubscriptionsService, eventCatalogueProvider],
+  exports: [
+    WebhooksService,
+    WebhookSubscriptionsService,
+    WebhookOperationsService,
+    eventCatalogueProvider,
+  ],
 })
 export class WebhooksModule extends ConfigurableModuleClass {}

@@ -45,6 +45,22 @@ export interface WebhooksModuleOptions {
   allowPrivateNetworks?: boolean;
   /** `User-Agent` header of deliveries. Default: `nest-hooks/<version>`. */
   userAgent?: string;
+  /** Deliveries to one origin in flight at once in this process; more wait without holding a worker. Default: 5. */
+  maxInFlightPerOrigin?: number;
+  /** Longest `Retry-After` honoured, in ms; longer values are cut to this. Default: 1 hour. */
+  maxRetryAfterMs?: number;
+  /** How long the previous secret keeps signing after a rotation, in ms. Default: 24 hours. */
+  secretRotationGraceMs?: number;
+  /** Disable a subscription whose attempts have all failed for this long (ms)… Default: 5 days. */
+  autoDisableAfterMs?: number;
+  /** …and at least this many times in a row. Default: 10. */
+  autoDisableMinFailures?: number;
+  /** How recent a successful test ping must be to re-enable a disabled subscription, in ms. Default: 1 hour. */
+  reenableTestWindowMs?: number;
+  /** Probe disabled endpoints this often (ms) and re-enable those that answer 2xx. Default: off (0). */
+  probeDisabledEveryMs?: number;
+  /** New subscriptions start `pending_verification` until their endpoint echoes a challenge. Default: false. */
+  verifyEndpointOnCreate?: boolean;
 }
 
 export interface ResolvedWebhooksOptions extends Required<
@@ -84,6 +100,14 @@ export function resolveWebhooksOptions(options: WebhooksModuleOptions): Resolved
     maxPayloadBytes: options.maxPayloadBytes ?? 256 * 1024,
     allowPrivateNetworks: options.allowPrivateNetworks ?? false,
     userAgent: options.userAgent ?? 'nest-hooks/0.1',
+    maxInFlightPerOrigin: options.maxInFlightPerOrigin ?? 5,
+    maxRetryAfterMs: options.maxRetryAfterMs ?? 3_600_000,
+    secretRotationGraceMs: options.secretRotationGraceMs ?? 24 * 3_600_000,
+    autoDisableAfterMs: options.autoDisableAfterMs ?? 5 * 24 * 3_600_000,
+    autoDisableMinFailures: options.autoDisableMinFailures ?? 10,
+    reenableTestWindowMs: options.reenableTestWindowMs ?? 3_600_000,
+    probeDisabledEveryMs: options.probeDisabledEveryMs ?? 0,
+    verifyEndpointOnCreate: options.verifyEndpointOnCreate ?? false,
   };
   assertValidOptions(resolved);
   return resolved;
@@ -100,6 +124,16 @@ function assertValidOptions(options: ResolvedWebhooksOptions): void {
   positive('maxResponseBodyBytes', options.maxResponseBodyBytes);
   positive('maxConnectionsPerOrigin', options.maxConnectionsPerOrigin);
   positive('maxPayloadBytes', options.maxPayloadBytes);
+  positive('maxInFlightPerOrigin', options.maxInFlightPerOrigin);
+  positive('autoDisableMinFailures', options.autoDisableMinFailures);
+  const nonNegative = (name: keyof ResolvedWebhooksOptions, value: number) => {
+    if (!Number.isFinite(value) || value < 0) problems.push(`${name} must be a number >= 0`);
+  };
+  nonNegative('maxRetryAfterMs', options.maxRetryAfterMs);
+  nonNegative('secretRotationGraceMs', options.secretRotationGraceMs);
+  nonNegative('autoDisableAfterMs', options.autoDisableAfterMs);
+  nonNegative('reenableTestWindowMs', options.reenableTestWindowMs);
+  nonNegative('probeDisabledEveryMs', options.probeDisabledEveryMs);
   if (!options.retrySchedule.every((delay) => Number.isFinite(delay) && delay >= 0)) {
     problems.push('retrySchedule must contain delays in ms, each >= 0');
   }

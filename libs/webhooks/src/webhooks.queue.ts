@@ -1,23 +1,37 @@
 import type { BullModuleOptions } from '@nestjs/bull';
-import { WEBHOOKS_QUEUE } from './webhooks.constants';
+import { DELIVERY_BACKOFF, WEBHOOKS_QUEUE } from './webhooks.constants';
+
+const MAX_BACKOFF_MS = 30_000;
 
 /**
- * Bull settings chosen on purpose. Retries of a receiver's failures are scheduled by the processor
- * (its own schedule, jitter, Retry-After); Bull's `attempts` only covers infrastructure errors such as
- * a lost database connection. The lock outlives the longest request so a busy worker's job is not
- * taken for stalled and sent twice; a job that does stall is retried once.
+ * How long Bull waits before re-running a job that threw. Receiver failures never throw (the
+ * processor records them and schedules its own retry); what throws is a busy origin, which comes back
+ * soon and less often the longer it stays busy, or an infrastructure error such as a lost database
+ * connection, which backs off exponentially.
+ */
+export function deliveryBackoff(attemptsMade: number, error?: Error): number {
+  const base = error?.name === 'OriginBusyError' ? 250 : 1_000;
+  const delay = Math.min(MAX_BACKOFF_MS, base * 2 ** Math.min(attemptsMade, 10));
+  return Math.round(delay * (0.5 + Math.random() / 2));
+}
+
+/**
+ * Bull settings chosen on purpose: jobs carry ids only and are removed once done (the database keeps
+ * the history); the lock outlives the longest request, so a busy worker's job is not taken for stalled
+ * and sent twice, and a job that does stall is retried once.
  */
 export const webhooksQueueOptions: BullModuleOptions = {
   name: WEBHOOKS_QUEUE,
   defaultJobOptions: {
     removeOnComplete: true,
     removeOnFail: true,
-    attempts: 5,
-    backoff: { type: 'exponential', delay: 2_000 },
+    attempts: 1_000,
+    backoff: { type: DELIVERY_BACKOFF },
   },
   settings: {
     lockDuration: 60_000,
     stalledInterval: 30_000,
     maxStalledCount: 1,
+    backoffStrategies: { [DELIVERY_BACKOFF]: deliveryBackoff },
   },
 };

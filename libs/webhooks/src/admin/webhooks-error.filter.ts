@@ -1,6 +1,20 @@
 import { Catch, HttpStatus, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { SubscriptionNotFoundError, WebhooksError } from '../webhooks.errors';
+import {
+  DeliveryNotFoundError,
+  SubscriptionNotFoundError,
+  SubscriptionStateConflictError,
+  WebhooksError,
+} from '../webhooks.errors';
+
+function statusOf(error: WebhooksError): { statusCode: number; error: string } {
+  if (error instanceof SubscriptionNotFoundError || error instanceof DeliveryNotFoundError) {
+    return { statusCode: HttpStatus.NOT_FOUND, error: 'Not Found' };
+  }
+  if (error instanceof SubscriptionStateConflictError)
+    return { statusCode: HttpStatus.CONFLICT, error: 'Conflict' };
+  return { statusCode: HttpStatus.BAD_REQUEST, error: 'Bad Request' };
+}
 
 /** Maps the library's typed errors to HTTP answers shaped like Nest's ValidationPipe errors. */
 @Catch(WebhooksError)
@@ -8,17 +22,10 @@ export class WebhooksErrorFilter implements ExceptionFilter<WebhooksError> {
   constructor(private readonly adapterHost: HttpAdapterHost) {}
 
   catch(error: WebhooksError, host: ArgumentsHost): void {
-    const notFound = error instanceof SubscriptionNotFoundError;
-    const statusCode = notFound ? HttpStatus.NOT_FOUND : HttpStatus.BAD_REQUEST;
-    const { httpAdapter } = this.adapterHost;
-    httpAdapter.reply(
+    const { statusCode, error: label } = statusOf(error);
+    this.adapterHost.httpAdapter.reply(
       host.switchToHttp().getResponse(),
-      {
-        statusCode,
-        error: notFound ? 'Not Found' : 'Bad Request',
-        code: error.code,
-        message: [error.message],
-      },
+      { statusCode, error: label, code: error.code, message: [error.message] },
       statusCode,
     );
   }

@@ -6,8 +6,19 @@ export const ATTEMPT_ERROR_KINDS = [
   'connection',
   'address_blocked',
   'network',
+  'challenge_mismatch',
 ] as const;
 export type AttemptErrorKind = (typeof ATTEMPT_ERROR_KINDS)[number];
+
+/** Why the attempt was made. */
+export const ATTEMPT_TRIGGERS = [
+  'scheduled',
+  'redelivery',
+  'test',
+  'probe',
+  'verification',
+] as const;
+export type AttemptTrigger = (typeof ATTEMPT_TRIGGERS)[number];
 
 /** One HTTP try of a delivery. */
 @Entity('webhook_attempts')
@@ -21,6 +32,9 @@ export class WebhookAttempt {
 
   @Column({ type: 'integer' })
   attemptNumber!: number;
+
+  @Column({ type: 'varchar', length: 16, default: 'scheduled' })
+  trigger!: AttemptTrigger;
 
   @Column({ type: 'integer', nullable: true })
   statusCode!: number | null;

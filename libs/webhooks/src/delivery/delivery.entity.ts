@@ -8,7 +8,8 @@ import {
   UpdateDateColumn,
 } from 'typeorm';
 
-export const DELIVERY_STATUSES = ['pending', 'succeeded', 'failed', 'exhausted'] as const;
+/** `held`: waiting for its paused subscription to resume; nothing was lost. */
+export const DELIVERY_STATUSES = ['pending', 'succeeded', 'failed', 'exhausted', 'held'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 /** One event for one subscription. Unique on the pair, so fan-out is idempotent. */

@@ -1,119 +1,92 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { v7 as uuidv7 } from 'uuid';
 import { WebhookEvent } from '../events/event.entity';
-import { checkWebhookUrl } from '../security/url-policy';
-import { webhookHeaders } from '../signing/signature';
 import { WebhookSubscription } from '../subscriptions/subscription.entity';
+import { SubscriptionStateService } from '../subscriptions/subscription-state.service';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
-import { WebhookAttempt } from './attempt.entity';
-import { WebhookDelivery, type DeliveryStatus } from './delivery.entity';
+import { DeliveryAttempter } from './delivery-attempter';
+import { WebhookDelivery } from './delivery.entity';
 import { DeliveryQueue, type DeliveryJobData } from './delivery.queue';
-import { HttpSender, type SendOutcome } from './http-sender';
-import { nextRetryDelay } from './retry-policy';
-import { buildWebhookBody } from './webhook-body';
+import { OriginLimiter } from './origin-limiter';
 
-/** Makes one attempt of one delivery and records it; schedules the next attempt when one is due. */
+/** Thrown to hand a job back to Bull for a short while when its origin has no free slot. */
+export class OriginBusyError extends Error {
+  constructor(origin: string) {
+    super(`${origin} has no free delivery slot`);
+    this.name = 'OriginBusyError';
+  }
+}
+
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return url;
+  }
+}
+
+/** Runs one queued attempt of one delivery; schedules the next attempt when one is due. */
 @Injectable()
 export class DeliveryProcessor {
-  private readonly logger = new Logger('WebhooksDelivery');
+  private readonly limiter: OriginLimiter;
 
   constructor(
-    @Inject(WEBHOOKS_OPTIONS) private readonly options: ResolvedWebhooksOptions,
+    @Inject(WEBHOOKS_OPTIONS) options: ResolvedWebhooksOptions,
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly sender: HttpSender,
+    private readonly attempter: DeliveryAttempter,
+    private readonly state: SubscriptionStateService,
     private readonly deliveryQueue: DeliveryQueue,
-  ) {}
+  ) {
+    this.limiter = new OriginLimiter(options.maxInFlightPerOrigin);
+  }
 
-  async process({ deliveryId, attempt }: DeliveryJobData): Promise<void> {
+  async process({ deliveryId, attempt, trigger = 'scheduled' }: DeliveryJobData): Promise<void> {
     const manager = this.dataSource.manager;
     const delivery = await manager.findOneBy(WebhookDelivery, { id: deliveryId });
-    // A job for a removed delivery, a finished one, or an attempt already made is stale.
+    // A job for a removed delivery, a finished or held one, or an attempt already made is stale.
     if (!delivery || delivery.attempts !== attempt - 1) return;
-    if (delivery.status === 'succeeded' || delivery.status === 'exhausted') return;
+    if (
+      delivery.status === 'succeeded' ||
+      delivery.status === 'exhausted' ||
+      delivery.status === 'held'
+    )
+      return;
     const [event, subscription] = await Promise.all([
       manager.findOneBy(WebhookEvent, { id: delivery.eventId }),
       manager.findOneBy(WebhookSubscription, { id: delivery.subscriptionId }),
     ]);
-    if (!event || !subscription || subscription.status !== 'active') return;
+    if (!event || !subscription) return;
+    if (subscription.status !== 'active') {
+      await this.state.hold(delivery);
+      return;
+    }
 
-    const outcome = await this.send(delivery, event, subscription);
-    const succeeded = outcome.errorKind === null;
-    const retryDelay = succeeded
-      ? null
-      : nextRetryDelay(this.options.retrySchedule, attempt, this.options.retryJitter);
-    const status: DeliveryStatus = succeeded
-      ? 'succeeded'
-      : retryDelay === null
-        ? 'exhausted'
-        : 'failed';
-    const now = new Date();
-    const nextAttemptAt = retryDelay === null ? null : new Date(now.getTime() + retryDelay);
-
-    const recorded = await this.dataSource.transaction(async (tx) => {
-      await tx.insert(WebhookAttempt, {
-        id: uuidv7(),
-        deliveryId,
-        attemptNumber: attempt,
-        statusCode: outcome.statusCode,
-        durationMs: outcome.durationMs,
-        errorKind: outcome.errorKind,
-        errorMessage: outcome.errorMessage,
-        responseExcerpt: outcome.responseExcerpt,
-        createdAt: now,
+    const origin = originOf(subscription.url);
+    if (!this.limiter.tryAcquire(origin)) throw new OriginBusyError(origin);
+    let report;
+    try {
+      report = await this.attempter.attempt({
+        delivery,
+        event,
+        subscription,
+        attempt,
+        trigger,
+        retries: true,
       });
-      const result = await tx
-        .createQueryBuilder()
-        .update(WebhookDelivery)
-        .set({
-          status,
-          attempts: attempt,
-          lastAttemptAt: now,
-          lastStatusCode: outcome.statusCode,
-          nextAttemptAt,
-        })
-        .where('id = :deliveryId AND attempts = :previous', { deliveryId, previous: attempt - 1 })
-        .execute();
-      return (result.affected ?? 0) > 0;
-    });
+    } finally {
+      this.limiter.release(origin);
+    }
+    const { errorKind } = report.outcome;
+    if (errorKind === 'timeout' || errorKind === 'connection') this.limiter.reportTrouble(origin);
+    else this.limiter.reportHealthy(origin);
 
-    if (!recorded) return;
-    if (status === 'exhausted') {
-      this.logger.warn(
-        `Delivery ${deliveryId} exhausted after ${attempt} attempts (${outcome.errorMessage})`,
+    if (report.recorded && report.decision.retryDelayMs !== null) {
+      await this.deliveryQueue.enqueueAttempt(
+        deliveryId,
+        attempt + 1,
+        report.decision.retryDelayMs,
       );
     }
-    if (retryDelay !== null)
-      await this.deliveryQueue.enqueueAttempt(deliveryId, attempt + 1, retryDelay);
-  }
-
-  private async send(
-    delivery: WebhookDelivery,
-    event: WebhookEvent,
-    subscription: WebhookSubscription,
-  ): Promise<SendOutcome> {
-    const check = checkWebhookUrl(subscription.url, this.options);
-    if (!check.allowed) {
-      return {
-        statusCode: null,
-        durationMs: 0,
-        errorKind: 'address_blocked',
-        errorMessage: check.reason,
-        responseExcerpt: null,
-        retryAfterMs: null,
-      };
-    }
-    const body = buildWebhookBody(event);
-    const timestamp = Math.floor(Date.now() / 1000);
-    return this.sender.send({
-      url: subscription.url,
-      body,
-      headers: {
-        'content-type': 'application/json',
-        'user-agent': this.options.userAgent,
-        ...webhookHeaders(subscription.secret, { id: delivery.id, timestamp, body }),
-      },
-    });
   }
 }

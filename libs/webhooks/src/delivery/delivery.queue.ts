@@ -1,11 +1,22 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bull';
-import { DELIVER_JOB, WEBHOOKS_QUEUE } from '../webhooks.constants';
+import { DELIVER_JOB, VERIFY_ENDPOINT_JOB, WEBHOOKS_QUEUE } from '../webhooks.constants';
+import type { AttemptTrigger } from './attempt.entity';
 
 export interface DeliveryJobData {
   deliveryId: string;
   /** Which attempt this job makes (1 = the first). A job whose attempt is stale is skipped. */
+  attempt: number;
+  trigger?: AttemptTrigger;
+}
+
+export interface VerifyEndpointJobData {
+  subscriptionId: string;
+}
+
+export interface QueuedAttempt {
+  deliveryId: string;
   attempt: number;
 }
 
@@ -16,24 +27,42 @@ export function deliveryJobId(deliveryId: string, attempt: number): string {
 
 @Injectable()
 export class DeliveryQueue {
-  constructor(@InjectQueue(WEBHOOKS_QUEUE) private readonly queue: Queue<DeliveryJobData>) {}
+  constructor(@InjectQueue(WEBHOOKS_QUEUE) private readonly queue: Queue) {}
 
   async enqueueFirstAttempts(deliveryIds: readonly string[]): Promise<void> {
-    if (deliveryIds.length === 0) return;
-    await this.queue.addBulk(
-      deliveryIds.map((deliveryId) => ({
+    await this.enqueueNow(deliveryIds.map((deliveryId) => ({ deliveryId, attempt: 1 })));
+  }
+
+  /** Enqueues attempts to run now; an attempt already waiting with a delay is brought forward. */
+  async enqueueNow(
+    attempts: readonly QueuedAttempt[],
+    trigger: AttemptTrigger = 'scheduled',
+  ): Promise<void> {
+    if (attempts.length === 0) return;
+    const jobs = await this.queue.addBulk(
+      attempts.map(({ deliveryId, attempt }) => ({
         name: DELIVER_JOB,
-        data: { deliveryId, attempt: 1 },
-        opts: { jobId: deliveryJobId(deliveryId, 1) },
+        data: { deliveryId, attempt, trigger } satisfies DeliveryJobData,
+        opts: { jobId: deliveryJobId(deliveryId, attempt) },
       })),
+    );
+    if (trigger === 'scheduled') return;
+    await Promise.all(
+      jobs.map(async (job) => {
+        if (await job.isDelayed()) await job.promote();
+      }),
     );
   }
 
   async enqueueAttempt(deliveryId: string, attempt: number, delayMs: number): Promise<void> {
     await this.queue.add(
       DELIVER_JOB,
-      { deliveryId, attempt },
+      { deliveryId, attempt, trigger: 'scheduled' } satisfies DeliveryJobData,
       { jobId: deliveryJobId(deliveryId, attempt), delay: delayMs },
     );
+  }
+
+  async enqueueEndpointVerification(subscriptionId: string): Promise<void> {
+    await this.queue.add(VERIFY_ENDPOINT_JOB, { subscriptionId } satisfies VerifyEndpointJobData);
   }
 }

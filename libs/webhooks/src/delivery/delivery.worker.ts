@@ -1,13 +1,20 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Queue } from 'bull';
-import { DELIVER_JOB, WEBHOOKS_QUEUE } from '../webhooks.constants';
+import {
+  DELIVER_JOB,
+  PROBE_DISABLED_JOB,
+  VERIFY_ENDPOINT_JOB,
+  WEBHOOKS_QUEUE,
+} from '../webhooks.constants';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
 import { DeliveryProcessor } from './delivery.processor';
-import type { DeliveryJobData } from './delivery.queue';
+import type { DeliveryJobData, VerifyEndpointJobData } from './delivery.queue';
+import { DisabledEndpointProber } from './disabled-endpoint-prober';
+import { EndpointVerifier } from './endpoint-verifier';
 
 /**
- * Attaches the processor to the queue when this process is a worker. Registered by hand rather than
+ * Attaches the handlers to the queue when this process is a worker. Registered by hand rather than
  * with `@Process()` so that `worker` and `concurrency` can come from (async) module options.
  */
 @Injectable()
@@ -16,15 +23,39 @@ export class DeliveryWorker implements OnApplicationBootstrap {
 
   constructor(
     @Inject(WEBHOOKS_OPTIONS) private readonly options: ResolvedWebhooksOptions,
-    @InjectQueue(WEBHOOKS_QUEUE) private readonly queue: Queue<DeliveryJobData>,
+    @InjectQueue(WEBHOOKS_QUEUE) private readonly queue: Queue,
     private readonly processor: DeliveryProcessor,
+    private readonly verifier: EndpointVerifier,
+    private readonly prober: DisabledEndpointProber,
   ) {}
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
     if (!this.options.worker) return;
+    const stopped = (error: unknown) =>
+      this.logger.error(`Webhook worker stopped: ${String(error)}`);
     this.queue
-      .process(DELIVER_JOB, this.options.concurrency, (job) => this.processor.process(job.data))
-      .catch((error: unknown) => this.logger.error(`Delivery worker stopped: ${String(error)}`));
+      .process(DELIVER_JOB, this.options.concurrency, (job) =>
+        this.processor.process(job.data as DeliveryJobData),
+      )
+      .catch(stopped);
+    this.queue
+      .process(VERIFY_ENDPOINT_JOB, 2, (job) =>
+        this.verifier.verify((job.data as VerifyEndpointJobData).subscriptionId),
+      )
+      .catch(stopped);
+    this.queue.process(PROBE_DISABLED_JOB, 1, () => this.prober.probeDisabled()).catch(stopped);
+    await this.scheduleProbes();
     this.logger.log(`Delivering webhooks with concurrency ${this.options.concurrency}`);
+  }
+
+  /** One repeatable job for the whole fleet: Bull runs each occurrence on one worker only. */
+  private async scheduleProbes(): Promise<void> {
+    const every = this.options.probeDisabledEveryMs;
+    for (const repeatable of await this.queue.getRepeatableJobs()) {
+      if (repeatable.name === PROBE_DISABLED_JOB && Number(repeatable.every) !== every) {
+        await this.queue.removeRepeatableByKey(repeatable.key);
+      }
+    }
+    if (every > 0) await this.queue.add(PROBE_DISABLED_JOB, {}, { repeat: { every } });
   }
 }

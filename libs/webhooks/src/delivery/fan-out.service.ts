@@ -9,7 +9,7 @@ import { WebhookDelivery } from './delivery.entity';
 /** Rows per INSERT: well below the bind-parameter limits of PostgreSQL and SQLite. */
 const INSERT_CHUNK = 500;
 
-/** Turns one event into one delivery row per matching active subscription. */
+/** Turns one event into one delivery row per matching subscription that is not disabled. */
 @Injectable()
 export class FanOutService {
   async fanOut(manager: EntityManager, event: WebhookEvent): Promise<string[]> {
@@ -19,7 +19,10 @@ export class FanOutService {
       .select(['subscription.id', 'subscription.events', 'subscription.sources'])
       .where('subscription.tenantId = :tenantId', { tenantId: event.tenantId })
       .andWhere('subscription.listId = :listId', { listId: event.listId })
-      .andWhere('subscription.status = :status', { status: 'active' })
+      // Paused and unverified subscriptions get their deliveries too: held until they become active.
+      .andWhere('subscription.status IN (:...statuses)', {
+        statuses: ['active', 'paused', 'pending_verification'],
+      })
       .getMany();
 
     const now = new Date();

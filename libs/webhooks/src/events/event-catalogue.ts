@@ -6,6 +6,8 @@ export const WEBHOOK_EVENT_SOURCES = ['contact', 'admin', 'api', 'system'] as co
 export type WebhookEventSource = (typeof WEBHOOK_EVENT_SOURCES)[number];
 
 export const WEBHOOK_TEST_EVENT = 'webhook.test';
+/** Sent to prove a new endpoint's ownership; never subscribable. */
+export const WEBHOOK_VERIFICATION_EVENT = 'webhook.verification';
 
 export const BUILT_IN_EVENT_TYPES: readonly WebhookEventTypeDefinition[] = [
   { type: 'contact.subscribed', description: 'A contact subscribed to the list.' },

@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { v7 as uuidv7 } from 'uuid';
 import { DeliveryQueue } from '../delivery/delivery.queue';
 import { FanOutService } from '../delivery/fan-out.service';
@@ -10,6 +9,7 @@ import { InvalidWebhookEventError } from '../webhooks.errors';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
 import { EventCatalogue, type WebhookEventSource } from './event-catalogue';
 import { WebhookEvent } from './event.entity';
+import { insertEvent } from './insert-event';
 import { OutboxCommitSubscriber } from './outbox-commit.subscriber';
 
 export interface EmitWebhookEvent {
@@ -57,13 +57,7 @@ export class WebhooksService {
   async emit(input: EmitWebhookEvent, options: EmitOptions = {}): Promise<EmitResult> {
     const event = this.toEvent(input);
     const write = async (manager: EntityManager) => {
-      await manager
-        .createQueryBuilder()
-        .insert()
-        .into(WebhookEvent)
-        .values(event as QueryDeepPartialEntity<WebhookEvent>)
-        .updateEntity(false)
-        .execute();
+      await insertEvent(manager, event);
       return this.fanOut.fanOut(manager, event);
     };
 

@@ -19,7 +19,7 @@ export class CreateWebhookTables1795458695415 implements MigrationInterface {
     const idColumn = postgres ? '"id" uuid NOT NULL' : '"id" varchar PRIMARY KEY NOT NULL';
 
     await queryRunner.query(
-      `CREATE TABLE ${t('webhook_subscriptions')} (${idColumn}, "tenantId" ${text(128)} NOT NULL, "listId" ${text(128)} NOT NULL, "url" ${text(2048)} NOT NULL, "name" ${text(200)}, "description" ${text(1000)}, "events" json NOT NULL, "sources" json NOT NULL, "secret" ${text(128)} NOT NULL, "status" ${text(16)} NOT NULL DEFAULT ${literal('active')}, "disabledReason" ${text(500)}, "createdAt" ${timestamp} NOT NULL DEFAULT ${now}, "updatedAt" ${timestamp} NOT NULL DEFAULT ${now}${primaryKey('PK_bf631ae77d39849d599817fb6f4')})`,
+      `CREATE TABLE ${t('webhook_subscriptions')} (${idColumn}, "tenantId" ${text(128)} NOT NULL, "listId" ${text(128)} NOT NULL, "url" ${text(2048)} NOT NULL, "name" ${text(200)}, "description" ${text(1000)}, "events" json NOT NULL, "sources" json NOT NULL, "secret" ${text(128)} NOT NULL, "previousSecret" ${text(128)}, "previousSecretExpiresAt" ${timestamp}, "payloadFormat" ${text(8)} NOT NULL DEFAULT ${literal('json')}, "headers" json, "status" ${text(24)} NOT NULL DEFAULT ${literal('active')}, "disabledReason" ${text(500)}, "disabledAt" ${timestamp}, "consecutiveFailures" integer NOT NULL DEFAULT ${literal(0)}, "failingSince" ${timestamp}, "lastSuccessAt" ${timestamp}, "lastTestSucceededAt" ${timestamp}, "verificationChallenge" ${text(64)}, "createdAt" ${timestamp} NOT NULL DEFAULT ${now}, "updatedAt" ${timestamp} NOT NULL DEFAULT ${now}${primaryKey('PK_bf631ae77d39849d599817fb6f4')})`,
     );
     await queryRunner.query(
       `CREATE INDEX "IDX_webhook_subscriptions_scope" ON ${t('webhook_subscriptions')} ("tenantId", "listId", "status")`,
@@ -37,7 +37,7 @@ export class CreateWebhookTables1795458695415 implements MigrationInterface {
       `CREATE INDEX "IDX_webhook_deliveries_subscription" ON ${t('webhook_deliveries')} ("subscriptionId", "id")`,
     );
     await queryRunner.query(
-      `CREATE TABLE ${t('webhook_attempts')} (${idColumn}, "deliveryId" ${uuid} NOT NULL, "attemptNumber" integer NOT NULL, "statusCode" integer, "durationMs" integer NOT NULL, "errorKind" ${text(32)}, "errorMessage" ${text(500)}, "responseExcerpt" text, "createdAt" ${timestamp} NOT NULL${primaryKey('PK_2de7e7887ad97de459adab62638')})`,
+      `CREATE TABLE ${t('webhook_attempts')} (${idColumn}, "deliveryId" ${uuid} NOT NULL, "attemptNumber" integer NOT NULL, "trigger" ${text(16)} NOT NULL DEFAULT ${literal('scheduled')}, "statusCode" integer, "durationMs" integer NOT NULL, "errorKind" ${text(32)}, "errorMessage" ${text(500)}, "responseExcerpt" text, "createdAt" ${timestamp} NOT NULL${primaryKey('PK_2de7e7887ad97de459adab62638')})`,
     );
     await queryRunner.query(
       `CREATE INDEX "IDX_webhook_attempts_delivery" ON ${t('webhook_attempts')} ("deliveryId", "attemptNumber")`,

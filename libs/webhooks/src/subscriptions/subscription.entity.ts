@@ -1,8 +1,16 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import type { WebhookEventSource } from '../events/event-catalogue';
 
-export const SUBSCRIPTION_STATUSES = ['active', 'paused', 'disabled'] as const;
+export const SUBSCRIPTION_STATUSES = [
+  'active',
+  'paused',
+  'disabled',
+  'pending_verification',
+] as const;
 export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
+
+export const PAYLOAD_FORMATS = ['json', 'form'] as const;
+export type PayloadFormat = (typeof PAYLOAD_FORMATS)[number];
 
 @Entity('webhook_subscriptions')
 @Index('IDX_webhook_subscriptions_scope', ['tenantId', 'listId', 'status'])
@@ -34,11 +42,46 @@ export class WebhookSubscription {
   @Column({ type: 'varchar', length: 128 })
   secret!: string;
 
-  @Column({ type: 'varchar', length: 16, default: 'active' })
+  /** The secret replaced by the last rotation, still signed with until `previousSecretExpiresAt`. */
+  @Column({ type: 'varchar', length: 128, nullable: true })
+  previousSecret!: string | null;
+
+  @Column({ type: Date, nullable: true })
+  previousSecretExpiresAt!: Date | null;
+
+  @Column({ type: 'varchar', length: 8, default: 'json' })
+  payloadFormat!: PayloadFormat;
+
+  /** Static headers sent with every delivery (e.g. the receiver's own auth token). */
+  @Column({ type: 'json', nullable: true })
+  headers!: Record<string, string> | null;
+
+  @Column({ type: 'varchar', length: 24, default: 'active' })
   status!: SubscriptionStatus;
 
   @Column({ type: 'varchar', length: 500, nullable: true })
   disabledReason!: string | null;
+
+  @Column({ type: Date, nullable: true })
+  disabledAt!: Date | null;
+
+  /** Failed attempts since the last success: with `failingSince`, decides auto-disabling. */
+  @Column({ type: 'integer', default: 0 })
+  consecutiveFailures!: number;
+
+  @Column({ type: Date, nullable: true })
+  failingSince!: Date | null;
+
+  @Column({ type: Date, nullable: true })
+  lastSuccessAt!: Date | null;
+
+  /** When a test ping last succeeded: a disabled subscription can be re-enabled after one. */
+  @Column({ type: Date, nullable: true })
+  lastTestSucceededAt!: Date | null;
+
+  /** Challenge the endpoint must echo to leave `pending_verification`. */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  verificationChallenge!: string | null;
 
   @CreateDateColumn()
   createdAt!: Date;

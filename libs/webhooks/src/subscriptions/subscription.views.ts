@@ -8,7 +8,10 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-export type WebhookSubscriptionView = Omit<WebhookSubscription, 'secret' | 'tenantId'> & {
+export type WebhookSubscriptionView = Omit<
+  WebhookSubscription,
+  'secret' | 'tenantId' | 'previousSecret' | 'verificationChallenge'
+> & {
   secret?: string;
 };
 
@@ -23,7 +26,13 @@ export function toSubscriptionView(
   subscription: WebhookSubscription,
   { includeSecret }: { includeSecret: boolean },
 ): WebhookSubscriptionView {
-  const { secret, tenantId: _tenantId, ...rest } = subscription;
+  const {
+    secret,
+    tenantId: _tenantId,
+    previousSecret: _previousSecret,
+    verificationChallenge: _verificationChallenge,
+    ...rest
+  } = subscription;
   return includeSecret ? { ...rest, secret } : rest;
 }
 
@@ -37,4 +46,11 @@ export function toDeliveryView(
     attemptCount,
     attempts: attempts.map(({ deliveryId: _deliveryId, ...attempt }) => attempt),
   };
+}
+
+export interface TestDeliveryResult {
+  delivered: boolean;
+  statusCode: number | null;
+  durationMs: number;
+  error?: string;
 }

@@ -1,14 +1,20 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { In, LessThan, type DataSource, type FindOptionsWhere } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { decodeCursor, encodeCursor } from '../common/cursor';
 import { WebhookAttempt } from '../delivery/attempt.entity';
 import { WebhookDelivery } from '../delivery/delivery.entity';
+import { DeliveryQueue } from '../delivery/delivery.queue';
 import { EventCatalogue, WEBHOOK_EVENT_SOURCES } from '../events/event-catalogue';
 import { generateWebhookSecret } from '../security/secrets';
 import { checkWebhookUrl } from '../security/url-policy';
-import { SubscriptionNotFoundError, WebhookUrlNotAllowedError } from '../webhooks.errors';
+import {
+  SubscriptionNotFoundError,
+  SubscriptionStateConflictError,
+  WebhookUrlNotAllowedError,
+} from '../webhooks.errors';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
 import type { CreateSubscriptionDto } from './dto/create-subscription.dto';
 import {
@@ -17,6 +23,7 @@ import {
   type PaginationQueryDto,
 } from './dto/pagination-query.dto';
 import type { UpdateSubscriptionDto } from './dto/update-subscription.dto';
+import { SubscriptionStateService } from './subscription-state.service';
 import { WebhookSubscription } from './subscription.entity';
 import { toDeliveryView, type Page, type WebhookDeliveryView } from './subscription.views';
 
@@ -32,6 +39,8 @@ export class WebhookSubscriptionsService {
     @Inject(WEBHOOKS_OPTIONS) private readonly options: ResolvedWebhooksOptions,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly catalogue: EventCatalogue,
+    private readonly state: SubscriptionStateService,
+    private readonly deliveryQueue: DeliveryQueue,
   ) {}
 
   private get subscriptions() {
@@ -43,6 +52,7 @@ export class WebhookSubscriptionsService {
     input: CreateSubscriptionDto,
   ): Promise<WebhookSubscription> {
     this.assertAcceptable(input);
+    const verify = this.options.verifyEndpointOnCreate;
     const subscription = this.subscriptions.create({
       id: uuidv7(),
       tenantId: scope.tenantId,
@@ -53,10 +63,22 @@ export class WebhookSubscriptionsService {
       events: input.events,
       sources: input.sources ?? [...WEBHOOK_EVENT_SOURCES],
       secret: generateWebhookSecret(),
-      status: 'active',
+      previousSecret: null,
+      previousSecretExpiresAt: null,
+      payloadFormat: input.payloadFormat ?? 'json',
+      headers: input.headers ?? null,
+      status: verify ? 'pending_verification' : 'active',
+      verificationChallenge: verify ? newChallenge() : null,
       disabledReason: null,
+      disabledAt: null,
+      consecutiveFailures: 0,
+      failingSince: null,
+      lastSuccessAt: null,
+      lastTestSucceededAt: null,
     });
-    return this.subscriptions.save(subscription);
+    const saved = await this.subscriptions.save(subscription);
+    if (verify) await this.deliveryQueue.enqueueEndpointVerification(saved.id);
+    return saved;
   }
 
   async list(
@@ -83,16 +105,70 @@ export class WebhookSubscriptionsService {
   ): Promise<WebhookSubscription> {
     const subscription = await this.get(scope, id);
     this.assertAcceptable(input);
-    const { url, events, sources, name, description, status } = input;
+    const { url, events, sources, name, description, payloadFormat, headers, status } = input;
+    const urlChanged = url !== undefined && url !== subscription.url;
     Object.assign(subscription, {
       ...(url !== undefined && { url }),
       ...(events !== undefined && { events }),
       ...(sources !== undefined && { sources }),
       ...(name !== undefined && { name }),
       ...(description !== undefined && { description }),
-      ...(status !== undefined && { status, disabledReason: null }),
+      ...(payloadFormat !== undefined && { payloadFormat }),
+      ...(headers !== undefined && { headers }),
     });
-    return this.subscriptions.save(subscription);
+    // A new URL must prove its ownership again, or verification could be sidestepped by an edit.
+    const reverify = urlChanged && this.options.verifyEndpointOnCreate;
+    if (reverify)
+      Object.assign(subscription, {
+        status: 'pending_verification',
+        verificationChallenge: newChallenge(),
+      });
+    const resume =
+      status !== undefined && !reverify ? this.planStatusChange(subscription, status) : null;
+    const saved = await this.subscriptions.save(subscription);
+    if (reverify) await this.deliveryQueue.enqueueEndpointVerification(saved.id);
+    if (resume) await this.state.enable(saved, resume === 'reenable' ? 'owner' : null);
+    return saved;
+  }
+
+  /**
+   * Applies a requested status. Pausing is immediate; resuming a paused subscription sends what it
+   * held; a disabled one is re-enabled only after a recent successful test ping.
+   */
+  private planStatusChange(
+    subscription: WebhookSubscription,
+    status: NonNullable<UpdateSubscriptionDto['status']>,
+  ): 'resume' | 'reenable' | null {
+    if (status === subscription.status) return null;
+    if (subscription.status === 'pending_verification') {
+      throw new SubscriptionStateConflictError(
+        'status cannot change before the endpoint is verified: answer the webhook.verification challenge, then POST …/verify',
+      );
+    }
+    if (status === 'paused') {
+      if (subscription.status === 'disabled') {
+        throw new SubscriptionStateConflictError(
+          'status of a disabled subscription can only be set to active',
+        );
+      }
+      subscription.status = 'paused';
+      return null;
+    }
+    if (subscription.status === 'paused') return 'resume';
+    const window = Date.now() - this.options.reenableTestWindowMs;
+    const since = Math.max(
+      window,
+      subscription.disabledAt ? new Date(subscription.disabledAt).getTime() : 0,
+    );
+    const tested = subscription.lastTestSucceededAt
+      ? new Date(subscription.lastTestSucceededAt).getTime()
+      : 0;
+    if (tested < since) {
+      throw new SubscriptionStateConflictError(
+        'status active needs a successful test ping first: POST /lists/:listId/webhooks/:id/test',
+      );
+    }
+    return 'reenable';
   }
 
   /** Removes the subscription with its delivery history. */
@@ -152,6 +228,10 @@ export class WebhookSubscriptionsService {
     }
     input.events?.forEach((type) => this.catalogue.assertEventType(type, 'events'));
   }
+}
+
+function newChallenge(): string {
+  return randomBytes(24).toString('base64url');
 }
 
 function toPage<T extends { id: string }>(rows: T[], limit: number): Page<T> {

@@ -10,6 +10,8 @@ import {
   MaxLength,
 } from 'class-validator';
 import { WEBHOOK_EVENT_SOURCES, type WebhookEventSource } from '../../events/event-catalogue';
+import { PAYLOAD_FORMATS, type PayloadFormat } from '../subscription.entity';
+import { IsCustomHeaders } from './is-custom-headers.validator';
 
 export const MAX_URL_LENGTH = 2048;
 export const MAX_EVENTS_PER_SUBSCRIPTION = 100;
@@ -56,4 +58,14 @@ export class CreateSubscriptionDto {
   @IsString()
   @MaxLength(1000)
   description?: string;
+
+  /** `json` (default) or `form` (application/x-www-form-urlencoded with bracketed keys). */
+  @IsOptional()
+  @IsIn(PAYLOAD_FORMATS, { message: `payloadFormat must be one of: ${PAYLOAD_FORMATS.join(', ')}` })
+  payloadFormat?: PayloadFormat;
+
+  /** Static headers sent with every delivery, e.g. `{ "Authorization": "Bearer …" }`. */
+  @IsOptional()
+  @IsCustomHeaders()
+  headers?: Record<string, string>;
 }

@@ -13,3 +13,8 @@ export class SubscriptionParamsDto extends ListParamsDto {
   @IsUUID('all', { message: 'id must be a UUID' })
   id!: string;
 }
+
+export class DeliveryParamsDto extends SubscriptionParamsDto {
+  @IsUUID('all', { message: 'deliveryId must be a UUID' })
+  deliveryId!: string;
+}

@@ -1,0 +1,251 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import type { WebhookEventSource } from '../events/event-catalogue';
+import { WebhookEvent } from '../events/event.entity';
+import { insertEvent } from '../events/insert-event';
+import { WEBHOOK_LIFECYCLE_EVENTS } from '../lifecycle/webhook-lifecycle.events';
+import { WebhookNotifier } from '../lifecycle/webhook-notifier';
+import { checkWebhookUrl } from '../security/url-policy';
+import { webhookHeaders } from '../signing/signature';
+import { WebhookSubscription } from '../subscriptions/subscription.entity';
+import {
+  SubscriptionStateService,
+  subscriptionRef,
+} from '../subscriptions/subscription-state.service';
+import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
+import { WebhookAttempt, type AttemptTrigger } from './attempt.entity';
+import { decideAfterAttempt, isSuccess, type AttemptDecision } from './attempt-outcome';
+import { WebhookDelivery } from './delivery.entity';
+import { HttpSender, type SendOutcome } from './http-sender';
+import { renderWebhookBody } from './webhook-body';
+
+export interface AttemptRequest {
+  delivery: WebhookDelivery;
+  event: WebhookEvent;
+  subscription: WebhookSubscription;
+  attempt: number;
+  trigger: AttemptTrigger;
+  /** Whether a failure schedules another attempt. */
+  retries: boolean;
+  /** Extra condition on a 2xx answer (e.g. the echoed verification challenge). */
+  acceptResponse?: (outcome: SendOutcome) => boolean;
+}
+
+export interface AttemptReport {
+  outcome: SendOutcome;
+  decision: AttemptDecision;
+  /** False when another attempt of the same delivery was recorded first. */
+  recorded: boolean;
+}
+
+export interface DirectSend {
+  type: string;
+  source: WebhookEventSource;
+  data: Record<string, unknown>;
+  trigger: AttemptTrigger;
+  acceptResponse?: AttemptRequest['acceptResponse'];
+}
+
+/** Triggers whose outcomes count for the endpoint's health and auto-disabling. */
+const HEALTH_TRIGGERS: ReadonlySet<AttemptTrigger> = new Set(['scheduled', 'redelivery']);
+/** A success refreshes `lastSuccessAt` at most this often, to keep the hot path to two writes. */
+const SUCCESS_STAMP_INTERVAL_MS = 60_000;
+
+/** Makes one HTTP attempt of a delivery and records everything it means. */
+@Injectable()
+export class DeliveryAttempter {
+  constructor(
+    @Inject(WEBHOOKS_OPTIONS) private readonly options: ResolvedWebhooksOptions,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly sender: HttpSender,
+    private readonly state: SubscriptionStateService,
+    private readonly notifier: WebhookNotifier,
+  ) {}
+
+  async attempt(request: AttemptRequest): Promise<AttemptReport> {
+    const { delivery, subscription, attempt, trigger } = request;
+    let outcome = await this.send(request);
+    if (isSuccess(outcome) && request.acceptResponse && !request.acceptResponse(outcome)) {
+      outcome = {
+        ...outcome,
+        errorKind: 'challenge_mismatch',
+        errorMessage: 'the response did not echo the challenge',
+      };
+    }
+    const decision = decideAfterAttempt(outcome, attempt, this.options, {
+      retries: request.retries,
+    });
+    const now = new Date();
+    const nextAttemptAt =
+      decision.retryDelayMs === null ? null : new Date(now.getTime() + decision.retryDelayMs);
+
+    const recorded = await this.dataSource.transaction(async (manager) => {
+      await manager.insert(WebhookAttempt, {
+        id: uuidv7(),
+        deliveryId: delivery.id,
+        attemptNumber: attempt,
+        trigger,
+        statusCode: outcome.statusCode,
+        durationMs: outcome.durationMs,
+        errorKind: outcome.errorKind,
+        errorMessage: outcome.errorMessage,
+        responseExcerpt: outcome.responseExcerpt,
+        createdAt: now,
+      });
+      const result = await manager
+        .createQueryBuilder()
+        .update(WebhookDelivery)
+        .set({
+          status: decision.status,
+          attempts: attempt,
+          lastAttemptAt: now,
+          lastStatusCode: outcome.statusCode,
+          nextAttemptAt,
+        })
+        .where('id = :id AND attempts = :previous', { id: delivery.id, previous: attempt - 1 })
+        .execute();
+      return (result.affected ?? 0) > 0;
+    });
+    if (!recorded) return { outcome, decision, recorded };
+
+    Object.assign(delivery, {
+      status: decision.status,
+      attempts: attempt,
+      lastStatusCode: outcome.statusCode,
+    });
+    if (HEALTH_TRIGGERS.has(trigger))
+      await this.recordHealth(subscription, decision.status === 'succeeded', now);
+    if (decision.disableReason) await this.state.disable(subscription, decision.disableReason);
+    if (decision.status === 'exhausted' && HEALTH_TRIGGERS.has(trigger)) {
+      this.notifier.notify(WEBHOOK_LIFECYCLE_EVENTS.deliveryExhausted, {
+        ...subscriptionRef(subscription),
+        deliveryId: delivery.id,
+        eventId: request.event.id,
+        eventType: request.event.type,
+        attempts: attempt,
+        lastStatusCode: outcome.statusCode,
+      });
+    }
+    return { outcome, decision, recorded };
+  }
+
+  /** Sends an event to one subscription now, whatever its status: test pings, probes, verification. */
+  async sendNow(subscription: WebhookSubscription, send: DirectSend): Promise<AttemptReport> {
+    const event = Object.assign(new WebhookEvent(), {
+      id: uuidv7(),
+      tenantId: subscription.tenantId,
+      listId: subscription.listId,
+      type: send.type,
+      source: send.source,
+      data: send.data,
+      occurredAt: new Date(),
+    });
+    const delivery = Object.assign(new WebhookDelivery(), {
+      id: uuidv7(),
+      eventId: event.id,
+      subscriptionId: subscription.id,
+      tenantId: subscription.tenantId,
+      status: 'pending',
+      attempts: 0,
+      nextAttemptAt: new Date(),
+    });
+    await this.dataSource.transaction(async (manager) => {
+      await insertEvent(manager, event);
+      await manager.insert(WebhookDelivery, { ...delivery });
+    });
+    return this.attempt({
+      delivery,
+      event,
+      subscription,
+      attempt: 1,
+      trigger: send.trigger,
+      retries: false,
+      acceptResponse: send.acceptResponse,
+    });
+  }
+
+  private async send({ delivery, event, subscription }: AttemptRequest): Promise<SendOutcome> {
+    const check = checkWebhookUrl(subscription.url, this.options);
+    if (!check.allowed) {
+      return {
+        statusCode: null,
+        durationMs: 0,
+        errorKind: 'address_blocked',
+        errorMessage: check.reason,
+        responseExcerpt: null,
+        retryAfterMs: null,
+      };
+    }
+    const { body, contentType } = renderWebhookBody(event, subscription.payloadFormat);
+    const timestamp = Math.floor(Date.now() / 1000);
+    return this.sender.send({
+      url: subscription.url,
+      body,
+      headers: {
+        ...subscription.headers,
+        'content-type': contentType,
+        'user-agent': this.options.userAgent,
+        ...webhookHeaders(signingSecrets(subscription), { id: delivery.id, timestamp, body }),
+      },
+    });
+  }
+
+  private async recordHealth(
+    subscription: WebhookSubscription,
+    succeeded: boolean,
+    now: Date,
+  ): Promise<void> {
+    const subscriptions = this.dataSource.getRepository(WebhookSubscription);
+    if (succeeded) {
+      const stale =
+        !subscription.lastSuccessAt ||
+        now.getTime() - subscription.lastSuccessAt.getTime() > SUCCESS_STAMP_INTERVAL_MS;
+      if (subscription.consecutiveFailures === 0 && !stale) return;
+      await subscriptions.update(
+        { id: subscription.id },
+        { consecutiveFailures: 0, failingSince: null, lastSuccessAt: now },
+      );
+      return;
+    }
+    await subscriptions
+      .createQueryBuilder()
+      .update()
+      .set({
+        consecutiveFailures: () => '"consecutiveFailures" + 1',
+        failingSince: () => `COALESCE("failingSince", :now)`,
+      })
+      .setParameter('now', now)
+      .where('id = :id', { id: subscription.id })
+      .execute();
+    const cutoff = new Date(now.getTime() - this.options.autoDisableAfterMs);
+    const sustained = await subscriptions
+      .createQueryBuilder('subscription')
+      .where('subscription.id = :id', { id: subscription.id })
+      .andWhere('subscription.status = :active', { active: 'active' })
+      .andWhere('subscription.consecutiveFailures >= :min', {
+        min: this.options.autoDisableMinFailures,
+      })
+      .andWhere('subscription.failingSince <= :cutoff', { cutoff })
+      .getExists();
+    if (sustained) {
+      const days = (this.options.autoDisableAfterMs / 86_400_000).toFixed(1);
+      await this.state.disable(
+        subscription,
+        `every delivery failed for ${days} days and at least ${this.options.autoDisableMinFailures} attempts`,
+      );
+    }
+  }
+}
+
+/** The current secret, plus the previous one while its rotation grace lasts. */
+export function signingSecrets(subscription: WebhookSubscription, now = new Date()): string[] {
+  const previousValid =
+    subscription.previousSecret !== null &&
+    subscription.previousSecretExpiresAt !== null &&
+    new Date(subscription.previousSecretExpiresAt).getTime() > now.getTime();
+  return previousValid
+    ? [subscription.secret, subscription.previousSecret as string]
+    : [subscription.secret];
+}

@@ -1,0 +1,128 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { WebhookDelivery } from '../delivery/delivery.entity';
+import { DeliveryQueue } from '../delivery/delivery.queue';
+import {
+  WEBHOOK_LIFECYCLE_EVENTS,
+  type SubscriptionEnabledEvent,
+  type SubscriptionRef,
+} from '../lifecycle/webhook-lifecycle.events';
+import { WebhookNotifier } from '../lifecycle/webhook-notifier';
+import { WebhookSubscription } from './subscription.entity';
+
+/** Rows per batch when releasing held deliveries. */
+const RELEASE_BATCH = 1_000;
+
+export function subscriptionRef(subscription: WebhookSubscription): SubscriptionRef {
+  return {
+    tenantId: subscription.tenantId,
+    listId: subscription.listId,
+    subscriptionId: subscription.id,
+    url: subscription.url,
+  };
+}
+
+/** Status changes of a subscription and what follows from them: held deliveries, notifications. */
+@Injectable()
+export class SubscriptionStateService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly deliveryQueue: DeliveryQueue,
+    private readonly notifier: WebhookNotifier,
+  ) {}
+
+  private get subscriptions() {
+    return this.dataSource.getRepository(WebhookSubscription);
+  }
+
+  /** Stops deliveries (they are held, not lost). Returns false if it was already disabled. */
+  async disable(subscription: WebhookSubscription, reason: string): Promise<boolean> {
+    const result = await this.subscriptions
+      .createQueryBuilder()
+      .update()
+      .set({ status: 'disabled', disabledReason: reason.slice(0, 500), disabledAt: new Date() })
+      .where('id = :id AND status != :disabled', { id: subscription.id, disabled: 'disabled' })
+      .execute();
+    if (!result.affected) return false;
+    Object.assign(subscription, { status: 'disabled', disabledReason: reason });
+    this.notifier.notify(WEBHOOK_LIFECYCLE_EVENTS.subscriptionDisabled, {
+      ...subscriptionRef(subscription),
+      reason,
+    });
+    return true;
+  }
+
+  /** Makes the subscription active with clean failure counters, then sends what it held. */
+  async enable(
+    subscription: WebhookSubscription,
+    via: SubscriptionEnabledEvent['via'] | null,
+  ): Promise<void> {
+    Object.assign(subscription, {
+      status: 'active',
+      disabledReason: null,
+      disabledAt: null,
+      consecutiveFailures: 0,
+      failingSince: null,
+      verificationChallenge: null,
+    });
+    await this.subscriptions.update(
+      { id: subscription.id },
+      {
+        status: 'active',
+        disabledReason: null,
+        disabledAt: null,
+        consecutiveFailures: 0,
+        failingSince: null,
+        verificationChallenge: null,
+      },
+    );
+    await this.releaseHeld(subscription.id);
+    if (via)
+      this.notifier.notify(WEBHOOK_LIFECYCLE_EVENTS.subscriptionEnabled, {
+        ...subscriptionRef(subscription),
+        via,
+      });
+  }
+
+  /** Marks a delivery held because its subscription is not active; releases it if it became active meanwhile. */
+  async hold(delivery: WebhookDelivery): Promise<void> {
+    await this.dataSource
+      .createQueryBuilder()
+      .update(WebhookDelivery)
+      .set({ status: 'held', nextAttemptAt: null })
+      .where('id = :id AND attempts = :attempts', { id: delivery.id, attempts: delivery.attempts })
+      .execute();
+    const current = await this.subscriptions.findOne({
+      where: { id: delivery.subscriptionId },
+      select: { id: true, status: true },
+    });
+    if (current?.status === 'active') await this.releaseHeld(delivery.subscriptionId);
+  }
+
+  /** Puts every held delivery of the subscription back in the queue. */
+  async releaseHeld(subscriptionId: string): Promise<number> {
+    let released = 0;
+    for (;;) {
+      const held = await this.dataSource.getRepository(WebhookDelivery).find({
+        where: { subscriptionId, status: 'held' },
+        select: { id: true, attempts: true },
+        order: { id: 'ASC' },
+        take: RELEASE_BATCH,
+      });
+      if (held.length === 0) return released;
+      await this.dataSource
+        .createQueryBuilder()
+        .update(WebhookDelivery)
+        .set({ status: 'pending', nextAttemptAt: new Date() })
+        .whereInIds(held.map((delivery) => delivery.id))
+        .andWhere('status = :held', { held: 'held' })
+        .execute();
+      await this.deliveryQueue.enqueueNow(
+        held.map((delivery) => ({ deliveryId: delivery.id, attempt: delivery.attempts + 1 })),
+        'scheduled',
+      );
+      released += held.length;
+    }
+  }
+}

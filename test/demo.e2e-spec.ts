@@ -1,0 +1,504 @@
+import { getQueueToken } from '@nestjs/bull';
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { Queue } from 'bull';
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
+import request from 'supertest';
+import {
+  BUILT_IN_EVENT_TYPES,
+  WEBHOOK_EVENT_SOURCES,
+  WEBHOOK_TEST_EVENT,
+  WEBHOOKS_QUEUE,
+  webhookHeaders,
+} from 'nestjs-marketing-webhooks';
+import { AppModule } from '../apps/demo/src/app.module';
+import { BOUNCES_QUEUE } from '../apps/demo/src/bounces/bounces.queue';
+import { CAMPAIGNS_QUEUE } from '../apps/demo/src/campaigns/campaigns.queue';
+import { loadDemoConfig } from '../apps/demo/src/config/demo-config';
+import type { InboxEntry } from '../apps/demo/src/inbox/inbox.service';
+import { SeedService } from '../apps/demo/src/seed/seed.service';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const API_KEY = 'test-api-key';
+const EVENT_TYPES = BUILT_IN_EVENT_TYPES.map(({ type }) => type).filter(
+  (type) => type !== WEBHOOK_TEST_EVENT,
+);
+
+interface ContactBody {
+  id: number;
+  email: string;
+  token: string;
+  status: string;
+}
+
+interface RecipientBody {
+  email: string;
+  links: {
+    open: string;
+    clicks: Array<{ url: string; tracked: string }>;
+    forward: string;
+    share: string;
+  };
+}
+
+/** The seeded subscription delivers to the app's own inbox, so the port must be known before boot. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe('demo app (SQLite in memory, real Redis)', () => {
+  let app: INestApplication;
+  let server: Parameters<typeof request>[0];
+  let listId: number;
+  let port: number;
+  const contacts: Record<string, ContactBody> = {};
+  const serverErrors: string[] = [];
+
+  const http = () => request(server);
+  const path = (url: string) => new URL(url).pathname + new URL(url).search;
+
+  async function inbox(): Promise<InboxEntry[]> {
+    return (await http().get('/inbox').expect(200)).body as InboxEntry[];
+  }
+
+  /** Waits for a verified delivery of `type` from `source`, about the given contact when one is named. */
+  async function delivered(type: string, source: string, email?: string): Promise<InboxEntry> {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const match = (await inbox()).find(
+        (entry) =>
+          entry.type === type &&
+          entry.source === source &&
+          (email === undefined ||
+            (entry.data as { contact?: { email?: string } }).contact?.email === email),
+      );
+      if (match) {
+        expect(match).toMatchObject({ verified: true, listId: String(listId) });
+        expect(match.webhookId).toEqual(expect.any(String));
+        return match;
+      }
+      if (Date.now() > deadline)
+        throw new Error(`no ${type} from ${source}${email ? ` about ${email}` : ''} in the inbox`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  function expectNoToken(entry: InboxEntry) {
+    expect(JSON.stringify(entry.data)).not.toContain('token');
+  }
+
+  beforeAll(async () => {
+    port = await freePort();
+    const config = loadDemoConfig({
+      PORT: String(port),
+      DEMO_SQLITE_PATH: ':memory:',
+      DEMO_BULL_PREFIX: `demo_test_${randomBytes(5).toString('hex')}`,
+      DEMO_API_KEY: API_KEY,
+      REDIS_URL,
+    });
+    app = await NestFactory.create(AppModule.register(config), {
+      rawBody: true,
+      logger: ['error', 'warn'],
+    });
+    // Every request, the library's deliveries to the inbox included, must end without a 5xx.
+    app.use((req: IncomingMessage, res: ServerResponse, next: () => void) => {
+      res.on('finish', () => {
+        if (res.statusCode >= 500)
+          serverErrors.push(`${req.method} ${req.url} → ${res.statusCode}`);
+      });
+      next();
+    });
+    await app.listen(port, '127.0.0.1');
+    server = app.getHttpServer() as Parameters<typeof request>[0];
+    listId = app.get(SeedService).listId;
+  });
+
+  afterAll(async () => {
+    for (const name of [CAMPAIGNS_QUEUE, BOUNCES_QUEUE, WEBHOOKS_QUEUE]) {
+      await app
+        .get<Queue>(getQueueToken(name))
+        .obliterate({ force: true })
+        .catch(() => undefined);
+    }
+    await app.close();
+  });
+
+  it('seeds the Newsletter list with a subscription to the inbox, for every built-in event', async () => {
+    const lists = (await http().get('/lists').expect(200)).body as Array<{
+      id: number;
+      name: string;
+    }>;
+    expect(lists).toEqual([expect.objectContaining({ id: listId, name: 'Newsletter' })]);
+    const hooks = (await http().get(`/lists/${listId}/webhooks`).expect(200)).body as {
+      data: Array<{ url: string; name: string; events: string[] }>;
+    };
+    expect(hooks.data).toEqual([
+      expect.objectContaining({
+        url: `http://127.0.0.1:${port}/inbox`,
+        name: 'Demo inbox',
+        events: EVENT_TYPES,
+      }),
+    ]);
+    await http().get('/webhooks/event-types').expect(200);
+  });
+
+  describe('contact.subscribed', () => {
+    it('from the public form, form-encoded: source contact', async () => {
+      await http()
+        .post(`/public/lists/${listId}/subscribe`)
+        .type('form')
+        .send('email=Ada@Example.com&firstName=Ada&fields[city]=Paris')
+        .expect(201, { listId, email: 'ada@example.com', status: 'subscribed' });
+      const entry = await delivered('contact.subscribed', 'contact', 'ada@example.com');
+      expect(entry.data).toMatchObject({
+        contact: {
+          email: 'ada@example.com',
+          firstName: 'Ada',
+          fields: { city: 'Paris' },
+          status: 'subscribed',
+        },
+      });
+      expectNoToken(entry);
+    });
+
+    it('from the public form, JSON: source contact', async () => {
+      await http()
+        .post(`/public/lists/${listId}/subscribe`)
+        .send({ email: 'dan@example.com' })
+        .expect(201);
+      await delivered('contact.subscribed', 'contact', 'dan@example.com');
+    });
+
+    it('from the management API without a key: source admin', async () => {
+      const response = await http()
+        .post(`/lists/${listId}/contacts`)
+        .send({ email: 'bob@example.com', lastName: 'Builder' })
+        .expect(201);
+      contacts.bob = response.body as ContactBody;
+      await delivered('contact.subscribed', 'admin', 'bob@example.com');
+    });
+
+    it('from the management API with x-api-key: source api', async () => {
+      const response = await http()
+        .post(`/lists/${listId}/contacts`)
+        .set('x-api-key', API_KEY)
+        .send({ email: 'cy@example.com' })
+        .expect(201);
+      contacts.cy = response.body as ContactBody;
+      await delivered('contact.subscribed', 'api', 'cy@example.com');
+    });
+
+    it('refuses a wrong api key with 401', async () => {
+      await http()
+        .post(`/lists/${listId}/contacts`)
+        .set('x-api-key', 'not-the-key')
+        .send({ email: 'eve@example.com' })
+        .expect(401);
+      await http().get('/lists').set('x-api-key', '').expect(401);
+      await http().get(`/lists/${listId}/webhooks`).set('x-api-key', 'not-the-key').expect(401);
+      await http().get(`/lists/${listId}/webhooks`).set('x-api-key', API_KEY).expect(200);
+    });
+
+    it('answers 409 to an address already on the list', async () => {
+      await http().post(`/lists/${listId}/contacts`).send({ email: 'BOB@example.com' }).expect(409);
+    });
+
+    it('lists the contacts with their link tokens for the owner', async () => {
+      const all = (await http().get(`/lists/${listId}/contacts`).expect(200)).body as ContactBody[];
+      for (const contact of all) contacts[contact.email.split('@')[0]] = contact;
+      expect(Object.keys(contacts).sort()).toEqual(['ada', 'bob', 'cy', 'dan']);
+      expect(contacts.ada.token).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    });
+  });
+
+  describe('contact.updated', () => {
+    it('from the management API without a key: source admin', async () => {
+      await http().patch(`/contacts/${contacts.bob.id}`).send({ firstName: 'Bob' }).expect(200);
+      const entry = await delivered('contact.updated', 'admin', 'bob@example.com');
+      expect(entry.data).toMatchObject({ changed: ['firstName'], previous: { firstName: null } });
+    });
+
+    it('from the management API with x-api-key: source api', async () => {
+      await http()
+        .patch(`/contacts/${contacts.cy.id}`)
+        .set('x-api-key', API_KEY)
+        .send({ fields: { plan: 'pro', seats: 3 } })
+        .expect(200);
+      const entry = await delivered('contact.updated', 'api', 'cy@example.com');
+      expect(entry.data).toMatchObject({
+        contact: { fields: { plan: 'pro', seats: 3 } },
+        changed: ['fields'],
+      });
+    });
+
+    it('from the profile page: source contact', async () => {
+      await http()
+        .post(`/public/profile/${contacts.ada.token}`)
+        .send({ lastName: 'Lovelace', fields: { city: 'London' } })
+        .expect(200);
+      const entry = await delivered('contact.updated', 'contact', 'ada@example.com');
+      expect(entry.data).toMatchObject({
+        contact: { lastName: 'Lovelace', fields: { city: 'London' } },
+        previous: { lastName: null, fields: { city: 'Paris' } },
+      });
+    });
+  });
+
+  describe('contact.unsubscribed', () => {
+    it('from the management API without a key: source admin', async () => {
+      await http().post(`/contacts/${contacts.bob.id}/unsubscribe`).expect(200);
+      await delivered('contact.unsubscribed', 'admin', 'bob@example.com');
+    });
+
+    it('from the management API with x-api-key: source api', async () => {
+      await http()
+        .post(`/contacts/${contacts.cy.id}/unsubscribe`)
+        .set('x-api-key', API_KEY)
+        .expect(200);
+      await delivered('contact.unsubscribed', 'api', 'cy@example.com');
+    });
+
+    it('from the unsubscribe link: source contact', async () => {
+      const page = await http().get(`/public/unsubscribe/${contacts.dan.token}`).expect(200);
+      expect(page.text).toContain('Newsletter');
+      const entry = await delivered('contact.unsubscribed', 'contact', 'dan@example.com');
+      expect(entry.data).toMatchObject({
+        contact: { status: 'unsubscribed' },
+        previousStatus: 'subscribed',
+      });
+    });
+  });
+
+  describe('campaigns', () => {
+    let campaignId: number;
+    let ada: RecipientBody;
+
+    it('campaign.sent when the sender starts: source system', async () => {
+      const created = await http()
+        .post(`/lists/${listId}/campaigns`)
+        .send({
+          subject: 'Spring sale',
+          body: 'Everything is 20% off: https://shop.example.com/spring?ref=mail.',
+        })
+        .expect(201);
+      campaignId = (created.body as { id: number }).id;
+      await http()
+        .post(`/campaigns/${campaignId}/send`)
+        .set('x-api-key', API_KEY)
+        .expect(202, { campaignId, status: 'queued' });
+
+      const entry = await delivered('campaign.sent', 'system');
+      expect(entry.data).toMatchObject({
+        campaign: { id: campaignId, subject: 'Spring sale', status: 'sending' },
+        recipientCount: 1,
+        requestedBy: 'api',
+      });
+
+      const deadline = Date.now() + 10_000;
+      while (
+        ((await http().get(`/campaigns/${campaignId}`).expect(200)).body as { status: string })
+          .status !== 'sent'
+      ) {
+        if (Date.now() > deadline) throw new Error('the campaign never reached sent');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      await http().post(`/campaigns/${campaignId}/send`).expect(409);
+
+      const recipients = (await http().get(`/campaigns/${campaignId}/recipients`).expect(200))
+        .body as RecipientBody[];
+      expect(recipients.map((recipient) => recipient.email)).toEqual(['ada@example.com']);
+      ada = recipients[0];
+      expect(ada.links.clicks).toEqual([
+        { url: 'https://shop.example.com/spring?ref=mail', tracked: expect.any(String) as unknown },
+      ]);
+    });
+
+    it('campaign.opened from the open pixel: source contact', async () => {
+      const pixel = await http().get(path(ada.links.open)).expect(200);
+      expect(pixel.headers['content-type']).toBe('image/gif');
+      expect(pixel.body).toBeInstanceOf(Buffer);
+      const entry = await delivered('campaign.opened', 'contact', 'ada@example.com');
+      expect(entry.data).toMatchObject({ campaign: { id: campaignId, subject: 'Spring sale' } });
+      expectNoToken(entry);
+    });
+
+    it('campaign.clicked from a tracked link: source contact, with the url', async () => {
+      await http()
+        .get(path(ada.links.clicks[0].tracked))
+        .expect(302)
+        .expect('Location', 'https://shop.example.com/spring?ref=mail');
+      const entry = await delivered('campaign.clicked', 'contact', 'ada@example.com');
+      expect(entry.data).toMatchObject({ url: 'https://shop.example.com/spring?ref=mail' });
+    });
+
+    it('campaign.forwarded and campaign.shared: source contact', async () => {
+      await http().get(path(ada.links.forward)).expect(200).expect('Content-Type', /html/);
+      await delivered('campaign.forwarded', 'contact', 'ada@example.com');
+      await http().get(path(ada.links.share)).expect(200);
+      await delivered('campaign.shared', 'contact', 'ada@example.com');
+    });
+
+    it('refuses click urls that are not http(s) or not in the campaign', async () => {
+      const base = new URL(ada.links.clicks[0].tracked).pathname;
+      const bad = await http().get(base).query({ url: 'javascript:alert(1)' }).expect(400);
+      expect(JSON.stringify(bad.body)).toContain('url');
+      await http().get(base).query({ url: 'https://evil.example.net/' }).expect(400);
+      await http().get(base).expect(400);
+    });
+
+    it('answers 404 to tracking links of unknown campaigns or non-recipients', async () => {
+      await http().get(`/t/open/999999/${contacts.ada.token}`).expect(404);
+      await http().get(`/t/open/${campaignId}/${contacts.bob.token}`).expect(404);
+      await http()
+        .get(`/t/open/${campaignId}/${'x'.repeat(32)}`)
+        .expect(404);
+      await http().get(`/t/open/${campaignId}/short`).expect(400);
+    });
+
+    it('campaign.bounced from bounce processing: source system', async () => {
+      await http()
+        .post('/bounces')
+        .send({ email: 'ada@example.com', listId, reason: '550 mailbox unavailable', campaignId })
+        .expect(202);
+      const entry = await delivered('campaign.bounced', 'system', 'ada@example.com');
+      expect(entry.data).toMatchObject({
+        contact: { status: 'bounced' },
+        reason: '550 mailbox unavailable',
+        campaignId,
+      });
+      const contact = (await http().get(`/contacts/${contacts.ada.id}`).expect(200))
+        .body as ContactBody;
+      expect(contact.status).toBe('bounced');
+    });
+  });
+
+  describe('bad input', () => {
+    it('answers 400 naming the field', async () => {
+      const publicForm = await http()
+        .post(`/public/lists/${listId}/subscribe`)
+        .send({ email: 'not-an-email' })
+        .expect(400);
+      expect(publicForm.body).toMatchObject({ message: [expect.stringContaining('email')] });
+      const admin = await http()
+        .post(`/lists/${listId}/contacts`)
+        .send({ email: 'x@' })
+        .expect(400);
+      expect(admin.body).toMatchObject({ message: [expect.stringContaining('email')] });
+      const unknownField = await http()
+        .post(`/lists/${listId}/contacts`)
+        .send({ email: 'zed@example.com', role: 'owner' })
+        .expect(400);
+      expect(JSON.stringify(unknownField.body)).toContain('role');
+      const fields = await http()
+        .patch(`/contacts/${contacts.bob.id}`)
+        .send({ fields: { nested: { no: true } } })
+        .expect(400);
+      expect(JSON.stringify(fields.body)).toContain('fields');
+      const emailNull = await http()
+        .patch(`/contacts/${contacts.bob.id}`)
+        .send({ email: null })
+        .expect(400);
+      expect(JSON.stringify(emailNull.body)).toContain('email');
+      const id = await http().get('/contacts/abc').expect(400);
+      expect(JSON.stringify(id.body)).toContain('id');
+      await http().get('/contacts/99999999999').expect(400);
+      await http().post('/lists').send({ name: '' }).expect(400);
+      await http().post(`/lists/${listId}/campaigns`).send({ subject: 'No body' }).expect(400);
+      await http()
+        .post('/bounces')
+        .send({ email: 'ada@example.com', listId: 'one', reason: 'x' })
+        .expect(400);
+    });
+
+    it('answers 404 to unknown ids', async () => {
+      await http()
+        .post('/public/lists/999999/subscribe')
+        .send({ email: 'ghost@example.com' })
+        .expect(404);
+      await http().get('/lists/999999').expect(404);
+      await http().post('/lists/999999/contacts').send({ email: 'ghost@example.com' }).expect(404);
+      await http().post('/lists/999999/campaigns').send({ subject: 'x', body: 'y' }).expect(404);
+      await http().get('/contacts/999999').expect(404);
+      await http().patch('/contacts/999999').send({ firstName: 'X' }).expect(404);
+      await http().post('/contacts/999999/unsubscribe').expect(404);
+      await http().post('/campaigns/999999/send').expect(404);
+      await http()
+        .get(`/public/unsubscribe/${'y'.repeat(32)}`)
+        .expect(404);
+      await http()
+        .post(`/public/profile/${'y'.repeat(32)}`)
+        .send({ firstName: 'X' })
+        .expect(404);
+      await http()
+        .post('/bounces')
+        .send({ email: 'ghost@example.com', listId, reason: 'x' })
+        .expect(404);
+    });
+  });
+
+  describe('inbox', () => {
+    it('refuses and records a delivery whose signature does not verify', async () => {
+      const body = JSON.stringify({
+        type: 'contact.subscribed',
+        source: 'api',
+        listId: String(listId),
+        data: {},
+      });
+      const forged = webhookHeaders(`whsec_${randomBytes(24).toString('base64')}`, {
+        id: 'forged-1',
+        timestamp: Math.floor(Date.now() / 1000),
+        body,
+      });
+      await http()
+        .post('/inbox')
+        .set(forged)
+        .set('content-type', 'application/json')
+        .send(body)
+        .expect(401);
+      await http().post('/inbox').send({ hello: 'world' }).expect(401);
+      const [latest] = await inbox();
+      expect(latest).toMatchObject({ verified: false, webhookId: null });
+      expect((await inbox()).find((entry) => entry.webhookId === 'forged-1')).toMatchObject({
+        verified: false,
+      });
+    });
+
+    it('got every built-in event type, from all four sources, and every delivery succeeded', async () => {
+      const verified = (await inbox()).filter((entry) => entry.verified);
+      expect(new Set(verified.map((entry) => entry.type))).toEqual(new Set(EVENT_TYPES));
+      expect(new Set(verified.map((entry) => entry.source))).toEqual(
+        new Set(WEBHOOK_EVENT_SOURCES),
+      );
+
+      const [subscription] = (
+        (await http().get(`/lists/${listId}/webhooks`).expect(200)).body as {
+          data: Array<{ id: string }>;
+        }
+      ).data;
+      // The attempt is recorded just after the inbox answers, so give the last one a moment.
+      const deadline = Date.now() + 5_000;
+      let statuses: string[] = [];
+      do {
+        const page = await http()
+          .get(`/lists/${listId}/webhooks/${subscription.id}/deliveries?limit=100`)
+          .expect(200);
+        statuses = (page.body as { data: Array<{ status: string }> }).data.map(
+          (delivery) => delivery.status,
+        );
+        if (statuses.every((status) => status === 'succeeded')) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      } while (Date.now() < deadline);
+      expect(statuses).toEqual(verified.map(() => 'succeeded'));
+    });
+  });
+
+  it('never answered with a 5xx', () => {
+    expect(serverErrors).toEqual([]);
+  });
+});
