@@ -21,6 +21,7 @@ export interface WebhooksAppSetup {
   options?: WebhooksModuleOptions;
   extras?: WebhooksModuleExtras;
   imports?: ModuleMetadata['imports'];
+  providers?: ModuleMetadata['providers'];
 }
 
 export interface WebhooksTestApp {
@@ -55,6 +56,7 @@ export async function createWebhooksApp(setup: WebhooksAppSetup): Promise<Webhoo
       webhooksModule,
       ...(setup.imports ?? []),
     ],
+    providers: setup.providers ?? [],
   }).compile();
   const app = moduleRef.createNestApplication({ logger: ['error'] });
   await app.init();

@@ -27,14 +27,24 @@ export {
   WebhookSubscriptionsService,
   type SubscriptionScope,
 } from './subscriptions/subscriptions.service';
+export { WebhookOperationsService } from './subscriptions/subscription-operations.service';
 export { CreateSubscriptionDto } from './subscriptions/dto/create-subscription.dto';
 export { UpdateSubscriptionDto } from './subscriptions/dto/update-subscription.dto';
 export type {
   Page,
+  TestDeliveryResult,
   WebhookAttemptView,
   WebhookDeliveryView,
   WebhookSubscriptionView,
 } from './subscriptions/subscription.views';
+export {
+  WEBHOOK_LIFECYCLE_EVENTS,
+  type DeliveryExhaustedEvent,
+  type SubscriptionDisabledEvent,
+  type SubscriptionEnabledEvent,
+  type SubscriptionRef,
+  type WebhookLifecycleEventMap,
+} from './lifecycle/webhook-lifecycle.events';
 
 export {
   signWebhook,
@@ -53,7 +63,9 @@ export { WEBHOOK_ENTITIES } from './webhooks.entities';
 export { WEBHOOK_MIGRATIONS } from './migrations';
 export {
   WebhookSubscription,
+  PAYLOAD_FORMATS,
   SUBSCRIPTION_STATUSES,
+  type PayloadFormat,
   type SubscriptionStatus,
 } from './subscriptions/subscription.entity';
 export { WebhookEvent } from './events/event.entity';
@@ -65,5 +77,7 @@ export {
 export {
   WebhookAttempt,
   ATTEMPT_ERROR_KINDS,
+  ATTEMPT_TRIGGERS,
   type AttemptErrorKind,
+  type AttemptTrigger,
 } from './delivery/attempt.entity';

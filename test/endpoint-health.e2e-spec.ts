@@ -1,0 +1,336 @@
+import request from 'supertest';
+import type { App } from 'supertest/types';
+import {
+  WEBHOOK_LIFECYCLE_EVENTS,
+  WebhookSubscription,
+  type WebhooksModuleOptions,
+} from 'nestjs-marketing-webhooks';
+import { eventually } from './support/eventually';
+import { LifecycleRecorder, lifecycleRecording } from './support/lifecycle-recorder';
+import { sleep, TestReceiver } from './support/receiver';
+import { TEST_DATABASES, type TestDatabase } from './support/services';
+import { createSubscription, listDeliveries, waitForDelivery } from './support/subscriptions';
+import { createWebhooksApp, type WebhooksTestApp } from './support/webhooks-app';
+
+interface Harness {
+  hooks: WebhooksTestApp;
+  http: App;
+  receiver: TestReceiver;
+  recorder: LifecycleRecorder;
+  status(id: string): Promise<WebhookSubscription>;
+}
+
+function harness(database: TestDatabase, options: WebhooksModuleOptions): () => Harness {
+  const state = {} as Harness;
+  beforeAll(async () => {
+    state.receiver = await TestReceiver.start();
+    state.hooks = await createWebhooksApp({ database, options, ...lifecycleRecording });
+    state.http = state.hooks.app.getHttpServer() as App;
+    state.recorder = state.hooks.app.get(LifecycleRecorder);
+    state.status = (id) =>
+      state.hooks.dataSource.getRepository(WebhookSubscription).findOneByOrFail({ id });
+  });
+  afterAll(async () => {
+    await state.hooks.close();
+    await state.receiver.close();
+  });
+  return () => state;
+}
+
+const emit = (hooks: WebhooksTestApp, listId: string, n = 0) =>
+  hooks.webhooks.emit({ listId, type: 'contact.updated', source: 'system', data: { n } });
+
+describe.each(TEST_DATABASES)('endpoint health on %s', (database) => {
+  describe('receiver answers', () => {
+    const get = harness(database, { retrySchedule: [30_000], maxRetryAfterMs: 5_000 });
+
+    it('disables the subscription at once on 410 Gone and tells the host', async () => {
+      const { hooks, receiver, recorder, status } = get();
+      receiver.respondWith((_request, response) => response.writeHead(410).end());
+      const subscription = await createSubscription(hooks, 'gone', {
+        url: receiver.url('/gone'),
+        events: ['contact.updated'],
+      });
+      await emit(hooks, 'gone');
+      await waitForDelivery(hooks, 'gone', subscription.id, 'exhausted');
+      const stored = await status(subscription.id);
+      expect(stored).toMatchObject({
+        status: 'disabled',
+        disabledReason: 'receiver answered 410 Gone',
+      });
+      expect(recorder.named(WEBHOOK_LIFECYCLE_EVENTS.subscriptionDisabled)).toContainEqual(
+        expect.objectContaining({
+          subscriptionId: subscription.id,
+          listId: 'gone',
+          reason: 'receiver answered 410 Gone',
+        }),
+      );
+      expect(receiver.received('/gone')).toHaveLength(1);
+      expect(recorder.named(WEBHOOK_LIFECYCLE_EVENTS.deliveryExhausted)).toContainEqual(
+        expect.objectContaining({
+          subscriptionId: subscription.id,
+          attempts: 1,
+          lastStatusCode: 410,
+          eventType: 'contact.updated',
+        }),
+      );
+      receiver.respondWith((_request, response) => response.writeHead(204).end());
+    });
+
+    it('honours Retry-After on 503 instead of the (long) schedule', async () => {
+      const { hooks, receiver } = get();
+      let calls = 0;
+      receiver.respondWith((_request, response) => {
+        calls++;
+        if (calls === 1) response.writeHead(503, { 'retry-after': '1' }).end();
+        else response.writeHead(200).end();
+      });
+      const subscription = await createSubscription(hooks, 'busy', {
+        url: receiver.url('/busy'),
+        events: ['contact.updated'],
+      });
+      await emit(hooks, 'busy');
+      const [first, second] = await receiver.waitFor(2, { path: '/busy', timeoutMs: 8_000 });
+      const gap = second.receivedAt - first.receivedAt;
+      expect(gap).toBeGreaterThanOrEqual(900);
+      expect(gap).toBeLessThan(5_000);
+      await waitForDelivery(hooks, 'busy', subscription.id, 'succeeded');
+    });
+
+    it('treats a redirect as a failure and never follows it', async () => {
+      const { hooks, receiver } = get();
+      receiver.respondWith((request, response) => {
+        if (request.path === '/moved')
+          response.writeHead(301, { location: receiver.url('/target') }).end();
+        else response.writeHead(204).end();
+      });
+      const subscription = await createSubscription(hooks, 'moved', {
+        url: receiver.url('/moved'),
+        events: ['contact.updated'],
+      });
+      await emit(hooks, 'moved');
+      const delivery = await waitForDelivery(hooks, 'moved', subscription.id, 'failed');
+      expect(delivery.attempts[0]).toMatchObject({ statusCode: 301, errorKind: 'http_status' });
+      await sleep(200);
+      expect(receiver.received('/target')).toHaveLength(0);
+    });
+  });
+
+  describe('pause and resume', () => {
+    const get = harness(database, {});
+
+    it('holds deliveries while paused and sends them all on resume', async () => {
+      const { hooks, http, receiver } = get();
+      const subscription = await createSubscription(hooks, 'pause', {
+        url: receiver.url('/pause'),
+        events: ['contact.updated'],
+      });
+      await request(http)
+        .patch(`/lists/pause/webhooks/${subscription.id}`)
+        .send({ status: 'paused' })
+        .expect(200);
+      for (let n = 0; n < 3; n++) await emit(hooks, 'pause', n);
+      await eventually(
+        async () => {
+          const { data } = await listDeliveries(hooks, 'pause', subscription.id, {
+            status: 'held',
+          });
+          return data.length === 3 || undefined;
+        },
+        { what: 'three held deliveries' },
+      );
+      expect(receiver.received('/pause')).toHaveLength(0);
+
+      await request(http)
+        .patch(`/lists/pause/webhooks/${subscription.id}`)
+        .send({ status: 'active' })
+        .expect(200);
+      const received = await receiver.waitFor(3, { path: '/pause' });
+      expect(
+        received.map((r) => (JSON.parse(r.body) as { data: { n: number } }).data.n).sort(),
+      ).toEqual([0, 1, 2]);
+    });
+  });
+
+  describe('auto-disable and self-healing', () => {
+    const get = harness(database, {
+      retrySchedule: [50, 50, 50],
+      autoDisableAfterMs: 0,
+      autoDisableMinFailures: 3,
+      probeDisabledEveryMs: 700,
+    });
+
+    it('disables after sustained failure, re-enables over REST only after a successful test ping', async () => {
+      const { hooks, http, receiver, recorder, status } = get();
+      receiver.respondWith((request, response) =>
+        response.writeHead(request.path === '/flaky' ? 500 : 204).end(),
+      );
+      const subscription = await createSubscription(hooks, 'heal', {
+        url: receiver.url('/flaky'),
+        events: ['contact.updated'],
+      });
+      await emit(hooks, 'heal', 1);
+      await eventually(async () => (await status(subscription.id)).status === 'disabled', {
+        what: 'auto-disable',
+      });
+      const disabled = await status(subscription.id);
+      expect(disabled.disabledReason).toMatch(/every delivery failed .* at least 3 attempts/);
+      expect(disabled.consecutiveFailures).toBeGreaterThanOrEqual(3);
+      expect(
+        recorder.named(WEBHOOK_LIFECYCLE_EVENTS.subscriptionDisabled).map((e) => e.subscriptionId),
+      ).toContain(subscription.id);
+
+      await emit(hooks, 'heal', 2);
+      const refused = await request(http)
+        .patch(`/lists/heal/webhooks/${subscription.id}`)
+        .send({ status: 'active' });
+      expect(refused.status).toBe(409);
+      expect(JSON.stringify(refused.body.message)).toContain('test');
+      const paused = await request(http)
+        .patch(`/lists/heal/webhooks/${subscription.id}`)
+        .send({ status: 'paused' });
+      expect(paused.status).toBe(409);
+
+      const failing = await request(http)
+        .post(`/lists/heal/webhooks/${subscription.id}/test`)
+        .expect(200);
+      expect(failing.body.delivered).toBe(false);
+      await request(http)
+        .patch(`/lists/heal/webhooks/${subscription.id}`)
+        .send({ status: 'active' })
+        .expect(409);
+
+      receiver.respondWith((_request, response) => response.writeHead(204).end());
+      const passing = await request(http)
+        .post(`/lists/heal/webhooks/${subscription.id}/test`)
+        .expect(200);
+      expect(passing.body.delivered).toBe(true);
+      const enabled = await request(http)
+        .patch(`/lists/heal/webhooks/${subscription.id}`)
+        .send({ status: 'active' })
+        .expect(200);
+      expect(enabled.body).toMatchObject({
+        status: 'active',
+        disabledReason: null,
+        consecutiveFailures: 0,
+      });
+      expect(recorder.named(WEBHOOK_LIFECYCLE_EVENTS.subscriptionEnabled)).toContainEqual(
+        expect.objectContaining({ subscriptionId: subscription.id, via: 'owner' }),
+      );
+      // The delivery in flight when it was disabled was held and goes out now; the event emitted
+      // while disabled was never queued for it.
+      const bodies = () =>
+        receiver
+          .received('/flaky')
+          .map((r) => JSON.parse(r.body) as { type: string; data: { n?: number } });
+      await eventually(
+        () =>
+          bodies().some((body) => body.data.n === 1 && body.type === 'contact.updated') &&
+          bodies().length >= 6,
+        {
+          what: 'the held delivery',
+        },
+      );
+      await sleep(300);
+      expect(bodies().filter((body) => body.data.n === 1)).toHaveLength(4);
+      expect(bodies().filter((body) => body.data.n === 2)).toHaveLength(0);
+    });
+
+    it('probes disabled endpoints and re-enables those that answer again', async () => {
+      const { hooks, receiver, recorder, status } = get();
+      receiver.respondWith((request, response) =>
+        response.writeHead(request.path === '/comeback' ? 410 : 204).end(),
+      );
+      const subscription = await createSubscription(hooks, 'probe', {
+        url: receiver.url('/comeback'),
+        events: ['contact.updated'],
+      });
+      await emit(hooks, 'probe');
+      await eventually(async () => (await status(subscription.id)).status === 'disabled', {
+        what: 'disabled by 410',
+      });
+
+      receiver.respondWith((_request, response) => response.writeHead(204).end());
+      await eventually(async () => (await status(subscription.id)).status === 'active', {
+        what: 're-enabled by the probe',
+      });
+      expect(recorder.named(WEBHOOK_LIFECYCLE_EVENTS.subscriptionEnabled)).toContainEqual(
+        expect.objectContaining({ subscriptionId: subscription.id, via: 'probe' }),
+      );
+      const probes = receiver
+        .received('/comeback')
+        .filter((r) => (JSON.parse(r.body) as { type: string }).type === 'webhook.test');
+      expect(probes.length).toBeGreaterThanOrEqual(1);
+    });
+  });
+
+  describe('endpoint ownership handshake', () => {
+    const get = harness(database, { verifyEndpointOnCreate: true });
+
+    it('activates a subscription only once its endpoint echoes the challenge, then sends what it held', async () => {
+      const { hooks, http, receiver, status } = get();
+      let echo = false;
+      receiver.respondWith((request, response) => {
+        const body = JSON.parse(request.body) as { type: string; data: { challenge?: string } };
+        if (body.type === 'webhook.verification' && echo) {
+          response
+            .writeHead(200, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ challenge: body.data.challenge }));
+        } else response.writeHead(200).end('ok');
+      });
+      const subscription = await createSubscription(hooks, 'verify', {
+        url: receiver.url('/verify'),
+        events: ['contact.updated'],
+      });
+      expect(subscription.status).toBe('pending_verification');
+      const [challenge] = await receiver.waitFor(1, { path: '/verify' });
+      expect(JSON.parse(challenge.body)).toMatchObject({
+        type: 'webhook.verification',
+        data: { challenge: expect.any(String) },
+      });
+      await sleep(200);
+      expect((await status(subscription.id)).status).toBe('pending_verification');
+
+      await emit(hooks, 'verify', 42);
+      await request(http)
+        .patch(`/lists/verify/webhooks/${subscription.id}`)
+        .send({ status: 'active' })
+        .expect(409);
+
+      echo = true;
+      const verified = await request(http)
+        .post(`/lists/verify/webhooks/${subscription.id}/verify`)
+        .expect(200);
+      expect(verified.body).toMatchObject({ delivered: true, status: 'active' });
+      const deliveries = await receiver.waitFor(3, { path: '/verify' });
+      expect(JSON.parse(deliveries[2].body)).toMatchObject({
+        type: 'contact.updated',
+        data: { n: 42 },
+      });
+    });
+
+    it('asks a changed URL to prove ownership again', async () => {
+      const { hooks, http, receiver, status } = get();
+      receiver.respondWith((request, response) => {
+        const body = JSON.parse(request.body) as { data: { challenge?: string } };
+        response.writeHead(200).end(body.data.challenge ?? '');
+      });
+      const subscription = await createSubscription(hooks, 'moved', {
+        url: receiver.url('/first'),
+        events: ['contact.updated'],
+      });
+      await eventually(async () => (await status(subscription.id)).status === 'active', {
+        what: 'verified',
+      });
+      const moved = await request(http)
+        .patch(`/lists/moved/webhooks/${subscription.id}`)
+        .send({ url: receiver.url('/second') })
+        .expect(200);
+      expect(moved.body.status).toBe('pending_verification');
+      await eventually(async () => (await status(subscription.id)).status === 'active', {
+        what: 're-verified',
+      });
+      expect(receiver.received('/second')).toHaveLength(1);
+    });
+  });
+});

@@ -1,0 +1,41 @@
+import { Injectable } from '@nestjs/common';
+import { EventEmitterModule, OnEvent } from '@nestjs/event-emitter';
+import { WEBHOOK_LIFECYCLE_EVENTS, type WebhookLifecycleEventMap } from 'nestjs-marketing-webhooks';
+
+type Recorded = {
+  [K in keyof WebhookLifecycleEventMap]: { name: K; payload: WebhookLifecycleEventMap[K] };
+}[keyof WebhookLifecycleEventMap];
+
+/** A host listener, written the way a Nest user would, that keeps every lifecycle event it hears. */
+@Injectable()
+export class LifecycleRecorder {
+  readonly events: Recorded[] = [];
+
+  @OnEvent(WEBHOOK_LIFECYCLE_EVENTS.subscriptionDisabled)
+  disabled(
+    payload: WebhookLifecycleEventMap[typeof WEBHOOK_LIFECYCLE_EVENTS.subscriptionDisabled],
+  ) {
+    this.events.push({ name: WEBHOOK_LIFECYCLE_EVENTS.subscriptionDisabled, payload });
+  }
+
+  @OnEvent(WEBHOOK_LIFECYCLE_EVENTS.subscriptionEnabled)
+  enabled(payload: WebhookLifecycleEventMap[typeof WEBHOOK_LIFECYCLE_EVENTS.subscriptionEnabled]) {
+    this.events.push({ name: WEBHOOK_LIFECYCLE_EVENTS.subscriptionEnabled, payload });
+  }
+
+  @OnEvent(WEBHOOK_LIFECYCLE_EVENTS.deliveryExhausted)
+  exhausted(payload: WebhookLifecycleEventMap[typeof WEBHOOK_LIFECYCLE_EVENTS.deliveryExhausted]) {
+    this.events.push({ name: WEBHOOK_LIFECYCLE_EVENTS.deliveryExhausted, payload });
+  }
+
+  named<K extends keyof WebhookLifecycleEventMap>(name: K): Array<WebhookLifecycleEventMap[K]> {
+    return this.events
+      .filter((event) => event.name === name)
+      .map((event) => event.payload as WebhookLifecycleEventMap[K]);
+  }
+}
+
+export const lifecycleRecording = {
+  imports: [EventEmitterModule.forRoot()],
+  providers: [LifecycleRecorder],
+};
