@@ -26,6 +26,7 @@ export interface DeliveryPage {
     attemptCount: number;
     attempts: Array<{
       attemptNumber: number;
+      trigger: string;
       statusCode: number | null;
       errorKind: string | null;
       responseExcerpt: string | null;

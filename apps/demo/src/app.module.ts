@@ -1,0 +1,70 @@
+import { BullModule } from '@nestjs/bull';
+import { type DynamicModule, Module, ValidationPipe } from '@nestjs/common';
+import { APP_PIPE } from '@nestjs/core';
+import { TypeOrmModule, type TypeOrmModuleOptions } from '@nestjs/typeorm';
+import { WebhooksModule } from 'nestjs-marketing-webhooks';
+import { BouncesModule } from './bounces/bounces.module';
+import { CampaignsModule } from './campaigns/campaigns.module';
+import { RequestSourceGuard } from './common/request-source.guard';
+import type { DemoConfig } from './config/demo-config';
+import { DEMO_CONFIG, DemoConfigModule } from './config/demo-config.module';
+import { ContactsModule } from './contacts/contacts.module';
+import { InboxModule } from './inbox/inbox.module';
+import { ListsModule } from './lists/lists.module';
+import { SeedModule } from './seed/seed.module';
+import { TrackingModule } from './tracking/tracking.module';
+
+/** The demo, configured by `loadDemoConfig()` (env) in main.ts, or by a test with its own values. */
+@Module({})
+export class AppModule {
+  static register(config: DemoConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        DemoConfigModule.register(config),
+        TypeOrmModule.forRootAsync({
+          inject: [DEMO_CONFIG],
+          useFactory: (demo: DemoConfig) => typeOrmOptions(demo),
+        }),
+        BullModule.forRootAsync({
+          inject: [DEMO_CONFIG],
+          useFactory: (demo: DemoConfig) => ({ url: demo.redisUrl, prefix: demo.bullPrefix }),
+        }),
+        WebhooksModule.forRootAsync({
+          useFactory: () => ({
+            // The demo delivers to its own inbox on loopback, which the default URL policy refuses.
+            allowPrivateNetworks: true,
+            retrySchedule: [2_000, 10_000, 60_000],
+            // The library's webhook admin routes follow the same rule as the demo's: a wrong key is refused.
+            guards: [RequestSourceGuard],
+          }),
+          isGlobal: true,
+        }),
+        ListsModule,
+        ContactsModule,
+        CampaignsModule,
+        TrackingModule,
+        BouncesModule,
+        InboxModule,
+        SeedModule,
+      ],
+      providers: [
+        {
+          provide: APP_PIPE,
+          useValue: new ValidationPipe({
+            whitelist: true,
+            forbidNonWhitelisted: true,
+            transform: true,
+          }),
+        },
+      ],
+    };
+  }
+}
+
+function typeOrmOptions({ database }: DemoConfig): TypeOrmModuleOptions {
+  const common = { autoLoadEntities: true, synchronize: true } as const;
+  return database.type === 'postgres'
+    ? { type: 'postgres', url: database.url, ...common }
+    : { type: 'better-sqlite3', database: database.path, ...common };
+}

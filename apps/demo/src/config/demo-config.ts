@@ -1,0 +1,103 @@
+export type DemoDatabaseConfig =
+  { type: 'sqlite'; path: string } | { type: 'postgres'; url: string };
+
+export interface DemoConfig {
+  port: number;
+  /** Base URL of the links put in campaign emails (tracking, unsubscribe). */
+  publicUrl: string;
+  /** Where the seeded webhook subscription delivers: this app's own inbox, over loopback. */
+  inboxUrl: string;
+  database: DemoDatabaseConfig;
+  redisUrl: string;
+  bullPrefix: string;
+  /** A request carrying this `x-api-key` acts as an API client; without the header, as the admin UI. */
+  apiKey: string;
+}
+
+/** A configuration problem, worded to be printed as one line. */
+export class DemoConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DemoConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+export function loadDemoConfig(env: Env = process.env): DemoConfig {
+  const port = readPort(env.PORT);
+  const apiKey = env.DEMO_API_KEY ?? 'demo-api-key';
+  if (apiKey.trim() === '') throw new DemoConfigError('DEMO_API_KEY must not be empty');
+  const bullPrefix = env.DEMO_BULL_PREFIX ?? 'bull';
+  if (!/^[A-Za-z0-9_:.-]{1,64}$/.test(bullPrefix)) {
+    throw new DemoConfigError(
+      'DEMO_BULL_PREFIX may contain only letters, digits, _ : . - (at most 64)',
+    );
+  }
+  return {
+    port,
+    publicUrl: readHttpUrl('DEMO_PUBLIC_URL', env.DEMO_PUBLIC_URL ?? `http://localhost:${port}`),
+    inboxUrl: `http://127.0.0.1:${port}/inbox`,
+    database: readDatabase(env),
+    redisUrl: readRedisUrl(env.REDIS_URL ?? 'redis://127.0.0.1:6379'),
+    bullPrefix,
+    apiKey,
+  };
+}
+
+function readPort(value: string | undefined): number {
+  if (value === undefined || value === '') return 3000;
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port < 1 || port > 65535) {
+    throw new DemoConfigError(`PORT must be a port number between 1 and 65535, got "${value}"`);
+  }
+  return port;
+}
+
+function readHttpUrl(name: string, value: string): string {
+  const url = parseUrl(value);
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw new DemoConfigError(`${name} must be an http(s) URL, got "${value}"`);
+  }
+  return value.replace(/\/+$/, '');
+}
+
+function readRedisUrl(value: string): string {
+  const url = parseUrl(value);
+  if (!url || (url.protocol !== 'redis:' && url.protocol !== 'rediss:') || !url.hostname) {
+    throw new DemoConfigError(
+      `REDIS_URL must look like redis://host:6379, got "${redactUrl(value)}"`,
+    );
+  }
+  return value;
+}
+
+function readDatabase(env: Env): DemoDatabaseConfig {
+  const databaseUrl = env.DATABASE_URL;
+  if (databaseUrl !== undefined && databaseUrl !== '') {
+    const url = parseUrl(databaseUrl);
+    if (!url || (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') || !url.hostname) {
+      throw new DemoConfigError(
+        `DATABASE_URL must look like postgres://user:password@host:5432/database, got "${redactUrl(databaseUrl)}"`,
+      );
+    }
+    return { type: 'postgres', url: databaseUrl };
+  }
+  return { type: 'sqlite', path: env.DEMO_SQLITE_PATH || 'demo.sqlite' };
+}
+
+function parseUrl(value: string): URL | null {
+  try {
+    return new URL(value);
+  } catch {
+    return null;
+  }
+}
+
+/** The URL without its password, fit for logs and error messages. */
+export function redactUrl(value: string): string {
+  const url = parseUrl(value);
+  if (!url) return value;
+  if (url.password) url.password = '***';
+  return url.toString();
+}
