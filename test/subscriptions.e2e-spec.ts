@@ -1,6 +1,13 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import request from 'supertest';
 import type { App } from 'supertest/types';
+import {
+  InvalidSubscriptionError,
+  UnknownEventTypeError,
+  WebhookSubscriptionsService,
+  type CreateSubscriptionInput,
+  type UpdateSubscriptionInput,
+} from 'nestjs-marketing-webhooks';
 import { TEST_DATABASES } from './support/services';
 import { createWebhooksApp, type WebhooksTestApp } from './support/webhooks-app';
 
@@ -138,6 +145,31 @@ describe.each(TEST_DATABASES)('subscriptions admin API on %s', (database) => {
       .set(TENANT_HEADER, 'acme')
       .expect(200);
     expect(intact.body.name).toBeNull();
+  });
+
+  it('applies the same rules to subscriptions created from code', async () => {
+    const service = hooks.app.get(WebhookSubscriptionsService);
+    const scope = { tenantId: 'acme', listId: 'code' };
+    const bad = service.create(scope, {
+      url: 'ftp://example.com',
+      events: [],
+    } as CreateSubscriptionInput);
+    await expect(bad).rejects.toBeInstanceOf(InvalidSubscriptionError);
+    await expect(bad).rejects.toThrow(
+      /url must be an absolute http or https URL; events should not be empty/,
+    );
+    await expect(
+      service.create(scope, { ...validBody, events: ['nope.nope'] }),
+    ).rejects.toBeInstanceOf(UnknownEventTypeError);
+    const created = await service.create(scope, validBody);
+    await expect(
+      service.update(scope, created.id, {
+        status: 'disabled',
+      } as unknown as UpdateSubscriptionInput),
+    ).rejects.toThrow(/status must be one of/);
+    expect((await service.list(scope)).data.map((subscription) => subscription.id)).toEqual([
+      created.id,
+    ]);
   });
 
   describe('bad input', () => {

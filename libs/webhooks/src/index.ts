@@ -25,8 +25,11 @@ export {
 } from './events/webhooks.service';
 export {
   WebhookSubscriptionsService,
+  type CreateSubscriptionInput,
   type SubscriptionScope,
+  type UpdateSubscriptionInput,
 } from './subscriptions/subscriptions.service';
+export type { DeliveriesQuery, PageQuery } from './subscriptions/dto/pagination-query.dto';
 export { WebhookOperationsService } from './subscriptions/subscription-operations.service';
 export { CreateSubscriptionDto } from './subscriptions/dto/create-subscription.dto';
 export { UpdateSubscriptionDto } from './subscriptions/dto/update-subscription.dto';

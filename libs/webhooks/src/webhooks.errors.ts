@@ -41,6 +41,15 @@ export class InvalidWebhookEventError extends WebhooksError {
   }
 }
 
+/** Subscription input that breaks the same rules the admin API enforces; `problems` name the fields. */
+export class InvalidSubscriptionError extends WebhooksError {
+  readonly code = 'invalid_subscription';
+
+  constructor(readonly problems: string[]) {
+    super(problems.join('; '), problems[0]?.split(' ')[0]);
+  }
+}
+
 export class WebhookUrlNotAllowedError extends WebhooksError {
   readonly code = 'url_not_allowed';
 

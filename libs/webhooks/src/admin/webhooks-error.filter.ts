@@ -2,6 +2,7 @@ import { Catch, HttpStatus, type ArgumentsHost, type ExceptionFilter } from '@ne
 import { HttpAdapterHost } from '@nestjs/core';
 import {
   DeliveryNotFoundError,
+  InvalidSubscriptionError,
   SubscriptionNotFoundError,
   SubscriptionStateConflictError,
   WebhooksError,
@@ -25,7 +26,12 @@ export class WebhooksErrorFilter implements ExceptionFilter<WebhooksError> {
     const { statusCode, error: label } = statusOf(error);
     this.adapterHost.httpAdapter.reply(
       host.switchToHttp().getResponse(),
-      { statusCode, error: label, code: error.code, message: [error.message] },
+      {
+        statusCode,
+        error: label,
+        code: error.code,
+        message: error instanceof InvalidSubscriptionError ? error.problems : [error.message],
+      },
       statusCode,
     );
   }

@@ -16,16 +16,22 @@ import {
   WebhookUrlNotAllowedError,
 } from '../webhooks.errors';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
-import type { CreateSubscriptionDto } from './dto/create-subscription.dto';
+import { CreateSubscriptionDto } from './dto/create-subscription.dto';
 import {
   DEFAULT_PAGE_SIZE,
-  type DeliveriesQueryDto,
-  type PaginationQueryDto,
+  type DeliveriesQuery,
+  type PageQuery,
 } from './dto/pagination-query.dto';
-import type { UpdateSubscriptionDto } from './dto/update-subscription.dto';
+import { UpdateSubscriptionDto } from './dto/update-subscription.dto';
+import { validateInput } from './dto/validate-input';
 import { SubscriptionStateService } from './subscription-state.service';
 import { WebhookSubscription } from './subscription.entity';
 import { toDeliveryView, type Page, type WebhookDeliveryView } from './subscription.views';
+
+/** What `create` accepts from code: the admin API's body. */
+export type CreateSubscriptionInput = CreateSubscriptionDto;
+/** What `update` accepts from code: the admin API's PATCH body. */
+export type UpdateSubscriptionInput = UpdateSubscriptionDto;
 
 /** Where a subscription lives: every read and write is scoped by both. */
 export interface SubscriptionScope {
@@ -47,10 +53,12 @@ export class WebhookSubscriptionsService {
     return this.dataSource.getRepository(WebhookSubscription);
   }
 
+  /** Creates a subscription; input from code gets the same validation as the admin API. */
   async create(
     scope: SubscriptionScope,
-    input: CreateSubscriptionDto,
+    raw: CreateSubscriptionInput,
   ): Promise<WebhookSubscription> {
+    const input = validateInput(CreateSubscriptionDto, raw);
     this.assertAcceptable(input);
     const verify = this.options.verifyEndpointOnCreate;
     const subscription = this.subscriptions.create({
@@ -81,10 +89,7 @@ export class WebhookSubscriptionsService {
     return saved;
   }
 
-  async list(
-    scope: SubscriptionScope,
-    query: PaginationQueryDto,
-  ): Promise<Page<WebhookSubscription>> {
+  async list(scope: SubscriptionScope, query: PageQuery = {}): Promise<Page<WebhookSubscription>> {
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     const where: FindOptionsWhere<WebhookSubscription> = { ...scope };
     if (query.cursor) where.id = LessThan(decodeCursor(query.cursor));
@@ -101,8 +106,9 @@ export class WebhookSubscriptionsService {
   async update(
     scope: SubscriptionScope,
     id: string,
-    input: UpdateSubscriptionDto,
+    raw: UpdateSubscriptionInput,
   ): Promise<WebhookSubscription> {
+    const input = validateInput(UpdateSubscriptionDto, raw);
     const subscription = await this.get(scope, id);
     this.assertAcceptable(input);
     const { url, events, sources, name, description, payloadFormat, headers, status } = input;
@@ -193,7 +199,7 @@ export class WebhookSubscriptionsService {
   async listDeliveries(
     scope: SubscriptionScope,
     subscriptionId: string,
-    query: DeliveriesQueryDto,
+    query: DeliveriesQuery = {},
   ): Promise<Page<WebhookDeliveryView>> {
     await this.get(scope, subscriptionId);
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;

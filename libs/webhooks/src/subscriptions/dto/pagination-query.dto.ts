@@ -5,7 +5,18 @@ import { DELIVERY_STATUSES, type DeliveryStatus } from '../../delivery/delivery.
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
 
-export class PaginationQueryDto {
+export interface PageQuery {
+  /** Page size, 1 to 100. Default: 20. */
+  limit?: number;
+  /** `nextCursor` of the previous page. */
+  cursor?: string;
+}
+
+export interface DeliveriesQuery extends PageQuery {
+  status?: DeliveryStatus;
+}
+
+export class PaginationQueryDto implements PageQuery {
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'limit must be an integer' })
@@ -20,7 +31,7 @@ export class PaginationQueryDto {
   cursor?: string;
 }
 
-export class DeliveriesQueryDto extends PaginationQueryDto {
+export class DeliveriesQueryDto extends PaginationQueryDto implements DeliveriesQuery {
   @IsOptional()
   @IsIn(DELIVERY_STATUSES, { message: `status must be one of: ${DELIVERY_STATUSES.join(', ')}` })
   status?: DeliveryStatus;
