@@ -153,7 +153,7 @@ describe.each(TEST_DATABASES)('subscriptions admin API on %s', (database) => {
     const bad = service.create(scope, {
       url: 'ftp://example.com',
       events: [],
-    } as CreateSubscriptionInput);
+    });
     await expect(bad).rejects.toBeInstanceOf(InvalidSubscriptionError);
     await expect(bad).rejects.toThrow(
       /url must be an absolute http or https URL; events should not be empty/,

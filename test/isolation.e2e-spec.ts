@@ -1,0 +1,203 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parse } from 'qs';
+import request from 'supertest';
+import type { App } from 'supertest/types';
+import { verifyWebhook } from 'nestjs-marketing-webhooks';
+import { TestReceiver } from './support/receiver';
+import { TEST_DATABASES } from './support/services';
+import { createSubscription } from './support/subscriptions';
+import { createWebhooksApp, type WebhooksTestApp } from './support/webhooks-app';
+
+const REQUEST_TIMEOUT_MS = 2_000;
+
+/** An endpoint that accepts the connection and never answers. */
+async function startHangingEndpoint(): Promise<{
+  url: string;
+  hits: () => number;
+  close: () => Promise<void>;
+}> {
+  let hits = 0;
+  const server: Server = createServer(() => {
+    hits++;
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hang`,
+    hits: () => hits,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+describe('isolation: slow endpoints do not hold up healthy ones', () => {
+  let hooks: WebhooksTestApp;
+  let fast: TestReceiver;
+  const hanging: Array<Awaited<ReturnType<typeof startHangingEndpoint>>> = [];
+
+  beforeAll(async () => {
+    fast = await TestReceiver.start();
+    for (let i = 0; i < 3; i++) hanging.push(await startHangingEndpoint());
+    hooks = await createWebhooksApp({
+      database: 'postgres',
+      options: {
+        concurrency: 10,
+        maxInFlightPerOrigin: 2,
+        requestTimeoutMs: REQUEST_TIMEOUT_MS,
+        retrySchedule: [60_000],
+      },
+    });
+  });
+  afterAll(async () => {
+    await Promise.all(hanging.map((endpoint) => endpoint.close()));
+    await hooks.close();
+    await fast.close();
+  });
+
+  it('delivers every event to the fast endpoint sooner than one timeout of the hanging ones', async () => {
+    for (const endpoint of hanging) {
+      await createSubscription(hooks, 'mixed', { url: endpoint.url, events: ['contact.updated'] });
+    }
+    await createSubscription(hooks, 'mixed', {
+      url: fast.url('/fast'),
+      events: ['contact.updated'],
+    });
+
+    const EVENTS = 30;
+    const emittedAt = new Map<string, number>();
+    for (let n = 0; n < EVENTS; n++) {
+      const { eventId } = await hooks.webhooks.emit({
+        listId: 'mixed',
+        type: 'contact.updated',
+        source: 'api',
+        data: { n },
+      });
+      emittedAt.set(eventId, Date.now());
+    }
+    const received = await fast.waitFor(EVENTS, { path: '/fast', timeoutMs: 15_000 });
+    const latencies = received.map(
+      (r) => r.receivedAt - emittedAt.get((JSON.parse(r.body) as { id: string }).id)!,
+    );
+    const worst = Math.max(...latencies);
+    console.log(
+      `isolation: ${EVENTS} fast deliveries beside ${EVENTS * 3} hanging ones; worst latency ${worst} ms`,
+    );
+    expect(worst).toBeLessThan(REQUEST_TIMEOUT_MS);
+    // Each hanging origin held at most its share of the worker, never all of it.
+    expect(hanging.every((endpoint) => endpoint.hits() <= 2 * 2)).toBe(true);
+  });
+});
+
+describe.each(TEST_DATABASES)('payload formats and custom headers on %s', (database) => {
+  let hooks: WebhooksTestApp;
+  let receiver: TestReceiver;
+  let http: App;
+
+  beforeAll(async () => {
+    receiver = await TestReceiver.start();
+    hooks = await createWebhooksApp({ database });
+    http = hooks.app.getHttpServer() as App;
+  });
+  afterAll(async () => {
+    await hooks.close();
+    await receiver.close();
+  });
+
+  const data = {
+    contact: {
+      id: 7,
+      email: 'ada+list@example.com',
+      name: 'Ada & Co',
+      tags: ['vip', 'früh'],
+      fields: { city: 'Paris', score: 12.5 },
+    },
+    link: 'https://shop.example.com/spring?utm=mail&x=1',
+  };
+
+  it('sends form payloads with bracketed keys that parse back to the same data, signed', async () => {
+    const subscription = await createSubscription(hooks, 'form', {
+      url: receiver.url('/form'),
+      events: ['campaign.clicked'],
+      payloadFormat: 'form',
+    } as Parameters<typeof createSubscription>[2]);
+    expect(subscription.payloadFormat).toBe('form');
+    const { eventId } = await hooks.webhooks.emit({
+      listId: 'form',
+      type: 'campaign.clicked',
+      source: 'contact',
+      data,
+    });
+    const [delivery] = await receiver.waitFor(1, { path: '/form' });
+    expect(delivery.headers['content-type']).toBe('application/x-www-form-urlencoded');
+    expect(delivery.body).toContain(
+      'data%5Bcontact%5D%5Bemail%5D=ada%2Blist%40example.com'
+        .replace(/%5B/g, '[')
+        .replace(/%5D/g, ']'),
+    );
+    verifyWebhook(subscription.secret, delivery.body, delivery.headers);
+    const parsed = parse(delivery.body);
+    const asStrings = (value: unknown): unknown =>
+      Array.isArray(value)
+        ? value.map(asStrings)
+        : value && typeof value === 'object'
+          ? Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, asStrings(inner)]))
+          : String(value);
+    expect(parsed).toEqual({
+      id: eventId,
+      type: 'campaign.clicked',
+      timestamp: expect.any(String),
+      source: 'contact',
+      listId: 'form',
+      data: asStrings(data),
+    });
+  });
+
+  it('sends custom headers, and refuses ones that would override framing or signatures', async () => {
+    const subscription = await createSubscription(hooks, 'headers', {
+      url: receiver.url('/headers'),
+      events: ['contact.updated'],
+      headers: { Authorization: 'Bearer receiver-token', 'X-Tenant-Ref': 'acme-42' },
+    } as Parameters<typeof createSubscription>[2]);
+    await hooks.webhooks.emit({
+      listId: 'headers',
+      type: 'contact.updated',
+      source: 'api',
+      data: {},
+    });
+    const [delivery] = await receiver.waitFor(1, { path: '/headers' });
+    expect(delivery.headers).toMatchObject({
+      authorization: 'Bearer receiver-token',
+      'x-tenant-ref': 'acme-42',
+    });
+    verifyWebhook(subscription.secret, delivery.body, delivery.headers);
+
+    for (const headers of [
+      { 'webhook-signature': 'v1,forged' },
+      { Host: 'internal.example' },
+      { 'Content-Type': 'text/plain' },
+      { 'Transfer-Encoding': 'chunked' },
+      { 'bad name': 'x' },
+      { 'X-Injected': 'a\r\nX-Evil: 1' },
+      { 'X-Number': 42 },
+      Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`X-H${i}`, 'v'])),
+      ['not', 'an', 'object'],
+    ]) {
+      const response = await request(http)
+        .post('/lists/headers/webhooks')
+        .send({ url: receiver.url('/x'), events: ['contact.updated'], headers });
+      expect(response.status).toBe(400);
+      expect(JSON.stringify(response.body.message)).toContain('headers');
+    }
+    const patched = await request(http)
+      .patch(`/lists/headers/webhooks/${subscription.id}`)
+      .send({ headers: { Upgrade: 'h2c' } });
+    expect(patched.status).toBe(400);
+    const badFormat = await request(http)
+      .post('/lists/headers/webhooks')
+      .send({ url: receiver.url('/x'), events: ['contact.updated'], payloadFormat: 'xml' });
+    expect(badFormat.status).toBe(400);
+    expect(JSON.stringify(badFormat.body.message)).toContain('payloadFormat');
+  });
+});
