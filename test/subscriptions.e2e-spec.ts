@@ -5,7 +5,6 @@ import {
   InvalidSubscriptionError,
   UnknownEventTypeError,
   WebhookSubscriptionsService,
-  type CreateSubscriptionInput,
   type UpdateSubscriptionInput,
 } from 'nestjs-marketing-webhooks';
 import { TEST_DATABASES } from './support/services';
