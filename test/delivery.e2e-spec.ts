@@ -118,7 +118,7 @@ describe.each(TEST_DATABASES)('delivery on %s', (database) => {
       await emit('contact.unsubscribed', 'api');
       await emit('contact.subscribed', 'admin', '3');
 
-      await receiver.waitFor(6);
+      await receiver.waitFor(7);
       await sleep(300);
       const count = (path: string) => receiver.received(path).length;
       expect({

@@ -90,3 +90,12 @@ export class SubscriptionStateConflictError extends WebhooksError {
     super(message, 'status');
   }
 }
+
+/** A configured limit would be exceeded (answered 409). */
+export class WebhookLimitError extends WebhooksError {
+  readonly code = 'limit_exceeded';
+
+  constructor(field: string, message: string) {
+    super(`${field} ${message}`, field);
+  }
+}

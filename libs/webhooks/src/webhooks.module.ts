@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { WebhooksAdminGuard } from './admin/webhooks-admin.guard';
 import { DeliveryAttempter } from './delivery/delivery-attempter';
+import { DeliveryRelay } from './delivery/delivery-relay';
 import { DeliveryProcessor } from './delivery/delivery.processor';
 import { DisabledEndpointProber } from './delivery/disabled-endpoint-prober';
 import { EndpointVerifier } from './delivery/endpoint-verifier';
@@ -12,6 +13,7 @@ import { FanOutService } from './delivery/fan-out.service';
 import { HttpSender } from './delivery/http-sender';
 import { OutboxCommitSubscriber } from './events/outbox-commit.subscriber';
 import { WebhooksService } from './events/webhooks.service';
+import { UrlGuard } from './security/url-guard';
 import { WebhookNotifier } from './lifecycle/webhook-notifier';
 import { WebhookOperationsController } from './subscriptions/subscription-operations.controller';
 import { WebhookOperationsService } from './subscriptions/subscription-operations.service';
@@ -51,12 +53,14 @@ import { webhooksQueueOptions } from './webhooks.queue';
     FanOutService,
     DeliveryQueue,
     OutboxCommitSubscriber,
+    UrlGuard,
     HttpSender,
     DeliveryAttempter,
     DeliveryProcessor,
     EndpointVerifier,
     DisabledEndpointProber,
     DeliveryWorker,
+    DeliveryRelay,
   ],
   exports: [
     WebhooksService,

@@ -1,4 +1,5 @@
 import type { CanActivate, Type } from '@nestjs/common';
+import { promises as dns } from 'node:dns';
 import type { IncomingHttpHeaders } from 'node:http';
 
 export interface WebhookEventTypeDefinition {
@@ -43,6 +44,12 @@ export interface WebhooksModuleOptions {
   maxPayloadBytes?: number;
   /** Allow receivers on loopback and private networks (development, tests). Default: false. */
   allowPrivateNetworks?: boolean;
+  /** CIDRs (`10.1.0.0/16`), addresses or host names allowed although not public. Default: none. */
+  allowedTargets?: string[];
+  /** Refuse plain `http:` receivers (production). Default: false. */
+  httpsOnly?: boolean;
+  /** Resolves a host name to its addresses; every address is checked. Default: `dns.lookup` (all addresses). */
+  resolveHost?: (hostname: string) => Promise<string[]>;
   /** `User-Agent` header of deliveries. Default: `nest-hooks/<version>`. */
   userAgent?: string;
   /** Deliveries to one origin in flight at once in this process; more wait without holding a worker. Default: 5. */
@@ -61,6 +68,10 @@ export interface WebhooksModuleOptions {
   probeDisabledEveryMs?: number;
   /** New subscriptions start `pending_verification` until their endpoint echoes a challenge. Default: false. */
   verifyEndpointOnCreate?: boolean;
+  /** How often each worker re-enqueues due deliveries that may have lost their job (ms; 0 = never). Default: 10 s. */
+  relayIntervalMs?: number;
+  /** Subscriptions one list may have. Default: 100. */
+  maxSubscriptionsPerList?: number;
 }
 
 export interface ResolvedWebhooksOptions extends Required<
@@ -84,6 +95,11 @@ export const DEFAULT_RETRY_SCHEDULE_MS: readonly number[] = [
   10 * 3_600_000,
 ];
 
+async function resolveWithDns(hostname: string): Promise<string[]> {
+  const entries = await dns.lookup(hostname, { all: true, verbatim: true });
+  return entries.map((entry) => entry.address);
+}
+
 export function resolveWebhooksOptions(options: WebhooksModuleOptions): ResolvedWebhooksOptions {
   const resolved: ResolvedWebhooksOptions = {
     eventTypes: options.eventTypes ?? [],
@@ -99,6 +115,9 @@ export function resolveWebhooksOptions(options: WebhooksModuleOptions): Resolved
     maxConnectionsPerOrigin: options.maxConnectionsPerOrigin ?? 10,
     maxPayloadBytes: options.maxPayloadBytes ?? 256 * 1024,
     allowPrivateNetworks: options.allowPrivateNetworks ?? false,
+    allowedTargets: options.allowedTargets ?? [],
+    httpsOnly: options.httpsOnly ?? false,
+    resolveHost: options.resolveHost ?? resolveWithDns,
     userAgent: options.userAgent ?? 'nest-hooks/0.1',
     maxInFlightPerOrigin: options.maxInFlightPerOrigin ?? 5,
     maxRetryAfterMs: options.maxRetryAfterMs ?? 3_600_000,
@@ -108,6 +127,8 @@ export function resolveWebhooksOptions(options: WebhooksModuleOptions): Resolved
     reenableTestWindowMs: options.reenableTestWindowMs ?? 3_600_000,
     probeDisabledEveryMs: options.probeDisabledEveryMs ?? 0,
     verifyEndpointOnCreate: options.verifyEndpointOnCreate ?? false,
+    relayIntervalMs: options.relayIntervalMs ?? 10_000,
+    maxSubscriptionsPerList: options.maxSubscriptionsPerList ?? 100,
   };
   assertValidOptions(resolved);
   return resolved;
@@ -134,6 +155,8 @@ function assertValidOptions(options: ResolvedWebhooksOptions): void {
   nonNegative('autoDisableAfterMs', options.autoDisableAfterMs);
   nonNegative('reenableTestWindowMs', options.reenableTestWindowMs);
   nonNegative('probeDisabledEveryMs', options.probeDisabledEveryMs);
+  nonNegative('relayIntervalMs', options.relayIntervalMs);
+  positive('maxSubscriptionsPerList', options.maxSubscriptionsPerList);
   if (!options.retrySchedule.every((delay) => Number.isFinite(delay) && delay >= 0)) {
     problems.push('retrySchedule must contain delays in ms, each >= 0');
   }

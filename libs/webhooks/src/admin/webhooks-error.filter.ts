@@ -5,6 +5,7 @@ import {
   InvalidSubscriptionError,
   SubscriptionNotFoundError,
   SubscriptionStateConflictError,
+  WebhookLimitError,
   WebhooksError,
 } from '../webhooks.errors';
 

@@ -7,7 +7,7 @@ import { WebhookEvent } from '../events/event.entity';
 import { insertEvent } from '../events/insert-event';
 import { WEBHOOK_LIFECYCLE_EVENTS } from '../lifecycle/webhook-lifecycle.events';
 import { WebhookNotifier } from '../lifecycle/webhook-notifier';
-import { checkWebhookUrl } from '../security/url-policy';
+import { UrlGuard } from '../security/url-guard';
 import { webhookHeaders } from '../signing/signature';
 import { WebhookSubscription } from '../subscriptions/subscription.entity';
 import {
@@ -60,6 +60,7 @@ export class DeliveryAttempter {
     @Inject(WEBHOOKS_OPTIONS) private readonly options: ResolvedWebhooksOptions,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly sender: HttpSender,
+    private readonly urlGuard: UrlGuard,
     private readonly state: SubscriptionStateService,
     private readonly notifier: WebhookNotifier,
   ) {}
@@ -167,7 +168,7 @@ export class DeliveryAttempter {
   }
 
   private async send({ delivery, event, subscription }: AttemptRequest): Promise<SendOutcome> {
-    const check = checkWebhookUrl(subscription.url, this.options);
+    const check = this.urlGuard.check(subscription.url);
     if (!check.allowed) {
       return {
         statusCode: null,

@@ -1,7 +1,12 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bull';
-import { DELIVER_JOB, VERIFY_ENDPOINT_JOB, WEBHOOKS_QUEUE } from '../webhooks.constants';
+import {
+  DELIVER_JOB,
+  PROBE_DISABLED_JOB,
+  VERIFY_ENDPOINT_JOB,
+  WEBHOOKS_QUEUE,
+} from '../webhooks.constants';
 import type { AttemptTrigger } from './attempt.entity';
 
 export interface DeliveryJobData {
@@ -64,5 +69,15 @@ export class DeliveryQueue {
 
   async enqueueEndpointVerification(subscriptionId: string): Promise<void> {
     await this.queue.add(VERIFY_ENDPOINT_JOB, { subscriptionId } satisfies VerifyEndpointJobData);
+  }
+
+  /** One repeatable probe job for the whole fleet (Bull runs each occurrence once); idempotent. */
+  async ensureProbeSchedule(everyMs: number): Promise<void> {
+    for (const repeatable of await this.queue.getRepeatableJobs()) {
+      if (repeatable.name === PROBE_DISABLED_JOB && Number(repeatable.every) !== everyMs) {
+        await this.queue.removeRepeatableByKey(repeatable.key);
+      }
+    }
+    if (everyMs > 0) await this.queue.add(PROBE_DISABLED_JOB, {}, { repeat: { every: everyMs } });
   }
 }

@@ -9,7 +9,7 @@ import {
 } from '../webhooks.constants';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
 import { DeliveryProcessor } from './delivery.processor';
-import type { DeliveryJobData, VerifyEndpointJobData } from './delivery.queue';
+import { DeliveryQueue, type DeliveryJobData, type VerifyEndpointJobData } from './delivery.queue';
 import { DisabledEndpointProber } from './disabled-endpoint-prober';
 import { EndpointVerifier } from './endpoint-verifier';
 
@@ -27,6 +27,7 @@ export class DeliveryWorker implements OnApplicationBootstrap {
     private readonly processor: DeliveryProcessor,
     private readonly verifier: EndpointVerifier,
     private readonly prober: DisabledEndpointProber,
+    private readonly deliveryQueue: DeliveryQueue,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -44,18 +45,7 @@ export class DeliveryWorker implements OnApplicationBootstrap {
       )
       .catch(stopped);
     this.queue.process(PROBE_DISABLED_JOB, 1, () => this.prober.probeDisabled()).catch(stopped);
-    await this.scheduleProbes();
+    await this.deliveryQueue.ensureProbeSchedule(this.options.probeDisabledEveryMs);
     this.logger.log(`Delivering webhooks with concurrency ${this.options.concurrency}`);
-  }
-
-  /** One repeatable job for the whole fleet: Bull runs each occurrence on one worker only. */
-  private async scheduleProbes(): Promise<void> {
-    const every = this.options.probeDisabledEveryMs;
-    for (const repeatable of await this.queue.getRepeatableJobs()) {
-      if (repeatable.name === PROBE_DISABLED_JOB && Number(repeatable.every) !== every) {
-        await this.queue.removeRepeatableByKey(repeatable.key);
-      }
-    }
-    if (every > 0) await this.queue.add(PROBE_DISABLED_JOB, {}, { repeat: { every } });
   }
 }

@@ -1,7 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { Agent, request } from 'undici';
-import { isPublicAddress } from '../security/url-policy';
+import { BLOCKED_ADDRESS_CODE, UrlGuard } from '../security/url-guard';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
 import type { AttemptErrorKind } from './attempt.entity';
 
@@ -19,39 +18,6 @@ export interface SendOutcome {
   responseExcerpt: string | null;
   /** From a `Retry-After` header, when the receiver sent one. */
   retryAfterMs: number | null;
-}
-
-const BLOCKED_ADDRESS_CODE = 'ERR_WEBHOOK_ADDRESS_BLOCKED';
-
-type LookupCallback = (
-  error: NodeJS.ErrnoException | null,
-  address: string | LookupAddress[],
-  family?: number,
-) => void;
-
-/**
- * Resolves like `dns.lookup`, then refuses private addresses: the address checked is the address
- * the socket connects to, so a hostname re-pointed after the subscription check (DNS rebinding)
- * cannot reach the internal network.
- */
-function publicOnlyLookup(
-  hostname: string,
-  options: { all?: boolean; family?: number },
-  callback: LookupCallback,
-): void {
-  dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
-    if (error) return callback(error, []);
-    const blocked = addresses.find((entry) => !isPublicAddress(entry.address));
-    if (blocked || addresses.length === 0) {
-      const refusal: NodeJS.ErrnoException = new Error(
-        `${hostname} resolves to a non-public address`,
-      );
-      refusal.code = BLOCKED_ADDRESS_CODE;
-      return callback(refusal, []);
-    }
-    if (options.all) return callback(null, addresses);
-    callback(null, addresses[0].address, addresses[0].family);
-  });
 }
 
 export function parseRetryAfter(
@@ -97,14 +63,14 @@ function classifyError(error: unknown): { kind: AttemptErrorKind; message: strin
 export class HttpSender implements OnApplicationShutdown {
   private readonly agent: Agent;
 
-  constructor(@Inject(WEBHOOKS_OPTIONS) private readonly options: ResolvedWebhooksOptions) {
+  constructor(
+    @Inject(WEBHOOKS_OPTIONS) private readonly options: ResolvedWebhooksOptions,
+    urlGuard: UrlGuard,
+  ) {
     this.agent = new Agent({
       connections: options.maxConnectionsPerOrigin,
       keepAliveTimeout: 10_000,
-      connect: {
-        timeout: options.connectTimeoutMs,
-        ...(options.allowPrivateNetworks ? {} : { lookup: publicOnlyLookup }),
-      },
+      connect: { timeout: options.connectTimeoutMs, lookup: urlGuard.lookup },
     });
   }
 

@@ -9,11 +9,11 @@ import { WebhookDelivery } from '../delivery/delivery.entity';
 import { DeliveryQueue } from '../delivery/delivery.queue';
 import { EventCatalogue, WEBHOOK_EVENT_SOURCES } from '../events/event-catalogue';
 import { generateWebhookSecret } from '../security/secrets';
-import { checkWebhookUrl } from '../security/url-policy';
+import { UrlGuard } from '../security/url-guard';
 import {
   SubscriptionNotFoundError,
   SubscriptionStateConflictError,
-  WebhookUrlNotAllowedError,
+  WebhookLimitError,
 } from '../webhooks.errors';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
 import { CreateSubscriptionDto } from './dto/create-subscription.dto';
@@ -47,6 +47,7 @@ export class WebhookSubscriptionsService {
     private readonly catalogue: EventCatalogue,
     private readonly state: SubscriptionStateService,
     private readonly deliveryQueue: DeliveryQueue,
+    private readonly urlGuard: UrlGuard,
   ) {}
 
   private get subscriptions() {
@@ -59,7 +60,14 @@ export class WebhookSubscriptionsService {
     raw: CreateSubscriptionInput,
   ): Promise<WebhookSubscription> {
     const input = validateInput(CreateSubscriptionDto, raw);
-    this.assertAcceptable(input);
+    await this.assertAcceptable(input);
+    const existing = await this.subscriptions.countBy({ ...scope });
+    if (existing >= this.options.maxSubscriptionsPerList) {
+      throw new WebhookLimitError(
+        'listId',
+        `already has the maximum of ${this.options.maxSubscriptionsPerList} webhook subscriptions`,
+      );
+    }
     const verify = this.options.verifyEndpointOnCreate;
     const subscription = this.subscriptions.create({
       id: uuidv7(),
@@ -110,7 +118,7 @@ export class WebhookSubscriptionsService {
   ): Promise<WebhookSubscription> {
     const input = validateInput(UpdateSubscriptionDto, raw);
     const subscription = await this.get(scope, id);
-    this.assertAcceptable(input);
+    await this.assertAcceptable(input);
     const { url, events, sources, name, description, payloadFormat, headers, status } = input;
     const urlChanged = url !== undefined && url !== subscription.url;
     Object.assign(subscription, {
@@ -227,12 +235,9 @@ export class WebhookSubscriptionsService {
     };
   }
 
-  private assertAcceptable(input: { url?: string; events?: string[] }): void {
-    if (input.url !== undefined) {
-      const check = checkWebhookUrl(input.url, this.options);
-      if (!check.allowed) throw new WebhookUrlNotAllowedError(check.reason);
-    }
+  private async assertAcceptable(input: { url?: string; events?: string[] }): Promise<void> {
     input.events?.forEach((type) => this.catalogue.assertEventType(type, 'events'));
+    if (input.url !== undefined) await this.urlGuard.assertAcceptable(input.url);
   }
 }
 
