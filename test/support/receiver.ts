@@ -21,10 +21,11 @@ export class TestReceiver {
   readonly requests: ReceivedRequest[] = [];
   private responder: Responder = (_request, response) => response.writeHead(204).end();
   private waiters: Array<() => void> = [];
+  private host = '127.0.0.1';
 
   private constructor(private readonly server: Server) {}
 
-  static async start(): Promise<TestReceiver> {
+  static async start(host = '127.0.0.1'): Promise<TestReceiver> {
     const server = createServer((request: IncomingMessage, response: ServerResponse) => {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -41,7 +42,8 @@ export class TestReceiver {
       });
     });
     const receiver = new TestReceiver(server);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => server.listen(0, host, resolve));
+    receiver.host = host;
     return receiver;
   }
 
@@ -50,7 +52,7 @@ export class TestReceiver {
   }
 
   url(path = '/hook'): string {
-    return `http://127.0.0.1:${this.port}${path}`;
+    return `http://${this.host}:${this.port}${path}`;
   }
 
   respondWith(responder: Responder): void {

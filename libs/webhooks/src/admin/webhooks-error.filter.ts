@@ -13,8 +13,9 @@ function statusOf(error: WebhooksError): { statusCode: number; error: string } {
   if (error instanceof SubscriptionNotFoundError || error instanceof DeliveryNotFoundError) {
     return { statusCode: HttpStatus.NOT_FOUND, error: 'Not Found' };
   }
-  if (error instanceof SubscriptionStateConflictError)
+  if (error instanceof SubscriptionStateConflictError || error instanceof WebhookLimitError) {
     return { statusCode: HttpStatus.CONFLICT, error: 'Conflict' };
+  }
   return { statusCode: HttpStatus.BAD_REQUEST, error: 'Bad Request' };
 }
 

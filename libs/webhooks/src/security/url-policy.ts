@@ -27,7 +27,7 @@ function unwrapIPv4(address: Address): Address {
   // IPv4-compatible (::a.b.c.d, deprecated): the first 96 bits are zero.
   const parts = v6.parts;
   if (parts.slice(0, 6).every((part) => part === 0) && (parts[6] !== 0 || parts[7] > 1)) {
-    return ipaddr.fromByteArray(v6.toByteArray().slice(12)) as ipaddr.IPv4;
+    return ipaddr.fromByteArray(v6.toByteArray().slice(12));
   }
   return v6;
 }
