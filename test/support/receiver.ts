@@ -25,7 +25,7 @@ export class TestReceiver {
 
   private constructor(private readonly server: Server) {}
 
-  static async start(host = '127.0.0.1'): Promise<TestReceiver> {
+  static async start(host = '127.0.0.1', port = 0): Promise<TestReceiver> {
     const server = createServer((request: IncomingMessage, response: ServerResponse) => {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -42,7 +42,7 @@ export class TestReceiver {
       });
     });
     const receiver = new TestReceiver(server);
-    await new Promise<void>((resolve) => server.listen(0, host, resolve));
+    await new Promise<void>((resolve) => server.listen(port, host, resolve));
     receiver.host = host;
     return receiver;
   }
@@ -57,6 +57,12 @@ export class TestReceiver {
 
   respondWith(responder: Responder): void {
     this.responder = responder;
+  }
+
+  /** Distinct `webhook-id`s received, and how many requests repeated one. */
+  uniqueIds(): { unique: number; duplicates: number } {
+    const ids = new Set(this.requests.map((request) => String(request.headers['webhook-id'])));
+    return { unique: ids.size, duplicates: this.requests.length - ids.size };
   }
 
   received(path?: string): ReceivedRequest[] {

@@ -15,6 +15,8 @@ export function uniqueName(prefix: string): string {
 /** An isolated database: its own PostgreSQL schema, or a private in-memory SQLite database. */
 export interface IsolatedDatabase {
   typeorm: TypeOrmModuleOptions;
+  /** The PostgreSQL schema, for child processes that share the database. */
+  schema?: string;
   drop(): Promise<void>;
 }
 
@@ -40,6 +42,7 @@ export async function isolatedDatabase(kind: TestDatabase): Promise<IsolatedData
       autoLoadEntities: true,
       synchronize: true,
     },
+    schema,
     drop: () =>
       withPg((client) => client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)).then(
         () => undefined,

@@ -11,7 +11,13 @@ import {
   type WebhooksModuleExtras,
   type WebhooksModuleOptions,
 } from 'nestjs-marketing-webhooks';
-import { REDIS_URL, isolatedDatabase, uniqueName, type TestDatabase } from './services';
+import {
+  REDIS_URL,
+  isolatedDatabase,
+  uniqueName,
+  type IsolatedDatabase,
+  type TestDatabase,
+} from './services';
 
 export type Registration = 'forRoot' | 'forRootAsync';
 
@@ -22,10 +28,14 @@ export interface WebhooksAppSetup {
   extras?: WebhooksModuleExtras;
   imports?: ModuleMetadata['imports'];
   providers?: ModuleMetadata['providers'];
+  /** Another Redis than REDIS_URL (e.g. a private server the test can flush). */
+  redisUrl?: string;
 }
 
 export interface WebhooksTestApp {
   app: INestApplication;
+  database: IsolatedDatabase;
+  bullPrefix: string;
   webhooks: WebhooksService;
   dataSource: DataSource;
   queue: Queue;
@@ -43,6 +53,7 @@ export const TEST_OPTIONS: WebhooksModuleOptions = {
 /** A host app as a user would write it: TypeORM + Bull roots, then WebhooksModule. Real services. */
 export async function createWebhooksApp(setup: WebhooksAppSetup): Promise<WebhooksTestApp> {
   const database = await isolatedDatabase(setup.database);
+  const bullPrefix = uniqueName('bull');
   const options = { ...TEST_OPTIONS, ...setup.options };
   const webhooksModule =
     setup.registration === 'forRootAsync'
@@ -52,7 +63,7 @@ export async function createWebhooksApp(setup: WebhooksAppSetup): Promise<Webhoo
   const moduleRef = await Test.createTestingModule({
     imports: [
       TypeOrmModule.forRoot(database.typeorm),
-      BullModule.forRoot({ url: REDIS_URL, prefix: uniqueName('bull') }),
+      BullModule.forRoot({ url: setup.redisUrl ?? REDIS_URL, prefix: bullPrefix }),
       webhooksModule,
       ...(setup.imports ?? []),
     ],
@@ -64,6 +75,8 @@ export async function createWebhooksApp(setup: WebhooksAppSetup): Promise<Webhoo
   const queue = app.get<Queue>(getQueueToken(WEBHOOKS_QUEUE));
   return {
     app,
+    database,
+    bullPrefix,
     webhooks: app.get(WebhooksService),
     dataSource: app.get<DataSource>(getDataSourceToken()),
     queue,

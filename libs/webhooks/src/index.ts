@@ -1,5 +1,6 @@
 export { WebhooksModule } from './webhooks.module';
 export type { WebhooksModuleExtras } from './webhooks.module-definition';
+export type { WebhooksQueueSettings } from './webhooks.queue';
 export {
   DEFAULT_RETRY_SCHEDULE_MS,
   type WebhookEventTypeDefinition,

@@ -1,12 +1,16 @@
+import { BullModule } from '@nestjs/bull';
 import { ConfigurableModuleBuilder, type DynamicModule } from '@nestjs/common';
 import { RouterModule } from '@nestjs/core';
 import type { WebhooksModuleOptions } from './webhooks.options';
+import { webhooksQueueOptions, type WebhooksQueueSettings } from './webhooks.queue';
 
 export interface WebhooksModuleExtras {
   /** Prefix of the admin routes, e.g. `'v1'` gives `/v1/lists/:listId/webhooks`. Default: none. */
   routePrefix?: string;
   /** Register the module globally so WebhooksService can be injected anywhere. Default: false. */
   isGlobal?: boolean;
+  /** Bull lock and stalled-job timing of the delivery queue (fixed when the module is defined). */
+  queue?: WebhooksQueueSettings;
 }
 
 export const {
@@ -16,7 +20,10 @@ export const {
   ASYNC_OPTIONS_TYPE,
 } = new ConfigurableModuleBuilder<WebhooksModuleOptions>()
   .setClassMethodName('forRoot')
-  .setExtras<WebhooksModuleExtras>({ routePrefix: undefined, isGlobal: false }, applyExtras)
+  .setExtras<WebhooksModuleExtras>(
+    { routePrefix: undefined, isGlobal: false, queue: undefined },
+    applyExtras,
+  )
   .build();
 
 function applyExtras(definition: DynamicModule, extras: WebhooksModuleExtras): DynamicModule {
@@ -26,6 +33,7 @@ function applyExtras(definition: DynamicModule, extras: WebhooksModuleExtras): D
     global: extras.isGlobal,
     imports: [
       ...(definition.imports ?? []),
+      BullModule.registerQueue(webhooksQueueOptions(extras.queue)),
       ...(prefix ? [RouterModule.register([{ path: prefix, module: definition.module }])] : []),
     ],
   };

@@ -1,4 +1,3 @@
-import { BullModule } from '@nestjs/bull';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { WebhooksAdminGuard } from './admin/webhooks-admin.guard';
@@ -24,7 +23,6 @@ import { WebhookSubscriptionsService } from './subscriptions/subscriptions.servi
 import { WEBHOOK_ENTITIES } from './webhooks.entities';
 import { ConfigurableModuleClass } from './webhooks.module-definition';
 import { eventCatalogueProvider, resolvedOptionsProvider } from './webhooks.providers';
-import { webhooksQueueOptions } from './webhooks.queue';
 
 /**
  * Outbound webhooks for a Nest app that already has `TypeOrmModule.forRoot` and `BullModule.forRoot`.
@@ -32,10 +30,8 @@ import { webhooksQueueOptions } from './webhooks.queue';
  * delivery queue and worker, the admin REST routes and the injectable `WebhooksService`.
  */
 @Module({
-  imports: [
-    TypeOrmModule.forFeature([...WEBHOOK_ENTITIES]),
-    BullModule.registerQueue(webhooksQueueOptions),
-  ],
+  // The Bull queue is registered per definition (webhooks.module-definition.ts): its timing is an extra.
+  imports: [TypeOrmModule.forFeature([...WEBHOOK_ENTITIES])],
   controllers: [
     WebhookEventTypesController,
     WebhookSubscriptionsController,

@@ -20,18 +20,27 @@ export function deliveryBackoff(attemptsMade: number, error?: Error): number {
  * the history); the lock outlives the longest request, so a busy worker's job is not taken for stalled
  * and sent twice, and a job that does stall is retried once.
  */
-export const webhooksQueueOptions: BullModuleOptions = {
-  name: WEBHOOKS_QUEUE,
-  defaultJobOptions: {
-    removeOnComplete: true,
-    removeOnFail: true,
-    attempts: 1_000,
-    backoff: { type: DELIVERY_BACKOFF },
-  },
-  settings: {
-    lockDuration: 60_000,
-    stalledInterval: 30_000,
-    maxStalledCount: 1,
-    backoffStrategies: { [DELIVERY_BACKOFF]: deliveryBackoff },
-  },
-};
+export interface WebhooksQueueSettings {
+  /** How long a worker's lock on a job lasts; keep it above `requestTimeoutMs`. Default: 60 s. */
+  lockDurationMs?: number;
+  /** How often workers look for jobs whose worker died (lock expired). Default: 30 s. */
+  stalledIntervalMs?: number;
+}
+
+export function webhooksQueueOptions(settings: WebhooksQueueSettings = {}): BullModuleOptions {
+  return {
+    name: WEBHOOKS_QUEUE,
+    defaultJobOptions: {
+      removeOnComplete: true,
+      removeOnFail: true,
+      attempts: 1_000,
+      backoff: { type: DELIVERY_BACKOFF },
+    },
+    settings: {
+      lockDuration: settings.lockDurationMs ?? 60_000,
+      stalledInterval: settings.stalledIntervalMs ?? 30_000,
+      maxStalledCount: 1,
+      backoffStrategies: { [DELIVERY_BACKOFF]: deliveryBackoff },
+    },
+  };
+}

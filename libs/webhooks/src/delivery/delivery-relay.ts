@@ -12,6 +12,8 @@ import { WebhookDelivery } from './delivery.entity';
 import { DeliveryQueue } from './delivery.queue';
 
 const BATCH = 1_000;
+/** Keyset start: PostgreSQL's uuid type compares only with UUIDs. */
+const LOWEST_UUID = '00000000-0000-0000-0000-000000000000';
 const MAX_BATCHES_PER_RUN = 20;
 
 /**
@@ -54,7 +56,7 @@ export class DeliveryRelay implements OnApplicationBootstrap, OnApplicationShutd
   async relay(now = new Date()): Promise<number> {
     // Jobs of the last interval are normally still on their way; leave them be.
     const cutoff = new Date(now.getTime() - this.options.relayIntervalMs);
-    let after = '';
+    let after = LOWEST_UUID;
     let offered = 0;
     for (let batch = 0; batch < MAX_BATCHES_PER_RUN; batch++) {
       const due = await this.dataSource
