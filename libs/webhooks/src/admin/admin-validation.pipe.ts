@@ -1,9 +1,38 @@
-import { ValidationPipe } from '@nestjs/common';
+import { BadRequestException, ValidationPipe, type ArgumentMetadata } from '@nestjs/common';
 
-/** The library validates its own input, whatever pipes the host has (or has not) set globally. */
-export const adminValidationPipe = new ValidationPipe({
-  whitelist: true,
-  forbidNonWhitelisted: true,
-  transform: true,
-  forbidUnknownValues: true,
-});
+/** Keys that no DTO declares and that would reach object prototypes if code ever merged the body. */
+const FORBIDDEN_KEYS = ['__proto__', 'constructor', 'prototype'];
+
+function forbiddenKey(value: unknown): string | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  for (const key of Object.keys(value)) {
+    if (FORBIDDEN_KEYS.includes(key)) return key;
+    const nested = forbiddenKey((value as Record<string, unknown>)[key]);
+    if (nested) return `${key}.${nested}`;
+  }
+  return undefined;
+}
+
+/**
+ * The library validates its own input, whatever pipes the host has (or has not) set globally:
+ * whitelisted DTOs, unknown properties refused, and prototype keys refused before transformation
+ * (class-transformer would drop them silently).
+ */
+class AdminValidationPipe extends ValidationPipe {
+  constructor() {
+    super({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      forbidUnknownValues: true,
+    });
+  }
+
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const key = forbiddenKey(value);
+    if (key) throw new BadRequestException([`property ${key} should not exist`]);
+    return super.transform(value, metadata);
+  }
+}
+
+export const adminValidationPipe = new AdminValidationPipe();

@@ -11,6 +11,7 @@ import { EventCatalogue, WEBHOOK_EVENT_SOURCES } from '../events/event-catalogue
 import { generateWebhookSecret } from '../security/secrets';
 import { UrlGuard } from '../security/url-guard';
 import {
+  InvalidSubscriptionError,
   SubscriptionNotFoundError,
   SubscriptionStateConflictError,
   WebhookLimitError,
@@ -117,6 +118,10 @@ export class WebhookSubscriptionsService {
     raw: UpdateSubscriptionInput,
   ): Promise<WebhookSubscription> {
     const input = validateInput(UpdateSubscriptionDto, raw);
+    if (Object.values(input).every((value) => value === undefined)) {
+      // Usually a client mistake (a wrong content type leaves the body empty): say so rather than no-op.
+      throw new InvalidSubscriptionError(['body must contain at least one field to change']);
+    }
     const subscription = await this.get(scope, id);
     await this.assertAcceptable(input);
     const { url, events, sources, name, description, payloadFormat, headers, status } = input;
