@@ -58,25 +58,16 @@ export class SubscriptionStateService {
     subscription: WebhookSubscription,
     via: SubscriptionEnabledEvent['via'] | null,
   ): Promise<void> {
-    Object.assign(subscription, {
+    const healthy = {
       status: 'active',
       disabledReason: null,
       disabledAt: null,
       consecutiveFailures: 0,
       failingSince: null,
       verificationChallenge: null,
-    });
-    await this.subscriptions.update(
-      { id: subscription.id },
-      {
-        status: 'active',
-        disabledReason: null,
-        disabledAt: null,
-        consecutiveFailures: 0,
-        failingSince: null,
-        verificationChallenge: null,
-      },
-    );
+    } as const;
+    Object.assign(subscription, healthy);
+    await this.subscriptions.update({ id: subscription.id }, healthy);
     await this.releaseHeld(subscription.id);
     if (via)
       this.notifier.notify(WEBHOOK_LIFECYCLE_EVENTS.subscriptionEnabled, {
