@@ -120,3 +120,30 @@ describe('verifyWebhook', () => {
     ).not.toThrow();
   });
 });
+
+describe('interoperability with the official Standard Webhooks library', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Webhook } = require('standardwebhooks') as typeof import('standardwebhooks');
+  const now = Math.floor(Date.now() / 1000);
+
+  it('its verifier accepts our signatures, including a rotation pair', () => {
+    const headers = webhookHeaders([OTHER_SECRET, SECRET], {
+      id: 'msg_interop',
+      timestamp: now,
+      body: BODY,
+    });
+    expect(new Webhook(SECRET).verify(BODY, headers)).toEqual(JSON.parse(BODY));
+    expect(new Webhook(OTHER_SECRET).verify(BODY, headers)).toEqual(JSON.parse(BODY));
+    expect(() => new Webhook(SECRET).verify(BODY.replace('ada', 'eve'), headers)).toThrow();
+  });
+
+  it('our verifier accepts its signatures', () => {
+    const signature = new Webhook(SECRET).sign('msg_theirs', new Date(now * 1000), BODY);
+    const headers = {
+      'webhook-id': 'msg_theirs',
+      'webhook-timestamp': String(now),
+      'webhook-signature': signature,
+    };
+    expect(verifyWebhook(SECRET, BODY, headers).id).toBe('msg_theirs');
+  });
+});
