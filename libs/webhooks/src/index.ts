@@ -3,6 +3,7 @@ export type { WebhooksModuleExtras } from './webhooks.module-definition';
 export type { WebhooksQueueSettings } from './webhooks.queue';
 export {
   DEFAULT_RETRY_SCHEDULE_MS,
+  type MetricsRegistry,
   type WebhookEventTypeDefinition,
   type WebhooksAdminRequest,
   type WebhooksModuleOptions,
@@ -62,6 +63,12 @@ export {
   type WebhookSignatureInput,
 } from './signing/signature';
 export { generateWebhookSecret } from './security/secrets';
+
+export {
+  WebhooksHealthService,
+  type ComponentHealth,
+  type WebhooksHealthReport,
+} from './health/webhooks-health.service';
 
 export { WEBHOOK_ENTITIES } from './webhooks.entities';
 export { WEBHOOK_MIGRATIONS } from './migrations';

@@ -12,6 +12,8 @@ import { FanOutService } from './delivery/fan-out.service';
 import { HttpSender } from './delivery/http-sender';
 import { OutboxCommitSubscriber } from './events/outbox-commit.subscriber';
 import { WebhooksService } from './events/webhooks.service';
+import { WebhooksHealthService } from './health/webhooks-health.service';
+import { WebhooksMetrics } from './metrics/webhooks-metrics';
 import { UrlGuard } from './security/url-guard';
 import { WebhookNotifier } from './lifecycle/webhook-notifier';
 import { WebhookOperationsController } from './subscriptions/subscription-operations.controller';
@@ -57,11 +59,14 @@ import { eventCatalogueProvider, resolvedOptionsProvider } from './webhooks.prov
     DisabledEndpointProber,
     DeliveryWorker,
     DeliveryRelay,
+    WebhooksHealthService,
+    WebhooksMetrics,
   ],
   exports: [
     WebhooksService,
     WebhookSubscriptionsService,
     WebhookOperationsService,
+    WebhooksHealthService,
     eventCatalogueProvider,
   ],
 })

@@ -17,6 +17,12 @@ export interface WebhooksAdminRequest {
   [key: string]: unknown;
 }
 
+/** A prom-client `Registry` (typed structurally so that prom-client stays optional). */
+export interface MetricsRegistry {
+  metrics(): Promise<string>;
+  registerMetric(metric: never): void;
+}
+
 export interface WebhooksModuleOptions {
   /** Event types added to the built-in catalogue. Default: none. */
   eventTypes?: WebhookEventTypeDefinition[];
@@ -72,6 +78,13 @@ export interface WebhooksModuleOptions {
   relayIntervalMs?: number;
   /** Subscriptions one list may have. Default: 100. */
   maxSubscriptionsPerList?: number;
+  /**
+   * Prometheus metrics through prom-client (an optional peer): `true` registers them in prom-client's
+   * default registry; or give your own `registry` and a name `prefix` (default `webhooks_`). Default: off.
+   */
+  metrics?: boolean | { registry?: MetricsRegistry; prefix?: string };
+  /** Health reports the queue stuck when the oldest due delivery is overdue by more (ms). Default: 5 min. */
+  stuckAfterMs?: number;
 }
 
 export interface ResolvedWebhooksOptions extends Required<
@@ -129,6 +142,8 @@ export function resolveWebhooksOptions(options: WebhooksModuleOptions): Resolved
     verifyEndpointOnCreate: options.verifyEndpointOnCreate ?? false,
     relayIntervalMs: options.relayIntervalMs ?? 10_000,
     maxSubscriptionsPerList: options.maxSubscriptionsPerList ?? 100,
+    stuckAfterMs: options.stuckAfterMs ?? 5 * 60_000,
+    metrics: options.metrics ?? false,
   };
   assertValidOptions(resolved);
   return resolved;
@@ -157,6 +172,7 @@ function assertValidOptions(options: ResolvedWebhooksOptions): void {
   nonNegative('probeDisabledEveryMs', options.probeDisabledEveryMs);
   nonNegative('relayIntervalMs', options.relayIntervalMs);
   positive('maxSubscriptionsPerList', options.maxSubscriptionsPerList);
+  positive('stuckAfterMs', options.stuckAfterMs);
   if (!options.retrySchedule.every((delay) => Number.isFinite(delay) && delay >= 0)) {
     problems.push('retrySchedule must contain delays in ms, each >= 0');
   }

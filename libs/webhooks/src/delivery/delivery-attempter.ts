@@ -7,6 +7,7 @@ import { WebhookEvent } from '../events/event.entity';
 import { insertEvent } from '../events/insert-event';
 import { WEBHOOK_LIFECYCLE_EVENTS } from '../lifecycle/webhook-lifecycle.events';
 import { WebhookNotifier } from '../lifecycle/webhook-notifier';
+import { WebhooksMetrics } from '../metrics/webhooks-metrics';
 import { UrlGuard } from '../security/url-guard';
 import { webhookHeaders } from '../signing/signature';
 import { WebhookSubscription } from '../subscriptions/subscription.entity';
@@ -63,6 +64,7 @@ export class DeliveryAttempter {
     private readonly urlGuard: UrlGuard,
     private readonly state: SubscriptionStateService,
     private readonly notifier: WebhookNotifier,
+    private readonly metrics: WebhooksMetrics,
   ) {}
 
   async attempt(request: AttemptRequest): Promise<AttemptReport> {
@@ -78,6 +80,7 @@ export class DeliveryAttempter {
     const decision = decideAfterAttempt(outcome, attempt, this.options, {
       retries: request.retries,
     });
+    this.metrics.recordAttempt(outcome, decision, trigger);
     const now = new Date();
     const nextAttemptAt =
       decision.retryDelayMs === null ? null : new Date(now.getTime() + decision.retryDelayMs);

@@ -1,0 +1,85 @@
+import { InjectQueue } from '@nestjs/bull';
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Queue } from 'bull';
+import type { DataSource } from 'typeorm';
+import { WebhookDelivery } from '../delivery/delivery.entity';
+import { WEBHOOKS_QUEUE } from '../webhooks.constants';
+import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
+
+const PROBE_TIMEOUT_MS = 2_000;
+
+export interface ComponentHealth {
+  up: boolean;
+  error?: string;
+}
+
+export interface WebhooksHealthReport {
+  healthy: boolean;
+  database: ComponentHealth;
+  redis: ComponentHealth;
+  /** Delivery backlog: `lagMs` is how overdue the oldest due delivery is; stuck past `stuckAfterMs`. */
+  queue: ComponentHealth & { lagMs: number | null; stuck: boolean };
+}
+
+function withTimeout<T>(work: Promise<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`no answer within ${PROBE_TIMEOUT_MS} ms`)),
+      PROBE_TIMEOUT_MS,
+    );
+    work.then(resolve, reject).finally(() => clearTimeout(timer));
+  });
+}
+
+async function probe(work: () => Promise<unknown>): Promise<ComponentHealth> {
+  try {
+    await withTimeout(work());
+    return { up: true };
+  } catch (error) {
+    return { up: false, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/**
+ * Whether this process can do its job: the database and Redis answer, and due deliveries are not
+ * piling up. Framework-free; `WebhooksHealthIndicator` (`nestjs-marketing-webhooks/health`) wraps it
+ * for @nestjs/terminus.
+ */
+@Injectable()
+export class WebhooksHealthService {
+  constructor(
+    @Inject(WEBHOOKS_OPTIONS) private readonly options: ResolvedWebhooksOptions,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectQueue(WEBHOOKS_QUEUE) private readonly queue: Queue,
+  ) {}
+
+  async check(now = new Date()): Promise<WebhooksHealthReport> {
+    let lagMs: number | null = null;
+    const [database, redis] = await Promise.all([
+      probe(async () => {
+        const oldest = await this.dataSource
+          .getRepository(WebhookDelivery)
+          .createQueryBuilder('delivery')
+          .select('MIN(delivery.nextAttemptAt)', 'oldest')
+          .where('delivery.status IN (:...statuses)', { statuses: ['pending', 'failed'] })
+          .getRawOne<{ oldest: Date | string | null }>();
+        if (oldest?.oldest) lagMs = Math.max(0, now.getTime() - toDate(oldest.oldest).getTime());
+      }),
+      probe(() => this.queue.client.ping()),
+    ]);
+    const stuck = lagMs !== null && lagMs > this.options.stuckAfterMs;
+    const queue = {
+      up: database.up && !stuck,
+      lagMs,
+      stuck,
+      ...(stuck && { error: `deliveries overdue by ${lagMs} ms` }),
+    };
+    return { healthy: database.up && redis.up && queue.up, database, redis, queue };
+  }
+}
+
+/** Raw MIN() comes back as a Date (PostgreSQL) or as SQLite's UTC text. */
+function toDate(value: Date | string): Date {
+  return value instanceof Date ? value : new Date(`${value.replace(' ', 'T')}Z`);
+}

@@ -1,0 +1,99 @@
+import { InjectQueue } from '@nestjs/bull';
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Queue } from 'bull';
+import type { DataSource } from 'typeorm';
+import type { AttemptDecision } from '../delivery/attempt-outcome';
+import type { AttemptTrigger } from '../delivery/attempt.entity';
+import type { SendOutcome } from '../delivery/http-sender';
+import { WebhookSubscription } from '../subscriptions/subscription.entity';
+import { WEBHOOKS_QUEUE } from '../webhooks.constants';
+import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
+
+type PromClient = typeof import('prom-client');
+type Labels = Record<string, string>;
+
+interface Recorders {
+  attempts: { inc(labels: Labels): void };
+  duration: { observe(labels: Labels, seconds: number): void };
+}
+
+function loadPromClient(): PromClient {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require('prom-client') as PromClient;
+  } catch {
+    throw new Error(
+      'WebhooksModule option `metrics` needs the prom-client package: npm install prom-client',
+    );
+  }
+}
+
+/**
+ * Prometheus metrics (optional: `metrics: true` and prom-client installed): attempts by outcome, attempt
+ * duration, queue depth and disabled subscriptions. Queue and subscription gauges are read on scrape.
+ */
+@Injectable()
+export class WebhooksMetrics {
+  private readonly recorders: Recorders | undefined;
+
+  constructor(
+    @Inject(WEBHOOKS_OPTIONS) options: ResolvedWebhooksOptions,
+    @InjectQueue(WEBHOOKS_QUEUE) queue: Queue,
+    @InjectDataSource() dataSource: DataSource,
+  ) {
+    const settings = options.metrics;
+    if (!settings) return;
+    const prom = loadPromClient();
+    const registers = [
+      (settings === true ? undefined : settings.registry) ?? prom.register,
+    ] as Array<InstanceType<PromClient['Registry']>>;
+    const prefix = (settings === true ? undefined : settings.prefix) ?? 'webhooks_';
+    this.recorders = {
+      attempts: new prom.Counter({
+        name: `${prefix}delivery_attempts_total`,
+        help: 'Delivery attempts by resulting delivery status, error kind and trigger.',
+        labelNames: ['outcome', 'error_kind', 'trigger'],
+        registers,
+      }),
+      duration: new prom.Histogram({
+        name: `${prefix}attempt_duration_seconds`,
+        help: 'Duration of delivery attempts (HTTP request and response).',
+        labelNames: ['outcome'],
+        buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+        registers,
+      }),
+    };
+    new prom.Gauge({
+      name: `${prefix}queue_jobs`,
+      help: 'Jobs in the delivery queue by state.',
+      labelNames: ['state'],
+      registers,
+      async collect() {
+        const counts = await queue.getJobCounts();
+        for (const state of ['waiting', 'active', 'delayed', 'failed'] as const)
+          this.set({ state }, counts[state]);
+      },
+    });
+    new prom.Gauge({
+      name: `${prefix}subscriptions_disabled`,
+      help: 'Subscriptions currently disabled.',
+      registers,
+      async collect() {
+        this.set(
+          await dataSource.getRepository(WebhookSubscription).countBy({ status: 'disabled' }),
+        );
+      },
+    });
+  }
+
+  recordAttempt(outcome: SendOutcome, decision: AttemptDecision, trigger: AttemptTrigger): void {
+    if (!this.recorders) return;
+    this.recorders.attempts.inc({
+      outcome: decision.status,
+      error_kind: outcome.errorKind ?? 'none',
+      trigger,
+    });
+    this.recorders.duration.observe({ outcome: decision.status }, outcome.durationMs / 1000);
+  }
+}
