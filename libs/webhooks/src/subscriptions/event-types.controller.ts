@@ -1,14 +1,20 @@
 import { Controller, Get, UseGuards } from '@nestjs/common';
 import { WebhooksAdminGuard } from '../admin/webhooks-admin.guard';
 import { EventCatalogue, WEBHOOK_EVENT_SOURCES } from '../events/event-catalogue';
+import { ApiErrors, ApiOperation, ApiResponse, ApiTags } from '../openapi/optional-swagger';
+import { ErrorResponseDto, EventTypesResponseDto } from '../openapi/webhook-responses.dto';
 import type { WebhookEventTypeDefinition } from '../webhooks.options';
 
+@ApiTags('webhooks')
 @Controller('webhooks')
 @UseGuards(WebhooksAdminGuard)
 export class WebhookEventTypesController {
   constructor(private readonly catalogue: EventCatalogue) {}
 
   @Get('event-types')
+  @ApiOperation('List the event types and sources a subscription can choose')
+  @ApiResponse(200, EventTypesResponseDto, 'The catalogue')
+  @ApiErrors(ErrorResponseDto, 403)
   list(): { eventTypes: WebhookEventTypeDefinition[]; sources: readonly string[] } {
     return { eventTypes: this.catalogue.list(), sources: WEBHOOK_EVENT_SOURCES };
   }

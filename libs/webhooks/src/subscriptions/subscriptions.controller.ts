@@ -17,6 +17,15 @@ import { adminValidationPipe } from '../admin/admin-validation.pipe';
 import { TenantId } from '../admin/tenant.decorator';
 import { WebhooksAdminGuard } from '../admin/webhooks-admin.guard';
 import { WebhooksErrorFilter } from '../admin/webhooks-error.filter';
+import { ApiErrors, ApiOperation, ApiResponse, ApiTags } from '../openapi/optional-swagger';
+import {
+  CreatedSubscriptionResponseDto,
+  DeliveryPageDto,
+  ErrorResponseDto,
+  SecretResponseDto,
+  SubscriptionPageDto,
+  SubscriptionResponseDto,
+} from '../openapi/webhook-responses.dto';
 import { CreateSubscriptionDto } from './dto/create-subscription.dto';
 import { DeliveriesQueryDto, PaginationQueryDto } from './dto/pagination-query.dto';
 import { ListParamsDto, SubscriptionParamsDto } from './dto/route-params.dto';
@@ -29,6 +38,8 @@ import {
   type WebhookSubscriptionView,
 } from './subscription.views';
 
+@ApiTags('webhooks')
+@ApiErrors(ErrorResponseDto, 400, 403)
 @Controller('lists/:listId/webhooks')
 @UseGuards(WebhooksAdminGuard)
 @UsePipes(adminValidationPipe)
@@ -37,6 +48,9 @@ export class WebhookSubscriptionsController {
   constructor(private readonly subscriptions: WebhookSubscriptionsService) {}
 
   @Post()
+  @ApiOperation('Subscribe a URL to events of the list')
+  @ApiResponse(201, CreatedSubscriptionResponseDto, 'The subscription, with its signing secret')
+  @ApiErrors(ErrorResponseDto, 409)
   async create(
     @TenantId() tenantId: string,
     @Param() { listId }: ListParamsDto,
@@ -47,6 +61,8 @@ export class WebhookSubscriptionsController {
   }
 
   @Get()
+  @ApiOperation("List the list's subscriptions, newest first")
+  @ApiResponse(200, SubscriptionPageDto, 'A page of subscriptions')
   async list(
     @TenantId() tenantId: string,
     @Param() { listId }: ListParamsDto,
@@ -62,6 +78,9 @@ export class WebhookSubscriptionsController {
   }
 
   @Get(':id')
+  @ApiOperation('Get a subscription')
+  @ApiResponse(200, SubscriptionResponseDto, 'The subscription (without its secret)')
+  @ApiErrors(ErrorResponseDto, 404)
   async get(
     @TenantId() tenantId: string,
     @Param() { listId, id }: SubscriptionParamsDto,
@@ -72,6 +91,9 @@ export class WebhookSubscriptionsController {
 
   /** The signing secret, for the owner to configure their receiver. */
   @Get(':id/secret')
+  @ApiOperation('Get the signing secret')
+  @ApiResponse(200, SecretResponseDto, 'The current secret')
+  @ApiErrors(ErrorResponseDto, 404)
   async secret(
     @TenantId() tenantId: string,
     @Param() { listId, id }: SubscriptionParamsDto,
@@ -81,6 +103,9 @@ export class WebhookSubscriptionsController {
   }
 
   @Patch(':id')
+  @ApiOperation('Change a subscription, pause or resume it')
+  @ApiResponse(200, SubscriptionResponseDto, 'The changed subscription')
+  @ApiErrors(ErrorResponseDto, 404, 409)
   async update(
     @TenantId() tenantId: string,
     @Param() { listId, id }: SubscriptionParamsDto,
@@ -91,6 +116,9 @@ export class WebhookSubscriptionsController {
   }
 
   @Delete(':id')
+  @ApiOperation('Delete a subscription and its delivery history')
+  @ApiResponse(204, undefined, 'Deleted')
+  @ApiErrors(ErrorResponseDto, 404)
   @HttpCode(HttpStatus.NO_CONTENT)
   async remove(
     @TenantId() tenantId: string,
@@ -100,6 +128,9 @@ export class WebhookSubscriptionsController {
   }
 
   @Get(':id/deliveries')
+  @ApiOperation('List deliveries, newest first, each with its attempts')
+  @ApiResponse(200, DeliveryPageDto, 'A page of deliveries')
+  @ApiErrors(ErrorResponseDto, 404)
   deliveries(
     @TenantId() tenantId: string,
     @Param() { listId, id }: SubscriptionParamsDto,

@@ -10,6 +10,7 @@ import {
   MaxLength,
 } from 'class-validator';
 import { WEBHOOK_EVENT_SOURCES, type WebhookEventSource } from '../../events/event-catalogue';
+import { ApiProperty, ApiPropertyOptional } from '../../openapi/optional-swagger';
 import { PAYLOAD_FORMATS, type PayloadFormat } from '../subscription.entity';
 import { IsCustomHeaders } from './is-custom-headers.validator';
 
@@ -17,6 +18,11 @@ export const MAX_URL_LENGTH = 2048;
 export const MAX_EVENTS_PER_SUBSCRIPTION = 100;
 
 export class CreateSubscriptionDto {
+  @ApiProperty({
+    description: 'Receiver URL (http or https, public unless allow-listed)',
+    example: 'https://hooks.example.com/marketing',
+    maxLength: MAX_URL_LENGTH,
+  })
   @IsUrl(
     {
       protocols: ['http', 'https'],
@@ -30,6 +36,11 @@ export class CreateSubscriptionDto {
   url!: string;
 
   /** Event types, e.g. `['contact.subscribed']`. Unknown types are refused by the service. */
+  @ApiProperty({
+    type: [String],
+    description: 'Event types (see GET /webhooks/event-types)',
+    example: ['contact.subscribed'],
+  })
   @IsArray()
   @ArrayNotEmpty()
   @ArrayMaxSize(MAX_EVENTS_PER_SUBSCRIPTION)
@@ -39,6 +50,11 @@ export class CreateSubscriptionDto {
   events!: string[];
 
   /** Who caused the event. Default: all four sources. */
+  @ApiPropertyOptional({
+    enum: WEBHOOK_EVENT_SOURCES,
+    isArray: true,
+    description: 'Who caused the event. Default: all four',
+  })
   @IsOptional()
   @IsArray()
   @ArrayNotEmpty()
@@ -49,22 +65,35 @@ export class CreateSubscriptionDto {
   })
   sources?: WebhookEventSource[];
 
+  @ApiPropertyOptional({ maxLength: 200, example: 'CRM sync' })
   @IsOptional()
   @IsString()
   @MaxLength(200)
   name?: string;
 
+  @ApiPropertyOptional({ maxLength: 1000 })
   @IsOptional()
   @IsString()
   @MaxLength(1000)
   description?: string;
 
   /** `json` (default) or `form` (application/x-www-form-urlencoded with bracketed keys). */
+  @ApiPropertyOptional({
+    enum: PAYLOAD_FORMATS,
+    description: 'json (default) or form (bracketed keys)',
+  })
   @IsOptional()
   @IsIn(PAYLOAD_FORMATS, { message: `payloadFormat must be one of: ${PAYLOAD_FORMATS.join(', ')}` })
   payloadFormat?: PayloadFormat;
 
   /** Static headers sent with every delivery, e.g. `{ "Authorization": "Bearer …" }`. */
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    description:
+      'Static headers sent with every delivery (at most 10; no hop-by-hop or signature headers)',
+    example: { Authorization: 'Bearer receiver-token' },
+  })
   @IsOptional()
   @IsCustomHeaders()
   headers?: Record<string, string>;

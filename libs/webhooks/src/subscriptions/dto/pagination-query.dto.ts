@@ -1,6 +1,7 @@
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { DELIVERY_STATUSES, type DeliveryStatus } from '../../delivery/delivery.entity';
+import { ApiPropertyOptional } from '../../openapi/optional-swagger';
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
@@ -17,6 +18,7 @@ export interface DeliveriesQuery extends PageQuery {
 }
 
 export class PaginationQueryDto implements PageQuery {
+  @ApiPropertyOptional({ description: 'Page size, 1 to 100 (default 20)' })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'limit must be an integer' })
@@ -25,6 +27,7 @@ export class PaginationQueryDto implements PageQuery {
   limit?: number;
 
   /** `nextCursor` of the previous page. */
+  @ApiPropertyOptional({ description: '`nextCursor` of the previous page' })
   @IsOptional()
   @IsString()
   @MaxLength(200)
@@ -32,6 +35,7 @@ export class PaginationQueryDto implements PageQuery {
 }
 
 export class DeliveriesQueryDto extends PaginationQueryDto implements DeliveriesQuery {
+  @ApiPropertyOptional({ enum: DELIVERY_STATUSES })
   @IsOptional()
   @IsIn(DELIVERY_STATUSES, { message: `status must be one of: ${DELIVERY_STATUSES.join(', ')}` })
   status?: DeliveryStatus;
