@@ -16,7 +16,6 @@ import {
 import { AppModule } from '../apps/demo/src/app.module';
 import { BOUNCES_QUEUE } from '../apps/demo/src/bounces/bounces.queue';
 import { CAMPAIGNS_QUEUE } from '../apps/demo/src/campaigns/campaigns.queue';
-import { loadDemoConfig } from '../apps/demo/src/config/demo-config';
 import type { InboxEntry } from '../apps/demo/src/inbox/inbox.service';
 import { SeedService } from '../apps/demo/src/seed/seed.service';
 
@@ -95,14 +94,14 @@ describe('demo app (SQLite in memory, real Redis)', () => {
 
   beforeAll(async () => {
     port = await freePort();
-    const config = loadDemoConfig({
+    const env = {
       PORT: String(port),
       DEMO_SQLITE_PATH: ':memory:',
       DEMO_BULL_PREFIX: `demo_test_${randomBytes(5).toString('hex')}`,
       DEMO_API_KEY: API_KEY,
       REDIS_URL,
-    });
-    app = await NestFactory.create(AppModule.register(config), {
+    };
+    app = await NestFactory.create(AppModule.register(env), {
       rawBody: true,
       logger: ['error', 'warn'],
     });

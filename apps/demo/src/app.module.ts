@@ -2,26 +2,35 @@ import { BullModule } from '@nestjs/bull';
 import { type DynamicModule, Module, ValidationPipe } from '@nestjs/common';
 import { APP_PIPE } from '@nestjs/core';
 import { TypeOrmModule, type TypeOrmModuleOptions } from '@nestjs/typeorm';
-import { WebhooksModule } from 'nestjs-marketing-webhooks';
+import { BullAdapter } from '@bull-board/api/bullAdapter';
+import { ExpressAdapter } from '@bull-board/express';
+import { BullBoardModule } from '@bull-board/nestjs';
+import { WEBHOOKS_QUEUE, WebhooksModule } from 'nestjs-marketing-webhooks';
+import type { Registry } from 'prom-client';
 import { BouncesModule } from './bounces/bounces.module';
+import { BOUNCES_QUEUE } from './bounces/bounces.queue';
+import { CAMPAIGNS_QUEUE } from './campaigns/campaigns.queue';
 import { CampaignsModule } from './campaigns/campaigns.module';
 import { RequestSourceGuard } from './common/request-source.guard';
-import type { DemoConfig } from './config/demo-config';
+import type { DemoConfig, Env } from './config/demo-config';
 import { DEMO_CONFIG, DemoConfigModule } from './config/demo-config.module';
 import { ContactsModule } from './contacts/contacts.module';
 import { InboxModule } from './inbox/inbox.module';
 import { ListsModule } from './lists/lists.module';
+import { METRICS_REGISTRY } from './observability/metrics.registry';
+import { ObservabilityModule } from './observability/observability.module';
 import { SeedModule } from './seed/seed.module';
 import { TrackingModule } from './tracking/tracking.module';
 
 /** The demo, configured by `loadDemoConfig()` (env) in main.ts, or by a test with its own values. */
 @Module({})
 export class AppModule {
-  static register(config: DemoConfig): DynamicModule {
+  static register(overrides: Env = {}): DynamicModule {
     return {
       module: AppModule,
       imports: [
-        DemoConfigModule.register(config),
+        DemoConfigModule.register(overrides),
+        ObservabilityModule,
         TypeOrmModule.forRootAsync({
           inject: [DEMO_CONFIG],
           useFactory: (demo: DemoConfig) => typeOrmOptions(demo),
@@ -31,7 +40,9 @@ export class AppModule {
           useFactory: (demo: DemoConfig) => ({ url: demo.redisUrl, prefix: demo.bullPrefix }),
         }),
         WebhooksModule.forRootAsync({
-          useFactory: () => ({
+          inject: [METRICS_REGISTRY],
+          useFactory: (registry: Registry) => ({
+            metrics: { registry },
             // The demo delivers to its own inbox on loopback, which the default URL policy refuses.
             allowPrivateNetworks: true,
             retrySchedule: [2_000, 10_000, 60_000],
@@ -40,6 +51,12 @@ export class AppModule {
           }),
           isGlobal: true,
         }),
+        BullBoardModule.forRoot({ route: '/queues', adapter: ExpressAdapter }),
+        BullBoardModule.forFeature(
+          { name: WEBHOOKS_QUEUE, adapter: BullAdapter },
+          { name: CAMPAIGNS_QUEUE, adapter: BullAdapter },
+          { name: BOUNCES_QUEUE, adapter: BullAdapter },
+        ),
         ListsModule,
         ContactsModule,
         CampaignsModule,

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module';
+import { setupOpenApi } from './docs/openapi.setup';
 import { DemoConfigError, loadDemoConfig, type DemoConfig } from './config/demo-config';
 import { checkServices } from './config/preflight';
 import { SeedService } from './seed/seed.service';
@@ -16,14 +17,15 @@ async function bootstrap(): Promise<void> {
   const problems = await checkServices(config);
   if (problems.length > 0) return fail(problems.join('\n'));
 
-  const app = await NestFactory.create(AppModule.register(config), { rawBody: true });
+  const app = await NestFactory.create(AppModule.register(), { rawBody: true });
+  setupOpenApi(app);
   app.enableShutdownHooks();
   await app.listen(config.port);
 
   const url = `http://localhost:${config.port}`;
   const listId = app.get(SeedService).listId;
   new Logger('Demo').log(
-    `Listening on ${url} — trigger an event: curl -X POST ${url}/public/lists/${listId}/subscribe -d email=ada@example.com ; then see it delivered: curl ${url}/inbox`,
+    `Listening on ${url} — docs at ${url}/docs, queues at ${url}/queues, health at ${url}/health — trigger an event: curl -X POST ${url}/public/lists/${listId}/subscribe -d email=ada@example.com ; then see it delivered: curl ${url}/inbox`,
   );
 }
 

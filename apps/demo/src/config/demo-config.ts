@@ -22,7 +22,7 @@ export class DemoConfigError extends Error {
   }
 }
 
-type Env = Record<string, string | undefined>;
+export type Env = Record<string, string | undefined>;
 
 export function loadDemoConfig(env: Env = process.env): DemoConfig {
   const port = readPort(env.PORT);
