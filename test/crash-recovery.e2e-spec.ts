@@ -46,19 +46,29 @@ describe('crash recovery with real processes', () => {
       }),
     );
   };
+  const underWay = (path: string, count: number) =>
+    eventually(() => receiver.uniqueIds(path).unique >= count || undefined, {
+      timeoutMs: 30_000,
+      what: 'deliveries under way',
+    });
   const deliveriesOf = (subscriptionId: string) =>
     api.dataSource.getRepository(WebhookDelivery).countBy({ subscriptionId });
-  const report = (scenario: string, emitted: number) => {
-    const { unique, duplicates } = receiver.uniqueIds();
+  const report = (scenario: string, path: string, emitted: number) => {
+    const { unique, duplicates } = receiver.uniqueIds(path);
     console.log(
       `${scenario}: emitted ${emitted}, received unique ${unique}, duplicates ${duplicates}`,
     );
     return { unique, duplicates };
   };
-  const waitForAll = (count: number, what: string) =>
-    eventually(() => receiver.uniqueIds().unique >= count || undefined, {
-      timeoutMs: 90_000,
+  const waitForAll = (path: string, count: number, what: string) =>
+    eventually(() => receiver.uniqueIds(path).unique >= count || undefined, {
+      timeoutMs: 60_000,
       what,
+    }).catch((error: Error) => {
+      const output = workers.map((worker) => worker.output.slice(-2_000)).join('\n---\n');
+      throw new Error(
+        `${error.message}; received ${JSON.stringify(receiver.uniqueIds(path))}\n${output}`,
+      );
     });
 
   beforeAll(async () => {
@@ -99,15 +109,13 @@ describe('crash recovery with real processes', () => {
         'committed 1000',
       );
       await emitter.kill('SIGKILL');
-      await eventually(() => receiver.uniqueIds().unique >= 300 || undefined, {
-        what: 'deliveries under way',
-      });
+      await underWay('/crash', 300);
       await first.kill('SIGKILL');
       await startWorker('worker-a2');
 
       const committed = await deliveriesOf(subscription.id);
-      await waitForAll(committed, `all ${committed} committed deliveries`);
-      const { unique, duplicates } = report('kill -9 emitter and worker', committed);
+      await waitForAll('/crash', committed, `all ${committed} committed deliveries`);
+      const { unique, duplicates } = report('kill -9 emitter and worker', '/crash', committed);
       expect(committed).toBeGreaterThanOrEqual(1000);
       expect(unique).toBe(committed);
       // Only jobs in flight in the killed worker may be sent twice (its concurrency is 50).
@@ -126,13 +134,11 @@ describe('crash recovery with real processes', () => {
       await startWorker('worker-c');
       await startWorker('worker-d');
       const emitting = emitMany('flush', 2000);
-      await eventually(() => receiver.uniqueIds().unique >= 300 || undefined, {
-        what: 'deliveries under way',
-      });
+      await underWay('/flush', 300);
       execFileSync('redis-cli', ['-p', String(redis.port), 'FLUSHALL']);
       await emitting;
-      await waitForAll(2000, 'all 2000 deliveries after FLUSHALL');
-      const { unique, duplicates } = report('FLUSHALL mid-load', 2000);
+      await waitForAll('/flush', 2000, 'all 2000 deliveries after FLUSHALL');
+      const { unique, duplicates } = report('FLUSHALL mid-load', '/flush', 2000);
       expect(unique).toBe(await deliveriesOf(subscription.id));
       expect(duplicates).toBeLessThanOrEqual(100);
     },
@@ -148,9 +154,7 @@ describe('crash recovery with real processes', () => {
       });
       await startWorker('worker-e');
       const emitting = emitMany('pgdrop', 1500);
-      await eventually(() => receiver.uniqueIds().unique >= 200 || undefined, {
-        what: 'deliveries under way',
-      });
+      await underWay('/pgdrop', 200);
       const terminated = await withPg(async (client) => {
         const result = await client.query(
           "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'worker-e'",
@@ -158,9 +162,10 @@ describe('crash recovery with real processes', () => {
         return result.rowCount;
       });
       await emitting;
-      await waitForAll(1500, 'all 1500 deliveries after the connections dropped');
+      await waitForAll('/pgdrop', 1500, 'all 1500 deliveries after the connections dropped');
       const { unique, duplicates } = report(
         `${terminated} PostgreSQL connections dropped mid-load`,
+        '/pgdrop',
         1500,
       );
       expect(terminated).toBeGreaterThan(0);
@@ -182,8 +187,8 @@ describe('crash recovery with real processes', () => {
       await emitMany('outage', 300);
       await new Promise((resolve) => setTimeout(resolve, 2_000));
       receiver = await TestReceiver.start('127.0.0.1', receiverPort);
-      await waitForAll(300, 'all 300 deliveries after the outage');
-      const { unique } = report('receiver down for 2 s', 300);
+      await waitForAll('/outage', 300, 'all 300 deliveries after the outage');
+      const { unique } = report('receiver down for 2 s', '/outage', 300);
       expect(unique).toBe(300);
     },
     SCENARIO_TIMEOUT_MS,

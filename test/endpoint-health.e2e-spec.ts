@@ -53,6 +53,10 @@ describe.each(TEST_DATABASES)('endpoint health on %s', (database) => {
       });
       await emit(hooks, 'gone');
       await waitForDelivery(hooks, 'gone', subscription.id, 'exhausted');
+      // The attempt is recorded first, the subscription disabled right after.
+      await eventually(async () => (await status(subscription.id)).status === 'disabled', {
+        what: 'disabled by 410',
+      });
       const stored = await status(subscription.id);
       expect(stored).toMatchObject({
         status: 'disabled',

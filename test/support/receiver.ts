@@ -60,9 +60,10 @@ export class TestReceiver {
   }
 
   /** Distinct `webhook-id`s received, and how many requests repeated one. */
-  uniqueIds(): { unique: number; duplicates: number } {
-    const ids = new Set(this.requests.map((request) => String(request.headers['webhook-id'])));
-    return { unique: ids.size, duplicates: this.requests.length - ids.size };
+  uniqueIds(path?: string): { unique: number; duplicates: number } {
+    const requests = this.received(path);
+    const ids = new Set(requests.map((request) => String(request.headers['webhook-id'])));
+    return { unique: ids.size, duplicates: requests.length - ids.size };
   }
 
   received(path?: string): ReceivedRequest[] {

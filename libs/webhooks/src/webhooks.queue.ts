@@ -10,7 +10,7 @@ const MAX_BACKOFF_MS = 30_000;
  * connection, which backs off exponentially.
  */
 export function deliveryBackoff(attemptsMade: number, error?: Error): number {
-  const base = error?.name === 'OriginBusyError' ? 250 : 1_000;
+  const base = error?.name === 'OriginBusyError' || error?.name === 'RetrySoonError' ? 250 : 1_000;
   const delay = Math.min(MAX_BACKOFF_MS, base * 2 ** Math.min(attemptsMade, 10));
   return Math.round(delay * (0.5 + Math.random() / 2));
 }

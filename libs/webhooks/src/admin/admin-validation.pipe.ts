@@ -1,4 +1,5 @@
 import { BadRequestException, ValidationPipe, type ArgumentMetadata } from '@nestjs/common';
+import { findNul } from '../common/nul-characters';
 
 /** Keys that no DTO declares and that would reach object prototypes if code ever merged the body. */
 const FORBIDDEN_KEYS = ['__proto__', 'constructor', 'prototype'];
@@ -31,6 +32,8 @@ class AdminValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const key = forbiddenKey(value);
     if (key) throw new BadRequestException([`property ${key} should not exist`]);
+    const nul = findNul(value);
+    if (nul) throw new BadRequestException([`${nul} must not contain NUL characters`]);
     return super.transform(value, metadata);
   }
 }

@@ -153,7 +153,8 @@ export class DeliveryAttempter {
       tenantId: subscription.tenantId,
       status: 'pending',
       attempts: 0,
-      nextAttemptAt: new Date(),
+      // Never due: the relay must not pick up a direct send while it is being made.
+      nextAttemptAt: null,
     });
     await this.dataSource.transaction(async (manager) => {
       await insertEvent(manager, event);

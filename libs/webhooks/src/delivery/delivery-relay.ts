@@ -8,6 +8,7 @@ import {
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
+import { WebhookSubscription } from '../subscriptions/subscription.entity';
 import { WebhookDelivery } from './delivery.entity';
 import { DeliveryQueue } from './delivery.queue';
 
@@ -52,10 +53,29 @@ export class DeliveryRelay implements OnApplicationBootstrap, OnApplicationShutd
     await this.running;
   }
 
+  /** Held deliveries whose subscription is active again (a crash between resuming and releasing). */
+  private async releaseOrphanedHolds(dueAt: Date): Promise<void> {
+    const active = this.dataSource
+      .getRepository(WebhookSubscription)
+      .createQueryBuilder('subscription')
+      .select('subscription.id')
+      .where('subscription.status = :active');
+    await this.dataSource
+      .getRepository(WebhookDelivery)
+      .createQueryBuilder()
+      .update()
+      .set({ status: 'pending', nextAttemptAt: dueAt })
+      .where('status = :held')
+      .andWhere(`subscriptionId IN (${active.getQuery()})`)
+      .setParameters({ held: 'held', active: 'active' })
+      .execute();
+  }
+
   /** Re-enqueues due deliveries, oldest first. Returns how many were offered to the queue. */
   async relay(now = new Date()): Promise<number> {
     // Jobs of the last interval are normally still on their way; leave them be.
     const cutoff = new Date(now.getTime() - this.options.relayIntervalMs);
+    await this.releaseOrphanedHolds(cutoff);
     let after = LOWEST_UUID;
     let offered = 0;
     for (let batch = 0; batch < MAX_BATCHES_PER_RUN; batch++) {

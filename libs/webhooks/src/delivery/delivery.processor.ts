@@ -18,6 +18,14 @@ export class OriginBusyError extends Error {
   }
 }
 
+/** Thrown to have Bull run the same job again shortly (see `deliveryBackoff`). */
+export class RetrySoonError extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'RetrySoonError';
+  }
+}
+
 function originOf(url: string): string {
   try {
     return new URL(url).origin;
@@ -58,8 +66,8 @@ export class DeliveryProcessor {
     ]);
     if (!event || !subscription) return;
     if (subscription.status !== 'active') {
-      await this.state.hold(delivery);
-      return;
+      if (await this.state.hold(delivery)) return;
+      throw new RetrySoonError('its subscription became active while it was being held');
     }
 
     const origin = originOf(subscription.url);

@@ -25,6 +25,9 @@ export interface QueuedAttempt {
   attempt: number;
 }
 
+/** Verification and probe runs are not retried by Bull: the owner or the next occurrence tries again. */
+const SINGLE_TRY = { attempts: 1 } as const;
+
 /** Job ids are derived from the database state, so re-enqueueing the same attempt is a no-op. */
 export function deliveryJobId(deliveryId: string, attempt: number): string {
   return `${deliveryId}#${attempt}`;
@@ -68,7 +71,11 @@ export class DeliveryQueue {
   }
 
   async enqueueEndpointVerification(subscriptionId: string): Promise<void> {
-    await this.queue.add(VERIFY_ENDPOINT_JOB, { subscriptionId } satisfies VerifyEndpointJobData);
+    await this.queue.add(
+      VERIFY_ENDPOINT_JOB,
+      { subscriptionId } satisfies VerifyEndpointJobData,
+      SINGLE_TRY,
+    );
   }
 
   /** One repeatable probe job for the whole fleet (Bull runs each occurrence once); idempotent. */
@@ -78,6 +85,7 @@ export class DeliveryQueue {
         await this.queue.removeRepeatableByKey(repeatable.key);
       }
     }
-    if (everyMs > 0) await this.queue.add(PROBE_DISABLED_JOB, {}, { repeat: { every: everyMs } });
+    if (everyMs > 0)
+      await this.queue.add(PROBE_DISABLED_JOB, {}, { ...SINGLE_TRY, repeat: { every: everyMs } });
   }
 }

@@ -1,14 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { LessThanOrEqual, type DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { WEBHOOK_TEST_EVENT } from '../events/event-catalogue';
 import { WebhookSubscription } from '../subscriptions/subscription.entity';
 import { SubscriptionStateService } from '../subscriptions/subscription-state.service';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
 import { DeliveryAttempter } from './delivery-attempter';
 
-/** Endpoints probed per run, oldest-disabled first, so one run stays short. */
+/** Endpoints probed per run, oldest-disabled first, a few at a time, so one run stays short. */
 const PROBES_PER_RUN = 50;
+const PROBES_AT_ONCE = 5;
 
 /** Self-healing: pings disabled endpoints on a slow schedule and re-enables those that answer 2xx. */
 @Injectable()
@@ -21,27 +22,43 @@ export class DisabledEndpointProber {
   ) {}
 
   async probeDisabled(now = new Date()): Promise<{ probed: number; reenabled: number }> {
-    const due = await this.dataSource.getRepository(WebhookSubscription).find({
-      where: {
-        status: 'disabled',
-        disabledAt: LessThanOrEqual(new Date(now.getTime() - this.options.probeDisabledEveryMs)),
-      },
-      order: { disabledAt: 'ASC' },
-      take: PROBES_PER_RUN,
-    });
+    const cutoff = new Date(now.getTime() - this.options.probeDisabledEveryMs);
+    const subscriptions = this.dataSource.getRepository(WebhookSubscription);
+    // Endpoints probed within the interval wait their turn, so a few dead ones cannot starve the rest.
+    const due = await subscriptions
+      .createQueryBuilder('subscription')
+      .where('subscription.status = :disabled', { disabled: 'disabled' })
+      .andWhere('subscription.disabledAt <= :cutoff', { cutoff })
+      .andWhere('(subscription.lastProbedAt IS NULL OR subscription.lastProbedAt <= :cutoff)', {
+        cutoff,
+      })
+      .orderBy('subscription.disabledAt', 'ASC')
+      .limit(PROBES_PER_RUN)
+      .getMany();
     let reenabled = 0;
-    for (const subscription of due) {
-      const report = await this.attempter.sendNow(subscription, {
-        type: WEBHOOK_TEST_EVENT,
-        source: 'system',
-        data: { probe: true, subscriptionId: subscription.id },
-        trigger: 'probe',
-      });
-      if (report.decision.status === 'succeeded') {
-        await this.state.enable(subscription, 'probe');
-        reenabled++;
-      }
+    for (let start = 0; start < due.length; start += PROBES_AT_ONCE) {
+      const results = await Promise.all(
+        due
+          .slice(start, start + PROBES_AT_ONCE)
+          .map((subscription) => this.probe(subscription, now)),
+      );
+      reenabled += results.filter(Boolean).length;
     }
     return { probed: due.length, reenabled };
+  }
+
+  private async probe(subscription: WebhookSubscription, now: Date): Promise<boolean> {
+    await this.dataSource
+      .getRepository(WebhookSubscription)
+      .update({ id: subscription.id }, { lastProbedAt: now });
+    const report = await this.attempter.sendNow(subscription, {
+      type: WEBHOOK_TEST_EVENT,
+      source: 'system',
+      data: { probe: true, subscriptionId: subscription.id },
+      trigger: 'probe',
+    });
+    return (
+      report.decision.status === 'succeeded' && this.state.enable(subscription, 'probe', 'disabled')
+    );
   }
 }

@@ -43,8 +43,9 @@ export class EndpointVerifier {
       trigger: 'verification',
       acceptResponse: (outcome) => echoesChallenge(outcome, challenge),
     });
-    if (report.decision.status === 'succeeded')
-      await this.state.enable(subscription, 'verification');
+    if (report.decision.status === 'succeeded') {
+      await this.state.enable(subscription, 'verification', 'pending_verification');
+    }
     return report;
   }
 }

@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Agent, request } from 'undici';
+import { withoutNul } from '../common/nul-characters';
 import { BLOCKED_ADDRESS_CODE, UrlGuard } from '../security/url-guard';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
 import type { AttemptErrorKind } from './attempt.entity';
@@ -33,7 +34,7 @@ export function parseRetryAfter(
 
 function classifyError(error: unknown): { kind: AttemptErrorKind; message: string } {
   const { code, name, message } = error as { code?: string; name?: string; message?: string };
-  const text = (message ?? String(error)).slice(0, 500);
+  const text = withoutNul(message ?? String(error)).slice(0, 500);
   if (code === BLOCKED_ADDRESS_CODE) return { kind: 'address_blocked', message: text };
   if (
     name === 'TimeoutError' ||
@@ -122,7 +123,7 @@ export class HttpSender implements OnApplicationShutdown {
         break;
       }
     }
-    return Buffer.concat(chunks).toString('utf8');
+    return withoutNul(Buffer.concat(chunks).toString('utf8'));
   }
 
   async onApplicationShutdown(): Promise<void> {

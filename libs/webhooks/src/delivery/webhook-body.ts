@@ -2,6 +2,20 @@ import { stringify } from 'qs';
 import type { WebhookEvent } from '../events/event.entity';
 import type { PayloadFormat } from '../subscriptions/subscription.entity';
 
+/**
+ * Keys and values are percent-encoded (so a key inside `data` such as `a&type=x` cannot add a field),
+ * except the brackets of the key path, which receivers of ActiveCampaign-style payloads expect as is.
+ */
+function encodeFormPart(
+  part: unknown,
+  defaultEncoder: (value: unknown) => string,
+  _charset: string,
+  kind: 'key' | 'value',
+): string {
+  const encoded = defaultEncoder(part);
+  return kind === 'key' ? encoded.replace(/%5B/gi, '[').replace(/%5D/gi, ']') : encoded;
+}
+
 export interface RenderedBody {
   body: string;
   contentType: string;
@@ -23,11 +37,7 @@ export function renderWebhookBody(event: WebhookEvent, format: PayloadFormat): R
   };
   if (format === 'form') {
     return {
-      body: stringify(envelope, {
-        arrayFormat: 'indices',
-        encodeValuesOnly: true,
-        strictNullHandling: false,
-      }),
+      body: stringify(envelope, { arrayFormat: 'indices', encoder: encodeFormPart }),
       contentType: 'application/x-www-form-urlencoded',
     };
   }

@@ -1,5 +1,5 @@
 import { InjectQueue } from '@nestjs/bull';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bull';
 import type { DataSource } from 'typeorm';
@@ -34,8 +34,12 @@ function loadPromClient(): PromClient {
  * duration, queue depth and disabled subscriptions. Queue and subscription gauges are read on scrape.
  */
 @Injectable()
-export class WebhooksMetrics {
+export class WebhooksMetrics implements OnModuleDestroy {
   private readonly recorders: Recorders | undefined;
+  private readonly registered: Array<{
+    registry: { removeSingleMetric(name: string): void };
+    name: string;
+  }> = [];
 
   constructor(
     @Inject(WEBHOOKS_OPTIONS) options: ResolvedWebhooksOptions,
@@ -85,6 +89,20 @@ export class WebhooksMetrics {
         );
       },
     });
+    const registry = registers[0];
+    for (const suffix of [
+      'delivery_attempts_total',
+      'attempt_duration_seconds',
+      'queue_jobs',
+      'subscriptions_disabled',
+    ]) {
+      this.registered.push({ registry, name: `${prefix}${suffix}` });
+    }
+  }
+
+  /** Unregisters the metrics, so a new module instance (tests, hot reload) can register them again. */
+  onModuleDestroy(): void {
+    for (const { registry, name } of this.registered) registry.removeSingleMetric(name);
   }
 
   recordAttempt(outcome: SendOutcome, decision: AttemptDecision, trigger: AttemptTrigger): void {

@@ -1,11 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { In, MoreThanOrEqual, type DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { DeliveryAttempter } from '../delivery/delivery-attempter';
 import { WebhookDelivery } from '../delivery/delivery.entity';
 import { DeliveryQueue } from '../delivery/delivery.queue';
 import { EndpointVerifier } from '../delivery/endpoint-verifier';
-import { WEBHOOK_TEST_EVENT } from '../events/event-catalogue';
+import { uuidv7LowerBound } from '../common/uuidv7-bound';
+import { WEBHOOK_TEST_EVENT, WEBHOOK_VERIFICATION_EVENT } from '../events/event-catalogue';
+import { WebhookEvent } from '../events/event.entity';
 import type { AttemptReport } from '../delivery/delivery-attempter';
 import { generateWebhookSecret } from '../security/secrets';
 import {
@@ -82,17 +84,23 @@ export class WebhookOperationsService {
     if (since.getTime() > Date.now())
       throw new InvalidWebhookEventError('since', 'must not be in the future');
     await this.subscriptions.get(scope, id);
-    const deliveries = await this.dataSource.getRepository(WebhookDelivery).find({
-      where: {
-        subscriptionId: id,
-        tenantId: scope.tenantId,
-        status: In(['failed', 'exhausted']),
-        createdAt: MoreThanOrEqual(since),
-      },
-      select: { id: true, attempts: true },
-      order: { id: 'ASC' },
-      take: MAX_RECOVER,
-    });
+    const deliveries = await this.dataSource
+      .getRepository(WebhookDelivery)
+      .createQueryBuilder('delivery')
+      .select(['delivery.id', 'delivery.attempts'])
+      .innerJoin(WebhookEvent, 'event', 'event.id = delivery.eventId')
+      .where('delivery.subscriptionId = :id', { id })
+      .andWhere('delivery.tenantId = :tenantId', { tenantId: scope.tenantId })
+      .andWhere('delivery.status IN (:...statuses)', { statuses: ['failed', 'exhausted'] })
+      // Ids are UUIDv7: comparing them avoids comparing the database's clock with ours.
+      .andWhere('delivery.id >= :since', { since: uuidv7LowerBound(since) })
+      // Test pings, probes and challenges are answers to a moment, not events to recover.
+      .andWhere('event.type NOT IN (:...direct)', {
+        direct: [WEBHOOK_TEST_EVENT, WEBHOOK_VERIFICATION_EVENT],
+      })
+      .orderBy('delivery.id', 'ASC')
+      .limit(MAX_RECOVER)
+      .getMany();
     return { requeued: (await this.requeue(deliveries)).length };
   }
 
@@ -104,9 +112,18 @@ export class WebhookOperationsService {
     const subscription = await this.subscriptions.get(scope, id);
     const secret = generateWebhookSecret();
     const previousSecretExpiresAt = new Date(Date.now() + this.options.secretRotationGraceMs);
-    await this.dataSource
+    const result = await this.dataSource
       .getRepository(WebhookSubscription)
-      .update({ id }, { secret, previousSecret: subscription.secret, previousSecretExpiresAt });
+      .createQueryBuilder()
+      .update()
+      .set({ secret, previousSecret: subscription.secret, previousSecretExpiresAt })
+      .where('id = :id AND secret = :current', { id, current: subscription.secret })
+      .execute();
+    if (!result.affected) {
+      throw new SubscriptionStateConflictError(
+        'the secret was rotated by another request meanwhile: read it again',
+      );
+    }
     return { secret, previousSecretExpiresAt };
   }
 

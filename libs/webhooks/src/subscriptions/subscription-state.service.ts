@@ -9,7 +9,7 @@ import {
   type SubscriptionRef,
 } from '../lifecycle/webhook-lifecycle.events';
 import { WebhookNotifier } from '../lifecycle/webhook-notifier';
-import { WebhookSubscription } from './subscription.entity';
+import { WebhookSubscription, type SubscriptionStatus } from './subscription.entity';
 
 /** Rows per batch when releasing held deliveries. */
 const RELEASE_BATCH = 1_000;
@@ -53,11 +53,17 @@ export class SubscriptionStateService {
     return true;
   }
 
-  /** Makes the subscription active with clean failure counters, then sends what it held. */
+  /**
+   * Makes the subscription active with clean failure counters, then sends what it held. Applies only
+   * if it is still in the state the caller saw (`from`) at the URL that was tested, and, for
+   * verification, with the challenge that was echoed: a concurrent edit (a new URL, a new challenge)
+   * cannot be activated by an answer from the old endpoint. Returns whether it applied.
+   */
   async enable(
     subscription: WebhookSubscription,
     via: SubscriptionEnabledEvent['via'] | null,
-  ): Promise<void> {
+    from: SubscriptionStatus,
+  ): Promise<boolean> {
     const healthy = {
       status: 'active',
       disabledReason: null,
@@ -66,21 +72,43 @@ export class SubscriptionStateService {
       failingSince: null,
       verificationChallenge: null,
     } as const;
+    const update = this.subscriptions
+      .createQueryBuilder()
+      .update()
+      .set(healthy)
+      .where('id = :id AND status = :from AND url = :url', {
+        id: subscription.id,
+        from,
+        url: subscription.url,
+      });
+    if (from === 'pending_verification') {
+      update.andWhere('verificationChallenge = :challenge', {
+        challenge: subscription.verificationChallenge,
+      });
+    }
+    const result = await update.execute();
+    if (!result.affected) return false;
     Object.assign(subscription, healthy);
-    await this.subscriptions.update({ id: subscription.id }, healthy);
     await this.releaseHeld(subscription.id);
-    if (via)
+    if (via) {
       this.notifier.notify(WEBHOOK_LIFECYCLE_EVENTS.subscriptionEnabled, {
         ...subscriptionRef(subscription),
         via,
       });
+    }
+    return true;
   }
 
-  /** Marks a delivery held because its subscription is not active; releases it if it became active meanwhile. */
-  async hold(delivery: WebhookDelivery): Promise<void> {
-    await this.dataSource
+  /**
+   * Marks a delivery held because its subscription is not active. If the subscription became active
+   * meanwhile, the hold is undone and the caller's job must be retried (it still exists in Bull, so
+   * enqueueing the same attempt again would be a no-op). Returns whether the delivery stays held.
+   */
+  async hold(delivery: WebhookDelivery): Promise<boolean> {
+    const deliveries = this.dataSource.getRepository(WebhookDelivery);
+    await deliveries
       .createQueryBuilder()
-      .update(WebhookDelivery)
+      .update()
       .set({ status: 'held', nextAttemptAt: null })
       .where('id = :id AND attempts = :attempts', { id: delivery.id, attempts: delivery.attempts })
       .execute();
@@ -88,7 +116,14 @@ export class SubscriptionStateService {
       where: { id: delivery.subscriptionId },
       select: { id: true, status: true },
     });
-    if (current?.status === 'active') await this.releaseHeld(delivery.subscriptionId);
+    if (current?.status !== 'active') return true;
+    await deliveries
+      .createQueryBuilder()
+      .update()
+      .set({ status: 'pending', nextAttemptAt: new Date() })
+      .where('id = :id AND status = :held', { id: delivery.id, held: 'held' })
+      .execute();
+    return false;
   }
 
   /** Puts every held delivery of the subscription back in the queue. */

@@ -79,6 +79,10 @@ export class WebhookSubscription {
   @Column({ type: Date, nullable: true })
   lastTestSucceededAt!: Date | null;
 
+  /** When the self-healing probe last tried this disabled endpoint. */
+  @Column({ type: Date, nullable: true })
+  lastProbedAt!: Date | null;
+
   /** Challenge the endpoint must echo to leave `pending_verification`. */
   @Column({ type: 'varchar', length: 64, nullable: true })
   verificationChallenge!: string | null;

@@ -118,46 +118,63 @@ export class WebhookSubscriptionsService {
     raw: UpdateSubscriptionInput,
   ): Promise<WebhookSubscription> {
     const input = validateInput(UpdateSubscriptionDto, raw);
+    const nulls = NOT_NULLABLE.filter((field) => (input[field] as unknown) === null);
+    if (nulls.length > 0)
+      throw new InvalidSubscriptionError(nulls.map((field) => `${field} must not be null`));
     if (Object.values(input).every((value) => value === undefined)) {
       // Usually a client mistake (a wrong content type leaves the body empty): say so rather than no-op.
       throw new InvalidSubscriptionError(['body must contain at least one field to change']);
     }
-    const subscription = await this.get(scope, id);
     await this.assertAcceptable(input);
-    const { url, events, sources, name, description, payloadFormat, headers, status } = input;
-    const urlChanged = url !== undefined && url !== subscription.url;
-    Object.assign(subscription, {
-      ...(url !== undefined && { url }),
-      ...(events !== undefined && { events }),
-      ...(sources !== undefined && { sources }),
-      ...(name !== undefined && { name }),
-      ...(description !== undefined && { description }),
-      ...(payloadFormat !== undefined && { payloadFormat }),
-      ...(headers !== undefined && { headers }),
-    });
+    const current = await this.get(scope, id);
+    const { status, ...fields } = input;
+    const changes: Partial<WebhookSubscription> = Object.fromEntries(
+      Object.entries(fields).filter(([, value]) => value !== undefined),
+    );
     // A new URL must prove its ownership again, or verification could be sidestepped by an edit.
-    const reverify = urlChanged && this.options.verifyEndpointOnCreate;
+    const reverify =
+      this.options.verifyEndpointOnCreate && fields.url !== undefined && fields.url !== current.url;
     if (reverify)
-      Object.assign(subscription, {
+      Object.assign(changes, {
         status: 'pending_verification',
         verificationChallenge: newChallenge(),
       });
-    const resume =
-      status !== undefined && !reverify ? this.planStatusChange(subscription, status) : null;
-    const saved = await this.subscriptions.save(subscription);
-    if (reverify) await this.deliveryQueue.enqueueEndpointVerification(saved.id);
-    if (resume) await this.state.enable(saved, resume === 'reenable' ? 'owner' : null);
-    return saved;
+    const transition =
+      status !== undefined && !reverify ? this.planStatusChange(current, status) : null;
+    if (transition === 'pause') changes.status = 'paused';
+
+    if (Object.keys(changes).length > 0) {
+      // Only the changed columns, and only if the status is still the one judged on: a concurrent
+      // 410 or auto-disable by a worker is never overwritten by a stale copy.
+      const result = await this.subscriptions
+        .createQueryBuilder()
+        .update()
+        .set(changes)
+        .where('id = :id AND status = :seen', { id, seen: current.status })
+        .execute();
+      if (!result.affected) throw new SubscriptionStateConflictError(STATUS_RACE);
+    }
+    if (reverify) await this.deliveryQueue.enqueueEndpointVerification(id);
+    if (transition === 'resume' || transition === 'reenable') {
+      const fresh = await this.get(scope, id);
+      const applied = await this.state.enable(
+        fresh,
+        transition === 'reenable' ? 'owner' : null,
+        current.status,
+      );
+      if (!applied) throw new SubscriptionStateConflictError(STATUS_RACE);
+    }
+    return this.get(scope, id);
   }
 
   /**
-   * Applies a requested status. Pausing is immediate; resuming a paused subscription sends what it
+   * Judges a requested status. Pausing is immediate; resuming a paused subscription sends what it
    * held; a disabled one is re-enabled only after a recent successful test ping.
    */
   private planStatusChange(
     subscription: WebhookSubscription,
     status: NonNullable<UpdateSubscriptionDto['status']>,
-  ): 'resume' | 'reenable' | null {
+  ): 'pause' | 'resume' | 'reenable' | null {
     if (status === subscription.status) return null;
     if (subscription.status === 'pending_verification') {
       throw new SubscriptionStateConflictError(
@@ -170,8 +187,7 @@ export class WebhookSubscriptionsService {
           'status of a disabled subscription can only be set to active',
         );
       }
-      subscription.status = 'paused';
-      return null;
+      return 'pause';
     }
     if (subscription.status === 'paused') return 'resume';
     const window = Date.now() - this.options.reenableTestWindowMs;
@@ -245,6 +261,11 @@ export class WebhookSubscriptionsService {
     if (input.url !== undefined) await this.urlGuard.assertAcceptable(input.url);
   }
 }
+
+/** Fields whose columns are NOT NULL: `null` in a PATCH is refused rather than failing in the database. */
+const NOT_NULLABLE = ['url', 'events', 'sources', 'payloadFormat', 'status'] as const;
+const STATUS_RACE =
+  'status changed while the request was handled: read the subscription again and retry';
 
 function newChallenge(): string {
   return randomBytes(24).toString('base64url');

@@ -1,5 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
+import { findNul } from '../../common/nul-characters';
 import { InvalidSubscriptionError } from '../../webhooks.errors';
 
 function messages(errors: ValidationError[]): string[] {
@@ -14,6 +15,8 @@ function messages(errors: ValidationError[]): string[] {
  * service from code), so both paths accept exactly the same subscriptions.
  */
 export function validateInput<T extends object>(type: new () => T, input: object): T {
+  const nul = findNul(input);
+  if (nul) throw new InvalidSubscriptionError([`${nul} must not contain NUL characters`]);
   const instance = plainToInstance(type, input);
   const errors = validateSync(instance, { whitelist: true, forbidNonWhitelisted: true });
   if (errors.length > 0) throw new InvalidSubscriptionError(messages(errors));

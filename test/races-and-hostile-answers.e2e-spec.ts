@@ -1,0 +1,163 @@
+import { parse } from 'qs';
+import request from 'supertest';
+import type { App } from 'supertest/types';
+import { WebhookSubscription } from 'nestjs-marketing-webhooks';
+import { sleep, TestReceiver } from './support/receiver';
+import { TEST_DATABASES } from './support/services';
+import { createSubscription, listDeliveries, waitForDelivery } from './support/subscriptions';
+import { createWebhooksApp, type WebhooksTestApp } from './support/webhooks-app';
+
+/** Regressions found in review: concurrent edits racing workers, and receivers answering oddly. */
+describe.each(TEST_DATABASES)('races and hostile answers on %s', (database) => {
+  let hooks: WebhooksTestApp;
+  let http: App;
+  let receiver: TestReceiver;
+
+  beforeAll(async () => {
+    receiver = await TestReceiver.start();
+    hooks = await createWebhooksApp({
+      database,
+      options: { verifyEndpointOnCreate: true, relayIntervalMs: 200, retrySchedule: [] },
+    });
+    http = hooks.app.getHttpServer() as App;
+  });
+  afterAll(async () => {
+    await hooks.close();
+    await receiver.close();
+  });
+  const stored = (id: string) =>
+    hooks.dataSource.getRepository(WebhookSubscription).findOneByOrFail({ id });
+
+  it('does not activate a re-pointed URL with the answer of the endpoint verified before', async () => {
+    const echoAfter = (ms: number) =>
+      receiver.respondWith((req, res) => {
+        const { data } = JSON.parse(req.body) as { data: { challenge?: string } };
+        setTimeout(() => res.writeHead(200).end(JSON.stringify({ challenge: data.challenge })), ms);
+      });
+    echoAfter(800);
+    const subscription = await createSubscription(hooks, 'race', {
+      url: receiver.url('/attacker'),
+      events: ['contact.updated'],
+    });
+    await receiver.waitFor(1, { path: '/attacker' });
+    receiver.respondWith((_req, res) => res.writeHead(500).end());
+    await request(http)
+      .patch(`/lists/race/webhooks/${subscription.id}`)
+      .send({ url: receiver.url('/victim') })
+      .expect(200);
+    await sleep(1_200);
+    expect(await stored(subscription.id)).toMatchObject({
+      status: 'pending_verification',
+      url: receiver.url('/victim'),
+    });
+  });
+
+  it('stores answers containing NUL bytes, and refuses NUL in input', async () => {
+    receiver.respondWith((_req, res) =>
+      res.writeHead(200).end(Buffer.from([0x1f, 0x8b, 0x00, 0x41, 0x00])),
+    );
+    const subscription = await createSubscription(hooks, 'nul', {
+      url: receiver.url('/nul'),
+      events: ['contact.updated'],
+    });
+    const ping = await request(http).post(`/lists/nul/webhooks/${subscription.id}/test`);
+    expect(ping.status).toBe(200);
+    expect(ping.body.delivered).toBe(true);
+    const [delivery] = (await listDeliveries(hooks, 'nul', subscription.id)).data;
+    expect(delivery.attempts[0].responseExcerpt).not.toContain('\u0000');
+    const bad = await request(http)
+      .patch(`/lists/nul/webhooks/${subscription.id}`)
+      .send({ name: 'a\u0000b' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toEqual(['name must not contain NUL characters']);
+  });
+
+  it.each(['events', 'sources', 'payloadFormat', 'url'])(
+    'refuses PATCH with %s: null instead of failing in the database',
+    async (field) => {
+      receiver.respondWith((_req, res) => res.writeHead(204).end());
+      const subscription = await createSubscription(hooks, 'nulls', {
+        url: receiver.url('/nulls'),
+        events: ['contact.updated'],
+      });
+      const response = await request(http)
+        .patch(`/lists/nulls/webhooks/${subscription.id}`)
+        .send({ [field]: null });
+      expect(response.status).toBe(400);
+      expect(JSON.stringify(response.body.message)).toContain(field);
+    },
+  );
+
+  it('lets one of two concurrent secret rotations win and refuses the other', async () => {
+    const subscription = await createSubscription(hooks, 'rotate-race', {
+      url: receiver.url('/r'),
+      events: ['contact.updated'],
+    });
+    const answers = await Promise.all(
+      [0, 1, 2].map(() =>
+        request(http).post(`/lists/rotate-race/webhooks/${subscription.id}/rotate-secret`),
+      ),
+    );
+    const statuses = answers.map((answer) => answer.status).sort();
+    expect(statuses.filter((status) => status === 200).length).toBeGreaterThanOrEqual(1);
+    expect(statuses.every((status) => status === 200 || status === 409)).toBe(true);
+    const winner = answers.filter((answer) => answer.status === 200).pop()!;
+    const { body } = await request(http)
+      .get(`/lists/rotate-race/webhooks/${subscription.id}/secret`)
+      .expect(200);
+    expect(
+      answers.filter((answer) => answer.status === 200).map((answer) => String(answer.body.secret)),
+    ).toContain(body.secret);
+    expect(winner.body.secret).toMatch(/^whsec_/);
+  });
+});
+
+describe('form payloads and slow direct sends', () => {
+  let hooks: WebhooksTestApp;
+  let receiver: TestReceiver;
+  beforeAll(async () => {
+    receiver = await TestReceiver.start();
+    hooks = await createWebhooksApp({
+      database: 'postgres',
+      options: { relayIntervalMs: 100, retrySchedule: [] },
+    });
+  });
+  afterAll(async () => {
+    await hooks.close();
+    await receiver.close();
+  });
+
+  it('cannot be given extra top-level form fields through keys inside data', async () => {
+    await createSubscription(hooks, 'inject', {
+      url: receiver.url('/inject'),
+      events: ['contact.updated'],
+      payloadFormat: 'form',
+    } as Parameters<typeof createSubscription>[2]);
+    await hooks.webhooks.emit({
+      listId: 'inject',
+      type: 'contact.updated',
+      source: 'api',
+      data: { fields: { 'Fav color&type=campaign.bounced&x': 'red' } },
+    });
+    const [delivery] = await receiver.waitFor(1, { path: '/inject' });
+    const parsed = parse(delivery.body);
+    expect(parsed.type).toBe('contact.updated');
+    expect(new URLSearchParams(delivery.body).getAll('type')).toEqual(['contact.updated']);
+    expect(parsed.data).toEqual({ fields: { 'Fav color&type=campaign.bounced&x': 'red' } });
+  });
+
+  it('sends a slow test ping once: the relay never picks up a direct send in flight', async () => {
+    receiver.respondWith((_req, res) => setTimeout(() => res.writeHead(204).end(), 700));
+    const subscription = await createSubscription(hooks, 'slow-ping', {
+      url: receiver.url('/slow'),
+      events: ['contact.updated'],
+    });
+    await request(hooks.app.getHttpServer() as App)
+      .post(`/lists/slow-ping/webhooks/${subscription.id}/test`)
+      .expect(200);
+    await sleep(500);
+    expect(receiver.received('/slow')).toHaveLength(1);
+    const delivery = await waitForDelivery(hooks, 'slow-ping', subscription.id, 'succeeded');
+    expect(delivery.attempts.map((attempt) => attempt.trigger)).toEqual(['test']);
+  });
+});
