@@ -337,3 +337,32 @@ function circular(): Record<string, unknown> {
   value.self = value;
   return value;
 }
+
+describe('concurrency on the single-connection SQLite driver', () => {
+  it('accepts many concurrent emits and delivers each once', async () => {
+    const receiver = await TestReceiver.start();
+    const hooks = await createWebhooksApp({ database: 'sqlite' });
+    try {
+      await createSubscription(hooks, 'burst', {
+        url: receiver.url('/burst'),
+        events: ['contact.updated'],
+      });
+      const results = await Promise.allSettled(
+        Array.from({ length: 40 }, (_, n) =>
+          hooks.webhooks.emit({
+            listId: 'burst',
+            type: 'contact.updated',
+            source: 'api',
+            data: { n },
+          }),
+        ),
+      );
+      expect(results.filter((result) => result.status === 'rejected')).toEqual([]);
+      await receiver.waitFor(40, { path: '/burst' });
+      expect(receiver.uniqueIds('/burst')).toEqual({ unique: 40, duplicates: 0 });
+    } finally {
+      await hooks.close();
+      await receiver.close();
+    }
+  });
+});

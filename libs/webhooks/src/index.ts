@@ -32,6 +32,7 @@ export {
   type UpdateSubscriptionInput,
 } from './subscriptions/subscriptions.service';
 export type { DeliveriesQuery, PageQuery } from './subscriptions/dto/pagination-query.dto';
+export { WebhooksTransactions } from './common/webhooks-transactions';
 export { WebhookOperationsService } from './subscriptions/subscription-operations.service';
 export { CreateSubscriptionDto } from './subscriptions/dto/create-subscription.dto';
 export { UpdateSubscriptionDto } from './subscriptions/dto/update-subscription.dto';

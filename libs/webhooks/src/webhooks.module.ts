@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { WebhooksAdminGuard } from './admin/webhooks-admin.guard';
+import { WebhooksTransactions } from './common/webhooks-transactions';
 import { DeliveryAttempter } from './delivery/delivery-attempter';
 import { DeliveryRelay } from './delivery/delivery-relay';
 import { DeliveryProcessor } from './delivery/delivery.processor';
@@ -43,6 +44,7 @@ import { eventCatalogueProvider, resolvedOptionsProvider } from './webhooks.prov
     resolvedOptionsProvider,
     eventCatalogueProvider,
     WebhooksAdminGuard,
+    WebhooksTransactions,
     WebhooksService,
     WebhookSubscriptionsService,
     WebhookOperationsService,
@@ -63,6 +65,7 @@ import { eventCatalogueProvider, resolvedOptionsProvider } from './webhooks.prov
     WebhooksMetrics,
   ],
   exports: [
+    WebhooksTransactions,
     WebhooksService,
     WebhookSubscriptionsService,
     WebhookOperationsService,

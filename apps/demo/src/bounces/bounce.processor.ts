@@ -1,9 +1,7 @@
 import { Process, Processor } from '@nestjs/bull';
 import { Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { Job } from 'bull';
-import { WebhooksService } from 'nestjs-marketing-webhooks';
-import type { DataSource } from 'typeorm';
+import { WebhooksService, WebhooksTransactions } from 'nestjs-marketing-webhooks';
 import { Contact } from '../contacts/contact.entity';
 import { toContactView } from '../contacts/contact.view';
 import { BOUNCE_JOB, BOUNCES_QUEUE, type BounceJob } from './bounces.queue';
@@ -14,14 +12,14 @@ export class BounceProcessor {
   private readonly logger = new Logger('Bounces');
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: WebhooksTransactions,
     private readonly webhooks: WebhooksService,
   ) {}
 
   @Process(BOUNCE_JOB)
   async handle(job: Job<BounceJob>): Promise<void> {
     const { listId, email, reason, campaignId } = job.data;
-    await this.dataSource.transaction(async (manager) => {
+    await this.transactions.run(async (manager) => {
       const contact = await manager.findOneBy(Contact, { listId, email });
       if (!contact) {
         this.logger.warn(`Bounce for ${email} ignored: no longer on list ${listId}`);

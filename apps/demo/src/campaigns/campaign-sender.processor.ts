@@ -2,7 +2,7 @@ import { Process, Processor } from '@nestjs/bull';
 import { Inject, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Job } from 'bull';
-import { WebhooksService } from 'nestjs-marketing-webhooks';
+import { WebhooksService, WebhooksTransactions } from 'nestjs-marketing-webhooks';
 import type { DataSource } from 'typeorm';
 import type { DemoConfig } from '../config/demo-config';
 import { DEMO_CONFIG } from '../config/demo-config.module';
@@ -23,6 +23,7 @@ export class CampaignSenderProcessor {
   constructor(
     @Inject(DEMO_CONFIG) private readonly config: DemoConfig,
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: WebhooksTransactions,
     private readonly webhooks: WebhooksService,
   ) {}
 
@@ -66,7 +67,7 @@ export class CampaignSenderProcessor {
    * nothing to do; a campaign already `sending` is a retried job: it carries on without a new event.
    */
   private start({ campaignId, requestedBy }: SendCampaignJob): Promise<Campaign | null> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.transactions.run(async (manager) => {
       const campaign = await manager.findOneBy(Campaign, { id: campaignId });
       if (!campaign || campaign.status === 'sent') return null;
       if (campaign.status === 'sending') return campaign;

@@ -1,8 +1,12 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
-import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { InjectRepository } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
-import { WebhooksService, type WebhookEventSource } from 'nestjs-marketing-webhooks';
-import type { DataSource, EntityManager, Repository } from 'typeorm';
+import {
+  WebhooksService,
+  type WebhookEventSource,
+  WebhooksTransactions,
+} from 'nestjs-marketing-webhooks';
+import type { EntityManager, Repository } from 'typeorm';
 import { mergeFields } from '../common/flat-fields.validator';
 import type { ManagementSource } from '../common/request-source.guard';
 import { isUniqueViolation } from '../common/unique-violation';
@@ -19,7 +23,7 @@ type Updatable = (typeof UPDATABLE)[number];
 @Injectable()
 export class ContactsService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: WebhooksTransactions,
     @InjectRepository(Contact) private readonly contacts: Repository<Contact>,
     private readonly lists: ListsService,
     private readonly webhooks: WebhooksService,
@@ -29,7 +33,7 @@ export class ContactsService {
   async add(listId: number, input: CreateContactDto, source: ManagementSource): Promise<Contact> {
     await this.lists.get(listId);
     try {
-      return await this.dataSource.transaction(async (manager) => {
+      return await this.transactions.run(async (manager) => {
         if (await manager.existsBy(Contact, { listId, email: input.email })) {
           throw new ConflictException(`${input.email} is already on list ${listId}`);
         }
@@ -50,7 +54,7 @@ export class ContactsService {
   async subscribeFromForm(listId: number, input: CreateContactDto): Promise<void> {
     await this.lists.get(listId);
     try {
-      await this.dataSource.transaction(async (manager) => {
+      await this.transactions.run(async (manager) => {
         const existing = await manager.findOneBy(Contact, { listId, email: input.email });
         if (!existing) {
           await this.insertSubscribed(manager, listId, input, 'contact');
@@ -76,7 +80,7 @@ export class ContactsService {
     source: WebhookEventSource,
   ): Promise<Contact> {
     try {
-      return await this.dataSource.transaction(async (manager) => {
+      return await this.transactions.run(async (manager) => {
         const current = await this.reload(manager, contact.id);
         const next: Partial<Pick<Contact, Updatable>> = {
           email: 'email' in input ? input.email : undefined,
@@ -108,7 +112,7 @@ export class ContactsService {
 
   /** Unsubscribing twice is harmless: only the first one changes anything and tells the webhooks. */
   unsubscribe(contact: Contact, source: WebhookEventSource): Promise<Contact> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.transactions.run(async (manager) => {
       const current = await this.reload(manager, contact.id);
       const previousStatus = current.status;
       // Conditional, so two simultaneous clicks give one event.

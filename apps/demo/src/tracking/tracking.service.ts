@@ -1,6 +1,6 @@
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { WebhooksService } from 'nestjs-marketing-webhooks';
+import { WebhooksService, WebhooksTransactions } from 'nestjs-marketing-webhooks';
 import type { DataSource } from 'typeorm';
 import { extractLinks } from '../campaigns/campaign-links';
 import { CampaignRecipient } from '../campaigns/campaign-recipient.entity';
@@ -27,6 +27,7 @@ interface Recipient {
 export class TrackingService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: WebhooksTransactions,
     private readonly webhooks: WebhooksService,
   ) {}
 
@@ -67,7 +68,7 @@ export class TrackingService {
     { campaign, contact }: Recipient,
     url: string | null,
   ): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
+    await this.transactions.run(async (manager) => {
       await manager.insert(TrackingActivity, {
         campaignId: campaign.id,
         contactId: contact.id,

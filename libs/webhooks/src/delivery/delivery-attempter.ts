@@ -15,6 +15,7 @@ import {
   SubscriptionStateService,
   subscriptionRef,
 } from '../subscriptions/subscription-state.service';
+import { WebhooksTransactions } from '../common/webhooks-transactions';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
 import { WebhookAttempt, type AttemptTrigger } from './attempt.entity';
 import { decideAfterAttempt, isSuccess, type AttemptDecision } from './attempt-outcome';
@@ -60,6 +61,7 @@ export class DeliveryAttempter {
   constructor(
     @Inject(WEBHOOKS_OPTIONS) private readonly options: ResolvedWebhooksOptions,
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: WebhooksTransactions,
     private readonly sender: HttpSender,
     private readonly urlGuard: UrlGuard,
     private readonly state: SubscriptionStateService,
@@ -85,7 +87,7 @@ export class DeliveryAttempter {
     const nextAttemptAt =
       decision.retryDelayMs === null ? null : new Date(now.getTime() + decision.retryDelayMs);
 
-    const recorded = await this.dataSource.transaction(async (manager) => {
+    const recorded = await this.transactions.run(async (manager) => {
       await manager.insert(WebhookAttempt, {
         id: uuidv7(),
         deliveryId: delivery.id,
@@ -156,7 +158,7 @@ export class DeliveryAttempter {
       // Never due: the relay must not pick up a direct send while it is being made.
       nextAttemptAt: null,
     });
-    await this.dataSource.transaction(async (manager) => {
+    await this.transactions.run(async (manager) => {
       await insertEvent(manager, event);
       await manager.insert(WebhookDelivery, { ...delivery });
     });

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
+import { WebhooksTransactions } from '../common/webhooks-transactions';
 import { DeliveryQueue } from '../delivery/delivery.queue';
 import { FanOutService } from '../delivery/fan-out.service';
 import { DEFAULT_TENANT_ID } from '../webhooks.constants';
@@ -43,7 +43,7 @@ export class WebhooksService {
 
   constructor(
     @Inject(WEBHOOKS_OPTIONS) private readonly options: ResolvedWebhooksOptions,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: WebhooksTransactions,
     private readonly catalogue: EventCatalogue,
     private readonly fanOut: FanOutService,
     private readonly deliveryQueue: DeliveryQueue,
@@ -68,7 +68,9 @@ export class WebhooksService {
       return { eventId: event.id, deliveryIds };
     }
 
-    const deliveryIds = await (options.manager ?? this.dataSource.manager).transaction(write);
+    const deliveryIds = options.manager
+      ? await options.manager.transaction(write)
+      : await this.transactions.run(write);
     await this.deliveryQueue.enqueueFirstAttempts(deliveryIds).catch((error: unknown) => {
       this.logger.warn(
         `Event ${event.id} stored; enqueueing its deliveries failed: ${String(error)}`,

@@ -16,6 +16,7 @@ import {
   SubscriptionStateConflictError,
   WebhookLimitError,
 } from '../webhooks.errors';
+import { WebhooksTransactions } from '../common/webhooks-transactions';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
 import { CreateSubscriptionDto } from './dto/create-subscription.dto';
 import {
@@ -45,6 +46,7 @@ export class WebhookSubscriptionsService {
   constructor(
     @Inject(WEBHOOKS_OPTIONS) private readonly options: ResolvedWebhooksOptions,
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: WebhooksTransactions,
     private readonly catalogue: EventCatalogue,
     private readonly state: SubscriptionStateService,
     private readonly deliveryQueue: DeliveryQueue,
@@ -209,7 +211,7 @@ export class WebhookSubscriptionsService {
   /** Removes the subscription with its delivery history. */
   async remove(scope: SubscriptionScope, id: string): Promise<void> {
     await this.get(scope, id);
-    await this.dataSource.transaction(async (manager) => {
+    await this.transactions.run(async (manager) => {
       const deliveries = manager
         .createQueryBuilder(WebhookDelivery, 'delivery')
         .select('delivery.id')
