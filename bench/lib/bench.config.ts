@@ -1,0 +1,89 @@
+import type { WebhooksModuleOptions, WebhooksQueueSettings } from '../../src';
+
+export const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/**
+ * The module as the bench runs it. Only what a loopback benchmark needs differs from the defaults:
+ * private receivers allowed, a short request timeout (S3's hanging endpoints), a short retry
+ * schedule, and 10,000 subscriptions allowed on one list (S2). Concurrency (50), per-origin limits
+ * (5 in flight, 10 sockets) and the relay interval (10 s) are the defaults.
+ */
+export const BENCH_MODULE_OPTIONS = {
+  allowPrivateNetworks: true,
+  concurrency: 50,
+  requestTimeoutMs: 2_000,
+  retrySchedule: [1_000, 5_000, 30_000],
+  maxSubscriptionsPerList: 10_000,
+} satisfies WebhooksModuleOptions;
+
+export const BENCH_QUEUE_SETTINGS: WebhooksQueueSettings = {};
+
+/** Sockets per pg pool in each worker process (node-postgres' default is 10). */
+export const WORKER_PG_POOL = 10;
+/** The emitter's pool: above its 16 concurrent emit calls, so the pool is not what limits it. */
+export const EMITTER_PG_POOL = 20;
+
+/** Receiver ports: one origin per subscription in S1/S3/S6/S9 and the baselines. */
+export const FAST_PORTS = 100;
+export const HANG_PORTS = 10;
+
+export interface BenchDurations {
+  /** Rounds of B-raw, B-naive and S1 measured back to back. */
+  rounds: number;
+  rawMs: number;
+  naiveMs: number;
+  s1ThroughputMs: number;
+  s1LatencyMs: number;
+  s3ThroughputMs: number;
+  s3LatencyMs: number;
+  s6Ms: number;
+  s6SampleEveryMs: number;
+  s9Ms: number;
+  /** S2: subscriptions on the fan-out list. */
+  s2Subscriptions: number;
+  /** How long the bench waits for a backlog to drain or a fan-out to finish. */
+  drainTimeoutMs: number;
+}
+
+export const QUICK: BenchDurations = {
+  rounds: 1,
+  rawMs: 2_000,
+  naiveMs: 3_000,
+  s1ThroughputMs: 5_000,
+  s1LatencyMs: 4_000,
+  s3ThroughputMs: 4_000,
+  s3LatencyMs: 4_000,
+  s6Ms: 8_000,
+  s6SampleEveryMs: 500,
+  s9Ms: 4_000,
+  s2Subscriptions: 2_000,
+  drainTimeoutMs: 60_000,
+};
+
+export const FULL: BenchDurations = {
+  rounds: 3,
+  rawMs: 5_000,
+  naiveMs: 8_000,
+  s1ThroughputMs: 15_000,
+  s1LatencyMs: 20_000,
+  s3ThroughputMs: 15_000,
+  s3LatencyMs: 20_000,
+  s6Ms: 120_000,
+  s6SampleEveryMs: 1_000,
+  s9Ms: 15_000,
+  s2Subscriptions: 10_000,
+  drainTimeoutMs: 120_000,
+};
+
+/**
+ * S9's emit callers. On better-sqlite3, TypeORM shares ONE query runner, so concurrent
+ * `dataSource.transaction` calls nest into each other (SAVEPOINTs inside another caller's BEGIN) and
+ * fail with "cannot start a transaction within a transaction"; the host emits one event at a time.
+ */
+export const SQLITE_EMIT_CONCURRENCY = 1;
+
+/** Emit callers in saturate mode, and the backlog bound that keeps the pipeline full but finite. */
+export const SATURATE_CONCURRENCY = 16;
+export const SATURATE_MAX_BACKLOG = 1_000;
+/** Emit calls in flight allowed to an open-loop clock before it is declared lagging. */
+export const OPEN_LOOP_MAX_IN_FLIGHT = 500;

@@ -1,0 +1,286 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  BENCH_MODULE_OPTIONS,
+  BENCH_QUEUE_SETTINGS,
+  DATABASE_URL,
+  SATURATE_CONCURRENCY,
+  SATURATE_MAX_BACKLOG,
+  EMITTER_PG_POOL,
+  OPEN_LOOP_MAX_IN_FLIGHT,
+  type BenchDurations,
+} from './bench.config';
+import {
+  TIMELINE_BUCKET_MS,
+  type EmitterApi,
+  type LoadList,
+  type LoadReport,
+  type OpenLoopParams,
+  type ProducerApi,
+  type SaturateParams,
+  type WorkerApi,
+  type WorkerInstrumentation,
+} from './child.apis';
+import { BenchChild, REPO_ROOT, type ForkOptions } from './child.handle';
+import type { EmitterConfig } from './emitter.process';
+import type { RpcApi } from './ipc.rpc';
+import type { ReceiverHandle } from './receiver.handle';
+import type { BenchResults, LatencyResult, ThroughputResult } from './results.types';
+import type { BenchServices, SubscriptionTarget } from './services.setup';
+import type { WorkerConfig } from './worker.process';
+import { processCpuMs } from './cpu.monitor';
+
+export const PROFILE_DIR = join(REPO_ROOT, 'bench', 'results', 'profiles');
+
+/** Everything a scenario needs; built once by run.ts. */
+export interface BenchContext {
+  durations: BenchDurations;
+  services: BenchServices;
+  receiver: ReceiverHandle;
+  workerProcesses: number;
+  /** pg pool size of each module worker process. */
+  workerPool: number;
+  /** synchronous_commit=off for the module's PostgreSQL sessions. */
+  asyncCommit: boolean;
+  results: BenchResults;
+  /** The shared API-only host (started on first use, stopped by run.ts). */
+  emitter(): Promise<BenchChild<EmitterApi>>;
+  log(message: string): void;
+}
+
+/** What the load runners need from any producer process. */
+export interface Producer {
+  pid: number;
+  saturate: (params: SaturateParams) => Promise<LoadReport>;
+  openLoop: (params: OpenLoopParams) => Promise<LoadReport>;
+  received: (count: number) => void;
+}
+
+export function producerOf<A extends RpcApi<A> & ProducerApi>(child: BenchChild<A>): Producer {
+  // Every producer API extends ProducerApi; the cast only forgets its extra methods.
+  const producer = child as unknown as BenchChild<ProducerApi>;
+  return {
+    pid: child.pid,
+    saturate: (params) => producer.call('saturate', params),
+    openLoop: (params) => producer.call('openLoop', params),
+    received: (count) => producer.notify('received', { count }),
+  };
+}
+
+export function emitterConfig(ctx: Pick<BenchContext, 'services' | 'asyncCommit'>): EmitterConfig {
+  return {
+    databaseUrl: DATABASE_URL,
+    schema: ctx.services.schema,
+    redisUrl: ctx.services.redis.url,
+    bullPrefix: ctx.services.bullPrefix,
+    poolSize: EMITTER_PG_POOL,
+    asyncCommit: ctx.asyncCommit,
+    options: BENCH_MODULE_OPTIONS,
+  };
+}
+
+export interface WorkerStart {
+  /** Another store than ctx.services (S3 runs on one of its own). */
+  services?: BenchServices;
+  /** Count and time SQL statements. */
+  detailed?: boolean;
+  /** Write a CPU profile into PROFILE_DIR under this name (without extension). */
+  cpuProfileName?: string;
+}
+
+/** Starts the module's worker-only processes of a scenario (fresh ones each time). */
+export async function startModuleWorkers(
+  ctx: BenchContext,
+  label: string,
+  start: WorkerStart = {},
+): Promise<Array<BenchChild<WorkerApi>>> {
+  return Promise.all(
+    Array.from({ length: ctx.workerProcesses }, (_unused, index) => {
+      const name = `${label}-worker-${index + 1}`;
+      const services = start.services ?? ctx.services;
+      const config: WorkerConfig = {
+        name,
+        databaseUrl: DATABASE_URL,
+        schema: services.schema,
+        redisUrl: services.redis.url,
+        bullPrefix: services.bullPrefix,
+        poolSize: ctx.workerPool,
+        asyncCommit: ctx.asyncCommit,
+        options: BENCH_MODULE_OPTIONS,
+        queue: BENCH_QUEUE_SETTINGS,
+        detailed: start.detailed ?? false,
+      };
+      const options: ForkOptions = {};
+      if (start.cpuProfileName) {
+        mkdirSync(PROFILE_DIR, { recursive: true });
+        options.nodeFlags = [
+          '--cpu-prof',
+          `--cpu-prof-dir=${PROFILE_DIR}`,
+          `--cpu-prof-name=${start.cpuProfileName}-${index + 1}.cpuprofile`,
+        ];
+      }
+      return BenchChild.start<WorkerApi>(name, 'bench/lib/worker.process.ts', config, options);
+    }),
+  );
+}
+
+export async function stopAll(children: ReadonlyArray<{ stop(): Promise<void> }>): Promise<void> {
+  await Promise.all(children.map((child) => child.stop()));
+}
+
+/** Any child that reports worker instrumentation (module workers, naive workers, the SQLite host). */
+export interface InstrumentedChild {
+  call(method: 'instrumentation'): Promise<WorkerInstrumentation>;
+}
+
+/** Sums the job counters of several workers. */
+export async function workerCounters(
+  workers: readonly InstrumentedChild[],
+): Promise<Pick<WorkerInstrumentation, 'jobsCompleted' | 'jobsFailed'>> {
+  const reports = await Promise.all(workers.map((worker) => worker.call('instrumentation')));
+  const jobsFailed: Record<string, number> = {};
+  for (const report of reports) {
+    for (const [name, count] of Object.entries(report.jobsFailed))
+      jobsFailed[name] = (jobsFailed[name] ?? 0) + count;
+  }
+  return {
+    jobsCompleted: reports.reduce((sum, report) => sum + report.jobsCompleted, 0),
+    jobsFailed,
+  };
+}
+
+/** `count` lists of one subscription each, every one on its own fast receiver port (origin). */
+export function listsOnFastPorts(
+  ctx: BenchContext,
+  prefix: string,
+  count: number,
+): { targets: SubscriptionTarget[]; lists: LoadList[] } {
+  const targets = Array.from({ length: count }, (_unused, index) => ({
+    listId: `${prefix}-${index}`,
+    url: ctx.receiver.url('fast', index, `${prefix}/${index}`),
+  }));
+  return { targets, lists: targets.map(({ listId }) => ({ listId, counts: true })) };
+}
+
+/** The steady window of a saturated run: after a warm-up of 20% (1 to 5 s), to the end of emitting. */
+export function steadyWindow(durationMs: number): [number, number] {
+  const warmUp = Math.min(5_000, Math.max(1_000, durationMs * 0.2));
+  return [warmUp, durationMs];
+}
+
+export function rateIn(timeline: readonly number[], [from, to]: [number, number]): number {
+  const first = Math.floor(from / TIMELINE_BUCKET_MS);
+  const last = Math.floor(to / TIMELINE_BUCKET_MS);
+  let count = 0;
+  for (let bucket = first; bucket < last; bucket++) count += timeline[bucket] ?? 0;
+  return Math.round((count / ((last - first) * TIMELINE_BUCKET_MS)) * 1000 * 10) / 10;
+}
+
+/**
+ * Saturated run: reset the receiver, emit as fast as the backlog bound allows for `durationMs`,
+ * wait for the backlog to drain, and read the steady-state rate from the receiver's timeline.
+ */
+export async function measureSaturated(
+  ctx: BenchContext,
+  producer: Producer,
+  lists: LoadList[],
+  durationMs: number,
+  options: { concurrency?: number; workers?: ReadonlyArray<{ pid: number }> } = {},
+): Promise<ThroughputResult> {
+  const workerPids = (options.workers ?? []).map((worker) => worker.pid);
+  const cpuBefore = {
+    producer: processCpuMs(producer.pid),
+    workers: workerPids.map(processCpuMs),
+  };
+  await ctx.receiver.reset();
+  const unrelay = ctx.receiver.relayTo((count) => producer.received(count));
+  let report: LoadReport;
+  try {
+    report = await producer.saturate({
+      lists,
+      durationMs,
+      concurrency: options.concurrency ?? SATURATE_CONCURRENCY,
+      maxBacklog: SATURATE_MAX_BACKLOG,
+    });
+  } finally {
+    unrelay();
+  }
+  const drainStart = performance.now();
+  const complete = await ctx.receiver.waitForFast(report.counted, ctx.durations.drainTimeoutMs);
+  const drainMs = Math.round(performance.now() - drainStart);
+  const stats = await ctx.receiver.stats();
+  const producerCpuMs = processCpuMs(producer.pid) - cpuBefore.producer;
+  const workerCpuMs = workerPids.reduce(
+    (sum, pid, index) => sum + processCpuMs(pid) - cpuBefore.workers[index],
+    0,
+  );
+  const perDelivery = (ms: number) =>
+    stats.fast.unique === 0 ? null : Math.round((ms / stats.fast.unique) * 1000) / 1000;
+  const window = steadyWindow(durationMs);
+  const deliveriesPerSec = rateIn(stats.fast.timeline, window);
+  const emitPerSec = (report.counted / report.elapsedMs) * 1000;
+  // After emitting stops, the worker has the machine to itself until the backlog is gone.
+  const drainWindow: [number, number] = [durationMs + 500, (stats.fast.lastMs ?? 0) - 100];
+  return {
+    deliveriesPerSec,
+    windowMs: window,
+    drainPerSec:
+      drainWindow[1] - drainWindow[0] >= 1_000 ? rateIn(stats.fast.timeline, drainWindow) : null,
+    endToEndPerSec:
+      stats.fast.lastMs === null
+        ? 0
+        : Math.round((stats.fast.unique / stats.fast.lastMs) * 1000 * 10) / 10,
+    emitted: report.emitted,
+    expected: report.counted,
+    delivered: stats.fast.unique,
+    duplicates: stats.fast.duplicates,
+    complete,
+    drainMs,
+    producerBound: deliveriesPerSec >= 0.9 * emitPerSec,
+    emitPerSec: Math.round(emitPerSec * 10) / 10,
+    emitFailures: report.failed,
+    firstEmitError: report.firstError,
+    emitCall: report.emitCall,
+    cpuMsPerDelivery: {
+      producer: perDelivery(producerCpuMs),
+      workers: workerPids.length === 0 ? null : perDelivery(workerCpuMs),
+    },
+    worker: null,
+  };
+}
+
+/** Open-loop run at a fixed rate: latency of the fast deliveries, emit (scheduled) → receive. */
+export async function measureOpenLoop(
+  ctx: BenchContext,
+  producer: Producer,
+  lists: LoadList[],
+  ratePerSec: number,
+  durationMs: number,
+): Promise<LatencyResult> {
+  await ctx.receiver.reset();
+  const report = await producer.openLoop({
+    lists,
+    ratePerSec,
+    durationMs,
+    maxInFlight: OPEN_LOOP_MAX_IN_FLIGHT,
+  });
+  const complete = await ctx.receiver.waitForFast(report.counted, ctx.durations.drainTimeoutMs);
+  const stats = await ctx.receiver.stats();
+  return {
+    targetRatePerSec: ratePerSec,
+    achievedRatePerSec: Math.round((report.emitted / report.elapsedMs) * 1000 * 10) / 10,
+    emitted: report.emitted,
+    expected: report.counted,
+    delivered: stats.fast.unique,
+    duplicates: stats.fast.duplicates,
+    complete,
+    latency: stats.fast.latency,
+    maxEmitterLagMs: report.maxLagMs,
+    emitCall: report.emitCall,
+  };
+}
+
+/** Half the measured maximum, rounded down to a multiple of 10 events/s (at least 10). */
+export function halfRate(deliveriesPerSec: number): number {
+  return Math.max(10, Math.floor(deliveriesPerSec / 2 / 10) * 10);
+}

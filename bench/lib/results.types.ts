@@ -1,0 +1,182 @@
+import type { BenchDurations } from './bench.config';
+import type { CommitProbeSnapshot } from './commit.probe';
+import type { CpuShare } from './cpu.monitor';
+import type { WorkerInstrumentation } from './child.apis';
+import type { ProfileSummary } from './cpu-profile.analysis';
+import type { LatencySummary } from './histogram.util';
+import type { MemorySummary } from './memory.sampler';
+
+export interface ThroughputResult {
+  /** Distinct deliveries received per second in the steady window (warm-up excluded). */
+  deliveriesPerSec: number;
+  /** The steady window, ms since the receiver was reset. */
+  windowMs: [number, number];
+  /** Rate while the backlog drained after emitting stopped (the workers alone), when long enough. */
+  drainPerSec: number | null;
+  /** All deliveries over the time from the first emit to the last arrival (includes the drain). */
+  endToEndPerSec: number;
+  emitted: number;
+  /** Emitted events expected at the fast ports (the healthy 90% in S3). */
+  expected: number;
+  delivered: number;
+  duplicates: number;
+  /** Every expected delivery arrived before the drain timeout. */
+  complete: boolean;
+  drainMs: number;
+  /** Events emitted per second (counted ones) while emitting. */
+  emitPerSec: number;
+  /** Deliveries kept up with emits (≥ 90%): the figure is the producer's rate, not the workers' limit. */
+  producerBound: boolean;
+  emitFailures: number;
+  firstEmitError: string | null;
+  emitCall: LatencySummary;
+  /**
+   * CPU time (user + system, from /proc, 10 ms ticks) per delivery over the whole run, drain
+   * included: of the producer process (emit path) and of all worker processes (delivery path).
+   */
+  cpuMsPerDelivery: { producer: number | null; workers: number | null };
+  worker: Pick<WorkerInstrumentation, 'jobsCompleted' | 'jobsFailed'> | null;
+}
+
+export interface LatencyResult {
+  targetRatePerSec: number;
+  achievedRatePerSec: number;
+  emitted: number;
+  expected: number;
+  delivered: number;
+  duplicates: number;
+  complete: boolean;
+  /** emit (scheduled time) → receive, of the fast deliveries. */
+  latency: LatencySummary;
+  maxEmitterLagMs: number;
+  emitCall: LatencySummary;
+}
+
+export interface RawResult {
+  requestsPerSec: number;
+  requests: number;
+  errors: number;
+  firstError: string | null;
+  roundTrip: LatencySummary;
+  /** emit → receive as the receiver measured it. */
+  receiveLatency: LatencySummary;
+}
+
+export interface FanOutResult {
+  subscriptions: number;
+  createMs: number;
+  /** Time the `emit` call took (fan-out rows + jobs written). */
+  emitMs: number;
+  delivered: number;
+  duplicates: number;
+  /** emit → first / median / last delivery. */
+  firstMs: number;
+  medianMs: number;
+  timeToLastMs: number;
+  complete: boolean;
+  rssBaselineMb: number;
+  rssPeakMb: number;
+  rssGrowthMb: number;
+  redisPeakMb: number;
+  worker: Pick<WorkerInstrumentation, 'jobsCompleted' | 'jobsFailed'> | null;
+}
+
+export interface IsolationResult {
+  hangingEndpoints: number;
+  healthyEndpoints: number;
+  /** The median round (healthy deliveries), and every round's rate. */
+  throughput: ThroughputResult;
+  rounds: number[];
+  /** S3's median over S1's median (S3 runs right after S1); null without S1. */
+  vsS1: number | null;
+  latency: LatencyResult | null;
+  /** Requests that reached the hanging endpoints (first tries and retries). */
+  hangRequests: number;
+  /** Every attempt recorded in the database for S3's lists, by error kind ('ok' = 2xx). */
+  attempts: Record<string, number>;
+  worker: Pick<WorkerInstrumentation, 'jobsCompleted' | 'jobsFailed'> | null;
+}
+
+export interface MemoryResult {
+  ratePerSec: number;
+  durationMs: number;
+  delivered: number;
+  complete: boolean;
+  latency: LatencySummary;
+  workerRss: MemorySummary;
+  redisUsedMemory: MemorySummary;
+}
+
+export interface ProfileResult {
+  throughput: ThroughputResult;
+  profiles: Array<{
+    process: string;
+    file: string;
+    /** CPU time the process really used (from /proc), and what the profiler saw as not idle. */
+    cpuMs: number;
+    sampledBusyMs: number;
+    summary: ProfileSummary;
+  }>;
+  /** Per delivery: SQL statements by text, with mean time (worker side). */
+  queriesPerDelivery: Array<{ sql: string; perDelivery: number; meanMs: number }>;
+  /** Per delivery: Redis commands (emitter and worker together), from INFO commandstats. */
+  redisCommandsPerDelivery: Record<string, number>;
+  pool: WorkerInstrumentation['pool'];
+}
+
+export interface TargetResult {
+  id: string;
+  target: string;
+  figure: string;
+  status: 'PASS' | 'MISS' | 'n/a';
+}
+
+export interface MachineInfo {
+  cpuModel: string;
+  cores: number;
+  memoryGb: number;
+  node: string;
+  platform: string;
+  date: string;
+  loadAverageAtStart: number[];
+}
+
+export interface BenchResults {
+  machine: MachineInfo;
+  mode: 'quick' | 'full';
+  workerProcesses: number;
+  workerPgPool: number;
+  childrenRunAs: string;
+  /** false with --async-commit (synchronous_commit=off for the module's sessions). */
+  synchronousCommit: boolean;
+  durations: BenchDurations;
+  moduleOptions: Record<string, unknown>;
+  notes: string[];
+  baselines: {
+    /** The median round, and every round's rate. */
+    raw?: RawResult;
+    rawRounds?: number[];
+    naive?: ThroughputResult;
+    naiveRounds?: number[];
+    naiveLatency?: LatencyResult;
+  };
+  s1?: {
+    /** The median round. */
+    throughput: ThroughputResult;
+    rounds: number[];
+    /** Medians of the per-round ratios (S1 and the baseline measured back to back). */
+    ratios: { vsNaive: number | null; vsRaw: number | null };
+    /** Every attempt recorded in the database for S1's lists, by error kind ('ok' = 2xx). */
+    attempts: Record<string, number>;
+    latency?: LatencyResult;
+  };
+  s2?: FanOutResult;
+  s3?: IsolationResult;
+  s6?: MemoryResult;
+  s9?: { defaultJournal: ThroughputResult; wal: ThroughputResult };
+  profile?: ProfileResult;
+  /** Per scenario: who used the CPU, and PostgreSQL commit latency seen by a probe (disk health). */
+  environment: Record<string, { cpu: CpuShare; commit: CommitProbeSnapshot }>;
+  targets: TargetResult[];
+  errors: Array<{ scenario: string; error: string }>;
+}

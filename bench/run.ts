@@ -1,0 +1,313 @@
+/**
+ * `npm run bench [-- --quick] [--only S1,S2,...] [--no-profile] [--workers N] [--worker-pool N]
+ *   [--async-commit] [--swc]`
+ *
+ * Measures the module side by side with two baselines in ONE run, on this machine: a receiver
+ * process, the module's worker process(es), an emitter process, real PostgreSQL (a fresh schema,
+ * dropped at the end) and a private redis-server (stopped at the end). Prints tables and writes
+ * bench/results/latest.json. Scenario ids: Braw, Bnaive, S1, S2, S3, S6, S9, P (P = S1 profiled).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { join } from 'node:path';
+import {
+  BENCH_MODULE_OPTIONS,
+  FAST_PORTS,
+  FULL,
+  HANG_PORTS,
+  QUICK,
+  WORKER_PG_POOL,
+} from './lib/bench.config';
+import { emitterConfig, type BenchContext } from './lib/bench.context';
+import type { EmitterApi } from './lib/child.apis';
+import { compileChildSources, removeCompiledSources } from './lib/child.build';
+import {
+  BenchChild,
+  REPO_ROOT,
+  killAllChildrenNow,
+  liveChildren,
+  runChildrenFrom,
+} from './lib/child.handle';
+import { CommitProbe } from './lib/commit.probe';
+import { CpuMonitor } from './lib/cpu.monitor';
+import { ReceiverHandle } from './lib/receiver.handle';
+import { evaluateTargets, formatReport } from './lib/report.util';
+import type { BenchResults, MachineInfo } from './lib/results.types';
+import { BenchServices } from './lib/services.setup';
+import { runProfile } from './scenarios/profile.scenario';
+import { runS2 } from './scenarios/s2-fanout.scenario';
+import { runS6 } from './scenarios/s6-memory.scenario';
+import { runS9 } from './scenarios/s9-sqlite.scenario';
+import { runSideBySide } from './scenarios/side-by-side.scenario';
+
+type ScenarioId = 'Braw' | 'Bnaive' | 'S1' | 'S2' | 'S3' | 'S6' | 'S9' | 'P';
+
+interface Step {
+  ids: ScenarioId[];
+  title: string;
+  run: (ctx: BenchContext, selected: ReadonlySet<ScenarioId>) => Promise<void>;
+}
+
+/** Run order: S1 (with the baselines) first: S3 and S6 take their rate from S1's maximum. */
+const STEPS: readonly Step[] = [
+  {
+    ids: ['Braw', 'Bnaive', 'S1', 'S3'],
+    title: 'B-raw, B-naive and S1 side by side, S1 latency at half its maximum; then S3',
+    run: (ctx, selected) =>
+      runSideBySide(ctx, {
+        raw: selected.has('Braw'),
+        naive: selected.has('Bnaive'),
+        s1: selected.has('S1'),
+        s3: selected.has('S3'),
+      }),
+  },
+  { ids: ['S2'], title: 'S2: fan-out to many subscriptions', run: runS2 },
+  { ids: ['S6'], title: 'S6: memory over a sustained run', run: runS6 },
+  { ids: ['S9'], title: 'S9: SQLite, one process', run: runS9 },
+  { ids: ['P'], title: 'P: S1 with the worker under --cpu-prof', run: runProfile },
+];
+const ALL_IDS: readonly ScenarioId[] = STEPS.flatMap((step) => step.ids);
+const DEFAULT_RUN: readonly ScenarioId[] = ['Braw', 'S1', 'Bnaive', 'S3', 'S2', 'S6', 'S9', 'P'];
+
+interface Cli {
+  quick: boolean;
+  only: ScenarioId[];
+  workers: number;
+  /** Run children's .ts with swc-node (as the e2e tests do) instead of compiled JS. */
+  swc: boolean;
+  /** synchronous_commit=off for the module's PostgreSQL sessions (takes the disk's fsync out). */
+  asyncCommit: boolean;
+  /** pg pool size of each module worker process. */
+  workerPool: number;
+}
+
+function parseCli(argv: readonly string[]): Cli {
+  const cli: Cli = {
+    quick: false,
+    only: [...DEFAULT_RUN],
+    workers: 1,
+    swc: false,
+    asyncCommit: false,
+    workerPool: WORKER_PG_POOL,
+  };
+  const ids = ALL_IDS;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--quick') cli.quick = true;
+    else if (arg === '--swc') cli.swc = true;
+    else if (arg === '--async-commit') cli.asyncCommit = true;
+    else if (arg === '--worker-pool') {
+      cli.workerPool = Number(argv[++i]);
+      if (!Number.isInteger(cli.workerPool) || cli.workerPool < 1 || cli.workerPool > 90) {
+        throw new Error('--worker-pool takes 1 to 90');
+      }
+    } else if (arg === '--profile') cli.only = [...new Set([...cli.only, 'P' as const])];
+    else if (arg === '--only') {
+      const wanted = (argv[++i] ?? '')
+        .split(',')
+        .map((id) => id.trim())
+        .filter(Boolean);
+      const unknown = wanted.filter((id) => !ids.includes(id as ScenarioId));
+      if (unknown.length > 0)
+        throw new Error(`unknown scenario ${unknown.join(', ')} (known: ${ids.join(', ')})`);
+      cli.only = wanted as ScenarioId[];
+    } else if (arg === '--workers') {
+      cli.workers = Number(argv[++i]);
+      if (!Number.isInteger(cli.workers) || cli.workers < 1 || cli.workers > 8)
+        throw new Error('--workers takes 1 to 8');
+    } else if (arg === '--help' || arg === '-h') {
+      process.stdout.write(
+        'usage: npm run bench -- [--quick] [--only Braw,S1,Bnaive,S3,S2,S6,S9,P] [--no-profile] [--workers N] [--swc] [--async-commit] [--worker-pool N]\n',
+      );
+      process.exit(0);
+    } else throw new Error(`unknown argument ${arg}`);
+  }
+  return cli;
+}
+
+function machineInfo(): MachineInfo {
+  const cpu = cpus();
+  return {
+    cpuModel: cpu[0]?.model.trim() ?? 'unknown',
+    cores: cpu.length,
+    memoryGb: Math.round(totalmem() / 1024 ** 3),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    date: new Date().toISOString(),
+    loadAverageAtStart: loadavg().map((value) => Math.round(value * 100) / 100),
+  };
+}
+
+const log = (message: string) =>
+  process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+
+let cleanup: (() => Promise<void>) | undefined;
+let cleaning: Promise<void> | undefined;
+
+function runCleanup(): Promise<void> {
+  cleaning ??= (cleanup ? cleanup() : Promise.resolve()).catch((error: unknown) => {
+    process.stderr.write(`cleanup failed: ${String(error)}\n`);
+  });
+  return cleaning;
+}
+
+/** The whole run stops by itself after this long, whatever hangs. */
+const RUN_LIMIT_MS = { quick: 5 * 60_000, full: 20 * 60_000 };
+
+function onSignal(signal: NodeJS.Signals | 'time limit'): void {
+  process.stderr.write(
+    `\n${signal}: stopping every child process and dropping the bench schema…\n`,
+  );
+  const hardStop = setTimeout(() => {
+    killAllChildrenNow();
+    process.exit(130);
+  }, 15_000);
+  hardStop.unref();
+  void runCleanup().finally(() => process.exit(130));
+}
+
+async function main(): Promise<void> {
+  const cli = parseCli(process.argv.slice(2));
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('exit', killAllChildrenNow);
+  setTimeout(
+    () => onSignal('time limit'),
+    cli.quick ? RUN_LIMIT_MS.quick : RUN_LIMIT_MS.full,
+  ).unref();
+
+  const durations = cli.quick ? QUICK : FULL;
+  const results: BenchResults = {
+    machine: machineInfo(),
+    mode: cli.quick ? 'quick' : 'full',
+    workerProcesses: cli.workers,
+    workerPgPool: cli.workerPool,
+    childrenRunAs: cli.swc ? 'TypeScript via swc-node' : 'JavaScript compiled by swc',
+    synchronousCommit: !cli.asyncCommit,
+    durations,
+    moduleOptions: {
+      ...BENCH_MODULE_OPTIONS,
+      keptAtLibraryDefault: [
+        'maxInFlightPerOrigin',
+        'maxConnectionsPerOrigin',
+        'connectTimeoutMs',
+        'relayIntervalMs',
+        'retryJitter',
+        'queue lockDuration / stalledInterval',
+      ],
+    },
+    notes: [
+      "Every process (receiver, emitter, workers, PostgreSQL, Redis) shares this machine's cores: figures are system throughput on it, not the worker alone. The environment table says how much CPU anything else used meanwhile.",
+      'B-raw, B-naive and S1 alternate in rounds (all their processes up at once); figures are median rounds, ratios medians of per-round ratios. S3 runs right after, in rounds of its own (its hanging endpoints keep its worker busy retrying for minutes, which would weigh on the others).',
+      'Latency = data.emittedAt (set by the emitter; in open-loop runs the scheduled time, so a late emitter counts) → arrival of the body at the receiver; both clocks are performance.timeOrigin + performance.now() on this machine.',
+      'Each subscription has its own receiver origin (100 ports), so maxInFlightPerOrigin keeps its default of 5.',
+      'CPU/delivery = user + system CPU time of the producer process and of the worker processes (from /proc) over the run, drain included, divided by deliveries.',
+      "S9 runs emitter and worker in ONE process (TypeORM's better-sqlite3 driver has one connection; a SQLite file has one writer) and emits one event at a time: concurrent emit() calls share that connection's transaction and fail with 'cannot start a transaction within a transaction'.",
+      cli.swc
+        ? 'Children ran as TypeScript through swc-node (which alone adds ~70 MB RSS per process).'
+        : 'Children ran as JavaScript compiled by swc into a temporary directory (no in-process compiler: RSS figures are what a deployed host would see).',
+    ],
+    baselines: {},
+    environment: {},
+    targets: [],
+    errors: [],
+  };
+
+  log(
+    `${results.mode} run of ${cli.only.join(', ')}; ${results.machine.cpuModel}, ${results.machine.cores} cores, load ${results.machine.loadAverageAtStart.join(' ')}`,
+  );
+  let compiled: string | undefined;
+  let services: BenchServices | undefined;
+  let probe: CommitProbe | undefined;
+  let receiver: ReceiverHandle | undefined;
+  let emitter: BenchChild<EmitterApi> | undefined;
+  cleanup = async () => {
+    await Promise.allSettled([emitter?.stop(5_000), receiver?.stop(), probe?.stop()]);
+    // Workers of an interrupted scenario; Redis goes last, with the schema, in services.close().
+    for (const managed of liveChildren()) {
+      if (managed.name !== 'redis-server') managed.child.kill('SIGKILL');
+    }
+    // Stores of a scenario first (they share the main one's Redis), then the main one.
+    for (const store of BenchServices.openInstances()) if (store !== services) await store.close();
+    if (services) await services.close();
+    killAllChildrenNow();
+    if (compiled) removeCompiledSources(compiled);
+  };
+
+  try {
+    if (!cli.swc) {
+      compiled = await compileChildSources(REPO_ROOT);
+      runChildrenFrom(compiled);
+      log(`child sources compiled with swc into ${compiled}`);
+    }
+    [services, receiver] = await Promise.all([
+      BenchServices.start(),
+      ReceiverHandle.start(FAST_PORTS, HANG_PORTS),
+    ]);
+    probe = await CommitProbe.start(services.schema);
+    const cpu = new CpuMonitor();
+    log(
+      `schema ${services.schema}, redis-server on ${services.redis.port}, receiver on ${FAST_PORTS}+${HANG_PORTS} ports`,
+    );
+    const ready = { services, receiver, asyncCommit: cli.asyncCommit };
+    let emitterStart: Promise<BenchChild<EmitterApi>> | undefined;
+    const ctx: BenchContext = {
+      durations,
+      services: ready.services,
+      receiver: ready.receiver,
+      workerProcesses: cli.workers,
+      workerPool: cli.workerPool,
+      asyncCommit: cli.asyncCommit,
+      results,
+      emitter: () => {
+        emitterStart ??= BenchChild.start<EmitterApi>(
+          'emitter',
+          'bench/lib/emitter.process.ts',
+          emitterConfig(ready),
+        ).then((child) => (emitter = child));
+        return emitterStart;
+      },
+      log,
+    };
+    const selected = new Set(cli.only);
+    for (const { ids, title, run } of STEPS) {
+      if (!ids.some((one) => selected.has(one))) continue;
+      const id = ids.filter((one) => selected.has(one)).join('+');
+      log(`${title}…`);
+      const started = performance.now();
+      probe.take();
+      cpu.take();
+      try {
+        await run(ctx, selected);
+      } catch (error) {
+        const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+        results.errors.push({ scenario: id, error: text });
+        log(`${id} failed: ${text}`);
+      }
+      const commit = probe.take();
+      const share = cpu.take();
+      results.environment[id] = { commit, cpu: share };
+      log(
+        `${id} took ${Math.round((performance.now() - started) / 1000)} s; CPU busy ${share.busyPct}% (bench ${share.benchPct}%, postgres ${share.postgresPct}%, other ${share.otherPct}%); PG commit probe p50 ${commit.commit.p50Ms} ms, max ${commit.commit.maxMs} ms`,
+      );
+    }
+  } finally {
+    await runCleanup();
+  }
+
+  results.targets = evaluateTargets(results);
+  const outputDir = join(REPO_ROOT, 'bench', 'results');
+  mkdirSync(outputDir, { recursive: true });
+  const file = join(outputDir, 'latest.json');
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(`\n${formatReport(results)}\n\nResults written to ${file}\n`);
+  if (results.errors.length > 0) process.exitCode = 1;
+}
+
+main().catch(async (error: unknown) => {
+  process.stderr.write(
+    `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  await runCleanup();
+  process.exit(1);
+});

@@ -1,0 +1,270 @@
+import { FAST_PORTS } from '../lib/bench.config';
+import {
+  emitterConfig,
+  halfRate,
+  listsOnFastPorts,
+  measureOpenLoop,
+  measureSaturated,
+  producerOf,
+  startModuleWorkers,
+  stopAll,
+  workerCounters,
+  type BenchContext,
+  type Producer,
+} from '../lib/bench.context';
+import type { EmitterApi, LoadList, WorkerApi } from '../lib/child.apis';
+import { BenchChild } from '../lib/child.handle';
+import type { RawResult, ThroughputResult } from '../lib/results.types';
+import { BenchServices } from '../lib/services.setup';
+import {
+  startNaiveBaseline,
+  startRawBaseline,
+  type NaiveBaseline,
+  type RawBaseline,
+} from './baselines.scenario';
+import { isolationSetup } from './s3-isolation.scenario';
+
+export interface SideBySideSelection {
+  raw: boolean;
+  naive: boolean;
+  s1: boolean;
+  s3: boolean;
+}
+
+/** One configuration of the module under test: its workers, the emitter feeding them, its lists. */
+interface ModuleSide {
+  workers: Array<BenchChild<WorkerApi>>;
+  emitter: Producer;
+  lists: LoadList[];
+  rounds: ThroughputResult[];
+}
+
+interface Sides {
+  raw?: RawBaseline;
+  naive?: NaiveBaseline;
+  s1?: ModuleSide;
+}
+
+/** The round whose rate is the median (its other figures stay consistent with it). */
+function medianBy<T>(rounds: readonly T[], rate: (round: T) => number): T {
+  const sorted = [...rounds].sort((a, b) => rate(a) - rate(b));
+  return sorted[Math.floor((sorted.length - 1) / 2)];
+}
+
+function median(values: readonly number[]): number | null {
+  const finite = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (finite.length === 0) return null;
+  const middle = Math.floor(finite.length / 2);
+  return finite.length % 2 ? finite[middle] : (finite[middle - 1] + finite[middle]) / 2;
+}
+
+/** Median of the per-round ratios a[i] / b[i]. */
+function medianRatio(a: readonly number[], b: readonly number[]): number | null {
+  return median(a.map((value, index) => value / b[index]));
+}
+
+/**
+ * B-raw, B-naive and S1 measured side by side: all their processes run at once (idle when not
+ * measured) and the saturated measurements alternate for `rounds` rounds, so the ratios come from
+ * back-to-back figures rather than from minutes apart on a shared machine. Each figure is its
+ * median round; each ratio is the median of per-round ratios. Then latency at half S1's maximum on
+ * a clock (open model), for S1 and for B-naive at the same rate.
+ *
+ * S1: 100 lists × 1 subscription, each on its own receiver origin; events round-robin over the
+ * lists (1 event → 1 delivery).
+ *
+ * S3 comes after, not interleaved: once endpoints have hung, its worker keeps retrying and bouncing
+ * jobs for minutes, which would load the machine under the other measurements. It runs on a store
+ * of its own (schema + Bull prefix, own emitter and worker): workers on one queue take each other's
+ * jobs, and a worker's relay re-enqueues every due delivery of its schema.
+ */
+export async function runSideBySide(ctx: BenchContext, selection: SideBySideSelection) {
+  await ctx.services.resetState();
+  const sides: Sides = {};
+  try {
+    const s1Setup = listsOnFastPorts(ctx, 's1', FAST_PORTS);
+    if (selection.s1) await ctx.services.createSubscriptions(s1Setup.targets);
+    const [raw, naive, s1Workers] = await Promise.all([
+      selection.raw ? startRawBaseline(ctx) : undefined,
+      selection.naive ? startNaiveBaseline(ctx) : undefined,
+      selection.s1 ? startModuleWorkers(ctx, 's1') : undefined,
+    ]);
+    sides.raw = raw;
+    sides.naive = naive;
+    if (s1Workers) {
+      const emitter = producerOf(await ctx.emitter());
+      sides.s1 = { workers: s1Workers, emitter, lists: s1Setup.lists, rounds: [] };
+    }
+    await measureSides(ctx, sides);
+  } finally {
+    await Promise.all([
+      sides.raw?.stop(),
+      sides.naive?.stop(),
+      sides.s1 ? stopAll(sides.s1.workers) : undefined,
+    ]);
+  }
+  if (selection.s3) await runS3(ctx);
+}
+
+async function measureSides(ctx: BenchContext, { raw, naive, s1 }: Sides): Promise<void> {
+  const rawRounds: RawResult[] = [];
+  const naiveRounds: ThroughputResult[] = [];
+  for (let round = 1; round <= ctx.durations.rounds; round++) {
+    const parts: string[] = [];
+    if (raw) {
+      const result = await raw.measure();
+      rawRounds.push(result);
+      parts.push(`B-raw ${result.requestsPerSec}/s`);
+    }
+    if (naive) {
+      const result = await measureSaturated(
+        ctx,
+        naive.producer,
+        naive.lists,
+        ctx.durations.naiveMs,
+        {
+          workers: naive.workers,
+        },
+      );
+      result.worker = await workerCounters(naive.workers);
+      naiveRounds.push(result);
+      parts.push(`B-naive ${result.deliveriesPerSec}/s`);
+    }
+    if (s1) {
+      const result = await measureSaturated(
+        ctx,
+        s1.emitter,
+        s1.lists,
+        ctx.durations.s1ThroughputMs,
+        {
+          workers: s1.workers,
+        },
+      );
+      result.worker = await workerCounters(s1.workers);
+      s1.rounds.push(result);
+      parts.push(`S1 ${result.deliveriesPerSec}/s`);
+    }
+    ctx.log(`round ${round}/${ctx.durations.rounds}: ${parts.join(', ')}`);
+  }
+
+  const rawRates = rawRounds.map((result) => result.requestsPerSec);
+  const naiveRates = naiveRounds.map(rate);
+  if (rawRounds.length > 0) {
+    ctx.results.baselines.raw = medianBy(rawRounds, (result) => result.requestsPerSec);
+    ctx.results.baselines.rawRounds = rawRates;
+  }
+  if (naiveRounds.length > 0) {
+    ctx.results.baselines.naive = medianBy(naiveRounds, rate);
+    ctx.results.baselines.naiveRounds = naiveRates;
+  }
+
+  let latencyRate: number | undefined;
+  if (s1 && s1.rounds.length > 0) {
+    const s1Rates = s1.rounds.map(rate);
+    const throughput = medianBy(s1.rounds, rate);
+    latencyRate = halfRate(throughput.deliveriesPerSec);
+    const latency = await measureOpenLoop(
+      ctx,
+      s1.emitter,
+      s1.lists,
+      latencyRate,
+      ctx.durations.s1LatencyMs,
+    );
+    ctx.results.s1 = {
+      throughput,
+      rounds: s1Rates,
+      ratios: {
+        vsNaive: naiveRates.length ? medianRatio(s1Rates, naiveRates) : null,
+        vsRaw: rawRates.length ? medianRatio(s1Rates, rawRates) : null,
+      },
+      attempts: await ctx.services.attemptOutcomes('s1-'),
+      latency,
+    };
+    ctx.log(
+      `S1 at ${latencyRate}/s: p50 ${latency.latency.p50Ms} ms, p99 ${latency.latency.p99Ms} ms`,
+    );
+  }
+  if (naive && ctx.results.baselines.naive) {
+    const naiveRate = latencyRate ?? halfRate(ctx.results.baselines.naive.deliveriesPerSec);
+    const latency = await measureOpenLoop(
+      ctx,
+      naive.producer,
+      naive.lists,
+      naiveRate,
+      ctx.durations.s1LatencyMs,
+    );
+    ctx.results.baselines.naiveLatency = latency;
+    ctx.log(
+      `B-naive at ${naiveRate}/s: p50 ${latency.latency.p50Ms} ms, p99 ${latency.latency.p99Ms} ms`,
+    );
+  }
+}
+
+/**
+ * S3: `rounds` saturated runs with 10% of endpoints hanging, then healthy latency at S1's
+ * half-maximum rate. Compared with S1's median from just before.
+ */
+async function runS3(ctx: BenchContext): Promise<void> {
+  const services = await BenchServices.start(ctx.services.redis);
+  let emitterChild: BenchChild<EmitterApi> | undefined;
+  let workers: Array<BenchChild<WorkerApi>> = [];
+  try {
+    const setup = isolationSetup(ctx);
+    await services.createSubscriptions(setup.targets);
+    [workers, emitterChild] = await Promise.all([
+      startModuleWorkers(ctx, 's3', { services }),
+      BenchChild.start<EmitterApi>(
+        's3-emitter',
+        'bench/lib/emitter.process.ts',
+        emitterConfig({ services, asyncCommit: ctx.asyncCommit }),
+      ),
+    ]);
+    const emitter = producerOf(emitterChild);
+    const rounds: ThroughputResult[] = [];
+    let hangRequests = 0;
+    for (let round = 1; round <= ctx.durations.rounds; round++) {
+      const result = await measureSaturated(
+        ctx,
+        emitter,
+        setup.lists,
+        ctx.durations.s3ThroughputMs,
+        {
+          workers,
+        },
+      );
+      hangRequests += (await ctx.receiver.stats()).hang.requests;
+      result.worker = await workerCounters(workers);
+      rounds.push(result);
+      ctx.log(`S3 round ${round}/${ctx.durations.rounds}: healthy ${result.deliveriesPerSec}/s`);
+    }
+    const throughput = medianBy(rounds, rate);
+    const s1 = ctx.results.s1?.throughput.deliveriesPerSec;
+    const latencyRate = halfRate(s1 ?? throughput.deliveriesPerSec / 0.9);
+    const latency = await measureOpenLoop(
+      ctx,
+      emitter,
+      setup.lists,
+      latencyRate,
+      ctx.durations.s3LatencyMs,
+    );
+    ctx.results.s3 = {
+      hangingEndpoints: setup.hanging,
+      healthyEndpoints: setup.healthy,
+      throughput,
+      rounds: rounds.map(rate),
+      vsS1: s1 === undefined ? null : throughput.deliveriesPerSec / s1,
+      latency,
+      hangRequests,
+      attempts: await services.attemptOutcomes('s3-'),
+      worker: await workerCounters(workers),
+    };
+    ctx.log(
+      `S3 healthy at ${latencyRate}/s: p50 ${latency.latency.p50Ms} ms, p99 ${latency.latency.p99Ms} ms`,
+    );
+  } finally {
+    await Promise.all([stopAll(workers), emitterChild?.stop()]);
+    await services.close();
+  }
+}
+
+const rate = (result: ThroughputResult) => result.deliveriesPerSec;
