@@ -26,10 +26,11 @@ const env = requiredEnv;
       worker: true,
       allowPrivateNetworks: true,
       concurrency: 50,
-      requestTimeoutMs: 2_000,
-      retrySchedule: [200, 400, 800, 1_600, 1_600, 1_600, 1_600, 1_600],
+      requestTimeoutMs: 5_000,
+      // Short, but long enough to ride out a starved machine: about a minute of retries in all.
+      retrySchedule: [200, 400, 800, 1_600, 3_200, 6_400, 6_400, 6_400, 6_400, 6_400, 6_400, 6_400],
       relayIntervalMs: 500,
-      queue: { lockDurationMs: 5_000, stalledIntervalMs: 1_000 },
+      queue: { lockDurationMs: 10_000, stalledIntervalMs: 1_000 },
     }),
   ],
 })
