@@ -202,7 +202,7 @@ async function main(): Promise<void> {
       'Latency = data.emittedAt (set by the emitter; in open-loop runs the scheduled time, so a late emitter counts) → arrival of the body at the receiver; both clocks are performance.timeOrigin + performance.now() on this machine.',
       'Each subscription has its own receiver origin (100 ports), so maxInFlightPerOrigin keeps its default of 5.',
       'CPU/delivery = user + system CPU time of the producer process and of the worker processes (from /proc) over the run, drain included, divided by deliveries.',
-      "S9 runs emitter and worker in ONE process (TypeORM's better-sqlite3 driver has one connection; a SQLite file has one writer) and emits one event at a time: concurrent emit() calls share that connection's transaction and fail with 'cannot start a transaction within a transaction'.",
+      "S9 runs emitter and worker in ONE process: TypeORM's better-sqlite3 driver has one connection and a SQLite file one writer; the library queues its transactions on it one after another (WebhooksTransactions).",
       cli.swc
         ? 'Children ran as TypeScript through swc-node (which alone adds ~70 MB RSS per process).'
         : 'Children ran as JavaScript compiled by swc into a temporary directory (no in-process compiler: RSS figures are what a deployed host would see).',

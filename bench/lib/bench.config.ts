@@ -75,13 +75,6 @@ export const FULL: BenchDurations = {
   drainTimeoutMs: 120_000,
 };
 
-/**
- * S9's emit callers. On better-sqlite3, TypeORM shares ONE query runner, so concurrent
- * `dataSource.transaction` calls nest into each other (SAVEPOINTs inside another caller's BEGIN) and
- * fail with "cannot start a transaction within a transaction"; the host emits one event at a time.
- */
-export const SQLITE_EMIT_CONCURRENCY = 1;
-
 /** Emit callers in saturate mode, and the backlog bound that keeps the pipeline full but finite. */
 export const SATURATE_CONCURRENCY = 16;
 export const SATURATE_MAX_BACKLOG = 1_000;

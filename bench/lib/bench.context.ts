@@ -185,7 +185,7 @@ export async function measureSaturated(
   producer: Producer,
   lists: LoadList[],
   durationMs: number,
-  options: { concurrency?: number; workers?: ReadonlyArray<{ pid: number }> } = {},
+  options: { workers?: ReadonlyArray<{ pid: number }> } = {},
 ): Promise<ThroughputResult> {
   const workerPids = (options.workers ?? []).map((worker) => worker.pid);
   const cpuBefore = {
@@ -199,7 +199,7 @@ export async function measureSaturated(
     report = await producer.saturate({
       lists,
       durationMs,
-      concurrency: options.concurrency ?? SATURATE_CONCURRENCY,
+      concurrency: SATURATE_CONCURRENCY,
       maxBacklog: SATURATE_MAX_BACKLOG,
     });
   } finally {

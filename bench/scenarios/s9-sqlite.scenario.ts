@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BENCH_MODULE_OPTIONS, FAST_PORTS, SQLITE_EMIT_CONCURRENCY } from '../lib/bench.config';
+import { BENCH_MODULE_OPTIONS, FAST_PORTS } from '../lib/bench.config';
 import {
   listsOnFastPorts,
   measureSaturated,
@@ -18,8 +18,8 @@ import type { SqliteHostConfig } from '../lib/sqlite-host.process';
 /**
  * S9: S1's saturated run on the embedded SQLite path (better-sqlite3, a temporary file). TypeORM's
  * better-sqlite3 driver is a single connection and the file has one writer, so emitter and worker
- * are ONE process here (worker: true), as in a small single-process deployment; and since that one
- * connection cannot hold two transactions, the host emits one event at a time. Run twice: with
+ * are ONE process here (worker: true), as in a small single-process deployment; the library queues
+ * its transactions one after another on that connection (WebhooksTransactions). Run twice: with
  * SQLite's default rollback journal (as the demo) and with WAL (`enableWAL: true`).
  */
 export async function runS9(ctx: BenchContext): Promise<void> {
@@ -45,9 +45,7 @@ async function runOnSqlite(ctx: BenchContext, wal: boolean): Promise<ThroughputR
   try {
     const { targets, lists } = listsOnFastPorts(ctx, 's9', FAST_PORTS);
     await host.call('createSubscriptions', { lists: targets });
-    const throughput = await measureSaturated(ctx, producerOf(host), lists, ctx.durations.s9Ms, {
-      concurrency: SQLITE_EMIT_CONCURRENCY,
-    });
+    const throughput = await measureSaturated(ctx, producerOf(host), lists, ctx.durations.s9Ms);
     throughput.worker = await workerCounters([host]);
     ctx.log(
       `S9 (${wal ? 'WAL' : 'rollback journal'}): ${throughput.deliveriesPerSec} deliveries/s (complete: ${throughput.complete})`,
