@@ -1,132 +1,40 @@
-import { getQueueToken } from '@nestjs/bull';
-import type { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import type { Queue } from 'bull';
 import { randomBytes } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createServer, type AddressInfo } from 'node:net';
-import request from 'supertest';
 import {
   BUILT_IN_EVENT_TYPES,
   WEBHOOK_EVENT_SOURCES,
   WEBHOOK_TEST_EVENT,
-  WEBHOOKS_QUEUE,
   webhookHeaders,
 } from 'nestjs-marketing-webhooks';
-import { AppModule } from '../apps/demo/src/app.module';
-import { BOUNCES_QUEUE } from '../apps/demo/src/bounces/bounces.queue';
-import { CAMPAIGNS_QUEUE } from '../apps/demo/src/campaigns/campaigns.queue';
 import type { InboxEntry } from '../apps/demo/src/inbox/inbox.service';
-import { SeedService } from '../apps/demo/src/seed/seed.service';
+import { DemoHarness, type ContactBody, type RecipientBody } from './support/demo-harness';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const API_KEY = 'test-api-key';
 const EVENT_TYPES = BUILT_IN_EVENT_TYPES.map(({ type }) => type).filter(
   (type) => type !== WEBHOOK_TEST_EVENT,
 );
 
-interface ContactBody {
-  id: number;
-  email: string;
-  token: string;
-  status: string;
-}
-
-interface RecipientBody {
-  email: string;
-  links: {
-    open: string;
-    clicks: Array<{ url: string; tracked: string }>;
-    forward: string;
-    share: string;
-  };
-}
-
-/** The seeded subscription delivers to the app's own inbox, so the port must be known before boot. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 describe('demo app (SQLite in memory, real Redis)', () => {
-  let app: INestApplication;
-  let server: Parameters<typeof request>[0];
+  let demo: DemoHarness;
   let listId: number;
   let port: number;
   const contacts: Record<string, ContactBody> = {};
-  const serverErrors: string[] = [];
 
-  const http = () => request(server);
+  const http = () => demo.http();
   const path = (url: string) => new URL(url).pathname + new URL(url).search;
-
-  async function inbox(): Promise<InboxEntry[]> {
-    return (await http().get('/inbox').expect(200)).body as InboxEntry[];
-  }
-
-  /** Waits for a verified delivery of `type` from `source`, about the given contact when one is named. */
-  async function delivered(type: string, source: string, email?: string): Promise<InboxEntry> {
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const match = (await inbox()).find(
-        (entry) =>
-          entry.type === type &&
-          entry.source === source &&
-          (email === undefined ||
-            (entry.data as { contact?: { email?: string } }).contact?.email === email),
-      );
-      if (match) {
-        expect(match).toMatchObject({ verified: true, listId: String(listId) });
-        expect(match.webhookId).toEqual(expect.any(String));
-        return match;
-      }
-      if (Date.now() > deadline)
-        throw new Error(`no ${type} from ${source}${email ? ` about ${email}` : ''} in the inbox`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
+  const inbox = () => demo.inbox();
+  const delivered = (type: string, source: string, email?: string) =>
+    demo.delivered(type, source, email);
 
   function expectNoToken(entry: InboxEntry) {
     expect(JSON.stringify(entry.data)).not.toContain('token');
   }
 
   beforeAll(async () => {
-    port = await freePort();
-    const env = {
-      PORT: String(port),
-      DEMO_SQLITE_PATH: ':memory:',
-      DEMO_BULL_PREFIX: `demo_test_${randomBytes(5).toString('hex')}`,
-      DEMO_API_KEY: API_KEY,
-      REDIS_URL,
-    };
-    app = await NestFactory.create(AppModule.register(env), {
-      rawBody: true,
-      logger: ['error', 'warn'],
-    });
-    // Every request, the library's deliveries to the inbox included, must end without a 5xx.
-    app.use((req: IncomingMessage, res: ServerResponse, next: () => void) => {
-      res.on('finish', () => {
-        if (res.statusCode >= 500)
-          serverErrors.push(`${req.method} ${req.url} → ${res.statusCode}`);
-      });
-      next();
-    });
-    await app.listen(port, '127.0.0.1');
-    server = app.getHttpServer() as Parameters<typeof request>[0];
-    listId = app.get(SeedService).listId;
+    demo = await DemoHarness.start({ DEMO_API_KEY: API_KEY });
+    ({ listId, port } = demo);
   });
 
-  afterAll(async () => {
-    for (const name of [CAMPAIGNS_QUEUE, BOUNCES_QUEUE, WEBHOOKS_QUEUE]) {
-      await app
-        .get<Queue>(getQueueToken(name))
-        .obliterate({ force: true })
-        .catch(() => undefined);
-    }
-    await app.close();
-  });
+  afterAll(() => demo.close());
 
   it('seeds the Newsletter list with a subscription to the inbox, for every built-in event', async () => {
     const lists = (await http().get('/lists').expect(200)).body as Array<{
@@ -498,6 +406,6 @@ describe('demo app (SQLite in memory, real Redis)', () => {
   });
 
   it('never answered with a 5xx', () => {
-    expect(serverErrors).toEqual([]);
+    expect(demo.serverErrors).toEqual([]);
   });
 });
