@@ -5,6 +5,7 @@ import type { Queue } from 'bull';
 import type { DataSource } from 'typeorm';
 import { WebhookDelivery } from '../delivery/delivery.entity';
 import { WEBHOOKS_QUEUE } from '../webhooks.constants';
+import { withTimeout } from '../common/with-timeout';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
 
 const PROBE_TIMEOUT_MS = 2_000;
@@ -22,19 +23,9 @@ export interface WebhooksHealthReport {
   queue: ComponentHealth & { lagMs: number | null; stuck: boolean };
 }
 
-function withTimeout<T>(work: Promise<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`no answer within ${PROBE_TIMEOUT_MS} ms`)),
-      PROBE_TIMEOUT_MS,
-    );
-    work.then(resolve, reject).finally(() => clearTimeout(timer));
-  });
-}
-
 async function probe(work: () => Promise<unknown>): Promise<ComponentHealth> {
   try {
-    await withTimeout(work());
+    await withTimeout(work(), PROBE_TIMEOUT_MS);
     return { up: true };
   } catch (error) {
     return { up: false, error: error instanceof Error ? error.message : String(error) };

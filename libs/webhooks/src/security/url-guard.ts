@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { LookupAddress } from 'node:dns';
 import { WebhookUrlNotAllowedError } from '../webhooks.errors';
+import { withTimeout } from '../common/with-timeout';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
 import { checkWebhookUrl, isAddressAllowed, TargetAllowList, type UrlCheck } from './url-policy';
 
@@ -75,11 +76,4 @@ export class UrlGuard {
       })
       .catch((error: NodeJS.ErrnoException) => callback(error, []));
   };
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('timed out')), ms);
-    promise.then(resolve, reject).finally(() => clearTimeout(timer));
-  });
 }
