@@ -41,6 +41,7 @@ describe('ecosystem endpoints of the demo', () => {
     app = await NestFactory.create(
       AppModule.register({
         PORT: String(port),
+        DATABASE_URL: '',
         DEMO_SQLITE_PATH: ':memory:',
         DEMO_BULL_PREFIX: `eco_${randomBytes(4).toString('hex')}`,
         REDIS_URL: redis.url,

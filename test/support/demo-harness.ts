@@ -51,6 +51,8 @@ export class DemoHarness {
     const app = await NestFactory.create(
       AppModule.register({
         PORT: String(port),
+        // The environment may point DATABASE_URL at PostgreSQL (CI does): the demo tests pin SQLite.
+        DATABASE_URL: '',
         DEMO_SQLITE_PATH: ':memory:',
         DEMO_BULL_PREFIX: `demo_test_${randomBytes(5).toString('hex')}`,
         REDIS_URL,
