@@ -26,6 +26,16 @@ export class RetrySoonError extends Error {
   }
 }
 
+function isDeliveryJobData(data: unknown): data is DeliveryJobData {
+  const { deliveryId, attempt } = (data ?? {}) as Partial<DeliveryJobData>;
+  return (
+    typeof deliveryId === 'string' &&
+    deliveryId.length > 0 &&
+    Number.isInteger(attempt) &&
+    (attempt ?? 0) >= 1
+  );
+}
+
 function originOf(url: string): string {
   try {
     return new URL(url).origin;
@@ -49,7 +59,12 @@ export class DeliveryProcessor {
     this.limiter = new OriginLimiter(options.maxInFlightPerOrigin);
   }
 
-  async process({ deliveryId, attempt, trigger = 'scheduled' }: DeliveryJobData): Promise<void> {
+  async process(data: DeliveryJobData): Promise<void> {
+    // A job whose Redis hash lost its data (Redis flushed while it was in flight, then Bull's failure
+    // bookkeeping re-created the hash) must finish as a no-op: that frees its id for the relay, and a
+    // lookup by an undefined id must never run.
+    if (!isDeliveryJobData(data)) return;
+    const { deliveryId, attempt, trigger = 'scheduled' } = data;
     const manager = this.dataSource.manager;
     const delivery = await manager.findOneBy(WebhookDelivery, { id: deliveryId });
     // A job for a removed delivery, a finished or held one, or an attempt already made is stale.
