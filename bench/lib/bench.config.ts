@@ -76,7 +76,7 @@ export const FULL: BenchDurations = {
 };
 
 /** Emit callers in saturate mode, and the backlog bound that keeps the pipeline full but finite. */
-export const SATURATE_CONCURRENCY = 16;
+export const SATURATE_CONCURRENCY = 64;
 export const SATURATE_MAX_BACKLOG = 1_000;
 /** Emit calls in flight allowed to an open-loop clock before it is declared lagging. */
 export const OPEN_LOOP_MAX_IN_FLIGHT = 500;

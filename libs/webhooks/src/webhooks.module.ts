@@ -2,7 +2,9 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { WebhooksAdminGuard } from './admin/webhooks-admin.guard';
 import { WebhooksTransactions } from './common/webhooks-transactions';
+import { AttemptRecorder } from './delivery/attempt-recorder';
 import { DeliveryAttempter } from './delivery/delivery-attempter';
+import { DeliveryLoader } from './delivery/delivery-loader';
 import { DeliveryRelay } from './delivery/delivery-relay';
 import { DeliveryProcessor } from './delivery/delivery.processor';
 import { DisabledEndpointProber } from './delivery/disabled-endpoint-prober';
@@ -11,6 +13,7 @@ import { DeliveryQueue } from './delivery/delivery.queue';
 import { DeliveryWorker } from './delivery/delivery.worker';
 import { FanOutService } from './delivery/fan-out.service';
 import { HttpSender } from './delivery/http-sender';
+import { OutboxWriter } from './events/outbox-writer';
 import { OutboxCommitSubscriber } from './events/outbox-commit.subscriber';
 import { WebhooksService } from './events/webhooks.service';
 import { WebhooksHealthService } from './health/webhooks-health.service';
@@ -51,10 +54,13 @@ import { eventCatalogueProvider, resolvedOptionsProvider } from './webhooks.prov
     SubscriptionStateService,
     WebhookNotifier,
     FanOutService,
+    OutboxWriter,
     DeliveryQueue,
     OutboxCommitSubscriber,
     UrlGuard,
     HttpSender,
+    AttemptRecorder,
+    DeliveryLoader,
     DeliveryAttempter,
     DeliveryProcessor,
     EndpointVerifier,

@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { WebhookEventSource } from '../events/event-catalogue';
 import { WebhookEvent } from '../events/event.entity';
-import { insertEvent } from '../events/insert-event';
+import { insertEvents } from '../events/insert-event';
 import { WEBHOOK_LIFECYCLE_EVENTS } from '../lifecycle/webhook-lifecycle.events';
 import { WebhookNotifier } from '../lifecycle/webhook-notifier';
 import { WebhooksMetrics } from '../metrics/webhooks-metrics';
@@ -17,7 +17,8 @@ import {
 } from '../subscriptions/subscription-state.service';
 import { WebhooksTransactions } from '../common/webhooks-transactions';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
-import { WebhookAttempt, type AttemptTrigger } from './attempt.entity';
+import type { AttemptTrigger } from './attempt.entity';
+import { AttemptRecorder } from './attempt-recorder';
 import { decideAfterAttempt, isSuccess, type AttemptDecision } from './attempt-outcome';
 import { WebhookDelivery } from './delivery.entity';
 import { HttpSender, type SendOutcome } from './http-sender';
@@ -62,6 +63,7 @@ export class DeliveryAttempter {
     @Inject(WEBHOOKS_OPTIONS) private readonly options: ResolvedWebhooksOptions,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly transactions: WebhooksTransactions,
+    private readonly recorder: AttemptRecorder,
     private readonly sender: HttpSender,
     private readonly urlGuard: UrlGuard,
     private readonly state: SubscriptionStateService,
@@ -87,32 +89,14 @@ export class DeliveryAttempter {
     const nextAttemptAt =
       decision.retryDelayMs === null ? null : new Date(now.getTime() + decision.retryDelayMs);
 
-    const recorded = await this.transactions.run(async (manager) => {
-      await manager.insert(WebhookAttempt, {
-        id: uuidv7(),
-        deliveryId: delivery.id,
-        attemptNumber: attempt,
-        trigger,
-        statusCode: outcome.statusCode,
-        durationMs: outcome.durationMs,
-        errorKind: outcome.errorKind,
-        errorMessage: outcome.errorMessage,
-        responseExcerpt: outcome.responseExcerpt,
-        createdAt: now,
-      });
-      const result = await manager
-        .createQueryBuilder()
-        .update(WebhookDelivery)
-        .set({
-          status: decision.status,
-          attempts: attempt,
-          lastAttemptAt: now,
-          lastStatusCode: outcome.statusCode,
-          nextAttemptAt,
-        })
-        .where('id = :id AND attempts = :previous', { id: delivery.id, previous: attempt - 1 })
-        .execute();
-      return (result.affected ?? 0) > 0;
+    const recorded = await this.recorder.record({
+      deliveryId: delivery.id,
+      attempt,
+      trigger,
+      outcome,
+      status: decision.status,
+      attemptedAt: now,
+      nextAttemptAt,
     });
     if (!recorded) return { outcome, decision, recorded };
 
@@ -159,7 +143,7 @@ export class DeliveryAttempter {
       nextAttemptAt: null,
     });
     await this.transactions.run(async (manager) => {
-      await insertEvent(manager, event);
+      await insertEvents(manager, [event]);
       await manager.insert(WebhookDelivery, { ...delivery });
     });
     return this.attempt({

@@ -1,13 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
-import { WebhookEvent } from '../events/event.entity';
-import { WebhookSubscription } from '../subscriptions/subscription.entity';
 import { SubscriptionStateService } from '../subscriptions/subscription-state.service';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
 import { DeliveryAttempter } from './delivery-attempter';
-import { WebhookDelivery } from './delivery.entity';
-import { DeliveryQueue, type DeliveryJobData } from './delivery.queue';
+import { DeliveryLoader } from './delivery-loader';
+import { Semaphore } from '../common/semaphore';
+import { DeliveryQueue, type DeliveryJobData, type FirstAttemptsJobData } from './delivery.queue';
 import { OriginLimiter } from './origin-limiter';
 
 /** Thrown to hand a job back to Bull for a short while when its origin has no free slot. */
@@ -36,6 +33,11 @@ function isDeliveryJobData(data: unknown): data is DeliveryJobData {
   );
 }
 
+function isFirstAttemptsJobData(data: unknown): data is FirstAttemptsJobData {
+  const { deliveryIds } = (data ?? {}) as Partial<FirstAttemptsJobData>;
+  return Array.isArray(deliveryIds) && deliveryIds.every((id) => typeof id === 'string' && id);
+}
+
 function originOf(url: string): string {
   try {
     return new URL(url).origin;
@@ -44,61 +46,94 @@ function originOf(url: string): string {
   }
 }
 
-/** Runs one queued attempt of one delivery; schedules the next attempt when one is due. */
+/** What to do with an attempt whose origin has no free slot. */
+type WhenOriginBusy = 'throw' | 'enqueue-alone';
+
+/** Delay before an attempt split off a first-attempts job because its origin was busy. */
+const BUSY_ORIGIN_DELAY_MS = 250;
+
+/** Runs queued attempts of deliveries; schedules the next attempt when one is due. */
 @Injectable()
 export class DeliveryProcessor {
   private readonly limiter: OriginLimiter;
+  /** HTTP requests in flight in this process, whatever job they belong to. */
+  private readonly inFlight: Semaphore;
 
   constructor(
     @Inject(WEBHOOKS_OPTIONS) options: ResolvedWebhooksOptions,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly loader: DeliveryLoader,
     private readonly attempter: DeliveryAttempter,
     private readonly state: SubscriptionStateService,
     private readonly deliveryQueue: DeliveryQueue,
   ) {
     this.limiter = new OriginLimiter(options.maxInFlightPerOrigin);
+    this.inFlight = new Semaphore(options.concurrency);
   }
 
-  async process(data: DeliveryJobData): Promise<void> {
+  async process(data: unknown): Promise<void> {
+    if (isFirstAttemptsJobData(data)) return this.processFirstAttempts(data.deliveryIds);
     // A job whose Redis hash lost its data (Redis flushed while it was in flight, then Bull's failure
     // bookkeeping re-created the hash) must finish as a no-op: that frees its id for the relay, and a
     // lookup by an undefined id must never run.
     if (!isDeliveryJobData(data)) return;
+    await this.deliver(data, 'throw');
+  }
+
+  /**
+   * First attempts of freshly emitted deliveries travel together: one job, one load, one record
+   * batch. One that cannot go now (busy origin) leaves as a job of its own, so that a slow receiver
+   * never holds the others back. An infrastructure error fails the job after the others are done;
+   * Bull runs it again and the attempts already recorded are skipped as stale.
+   */
+  private async processFirstAttempts(deliveryIds: readonly string[]): Promise<void> {
+    const results = await Promise.allSettled(
+      deliveryIds.map((deliveryId) => this.deliver({ deliveryId, attempt: 1 }, 'enqueue-alone')),
+    );
+    const failure = results.find((result) => result.status === 'rejected');
+    if (failure) throw failure.reason;
+  }
+
+  private async deliver(data: DeliveryJobData, whenBusy: WhenOriginBusy): Promise<void> {
     const { deliveryId, attempt, trigger = 'scheduled' } = data;
-    const manager = this.dataSource.manager;
-    const delivery = await manager.findOneBy(WebhookDelivery, { id: deliveryId });
-    // A job for a removed delivery, a finished or held one, or an attempt already made is stale.
-    if (!delivery || delivery.attempts !== attempt - 1) return;
+    const loaded = await this.loader.load(deliveryId);
+    if (!loaded) return;
+    const { delivery, event, subscription } = loaded;
+    // A job for a finished or held delivery, or for an attempt already made, is stale.
+    if (delivery.attempts !== attempt - 1) return;
     if (
       delivery.status === 'succeeded' ||
       delivery.status === 'exhausted' ||
       delivery.status === 'held'
     )
       return;
-    const [event, subscription] = await Promise.all([
-      manager.findOneBy(WebhookEvent, { id: delivery.eventId }),
-      manager.findOneBy(WebhookSubscription, { id: delivery.subscriptionId }),
-    ]);
-    if (!event || !subscription) return;
     if (subscription.status !== 'active') {
       if (await this.state.hold(delivery)) return;
       throw new RetrySoonError('its subscription became active while it was being held');
     }
 
     const origin = originOf(subscription.url);
-    if (!this.limiter.tryAcquire(origin)) throw new OriginBusyError(origin);
+    await this.inFlight.acquire();
     let report;
     try {
-      report = await this.attempter.attempt({
-        delivery,
-        event,
-        subscription,
-        attempt,
-        trigger,
-        retries: true,
-      });
+      if (!this.limiter.tryAcquire(origin)) {
+        if (whenBusy === 'throw') throw new OriginBusyError(origin);
+        await this.deliveryQueue.enqueueAttempt(deliveryId, attempt, BUSY_ORIGIN_DELAY_MS);
+        return;
+      }
+      try {
+        report = await this.attempter.attempt({
+          delivery,
+          event,
+          subscription,
+          attempt,
+          trigger,
+          retries: true,
+        });
+      } finally {
+        this.limiter.release(origin);
+      }
     } finally {
-      this.limiter.release(origin);
+      this.inFlight.release();
     }
     const { errorKind } = report.outcome;
     if (errorKind === 'timeout' || errorKind === 'connection') this.limiter.reportTrouble(origin);

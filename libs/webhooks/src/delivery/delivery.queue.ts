@@ -16,6 +16,11 @@ export interface DeliveryJobData {
   trigger?: AttemptTrigger;
 }
 
+/** The first attempts of deliveries emitted together (see `enqueueFirstAttempts`). */
+export interface FirstAttemptsJobData {
+  deliveryIds: string[];
+}
+
 export interface VerifyEndpointJobData {
   subscriptionId: string;
 }
@@ -24,6 +29,9 @@ export interface QueuedAttempt {
   deliveryId: string;
   attempt: number;
 }
+
+/** Deliveries per first-attempts job: one Redis round trip and one database load for all of them. */
+const FIRST_ATTEMPTS_PER_JOB = 50;
 
 /** Verification and probe runs are not retried by Bull: the owner or the next occurrence tries again. */
 const SINGLE_TRY = { attempts: 1 } as const;
@@ -37,8 +45,23 @@ export function deliveryJobId(deliveryId: string, attempt: number): string {
 export class DeliveryQueue {
   constructor(@InjectQueue(WEBHOOKS_QUEUE) private readonly queue: Queue) {}
 
+  /**
+   * First attempts go in jobs of up to FIRST_ATTEMPTS_PER_JOB deliveries: the per-job cost of Bull
+   * (a dozen Redis commands) is paid once per group, not per delivery. Later attempts, relayed ones
+   * and redeliveries are single jobs with ids derived from the attempt.
+   */
   async enqueueFirstAttempts(deliveryIds: readonly string[]): Promise<void> {
-    await this.enqueueNow(deliveryIds.map((deliveryId) => ({ deliveryId, attempt: 1 })));
+    if (deliveryIds.length === 0) return;
+    const jobs = [];
+    for (let start = 0; start < deliveryIds.length; start += FIRST_ATTEMPTS_PER_JOB) {
+      const chunk = deliveryIds.slice(start, start + FIRST_ATTEMPTS_PER_JOB);
+      jobs.push({
+        name: DELIVER_JOB,
+        data: { deliveryIds: chunk } satisfies FirstAttemptsJobData,
+        opts: { jobId: `first:${chunk[0]}` },
+      });
+    }
+    await this.queue.addBulk(jobs);
   }
 
   /** Enqueues attempts to run now; an attempt already waiting with a delay is brought forward. */

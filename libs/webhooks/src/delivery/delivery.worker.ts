@@ -9,7 +9,7 @@ import {
 } from '../webhooks.constants';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
 import { DeliveryProcessor } from './delivery.processor';
-import { DeliveryQueue, type DeliveryJobData, type VerifyEndpointJobData } from './delivery.queue';
+import { DeliveryQueue, type VerifyEndpointJobData } from './delivery.queue';
 import { DisabledEndpointProber } from './disabled-endpoint-prober';
 import { EndpointVerifier } from './endpoint-verifier';
 
@@ -35,9 +35,7 @@ export class DeliveryWorker implements OnApplicationBootstrap {
     const stopped = (error: unknown) =>
       this.logger.error(`Webhook worker stopped: ${String(error)}`);
     this.queue
-      .process(DELIVER_JOB, this.options.concurrency, (job) =>
-        this.processor.process(job.data as DeliveryJobData),
-      )
+      .process(DELIVER_JOB, this.options.concurrency, (job) => this.processor.process(job.data))
       .catch(stopped);
     this.queue
       .process(VERIFY_ENDPOINT_JOB, 2, (job) =>

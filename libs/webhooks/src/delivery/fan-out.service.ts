@@ -1,52 +1,79 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { In, type EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { WebhookEvent } from '../events/event.entity';
 import { subscriptionMatches } from '../subscriptions/subscription-matching';
 import { WebhookSubscription } from '../subscriptions/subscription.entity';
 import { WebhookDelivery } from './delivery.entity';
 
-/** Rows per INSERT: well below the bind-parameter limits of PostgreSQL and SQLite. */
-const INSERT_CHUNK = 500;
+/** (tenant, list) pairs per candidate query. */
+const LISTS_PER_QUERY = 100;
+/** Paused and unverified subscriptions get their deliveries too: held until they become active. */
+const RECEIVING_STATUSES = ['active', 'paused', 'pending_verification'] as const;
 
-/** Turns one event into one delivery row per matching subscription that is not disabled. */
+type Candidate = Pick<WebhookSubscription, 'id' | 'tenantId' | 'listId' | 'events' | 'sources'>;
+
+export type DeliveryRow = Pick<
+  WebhookDelivery,
+  'id' | 'eventId' | 'subscriptionId' | 'tenantId' | 'status' | 'attempts' | 'nextAttemptAt'
+>;
+
+export interface FanOutPlan {
+  rows: DeliveryRow[];
+  deliveryIds: string[][];
+}
+
+const listKey = (item: { tenantId: string; listId: string }) =>
+  JSON.stringify([item.tenantId, item.listId]);
+
+/** Plans one delivery per event and matching subscription that is not disabled. */
 @Injectable()
 export class FanOutService {
-  async fanOut(manager: EntityManager, event: WebhookEvent): Promise<string[]> {
-    const candidates = await manager
-      .getRepository(WebhookSubscription)
-      .createQueryBuilder('subscription')
-      .select(['subscription.id', 'subscription.events', 'subscription.sources'])
-      .where('subscription.tenantId = :tenantId', { tenantId: event.tenantId })
-      .andWhere('subscription.listId = :listId', { listId: event.listId })
-      // Paused and unverified subscriptions get their deliveries too: held until they become active.
-      .andWhere('subscription.status IN (:...statuses)', {
-        statuses: ['active', 'paused', 'pending_verification'],
-      })
-      .getMany();
-
+  /** The delivery rows to write for `events`, and their ids per event (in the order of `events`). */
+  async plan(manager: EntityManager, events: readonly WebhookEvent[]): Promise<FanOutPlan> {
+    const candidates = await this.candidatesByList(manager, events);
     const now = new Date();
-    const rows = candidates
-      .filter((subscription) => subscriptionMatches(subscription, event))
-      .map((subscription) => ({
-        id: uuidv7(),
-        eventId: event.id,
-        subscriptionId: subscription.id,
-        tenantId: event.tenantId,
-        status: 'pending' as const,
-        attempts: 0,
-        nextAttemptAt: now,
-      }));
+    const rows: DeliveryRow[] = [];
+    const deliveryIds = events.map((event) =>
+      (candidates.get(listKey(event)) ?? [])
+        .filter((subscription) => subscriptionMatches(subscription, event))
+        .map((subscription) => {
+          const id = uuidv7();
+          rows.push({
+            id,
+            eventId: event.id,
+            subscriptionId: subscription.id,
+            tenantId: event.tenantId,
+            status: 'pending',
+            attempts: 0,
+            nextAttemptAt: now,
+          });
+          return id;
+        }),
+    );
+    return { rows, deliveryIds };
+  }
 
-    for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
-      await manager
-        .createQueryBuilder()
-        .insert()
-        .into(WebhookDelivery)
-        .values(rows.slice(start, start + INSERT_CHUNK))
-        .updateEntity(false)
-        .execute();
+  private async candidatesByList(
+    manager: EntityManager,
+    events: readonly WebhookEvent[],
+  ): Promise<Map<string, Candidate[]>> {
+    const lists = [
+      ...new Map(events.map((event) => [listKey(event), event] as const)).values(),
+    ].map(({ tenantId, listId }) => ({ tenantId, listId, status: In([...RECEIVING_STATUSES]) }));
+    const byList = new Map<string, Candidate[]>();
+    for (let start = 0; start < lists.length; start += LISTS_PER_QUERY) {
+      const found: Candidate[] = await manager.getRepository(WebhookSubscription).find({
+        select: { id: true, tenantId: true, listId: true, events: true, sources: true },
+        where: lists.slice(start, start + LISTS_PER_QUERY),
+      });
+      for (const subscription of found) {
+        const key = listKey(subscription);
+        const list = byList.get(key);
+        if (list) list.push(subscription);
+        else byList.set(key, [subscription]);
+      }
     }
-    return rows.map((row) => row.id);
+    return byList;
   }
 }

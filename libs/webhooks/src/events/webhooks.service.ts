@@ -1,15 +1,16 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
+import { GroupCommit } from '../common/group-commit';
 import { WebhooksTransactions } from '../common/webhooks-transactions';
 import { DeliveryQueue } from '../delivery/delivery.queue';
-import { FanOutService } from '../delivery/fan-out.service';
 import { DEFAULT_TENANT_ID } from '../webhooks.constants';
 import { InvalidWebhookEventError } from '../webhooks.errors';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
 import { EventCatalogue, type WebhookEventSource } from './event-catalogue';
 import { WebhookEvent } from './event.entity';
-import { insertEvent } from './insert-event';
+import { OutboxWriter } from './outbox-writer';
 import { OutboxCommitSubscriber } from './outbox-commit.subscriber';
 
 export interface EmitWebhookEvent {
@@ -36,47 +37,63 @@ export interface EmitResult {
 }
 
 const MAX_ID_LENGTH = 128;
+/** Events written by one transaction when many are emitted at once. */
+const EMIT_BATCH = 100;
 
 @Injectable()
 export class WebhooksService {
   private readonly logger = new Logger('Webhooks');
 
+  private readonly batches = new GroupCommit<WebhookEvent, string[]>(
+    (events) => this.writeAndEnqueue(events),
+    { maxBatch: EMIT_BATCH, maxConcurrentFlushes: 2 },
+  );
+
   constructor(
     @Inject(WEBHOOKS_OPTIONS) private readonly options: ResolvedWebhooksOptions,
+    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly transactions: WebhooksTransactions,
     private readonly catalogue: EventCatalogue,
-    private readonly fanOut: FanOutService,
+    private readonly writer: OutboxWriter,
     private readonly deliveryQueue: DeliveryQueue,
     private readonly outbox: OutboxCommitSubscriber,
   ) {}
 
   /**
    * Records an event and its deliveries. With `options.manager`, both are written in the caller's
-   * transaction and enqueued after it commits. Throws a WebhooksError, writing nothing, on bad input.
+   * transaction and enqueued after it commits. Without it, events emitted at about the same time
+   * share one transaction (see GroupCommit). Throws a WebhooksError, writing nothing, on bad input.
    */
   async emit(input: EmitWebhookEvent, options: EmitOptions = {}): Promise<EmitResult> {
     const event = this.toEvent(input);
-    const write = async (manager: EntityManager) => {
-      await insertEvent(manager, event);
-      return this.fanOut.fanOut(manager, event);
-    };
-
     const queryRunner = options.manager?.queryRunner;
     if (options.manager && queryRunner?.isTransactionActive) {
-      const deliveryIds = await write(options.manager);
+      const [deliveryIds] = await this.writer.write(options.manager, [event]);
       this.outbox.deferUntilCommit(queryRunner, deliveryIds);
       return { eventId: event.id, deliveryIds };
     }
-
     const deliveryIds = options.manager
-      ? await options.manager.transaction(write)
-      : await this.transactions.run(write);
-    await this.deliveryQueue.enqueueFirstAttempts(deliveryIds).catch((error: unknown) => {
+      ? (await this.writeAndEnqueue([event], options.manager))[0]
+      : await this.batches.submit(event);
+    return { eventId: event.id, deliveryIds };
+  }
+
+  private async writeAndEnqueue(
+    events: WebhookEvent[],
+    manager?: EntityManager,
+  ): Promise<string[][]> {
+    const work = (transactional: EntityManager) => this.writer.write(transactional, events);
+    let deliveryIds: string[][];
+    if (manager) deliveryIds = await manager.transaction(work);
+    else if (this.writer.singleStatement) deliveryIds = await work(this.dataSource.manager);
+    else deliveryIds = await this.transactions.run(work);
+    // Stored is what counts: the relay enqueues what Redis did not hear of.
+    await this.deliveryQueue.enqueueFirstAttempts(deliveryIds.flat()).catch((error: unknown) => {
       this.logger.warn(
-        `Event ${event.id} stored; enqueueing its deliveries failed: ${String(error)}`,
+        `${events.length} event(s) stored; enqueueing their deliveries failed: ${String(error)}`,
       );
     });
-    return { eventId: event.id, deliveryIds };
+    return deliveryIds;
   }
 
   private toEvent(input: EmitWebhookEvent): WebhookEvent {
