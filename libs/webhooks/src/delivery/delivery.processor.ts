@@ -58,6 +58,9 @@ export class DeliveryProcessor {
   private readonly limiter: OriginLimiter;
   /** HTTP requests in flight in this process, whatever job they belong to. */
   private readonly inFlight: Semaphore;
+  private readonly requestTimeoutMs: number;
+  /** Deliveries with an attempt under way in this process. */
+  private readonly sending = new Set<string>();
 
   constructor(
     @Inject(WEBHOOKS_OPTIONS) options: ResolvedWebhooksOptions,
@@ -68,6 +71,7 @@ export class DeliveryProcessor {
   ) {
     this.limiter = new OriginLimiter(options.maxInFlightPerOrigin);
     this.inFlight = new Semaphore(options.concurrency);
+    this.requestTimeoutMs = options.requestTimeoutMs;
   }
 
   async process(data: unknown): Promise<void> {
@@ -94,7 +98,22 @@ export class DeliveryProcessor {
   }
 
   private async deliver(data: DeliveryJobData, whenBusy: WhenOriginBusy): Promise<void> {
+    // Two jobs can hold the same attempt (a first-attempts job that waited longer than the relay
+    // interval, and the relay's own job): the later one leaves it to the one already sending.
+    if (this.sending.has(data.deliveryId)) return;
+    this.sending.add(data.deliveryId);
+    try {
+      await this.deliverOnce(data, whenBusy);
+    } finally {
+      this.sending.delete(data.deliveryId);
+    }
+  }
+
+  private async deliverOnce(data: DeliveryJobData, whenBusy: WhenOriginBusy): Promise<void> {
     const { deliveryId, attempt, trigger = 'scheduled' } = data;
+    // Checked again below; this early check spares a database read for every bounce.
+    if (whenBusy === 'throw' && data.origin && !this.limiter.hasRoom(data.origin))
+      throw new OriginBusyError(data.origin);
     const loaded = await this.loader.load(deliveryId);
     if (!loaded) return;
     const { delivery, event, subscription } = loaded;
@@ -117,7 +136,11 @@ export class DeliveryProcessor {
     try {
       if (!this.limiter.tryAcquire(origin)) {
         if (whenBusy === 'throw') throw new OriginBusyError(origin);
-        await this.deliveryQueue.enqueueAttempt(deliveryId, attempt, BUSY_ORIGIN_DELAY_MS);
+        // A troubled origin serves one request per timeout at best: come back no sooner.
+        const delayMs = this.limiter.isTroubled(origin)
+          ? this.requestTimeoutMs
+          : BUSY_ORIGIN_DELAY_MS;
+        await this.deliveryQueue.enqueueAttempt(deliveryId, attempt, delayMs, origin);
         return;
       }
       try {
@@ -144,6 +167,7 @@ export class DeliveryProcessor {
         deliveryId,
         attempt + 1,
         report.decision.retryDelayMs,
+        origin,
       );
     }
   }

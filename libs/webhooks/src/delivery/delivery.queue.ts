@@ -14,6 +14,8 @@ export interface DeliveryJobData {
   /** Which attempt this job makes (1 = the first). A job whose attempt is stale is skipped. */
   attempt: number;
   trigger?: AttemptTrigger;
+  /** The receiver's origin when known: a busy origin is then detected before any database read. */
+  origin?: string;
 }
 
 /** The first attempts of deliveries emitted together (see `enqueueFirstAttempts`). */
@@ -85,10 +87,15 @@ export class DeliveryQueue {
     );
   }
 
-  async enqueueAttempt(deliveryId: string, attempt: number, delayMs: number): Promise<void> {
+  async enqueueAttempt(
+    deliveryId: string,
+    attempt: number,
+    delayMs: number,
+    origin?: string,
+  ): Promise<void> {
     await this.queue.add(
       DELIVER_JOB,
-      { deliveryId, attempt, trigger: 'scheduled' } satisfies DeliveryJobData,
+      { deliveryId, attempt, trigger: 'scheduled', origin } satisfies DeliveryJobData,
       { jobId: deliveryJobId(deliveryId, attempt), delay: delayMs },
     );
   }

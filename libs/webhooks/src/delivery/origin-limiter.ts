@@ -14,6 +14,16 @@ export class OriginLimiter {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** Whether `tryAcquire` would succeed now. */
+  hasRoom(origin: string): boolean {
+    return (this.inFlight.get(origin) ?? 0) < this.capacity(origin);
+  }
+
+  /** Whether the origin recently timed out or refused connections. */
+  isTroubled(origin: string): boolean {
+    return this.capacity(origin) === 1 && this.troubledUntil.has(origin);
+  }
+
   tryAcquire(origin: string): boolean {
     const current = this.inFlight.get(origin) ?? 0;
     if (current >= this.capacity(origin)) return false;
