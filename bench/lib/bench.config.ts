@@ -20,7 +20,7 @@ export const BENCH_QUEUE_SETTINGS: WebhooksQueueSettings = {};
 
 /** Sockets per pg pool in each worker process (node-postgres' default is 10). */
 export const WORKER_PG_POOL = 10;
-/** The emitter's pool: above its 16 concurrent emit calls, so the pool is not what limits it. */
+/** The emitter's pool: emits share batches (group commit), so a few connections serve 64 callers. */
 export const EMITTER_PG_POOL = 20;
 
 /** Receiver ports: one origin per subscription in S1/S3/S6/S9 and the baselines. */
@@ -75,7 +75,10 @@ export const FULL: BenchDurations = {
   drainTimeoutMs: 120_000,
 };
 
-/** Emit callers in saturate mode, and the backlog bound that keeps the pipeline full but finite. */
+/**
+ * Emit callers in saturate mode (the same for B-naive and S1: an API serving 64 requests at once),
+ * and the backlog bound that keeps the pipeline full but finite.
+ */
 export const SATURATE_CONCURRENCY = 64;
 export const SATURATE_MAX_BACKLOG = 1_000;
 /** Emit calls in flight allowed to an open-loop clock before it is declared lagging. */

@@ -2,6 +2,7 @@ import type { BullModuleOptions } from '@nestjs/bull';
 import { DELIVERY_BACKOFF, WEBHOOKS_QUEUE } from './webhooks.constants';
 
 const MAX_BACKOFF_MS = 30_000;
+const MAX_BUSY_BACKOFF_MS = 4_000;
 
 /**
  * How long Bull waits before re-running a job that threw. Receiver failures never throw (the
@@ -10,8 +11,11 @@ const MAX_BACKOFF_MS = 30_000;
  * connection, which backs off exponentially.
  */
 export function deliveryBackoff(attemptsMade: number, error?: Error): number {
-  const base = error?.name === 'OriginBusyError' || error?.name === 'RetrySoonError' ? 250 : 1_000;
-  const delay = Math.min(MAX_BACKOFF_MS, base * 2 ** Math.min(attemptsMade, 10));
+  const soon = error?.name === 'OriginBusyError' || error?.name === 'RetrySoonError';
+  // A busy origin frees a slot within a request timeout: waiting longer only delays the delivery, and
+  // the relay cannot step in while the job exists.
+  const cap = soon ? MAX_BUSY_BACKOFF_MS : MAX_BACKOFF_MS;
+  const delay = Math.min(cap, (soon ? 250 : 1_000) * 2 ** Math.min(attemptsMade, 10));
   return Math.round(delay * (0.5 + Math.random() / 2));
 }
 

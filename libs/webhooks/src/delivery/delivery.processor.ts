@@ -59,8 +59,6 @@ export class DeliveryProcessor {
   /** HTTP requests in flight in this process, whatever job they belong to. */
   private readonly inFlight: Semaphore;
   private readonly requestTimeoutMs: number;
-  /** Deliveries with an attempt under way in this process. */
-  private readonly sending = new Set<string>();
 
   constructor(
     @Inject(WEBHOOKS_OPTIONS) options: ResolvedWebhooksOptions,
@@ -98,18 +96,6 @@ export class DeliveryProcessor {
   }
 
   private async deliver(data: DeliveryJobData, whenBusy: WhenOriginBusy): Promise<void> {
-    // Two jobs can hold the same attempt (a first-attempts job that waited longer than the relay
-    // interval, and the relay's own job): the later one leaves it to the one already sending.
-    if (this.sending.has(data.deliveryId)) return;
-    this.sending.add(data.deliveryId);
-    try {
-      await this.deliverOnce(data, whenBusy);
-    } finally {
-      this.sending.delete(data.deliveryId);
-    }
-  }
-
-  private async deliverOnce(data: DeliveryJobData, whenBusy: WhenOriginBusy): Promise<void> {
     const { deliveryId, attempt, trigger = 'scheduled' } = data;
     // Checked again below; this early check spares a database read for every bounce.
     if (whenBusy === 'throw' && data.origin && !this.limiter.hasRoom(data.origin))
