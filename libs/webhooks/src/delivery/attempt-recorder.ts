@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { entitySql } from '../common/entity-sql';
+import { insertRows } from '../common/insert-rows';
 import { GroupCommit } from '../common/group-commit';
 import { WebhooksTransactions } from '../common/webhooks-transactions';
 import { WebhookAttempt, type AttemptTrigger } from './attempt.entity';
@@ -136,15 +137,7 @@ export class AttemptRecorder {
         responseExcerpt: record.outcome.responseExcerpt,
         createdAt: record.attemptedAt,
       }));
-      for (let start = 0; start < attempts.length; start += SQLITE_INSERT_CHUNK) {
-        await manager
-          .createQueryBuilder()
-          .insert()
-          .into(WebhookAttempt)
-          .values(attempts.slice(start, start + SQLITE_INSERT_CHUNK))
-          .updateEntity(false)
-          .execute();
-      }
+      await insertRows(manager, WebhookAttempt, attempts, SQLITE_INSERT_CHUNK);
       const recorded: boolean[] = [];
       for (const record of records) {
         const result = await manager

@@ -21,7 +21,7 @@ export class OriginLimiter {
 
   /** Whether the origin recently timed out or refused connections. */
   isTroubled(origin: string): boolean {
-    return this.capacity(origin) === 1 && this.troubledUntil.has(origin);
+    return (this.troubledUntil.get(origin) ?? 0) > this.now();
   }
 
   tryAcquire(origin: string): boolean {

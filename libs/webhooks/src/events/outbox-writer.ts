@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { entitySql } from '../common/entity-sql';
+import { insertRows } from '../common/insert-rows';
 import { WebhookDelivery } from '../delivery/delivery.entity';
 import { FanOutService, type DeliveryRow } from '../delivery/fan-out.service';
 import { WebhookEvent } from './event.entity';
@@ -39,15 +40,7 @@ export class OutboxWriter {
       await manager.query(this.postgresStatement, postgresParameters(events, rows));
     } else {
       await insertEvents(manager, events);
-      for (let start = 0; start < rows.length; start += DELIVERY_INSERT_CHUNK) {
-        await manager
-          .createQueryBuilder()
-          .insert()
-          .into(WebhookDelivery)
-          .values(rows.slice(start, start + DELIVERY_INSERT_CHUNK))
-          .updateEntity(false)
-          .execute();
-      }
+      await insertRows(manager, WebhookDelivery, rows, DELIVERY_INSERT_CHUNK);
     }
     return deliveryIds;
   }
