@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { parse } from 'qs';
 import request from 'supertest';
 import type { App } from 'supertest/types';
-import { verifyWebhook } from 'nestjs-marketing-webhooks';
+import { WebhookDelivery, verifyWebhook } from 'nestjs-marketing-webhooks';
+import { eventually } from './support/eventually';
 import { TestReceiver } from './support/receiver';
 import { TEST_DATABASES } from './support/services';
 import { createSubscription } from './support/subscriptions';
@@ -87,6 +88,65 @@ describe('isolation: slow endpoints do not hold up healthy ones', () => {
     expect(worst).toBeLessThan(REQUEST_TIMEOUT_MS);
     // Each hanging origin held at most its share of the worker, never all of it.
     expect(hanging.every((endpoint) => endpoint.hits() <= 2 * 2)).toBe(true);
+  });
+});
+
+describe('a burst to one busy origin waits in the worker, not in Redis', () => {
+  let hooks: WebhooksTestApp;
+  let slow: TestReceiver;
+
+  beforeAll(async () => {
+    slow = await TestReceiver.start();
+    hooks = await createWebhooksApp({
+      database: 'postgres',
+      options: { concurrency: 20, maxInFlightPerOrigin: 2, retrySchedule: [60_000] },
+    });
+  });
+  afterAll(async () => {
+    await hooks.close();
+    await slow.close();
+  });
+
+  it('delivers every event once, two at a time, with no job handed back to the queue', async () => {
+    let inFlight = 0;
+    let mostInFlight = 0;
+    slow.respondWith((_request, response) => {
+      mostInFlight = Math.max(mostInFlight, ++inFlight);
+      setTimeout(() => {
+        inFlight--;
+        response.writeHead(204).end();
+      }, 10);
+    });
+    await createSubscription(hooks, 'burst', {
+      url: slow.url('/burst'),
+      events: ['contact.updated'],
+    });
+    let failedJobs = 0;
+    hooks.queue.on('failed', () => failedJobs++);
+
+    const EVENTS = 200;
+    await Promise.all(
+      Array.from({ length: EVENTS }, (_unused, n) =>
+        hooks.webhooks.emit({
+          listId: 'burst',
+          type: 'contact.updated',
+          source: 'api',
+          data: { n },
+        }),
+      ),
+    );
+    await slow.waitFor(EVENTS, { path: '/burst', timeoutMs: 20_000 });
+    expect(slow.uniqueIds('/burst')).toEqual({ unique: EVENTS, duplicates: 0 });
+    expect(mostInFlight).toBeLessThanOrEqual(2);
+    expect(failedJobs).toBe(0);
+    // Recorded once answered: every delivery made exactly one attempt.
+    const recorded = () =>
+      hooks.dataSource.getRepository(WebhookDelivery).countBy({ attempts: 1, status: 'succeeded' });
+    await eventually(async () => (await recorded()) === EVENTS || undefined, {
+      timeoutMs: 10_000,
+      what: 'every attempt recorded',
+    });
+    expect(await hooks.dataSource.getRepository(WebhookDelivery).count()).toBe(EVENTS);
   });
 });
 

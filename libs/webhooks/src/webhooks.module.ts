@@ -4,6 +4,7 @@ import { WebhooksAdminGuard } from './admin/webhooks-admin.guard';
 import { WebhooksTransactions } from './common/webhooks-transactions';
 import { AttemptRecorder } from './delivery/attempt-recorder';
 import { DeliveryAttempter } from './delivery/delivery-attempter';
+import { DeliveryDueTimes } from './delivery/delivery-due-times';
 import { DeliveryLoader } from './delivery/delivery-loader';
 import { DeliveryRelay } from './delivery/delivery-relay';
 import { DeliveryProcessor } from './delivery/delivery.processor';
@@ -61,6 +62,7 @@ import { eventCatalogueProvider, resolvedOptionsProvider } from './webhooks.prov
     HttpSender,
     AttemptRecorder,
     DeliveryLoader,
+    DeliveryDueTimes,
     DeliveryAttempter,
     DeliveryProcessor,
     EndpointVerifier,

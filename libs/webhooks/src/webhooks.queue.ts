@@ -2,19 +2,18 @@ import type { BullModuleOptions } from '@nestjs/bull';
 import { DELIVERY_BACKOFF, WEBHOOKS_QUEUE } from './webhooks.constants';
 
 const MAX_BACKOFF_MS = 30_000;
-const MAX_BUSY_BACKOFF_MS = 4_000;
+const MAX_SOON_BACKOFF_MS = 4_000;
 
 /**
  * How long Bull waits before re-running a job that threw. Receiver failures never throw (the
- * processor records them and schedules its own retry); what throws is a busy origin, which comes back
- * soon and less often the longer it stays busy, or an infrastructure error such as a lost database
- * connection, which backs off exponentially.
+ * processor records them and schedules its own retry); what throws is a race that settles at once
+ * (`RetrySoonError`), which comes back within seconds, or an infrastructure error such as a lost
+ * database connection, which backs off exponentially.
  */
 export function deliveryBackoff(attemptsMade: number, error?: Error): number {
-  const soon = error?.name === 'OriginBusyError' || error?.name === 'RetrySoonError';
-  // A busy origin frees a slot within a request timeout: waiting longer only delays the delivery, and
-  // the relay cannot step in while the job exists.
-  const cap = soon ? MAX_BUSY_BACKOFF_MS : MAX_BACKOFF_MS;
+  const soon = error?.name === 'RetrySoonError';
+  // The relay cannot step in while the job exists: waiting longer would only delay the delivery.
+  const cap = soon ? MAX_SOON_BACKOFF_MS : MAX_BACKOFF_MS;
   const delay = Math.min(cap, (soon ? 250 : 1_000) * 2 ** Math.min(attemptsMade, 10));
   return Math.round(delay * (0.5 + Math.random() / 2));
 }

@@ -59,6 +59,9 @@ const SUCCESS_STAMP_INTERVAL_MS = 60_000;
 /** Makes one HTTP attempt of a delivery and records everything it means. */
 @Injectable()
 export class DeliveryAttempter {
+  /** When this process last wrote a success for a subscription (epoch ms). */
+  private readonly successStamps = new Map<string, number>();
+
   constructor(
     @Inject(WEBHOOKS_OPTIONS) private readonly options: ResolvedWebhooksOptions,
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -190,16 +193,23 @@ export class DeliveryAttempter {
   ): Promise<void> {
     const subscriptions = this.dataSource.getRepository(WebhookSubscription);
     if (succeeded) {
+      // Attempts loaded together carry the same old row: the first success to be written speaks
+      // for the others in this process.
+      const stampedHere = this.successStamps.get(subscription.id);
+      if (stampedHere !== undefined && now.getTime() - stampedHere <= SUCCESS_STAMP_INTERVAL_MS)
+        return;
       const stale =
         !subscription.lastSuccessAt ||
         now.getTime() - subscription.lastSuccessAt.getTime() > SUCCESS_STAMP_INTERVAL_MS;
       if (subscription.consecutiveFailures === 0 && !stale) return;
+      this.successStamps.set(subscription.id, now.getTime());
       await subscriptions.update(
         { id: subscription.id },
         { consecutiveFailures: 0, failingSince: null, lastSuccessAt: now },
       );
       return;
     }
+    this.successStamps.delete(subscription.id);
     await subscriptions
       .createQueryBuilder()
       .update()

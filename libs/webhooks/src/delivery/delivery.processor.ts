@@ -1,19 +1,14 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { SubscriptionStateService } from '../subscriptions/subscription-state.service';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
 import { DeliveryAttempter } from './delivery-attempter';
 import { DeliveryLoader } from './delivery-loader';
 import { Semaphore } from '../common/semaphore';
+import type { AttemptTrigger } from './attempt.entity';
+import { DeliveryDueTimes, parkLeaseMs } from './delivery-due-times';
 import { DeliveryQueue, type DeliveryJobData, type FirstAttemptsJobData } from './delivery.queue';
-import { OriginLimiter } from './origin-limiter';
-
-/** Thrown to hand a job back to Bull for a short while when its origin has no free slot. */
-export class OriginBusyError extends Error {
-  constructor(origin: string) {
-    super(`${origin} has no free delivery slot`);
-    this.name = 'OriginBusyError';
-  }
-}
+import { OriginLimiter, TROUBLE_LEASE_MS } from './origin-limiter';
+import { ParkedAttempts } from './parked-attempts';
 
 /** Thrown to have Bull run the same job again shortly (see `deliveryBackoff`). */
 export class RetrySoonError extends Error {
@@ -46,30 +41,63 @@ function originOf(url: string): string {
   }
 }
 
-/** What to do with an attempt whose origin has no free slot. */
-type WhenOriginBusy = 'throw' | 'enqueue-alone';
+/** Attempts parked per origin and in all, in one process (a parked attempt is a few hundred bytes). */
+const MAX_PARKED_PER_ORIGIN = 1_000;
+const MAX_PARKED = 50_000;
+/** Before a resumed attempt that failed on the database is tried again. */
+const RESUME_RETRY_DELAY_MS = 1_000;
+/** Time allowed for recording an attempt once its request ended. */
+const RECORD_MARGIN_MS = 1_000;
 
-/** Delay before an attempt split off a first-attempts job because its origin was busy. */
-const BUSY_ORIGIN_DELAY_MS = 250;
+interface AttemptJob {
+  deliveryId: string;
+  attempt: number;
+  trigger: AttemptTrigger;
+  /** Set once parked: the deadline that came with its lease. */
+  deadline?: number;
+}
 
-/** Runs queued attempts of deliveries; schedules the next attempt when one is due. */
+/**
+ * Runs queued attempts of deliveries; schedules the next attempt when one is due. An attempt whose
+ * origin has no free slot is parked in this process (see `ParkedAttempts`) and runs when a slot
+ * frees up, so the job that carried it finishes at once.
+ */
 @Injectable()
-export class DeliveryProcessor {
+export class DeliveryProcessor implements OnModuleDestroy {
+  private readonly logger = new Logger('WebhooksWorker');
   private readonly limiter: OriginLimiter;
+  private readonly parked = new ParkedAttempts(MAX_PARKED_PER_ORIGIN, MAX_PARKED);
   /** HTTP requests in flight in this process, whatever job they belong to. */
   private readonly inFlight: Semaphore;
-  private readonly requestTimeoutMs: number;
+  /** Parked attempts running outside any Bull job, awaited on shutdown. */
+  private readonly resumed = new Set<Promise<void>>();
+  private readonly parkLeaseMs: number;
+  private readonly parkedForMs: number;
+  private closing = false;
 
   constructor(
-    @Inject(WEBHOOKS_OPTIONS) options: ResolvedWebhooksOptions,
+    @Inject(WEBHOOKS_OPTIONS) private readonly options: ResolvedWebhooksOptions,
     private readonly loader: DeliveryLoader,
     private readonly attempter: DeliveryAttempter,
     private readonly state: SubscriptionStateService,
     private readonly deliveryQueue: DeliveryQueue,
+    private readonly dueTimes: DeliveryDueTimes,
   ) {
     this.limiter = new OriginLimiter(options.maxInFlightPerOrigin);
     this.inFlight = new Semaphore(options.concurrency);
-    this.requestTimeoutMs = options.requestTimeoutMs;
+    this.parkLeaseMs = parkLeaseMs(options);
+    // An attempt started before this is recorded before the relay may offer the delivery again.
+    // Without a relay nobody else would pick a parked attempt up: it never expires here.
+    this.parkedForMs =
+      options.relayIntervalMs === 0
+        ? Number.POSITIVE_INFINITY
+        : Math.max(
+            0,
+            this.parkLeaseMs +
+              options.relayIntervalMs -
+              options.requestTimeoutMs -
+              RECORD_MARGIN_MS,
+          );
   }
 
   async process(data: unknown): Promise<void> {
@@ -78,57 +106,81 @@ export class DeliveryProcessor {
     // bookkeeping re-created the hash) must finish as a no-op: that frees its id for the relay, and a
     // lookup by an undefined id must never run.
     if (!isDeliveryJobData(data)) return;
-    await this.deliver(data, 'throw');
+    const { deliveryId, attempt, trigger = 'scheduled', origin } = data;
+    // This early check spares a database read when the origin is known to be busy.
+    if (origin && this.mustWait(origin)) return this.park({ deliveryId, attempt, trigger }, origin);
+    await this.deliver({ deliveryId, attempt, trigger });
+  }
+
+  /** Parked attempts go back to the relay: their deliveries are due again at once. */
+  async onModuleDestroy(): Promise<void> {
+    this.closing = true;
+    const parked = this.parked.takeAll();
+    await Promise.allSettled([...this.resumed]);
+    if (parked.length === 0) return;
+    await this.dueTimes
+      .setDue(parked, new Date())
+      .catch((error: unknown) =>
+        this.logger.warn(
+          `${parked.length} parked attempts keep their lease (the relay offers them once it ends): ${String(error)}`,
+        ),
+      );
   }
 
   /**
    * First attempts of freshly emitted deliveries travel together: one job, one load, one record
-   * batch. One that cannot go now (busy origin) leaves as a job of its own, so that a slow receiver
-   * never holds the others back. An infrastructure error fails the job after the others are done;
-   * Bull runs it again and the attempts already recorded are skipped as stale.
+   * batch. An infrastructure error fails the job after the others are done; Bull runs it again and
+   * the attempts already recorded are skipped as stale.
    */
   private async processFirstAttempts(deliveryIds: readonly string[]): Promise<void> {
     const results = await Promise.allSettled(
-      deliveryIds.map((deliveryId) => this.deliver({ deliveryId, attempt: 1 }, 'enqueue-alone')),
+      deliveryIds.map((deliveryId) =>
+        this.deliver({ deliveryId, attempt: 1, trigger: 'scheduled' }),
+      ),
     );
     const failure = results.find((result) => result.status === 'rejected');
     if (failure) throw failure.reason;
   }
 
-  private async deliver(data: DeliveryJobData, whenBusy: WhenOriginBusy): Promise<void> {
-    const { deliveryId, attempt, trigger = 'scheduled' } = data;
-    // Checked again below; this early check spares a database read for every bounce.
-    if (whenBusy === 'throw' && data.origin && !this.limiter.hasRoom(data.origin))
-      throw new OriginBusyError(data.origin);
-    const loaded = await this.loader.load(deliveryId);
-    if (!loaded) return;
-    const { delivery, event, subscription } = loaded;
-    // A job for a finished or held delivery, or for an attempt already made, is stale.
-    if (delivery.attempts !== attempt - 1) return;
-    if (
-      delivery.status === 'succeeded' ||
-      delivery.status === 'exhausted' ||
-      delivery.status === 'held'
-    )
-      return;
-    if (subscription.status !== 'active') {
-      if (await this.state.hold(delivery)) return;
-      throw new RetrySoonError('its subscription became active while it was being held');
-    }
+  /** Attempts parked for an origin go first; then whoever finds a free slot. */
+  private mustWait(origin: string): boolean {
+    return this.parked.has(origin) || !this.limiter.hasRoom(origin);
+  }
 
-    const origin = originOf(subscription.url);
-    await this.inFlight.acquire();
-    let report;
+  /**
+   * @param heldSlot the origin whose slot the caller already took for this attempt (a resumed one).
+   */
+  private async deliver(job: AttemptJob, heldSlot?: string): Promise<void> {
+    const { deliveryId, attempt, trigger } = job;
+    let slot = heldSlot;
     try {
-      if (!this.limiter.tryAcquire(origin)) {
-        if (whenBusy === 'throw') throw new OriginBusyError(origin);
-        // A troubled origin serves one request per timeout at best: come back no sooner.
-        const delayMs = this.limiter.isTroubled(origin)
-          ? this.requestTimeoutMs
-          : BUSY_ORIGIN_DELAY_MS;
-        await this.deliveryQueue.enqueueAttempt(deliveryId, attempt, delayMs, origin);
+      const loaded = await this.loader.load(deliveryId);
+      if (!loaded) return;
+      const { delivery, event, subscription } = loaded;
+      // A job for a finished or held delivery, or for an attempt already made, is stale.
+      if (delivery.attempts !== attempt - 1) return;
+      if (
+        delivery.status === 'succeeded' ||
+        delivery.status === 'exhausted' ||
+        delivery.status === 'held'
+      )
         return;
+      if (subscription.status !== 'active') {
+        if (await this.state.hold(delivery)) return;
+        throw new RetrySoonError('its subscription became active while it was being held');
       }
+
+      const origin = originOf(subscription.url);
+      if (slot !== origin) {
+        // The URL changed while the attempt was parked: it queues for its new origin.
+        if (slot) this.releaseSlot(slot);
+        slot = undefined;
+        if (this.mustWait(origin) || !this.limiter.tryAcquire(origin))
+          return await this.park(job, origin);
+        slot = origin;
+      }
+      await this.inFlight.acquire();
+      let report;
       try {
         report = await this.attempter.attempt({
           delivery,
@@ -139,22 +191,93 @@ export class DeliveryProcessor {
           retries: true,
         });
       } finally {
-        this.limiter.release(origin);
+        this.inFlight.release();
+      }
+      const { errorKind } = report.outcome;
+      // Reported before the slot is released: a troubled origin resumes one parked attempt, not many.
+      if (errorKind === 'timeout' || errorKind === 'connection') this.limiter.reportTrouble(origin);
+      else this.limiter.reportHealthy(origin);
+
+      if (report.recorded && report.decision.retryDelayMs !== null) {
+        await this.deliveryQueue.enqueueAttempt(
+          deliveryId,
+          attempt + 1,
+          report.decision.retryDelayMs,
+          origin,
+        );
       }
     } finally {
-      this.inFlight.release();
+      if (slot) this.releaseSlot(slot);
     }
-    const { errorKind } = report.outcome;
-    if (errorKind === 'timeout' || errorKind === 'connection') this.limiter.reportTrouble(origin);
-    else this.limiter.reportHealthy(origin);
+  }
 
-    if (report.recorded && report.decision.retryDelayMs !== null) {
+  /**
+   * Keeps the attempt here until its origin has a free slot. The delivery's due time moves past the
+   * lease, so that the relay does not offer it to another worker meanwhile.
+   */
+  private async park(job: AttemptJob, origin: string): Promise<void> {
+    if (this.closing) {
+      // Left due for the relay, which offers it to a worker that is not shutting down.
+      if (job.deadline !== undefined) await this.dueTimes.setDue([job], new Date());
+      return;
+    }
+    if (job.deadline !== undefined) {
+      this.parked.putBack(origin, { ...job, deadline: job.deadline });
+    } else if (this.parked.add(origin, { ...job, deadline: Date.now() + this.parkedForMs })) {
+      await this.dueTimes.lease(job, this.parkLeaseMs);
+    } else {
+      await this.leaveForLater(job, origin);
+    }
+    this.resume(origin);
+  }
+
+  /**
+   * No room to park: the delivery stays in the database. A troubled origin will not have room for a
+   * while, so it is leased for longer; otherwise the relay offers it again at its
+   * next run (it is due).
+   */
+  private async leaveForLater(job: AttemptJob, origin: string): Promise<void> {
+    if (this.options.relayIntervalMs === 0) {
+      // No relay to bring it back: Bull does, once a request to this origin has had time to end.
       await this.deliveryQueue.enqueueAttempt(
-        deliveryId,
-        attempt + 1,
-        report.decision.retryDelayMs,
+        job.deliveryId,
+        job.attempt,
+        this.options.requestTimeoutMs,
         origin,
       );
+    } else if (this.limiter.isTroubled(origin)) {
+      await this.dueTimes.lease(job, TROUBLE_LEASE_MS);
     }
+  }
+
+  private releaseSlot(origin: string): void {
+    this.limiter.release(origin);
+    this.resume(origin);
+  }
+
+  /** Starts parked attempts of the origin while it has free slots, each holding its slot. */
+  private resume(origin: string): void {
+    while (!this.closing && this.limiter.hasRoom(origin)) {
+      const next = this.parked.take(origin);
+      if (!next) return;
+      this.limiter.tryAcquire(origin);
+      const running: Promise<void> = this.deliver(next, origin)
+        .catch((error: unknown) => this.retryThroughQueue(next, origin, error))
+        .finally(() => this.resumed.delete(running));
+      this.resumed.add(running);
+    }
+  }
+
+  /**
+   * A resumed attempt that met an infrastructure error (database down) becomes a Bull job, which
+   * backs off like any other; its lease would otherwise keep it from the relay for a minute.
+   */
+  private async retryThroughQueue(job: AttemptJob, origin: string, error: unknown): Promise<void> {
+    this.logger.warn(`Parked attempt of delivery ${job.deliveryId} failed: ${String(error)}`);
+    await this.deliveryQueue
+      .enqueueAttempt(job.deliveryId, job.attempt, RESUME_RETRY_DELAY_MS, origin)
+      .catch((queueError: unknown) =>
+        this.logger.warn(`…and could not be queued again: ${String(queueError)}`),
+      );
   }
 }

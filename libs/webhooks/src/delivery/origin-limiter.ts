@@ -1,27 +1,28 @@
-/** How long an origin that timed out or refused connections is held to one delivery at a time. */
-const TROUBLE_PENALTY_MS = 60_000;
+/** How long attempts that overflow a troubled origin's parking are kept away from the relay. */
+export const TROUBLE_LEASE_MS = 60_000;
+/** Troubled origins remembered at most; the oldest is forgotten first. */
+const MAX_TROUBLED = 10_000;
 
 /**
  * Caps deliveries in flight per receiver origin in this process, so one slow endpoint cannot occupy
- * every worker slot. An origin that recently timed out or refused connections gets one slot only.
+ * every worker slot. An origin that timed out or refused connections gets one slot only until it
+ * answers again: its single attempt at a time is the probe that tells when it is back, and a
+ * timer-based reset would hand a still-hanging origin its full share again.
  */
 export class OriginLimiter {
   private readonly inFlight = new Map<string, number>();
-  private readonly troubledUntil = new Map<string, number>();
+  private readonly troubled = new Set<string>();
 
-  constructor(
-    private readonly maxPerOrigin: number,
-    private readonly now: () => number = Date.now,
-  ) {}
+  constructor(private readonly maxPerOrigin: number) {}
 
   /** Whether `tryAcquire` would succeed now. */
   hasRoom(origin: string): boolean {
     return (this.inFlight.get(origin) ?? 0) < this.capacity(origin);
   }
 
-  /** Whether the origin recently timed out or refused connections. */
+  /** Whether the origin's last attempt timed out or could not connect. */
   isTroubled(origin: string): boolean {
-    return (this.troubledUntil.get(origin) ?? 0) > this.now();
+    return this.troubled.has(origin);
   }
 
   tryAcquire(origin: string): boolean {
@@ -38,18 +39,19 @@ export class OriginLimiter {
   }
 
   reportTrouble(origin: string): void {
-    this.troubledUntil.set(origin, this.now() + TROUBLE_PENALTY_MS);
+    this.troubled.delete(origin);
+    this.troubled.add(origin);
+    if (this.troubled.size > MAX_TROUBLED) {
+      const oldest = this.troubled.values().next().value as string;
+      this.troubled.delete(oldest);
+    }
   }
 
   reportHealthy(origin: string): void {
-    this.troubledUntil.delete(origin);
+    this.troubled.delete(origin);
   }
 
   private capacity(origin: string): number {
-    const until = this.troubledUntil.get(origin);
-    if (until === undefined) return this.maxPerOrigin;
-    if (until > this.now()) return 1;
-    this.troubledUntil.delete(origin);
-    return this.maxPerOrigin;
+    return this.troubled.has(origin) ? 1 : this.maxPerOrigin;
   }
 }

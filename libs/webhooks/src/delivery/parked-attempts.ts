@@ -1,0 +1,79 @@
+import type { AttemptTrigger } from './attempt.entity';
+
+export interface ParkedAttempt {
+  deliveryId: string;
+  attempt: number;
+  trigger: AttemptTrigger;
+  /** Epoch ms after which the relay may offer the attempt again: it is then no longer run from here. */
+  deadline: number;
+}
+
+const keyOf = ({ deliveryId, attempt }: ParkedAttempt) => `${deliveryId}#${attempt}`;
+
+/**
+ * Attempts waiting in this process for a slot at their receiver's origin, first come, first
+ * served per origin. They are kept here rather than bounced through Redis so that a slow origin
+ * costs neither Redis round trips nor queue positions in front of healthy deliveries. Bounded per
+ * origin and in all; what does not fit is left to the relay (the database keeps it due).
+ */
+export class ParkedAttempts {
+  private readonly byOrigin = new Map<string, ParkedAttempt[]>();
+  /** `deliveryId#attempt` of every attempt here: one offered twice (relay) is kept once. */
+  private readonly keys = new Set<string>();
+
+  constructor(
+    private readonly maxPerOrigin: number,
+    private readonly maxTotal: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get size(): number {
+    return this.keys.size;
+  }
+
+  has(origin: string): boolean {
+    return this.byOrigin.has(origin);
+  }
+
+  /** False when there is no room: the caller leaves the attempt to the relay. */
+  add(origin: string, parked: ParkedAttempt): boolean {
+    if (this.keys.has(keyOf(parked))) return true;
+    const queue = this.byOrigin.get(origin) ?? [];
+    if (queue.length >= this.maxPerOrigin || this.keys.size >= this.maxTotal) return false;
+    queue.push(parked);
+    this.byOrigin.set(origin, queue);
+    this.keys.add(keyOf(parked));
+    return true;
+  }
+
+  /** Puts back at the head an attempt that lost the race for a slot; bounds do not apply. */
+  putBack(origin: string, parked: ParkedAttempt): void {
+    const queue = this.byOrigin.get(origin) ?? [];
+    queue.unshift(parked);
+    this.byOrigin.set(origin, queue);
+    this.keys.add(keyOf(parked));
+  }
+
+  /** The oldest attempt still within its deadline; expired ones are dropped on the way. */
+  take(origin: string): ParkedAttempt | undefined {
+    const queue = this.byOrigin.get(origin);
+    if (!queue) return undefined;
+    const now = this.now();
+    let next: ParkedAttempt | undefined;
+    while (!next && queue.length > 0) {
+      const head = queue.shift() as ParkedAttempt;
+      this.keys.delete(keyOf(head));
+      if (head.deadline > now) next = head;
+    }
+    if (queue.length === 0) this.byOrigin.delete(origin);
+    return next;
+  }
+
+  /** Empties the store (shutdown), expired attempts included. */
+  takeAll(): ParkedAttempt[] {
+    const all = [...this.byOrigin.values()].flat();
+    this.byOrigin.clear();
+    this.keys.clear();
+    return all;
+  }
+}
