@@ -34,6 +34,8 @@ export interface AttemptRequest {
   retries: boolean;
   /** Extra condition on a 2xx answer (e.g. the echoed verification challenge). */
   acceptResponse?: (outcome: SendOutcome) => boolean;
+  /** Called once the request has ended, before anything is recorded. */
+  onRequestEnded?: (outcome: SendOutcome) => void;
 }
 
 export interface AttemptReport {
@@ -77,6 +79,7 @@ export class DeliveryAttempter {
   async attempt(request: AttemptRequest): Promise<AttemptReport> {
     const { delivery, subscription, attempt, trigger } = request;
     let outcome = await this.send(request);
+    request.onRequestEnded?.(outcome);
     if (isSuccess(outcome) && request.acceptResponse && !request.acceptResponse(outcome)) {
       outcome = {
         ...outcome,

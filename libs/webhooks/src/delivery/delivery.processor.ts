@@ -48,12 +48,14 @@ const MAX_PARKED = 50_000;
 const RESUME_RETRY_DELAY_MS = 1_000;
 /** Time allowed for recording an attempt once its request ended. */
 const RECORD_MARGIN_MS = 1_000;
+/** How often parked attempts close to their deadline get their lease renewed. */
+const LEASE_SWEEP_MS = 1_000;
 
 interface AttemptJob {
   deliveryId: string;
   attempt: number;
   trigger: AttemptTrigger;
-  /** Set once parked: the deadline that came with its lease. */
+  /** Set once parked (see `ParkedAttempt`). */
   deadline?: number;
 }
 
@@ -74,6 +76,8 @@ export class DeliveryProcessor implements OnModuleDestroy {
   private readonly parkLeaseMs: number;
   private readonly parkedForMs: number;
   private closing = false;
+  private sweeper: NodeJS.Timeout | undefined;
+  private sweeping: Promise<void> | undefined;
 
   constructor(
     @Inject(WEBHOOKS_OPTIONS) private readonly options: ResolvedWebhooksOptions,
@@ -86,18 +90,19 @@ export class DeliveryProcessor implements OnModuleDestroy {
     this.limiter = new OriginLimiter(options.maxInFlightPerOrigin);
     this.inFlight = new Semaphore(options.concurrency);
     this.parkLeaseMs = parkLeaseMs(options);
-    // An attempt started before this is recorded before the relay may offer the delivery again.
-    // Without a relay nobody else would pick a parked attempt up: it never expires here.
-    this.parkedForMs =
-      options.relayIntervalMs === 0
-        ? Number.POSITIVE_INFINITY
-        : Math.max(
-            0,
-            this.parkLeaseMs +
-              options.relayIntervalMs -
-              options.requestTimeoutMs -
-              RECORD_MARGIN_MS,
-          );
+    this.parkedForMs = this.safeUntil(this.parkLeaseMs);
+  }
+
+  /**
+   * How long after a delivery becomes due (now + `dueInMs`) an attempt may still start here: the relay
+   * offers it one relay interval after it is due, by when the attempt must be recorded. Without a
+   * relay nobody else would pick a parked attempt up: it never expires.
+   */
+  private safeUntil(dueInMs: number): number {
+    if (this.options.relayIntervalMs === 0) return Number.POSITIVE_INFINITY;
+    return (
+      dueInMs + this.options.relayIntervalMs - this.options.requestTimeoutMs - RECORD_MARGIN_MS
+    );
   }
 
   async process(data: unknown): Promise<void> {
@@ -115,6 +120,8 @@ export class DeliveryProcessor implements OnModuleDestroy {
   /** Parked attempts go back to the relay: their deliveries are due again at once. */
   async onModuleDestroy(): Promise<void> {
     this.closing = true;
+    clearInterval(this.sweeper);
+    await this.sweeping;
     const parked = this.parked.takeAll();
     await Promise.allSettled([...this.resumed]);
     if (parked.length === 0) return;
@@ -176,7 +183,7 @@ export class DeliveryProcessor implements OnModuleDestroy {
         if (slot) this.releaseSlot(slot);
         slot = undefined;
         if (this.mustWait(origin) || !this.limiter.tryAcquire(origin))
-          return await this.park(job, origin);
+          return await this.park(job, origin, delivery.nextAttemptAt);
         slot = origin;
       }
       await this.inFlight.acquire();
@@ -189,14 +196,19 @@ export class DeliveryProcessor implements OnModuleDestroy {
           attempt,
           trigger,
           retries: true,
+          // The origin is free for the next attempt as soon as it answered, not once this one is
+          // recorded. Trouble is reported first: a troubled origin resumes one parked attempt.
+          onRequestEnded: ({ errorKind }) => {
+            if (errorKind === 'timeout' || errorKind === 'connection')
+              this.limiter.reportTrouble(origin);
+            else this.limiter.reportHealthy(origin);
+            this.releaseSlot(origin);
+            slot = undefined;
+          },
         });
       } finally {
         this.inFlight.release();
       }
-      const { errorKind } = report.outcome;
-      // Reported before the slot is released: a troubled origin resumes one parked attempt, not many.
-      if (errorKind === 'timeout' || errorKind === 'connection') this.limiter.reportTrouble(origin);
-      else this.limiter.reportHealthy(origin);
 
       if (report.recorded && report.decision.retryDelayMs !== null) {
         await this.deliveryQueue.enqueueAttempt(
@@ -212,10 +224,12 @@ export class DeliveryProcessor implements OnModuleDestroy {
   }
 
   /**
-   * Keeps the attempt here until its origin has a free slot. The delivery's due time moves past the
-   * lease, so that the relay does not offer it to another worker meanwhile.
+   * Keeps the attempt here until its origin has a free slot. The relay leaves a delivery alone for one
+   * relay interval after it is due (`dueAt`); an attempt parked for longer gets a lease (its due time
+   * moved ahead, see `renewLeases`), so that the relay does not offer it to another worker meanwhile.
+   * A short wait thus costs no database write.
    */
-  private async park(job: AttemptJob, origin: string): Promise<void> {
+  private async park(job: AttemptJob, origin: string, dueAt?: Date | null): Promise<void> {
     if (this.closing) {
       // Left due for the relay, which offers it to a worker that is not shutting down.
       if (job.deadline !== undefined) await this.dueTimes.setDue([job], new Date());
@@ -223,12 +237,48 @@ export class DeliveryProcessor implements OnModuleDestroy {
     }
     if (job.deadline !== undefined) {
       this.parked.putBack(origin, { ...job, deadline: job.deadline });
-    } else if (this.parked.add(origin, { ...job, deadline: Date.now() + this.parkedForMs })) {
-      await this.dueTimes.lease(job, this.parkLeaseMs);
+      this.resume(origin);
+      return;
+    }
+    const now = Date.now();
+    // Unknown due time (not loaded yet): it may be overdue already, so it is leased at once.
+    let deadline = dueAt ? now + this.safeUntil(dueAt.getTime() - now) : now;
+    const needsLease = deadline < now + 2 * LEASE_SWEEP_MS;
+    if (needsLease) deadline = now + this.parkedForMs;
+    if (this.parked.add(origin, { ...job, deadline })) {
+      if (needsLease) await this.dueTimes.lease(job, this.parkLeaseMs);
+      this.sweepLeases();
     } else {
       await this.leaveForLater(job, origin);
     }
     this.resume(origin);
+  }
+
+  /** Renews, every LEASE_SWEEP_MS while any are parked, the leases of attempts close to their deadline. */
+  private sweepLeases(): void {
+    if (this.sweeper || this.closing) return;
+    this.sweeper = setInterval(() => {
+      if (this.parked.size === 0) {
+        clearInterval(this.sweeper);
+        this.sweeper = undefined;
+        return;
+      }
+      this.sweeping ??= this.renewLeases().finally(() => (this.sweeping = undefined));
+    }, LEASE_SWEEP_MS);
+    this.sweeper.unref();
+  }
+
+  private async renewLeases(): Promise<void> {
+    const startedAt = Date.now();
+    const expiring = this.parked.expiringBefore(startedAt + 2 * LEASE_SWEEP_MS);
+    if (expiring.length === 0) return;
+    try {
+      await Promise.all(expiring.map((parked) => this.dueTimes.lease(parked, this.parkLeaseMs)));
+      for (const parked of expiring) parked.deadline = startedAt + this.parkedForMs;
+    } catch (error) {
+      // They expire here and the relay offers them again.
+      this.logger.warn(`Could not renew leases of parked attempts: ${String(error)}`);
+    }
   }
 
   /**

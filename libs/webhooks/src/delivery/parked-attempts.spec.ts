@@ -58,6 +58,15 @@ describe('ParkedAttempts', () => {
     expect(attempts.has('http://a')).toBe(false);
   });
 
+  it('lists the attempts whose deadline is near, for their lease to be renewed', () => {
+    const attempts = store();
+    attempts.add('http://a', parked('expired', 50));
+    attempts.add('http://a', parked('soon', 150));
+    attempts.add('http://b', parked('later', 500));
+    now = 100;
+    expect(attempts.expiringBefore(200).map((attempt) => attempt.deliveryId)).toEqual(['soon']);
+  });
+
   it('puts an attempt that lost a race back at the head, even when full', () => {
     const attempts = store(1, 1);
     attempts.add('http://a', parked('second'));

@@ -4,7 +4,10 @@ export interface ParkedAttempt {
   deliveryId: string;
   attempt: number;
   trigger: AttemptTrigger;
-  /** Epoch ms after which the relay may offer the attempt again: it is then no longer run from here. */
+  /**
+   * Epoch ms after which the relay may offer the attempt again: it is then no longer run from here.
+   * Moved later when the attempt's lease is renewed.
+   */
   deadline: number;
 }
 
@@ -67,6 +70,18 @@ export class ParkedAttempts {
     }
     if (queue.length === 0) this.byOrigin.delete(origin);
     return next;
+  }
+
+  /** Attempts still within their deadline whose deadline comes before `before` (lease renewal). */
+  expiringBefore(before: number): ParkedAttempt[] {
+    const now = this.now();
+    const expiring: ParkedAttempt[] = [];
+    for (const queue of this.byOrigin.values()) {
+      for (const parked of queue) {
+        if (parked.deadline > now && parked.deadline < before) expiring.push(parked);
+      }
+    }
+    return expiring;
   }
 
   /** Empties the store (shutdown), expired attempts included. */
