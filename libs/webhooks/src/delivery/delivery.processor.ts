@@ -283,8 +283,7 @@ export class DeliveryProcessor implements OnModuleDestroy {
 
   /**
    * No room to park: the delivery stays in the database. A troubled origin will not have room for a
-   * while, so it is leased for longer; otherwise the relay offers it again at its
-   * next run (it is due).
+   * while, so it is leased for a minute; otherwise the relay offers it again at its next run.
    */
   private async leaveForLater(job: AttemptJob, origin: string): Promise<void> {
     if (this.options.relayIntervalMs === 0) {
@@ -320,7 +319,7 @@ export class DeliveryProcessor implements OnModuleDestroy {
 
   /**
    * A resumed attempt that met an infrastructure error (database down) becomes a Bull job, which
-   * backs off like any other; its lease would otherwise keep it from the relay for a minute.
+   * backs off like any other; a lease would otherwise keep it from the relay until it ends.
    */
   private async retryThroughQueue(job: AttemptJob, origin: string, error: unknown): Promise<void> {
     this.logger.warn(`Parked attempt of delivery ${job.deliveryId} failed: ${String(error)}`);
