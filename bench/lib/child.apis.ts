@@ -116,7 +116,7 @@ export interface QueryStat {
 
 export interface WorkerInstrumentation {
   jobsCompleted: number;
-  /** Bull `failed` events by error name (OriginBusyError = handed back to wait for a slot). */
+  /** Bull `failed` events by error name (RetrySoonError = a passing race; others = infrastructure). */
   jobsFailed: Record<string, number>;
   queries: QueryStat[];
   /** pg pool occupancy sampled every 20 ms (PostgreSQL workers only). */
