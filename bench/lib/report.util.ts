@@ -15,7 +15,10 @@ function completeness(t: ThroughputResult): string {
   if (t.duplicates > 0) parts.push(`${num(t.duplicates)} duplicates`);
   if (t.emitFailures > 0) parts.push(`${num(t.emitFailures)} emit failures`);
   if (t.producerBound) parts.push(`producer-bound (emitting ${num(t.emitPerSec)}/s)`);
-  else parts.push(`emitting ${num(t.emitPerSec)}/s`);
+  else
+    parts.push(
+      `emitting ${num(t.emitPerSec)}/s, callers waited ${Math.round(t.backlogWaitShare * 100)}% of the run on the backlog bound`,
+    );
   if (t.drainPerSec !== null) parts.push(`drain ${num(t.drainPerSec)}/s`);
   const { producer, workers } = t.cpuMsPerDelivery;
   if (producer !== null && workers !== null) {

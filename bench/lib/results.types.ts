@@ -25,8 +25,13 @@ export interface ThroughputResult {
   drainMs: number;
   /** Events emitted per second (counted ones) while emitting. */
   emitPerSec: number;
-  /** Deliveries kept up with emits (≥ 90%): the figure is the producer's rate, not the workers' limit. */
+  /**
+   * Deliveries kept up with emits (≥ 90%) and emit callers seldom waited for the backlog bound: the
+   * figure is the producer's rate, not the workers' limit.
+   */
   producerBound: boolean;
+  /** Share of the run the emit callers spent waiting for the backlog to shrink (workers behind). */
+  backlogWaitShare: number;
   emitFailures: number;
   firstEmitError: string | null;
   emitCall: LatencySummary;

@@ -21,13 +21,14 @@ import type { AttemptTrigger } from './attempt.entity';
 import { AttemptRecorder } from './attempt-recorder';
 import { decideAfterAttempt, isSuccess, type AttemptDecision } from './attempt-outcome';
 import { WebhookDelivery } from './delivery.entity';
+import type { AttemptDelivery, AttemptEvent, AttemptSubscription } from './delivery-loader';
 import { HttpSender, type SendOutcome } from './http-sender';
 import { renderWebhookBody } from './webhook-body';
 
 export interface AttemptRequest {
-  delivery: WebhookDelivery;
-  event: WebhookEvent;
-  subscription: WebhookSubscription;
+  delivery: AttemptDelivery;
+  event: AttemptEvent;
+  subscription: AttemptSubscription;
   attempt: number;
   trigger: AttemptTrigger;
   /** Whether a failure schedules another attempt. */
@@ -106,11 +107,7 @@ export class DeliveryAttempter {
     });
     if (!recorded) return { outcome, decision, recorded };
 
-    Object.assign(delivery, {
-      status: decision.status,
-      attempts: attempt,
-      lastStatusCode: outcome.statusCode,
-    });
+    Object.assign(delivery, { status: decision.status, attempts: attempt });
     if (HEALTH_TRIGGERS.has(trigger))
       await this.recordHealth(subscription, decision.status === 'succeeded', now);
     if (decision.disableReason) await this.state.disable(subscription, decision.disableReason);
@@ -154,7 +151,7 @@ export class DeliveryAttempter {
     });
     return this.attempt({
       delivery,
-      event,
+      event: { ...event, dataJson: JSON.stringify(event.data) },
       subscription,
       attempt: 1,
       trigger: send.trigger,
@@ -190,7 +187,7 @@ export class DeliveryAttempter {
   }
 
   private async recordHealth(
-    subscription: WebhookSubscription,
+    subscription: AttemptSubscription,
     succeeded: boolean,
     now: Date,
   ): Promise<void> {
@@ -244,7 +241,10 @@ export class DeliveryAttempter {
 }
 
 /** The current secret, plus the previous one while its rotation grace lasts. */
-export function signingSecrets(subscription: WebhookSubscription, now = new Date()): string[] {
+export function signingSecrets(
+  subscription: Pick<WebhookSubscription, 'secret' | 'previousSecret' | 'previousSecretExpiresAt'>,
+  now = new Date(),
+): string[] {
   const previousValid =
     subscription.previousSecret !== null &&
     subscription.previousSecretExpiresAt !== null &&

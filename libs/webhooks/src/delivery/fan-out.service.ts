@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { In, type EntityManager } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { entitySql } from '../common/entity-sql';
 import { v7 as uuidv7 } from 'uuid';
 import type { WebhookEvent } from '../events/event.entity';
 import { subscriptionMatches } from '../subscriptions/subscription-matching';
@@ -11,7 +13,8 @@ const LISTS_PER_QUERY = 100;
 /** Paused and unverified subscriptions get their deliveries too: held until they become active. */
 const RECEIVING_STATUSES = ['active', 'paused', 'pending_verification'] as const;
 
-type Candidate = Pick<WebhookSubscription, 'id' | 'tenantId' | 'listId' | 'events' | 'sources'>;
+const CANDIDATE_COLUMNS = ['id', 'tenantId', 'listId', 'events', 'sources'] as const;
+type Candidate = Pick<WebhookSubscription, (typeof CANDIDATE_COLUMNS)[number]>;
 
 export type DeliveryRow = Pick<
   WebhookDelivery,
@@ -29,6 +32,12 @@ const listKey = (item: { tenantId: string; listId: string }) =>
 /** Plans one delivery per event and matching subscription that is not disabled. */
 @Injectable()
 export class FanOutService {
+  private readonly query: CandidateQuery;
+
+  constructor(@InjectDataSource() dataSource: DataSource) {
+    this.query = buildCandidateQuery(dataSource);
+  }
+
   /** The delivery rows to write for `events`, and their ids per event (in the order of `events`). */
   async plan(manager: EntityManager, events: readonly WebhookEvent[]): Promise<FanOutPlan> {
     const candidates = await this.candidatesByList(manager, events);
@@ -58,16 +67,13 @@ export class FanOutService {
     manager: EntityManager,
     events: readonly WebhookEvent[],
   ): Promise<Map<string, Candidate[]>> {
-    const lists = [
-      ...new Map(events.map((event) => [listKey(event), event] as const)).values(),
-    ].map(({ tenantId, listId }) => ({ tenantId, listId, status: In([...RECEIVING_STATUSES]) }));
+    const lists = [...new Map(events.map((event) => [listKey(event), event] as const)).values()];
     const byList = new Map<string, Candidate[]>();
     for (let start = 0; start < lists.length; start += LISTS_PER_QUERY) {
-      const found: Candidate[] = await manager.getRepository(WebhookSubscription).find({
-        select: { id: true, tenantId: true, listId: true, events: true, sources: true },
-        where: lists.slice(start, start + LISTS_PER_QUERY),
-      });
-      for (const subscription of found) {
+      const [sql, parameters] = this.query.statement(lists.slice(start, start + LISTS_PER_QUERY));
+      const rows = await manager.query<Array<Record<string, unknown>>>(sql, parameters);
+      for (const row of rows) {
+        const subscription = this.query.read(row);
         const key = listKey(subscription);
         const list = byList.get(key);
         if (list) list.push(subscription);
@@ -76,4 +82,44 @@ export class FanOutService {
     }
     return byList;
   }
+}
+
+interface CandidateQuery {
+  statement(lists: ReadonlyArray<{ tenantId: string; listId: string }>): [string, unknown[]];
+  read(row: Record<string, unknown>): Candidate;
+}
+
+/** Receiving subscriptions of some (tenant, list) pairs: one statement per batch of events. */
+function buildCandidateQuery(dataSource: DataSource): CandidateQuery {
+  const table = entitySql(dataSource, WebhookSubscription);
+  const columns = table.reader('s', CANDIDATE_COLUMNS);
+  const c = (property: Extract<keyof WebhookSubscription, string>) => `s.${table.column(property)}`;
+  const from = `SELECT ${columns.select} FROM ${table.table} s`;
+  if (dataSource.options.type === 'postgres') {
+    const sql = `${from}
+      WHERE (${c('tenantId')}, ${c('listId')}) IN (SELECT * FROM unnest($1::varchar[], $2::varchar[]))
+        AND ${c('status')} = ANY($3::varchar[])`;
+    return {
+      statement: (lists) => [
+        sql,
+        [lists.map((list) => list.tenantId), lists.map((list) => list.listId), RECEIVING_STATUSES],
+      ],
+      read: columns.read,
+    };
+  }
+  const parameter = (index: number) => dataSource.driver.createParameter(`p${index}`, index);
+  const statuses = RECEIVING_STATUSES.map((_, index) => parameter(index)).join(', ');
+  return {
+    statement(lists) {
+      const pairs = lists.map((_, index) => {
+        const at = RECEIVING_STATUSES.length + 2 * index;
+        return `(${c('tenantId')} = ${parameter(at)} AND ${c('listId')} = ${parameter(at + 1)})`;
+      });
+      return [
+        `${from} WHERE ${c('status')} IN (${statuses}) AND (${pairs.join(' OR ')})`,
+        [...RECEIVING_STATUSES, ...lists.flatMap((list) => [list.tenantId, list.listId])],
+      ];
+    },
+    read: columns.read,
+  };
 }

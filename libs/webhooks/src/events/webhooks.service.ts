@@ -44,9 +44,10 @@ const EMIT_BATCH = 100;
 export class WebhooksService {
   private readonly logger = new Logger('Webhooks');
 
+  /** One write at a time: emits arriving meanwhile share the next transaction. */
   private readonly batches = new GroupCommit<WebhookEvent, string[]>(
     (events) => this.writeAndEnqueue(events),
-    { maxBatch: EMIT_BATCH, maxConcurrentFlushes: 2 },
+    { maxBatch: EMIT_BATCH, maxConcurrentFlushes: 1 },
   );
 
   constructor(

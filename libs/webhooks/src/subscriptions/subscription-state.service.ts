@@ -14,7 +14,9 @@ import { WebhookSubscription, type SubscriptionStatus } from './subscription.ent
 /** Rows per batch when releasing held deliveries. */
 const RELEASE_BATCH = 1_000;
 
-export function subscriptionRef(subscription: WebhookSubscription): SubscriptionRef {
+export function subscriptionRef(
+  subscription: Pick<WebhookSubscription, 'tenantId' | 'listId' | 'id' | 'url'>,
+): SubscriptionRef {
   return {
     tenantId: subscription.tenantId,
     listId: subscription.listId,
@@ -37,7 +39,10 @@ export class SubscriptionStateService {
   }
 
   /** Stops deliveries (they are held, not lost). Returns false if it was already disabled. */
-  async disable(subscription: WebhookSubscription, reason: string): Promise<boolean> {
+  async disable(
+    subscription: Pick<WebhookSubscription, 'tenantId' | 'listId' | 'id' | 'url' | 'status'>,
+    reason: string,
+  ): Promise<boolean> {
     const result = await this.subscriptions
       .createQueryBuilder()
       .update()
@@ -104,7 +109,9 @@ export class SubscriptionStateService {
    * meanwhile, the hold is undone and the caller's job must be retried (it still exists in Bull, so
    * enqueueing the same attempt again would be a no-op). Returns whether the delivery stays held.
    */
-  async hold(delivery: WebhookDelivery): Promise<boolean> {
+  async hold(
+    delivery: Pick<WebhookDelivery, 'id' | 'attempts' | 'subscriptionId'>,
+  ): Promise<boolean> {
     const deliveries = this.dataSource.getRepository(WebhookDelivery);
     await deliveries
       .createQueryBuilder()
