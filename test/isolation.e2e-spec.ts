@@ -148,6 +148,48 @@ describe('a burst to one busy origin waits in the worker, not in Redis', () => {
     });
     expect(await hooks.dataSource.getRepository(WebhookDelivery).count()).toBe(EVENTS);
   });
+
+  it('reads a parked attempt again when it waited past a second: a pause meanwhile holds it', async () => {
+    const answered: Array<() => void> = [];
+    slow.respondWith((_request, response) => {
+      answered.push(() => response.writeHead(204).end());
+    });
+    const subscription = await createSubscription(hooks, 'paused-while-parked', {
+      url: slow.url('/parked'),
+      events: ['contact.updated'],
+    });
+    for (let n = 0; n < 5; n++) {
+      await hooks.webhooks.emit({
+        listId: 'paused-while-parked',
+        type: 'contact.updated',
+        source: 'api',
+        data: { n },
+      });
+    }
+    // Two requests hang at the receiver (two slots); the other three are parked behind them.
+    await eventually(() => answered.length === 2 || undefined, {
+      timeoutMs: 10_000,
+      what: 'two requests at the receiver',
+    });
+    await request(hooks.app.getHttpServer() as App)
+      .patch(`/lists/paused-while-parked/webhooks/${subscription.id}`)
+      .send({ status: 'paused' })
+      .expect(200);
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    for (const answer of answered.splice(0)) answer();
+
+    const deliveries = hooks.dataSource.getRepository(WebhookDelivery);
+    await eventually(
+      async () =>
+        (await deliveries.countBy({ subscriptionId: subscription.id, status: 'held' })) === 3 ||
+        undefined,
+      { timeoutMs: 10_000, what: 'the three parked deliveries held' },
+    );
+    expect(await deliveries.countBy({ subscriptionId: subscription.id, status: 'succeeded' })).toBe(
+      2,
+    );
+    expect(slow.uniqueIds('/parked')).toEqual({ unique: 2, duplicates: 0 });
+  });
 });
 
 describe.each(TEST_DATABASES)('payload formats and custom headers on %s', (database) => {

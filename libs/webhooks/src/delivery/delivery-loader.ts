@@ -110,10 +110,17 @@ export class DeliveryLoader {
       parameters,
     );
     const found = new Map(rows.map((row) => [row.d_id as string, row]));
+    // One copy of an event's JSON for all its deliveries: a fan-out keeps thousands of them parked.
+    const dataByEvent = new Map<string, string>();
     // Each caller reads its own objects: the attempter updates the delivery in place.
     return ids.map((id) => {
       const row = found.get(id);
-      return row ? this.read(row) : null;
+      if (!row) return null;
+      const loaded = this.read(row);
+      const shared = dataByEvent.get(loaded.event.id);
+      if (shared === undefined) dataByEvent.set(loaded.event.id, loaded.event.dataJson);
+      else loaded.event.dataJson = shared;
+      return loaded;
     });
   }
 }

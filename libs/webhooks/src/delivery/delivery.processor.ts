@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common
 import { SubscriptionStateService } from '../subscriptions/subscription-state.service';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
 import { DeliveryAttempter } from './delivery-attempter';
-import { DeliveryLoader } from './delivery-loader';
+import { DeliveryLoader, type LoadedDelivery } from './delivery-loader';
 import { Semaphore } from '../common/semaphore';
 import type { AttemptTrigger } from './attempt.entity';
 import { DeliveryDueTimes, parkLeaseMs } from './delivery-due-times';
@@ -51,13 +51,20 @@ const RECORD_MARGIN_MS = 1_000;
 /** How often parked attempts close to their deadline get their lease renewed. */
 const LEASE_SWEEP_MS = 1_000;
 
+/** How old a row loaded before parking may be and still be used when the attempt resumes. */
+const FRESH_ROW_MS = 1_000;
+
 interface AttemptJob {
   deliveryId: string;
   attempt: number;
   trigger: AttemptTrigger;
   /** Set once parked (see `ParkedAttempt`). */
   deadline?: number;
+  /** What was loaded before the attempt was parked, and when (epoch ms). */
+  loaded?: { row: LoadedDelivery; at: number };
 }
+
+type ParkedJob = AttemptJob & { deadline: number };
 
 /**
  * Runs queued attempts of deliveries; schedules the next attempt when one is due. An attempt whose
@@ -68,7 +75,7 @@ interface AttemptJob {
 export class DeliveryProcessor implements OnModuleDestroy {
   private readonly logger = new Logger('WebhooksWorker');
   private readonly limiter: OriginLimiter;
-  private readonly parked = new ParkedAttempts(MAX_PARKED_PER_ORIGIN, MAX_PARKED);
+  private readonly parked = new ParkedAttempts<ParkedJob>(MAX_PARKED_PER_ORIGIN, MAX_PARKED);
   /** HTTP requests in flight in this process, whatever job they belong to. */
   private readonly inFlight: Semaphore;
   /** Parked attempts running outside any Bull job, awaited on shutdown. */
@@ -161,7 +168,11 @@ export class DeliveryProcessor implements OnModuleDestroy {
     const { deliveryId, attempt, trigger } = job;
     let slot = heldSlot;
     try {
-      const loaded = await this.loader.load(deliveryId);
+      // A parked attempt resuming within a second reuses its row: a fan-out parks thousands at once,
+      // and loading each twice was most of the database's work.
+      const reused =
+        job.loaded && Date.now() - job.loaded.at <= FRESH_ROW_MS ? job.loaded : undefined;
+      const loaded = reused?.row ?? (await this.loader.load(deliveryId));
       if (!loaded) return;
       const { delivery, event, subscription } = loaded;
       // A job for a finished or held delivery, or for an attempt already made, is stale.
@@ -182,11 +193,14 @@ export class DeliveryProcessor implements OnModuleDestroy {
         // The URL changed while the attempt was parked: it queues for its new origin.
         if (slot) this.releaseSlot(slot);
         slot = undefined;
-        if (this.mustWait(origin) || !this.limiter.tryAcquire(origin))
-          return await this.park(job, origin, delivery.nextAttemptAt);
+        if (this.mustWait(origin) || !this.limiter.tryAcquire(origin)) {
+          const parked = { ...job, loaded: reused ?? { row: loaded, at: Date.now() } };
+          return await this.park(parked, origin, delivery.nextAttemptAt);
+        }
         slot = origin;
       }
       await this.inFlight.acquire();
+      let requestEnded = false;
       let report;
       try {
         report = await this.attempter.attempt({
@@ -204,10 +218,12 @@ export class DeliveryProcessor implements OnModuleDestroy {
             else this.limiter.reportHealthy(origin);
             this.releaseSlot(origin);
             slot = undefined;
+            requestEnded = true;
+            this.inFlight.release();
           },
         });
       } finally {
-        this.inFlight.release();
+        if (!requestEnded) this.inFlight.release();
       }
 
       if (report.recorded && report.decision.retryDelayMs !== null) {
@@ -270,6 +286,10 @@ export class DeliveryProcessor implements OnModuleDestroy {
 
   private async renewLeases(): Promise<void> {
     const startedAt = Date.now();
+    // Rows too old to be reused are let go: a long wait reloads them anyway.
+    for (const parked of this.parked.values()) {
+      if (parked.loaded && startedAt - parked.loaded.at > FRESH_ROW_MS) parked.loaded = undefined;
+    }
     const expiring = this.parked.expiringBefore(startedAt + 2 * LEASE_SWEEP_MS);
     if (expiring.length === 0) return;
     try {

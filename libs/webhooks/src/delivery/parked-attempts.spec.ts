@@ -33,6 +33,11 @@ describe('ParkedAttempts', () => {
     expect(attempts.add('http://b', parked('b1'))).toBe(true);
     expect(attempts.add('http://c', parked('c1'))).toBe(false);
     expect(attempts.size).toBe(3);
+    expect([...attempts.values()].map((attempt) => attempt.deliveryId).sort()).toEqual([
+      'a1',
+      'a2',
+      'b1',
+    ]);
   });
 
   it('keeps an attempt offered twice once', () => {

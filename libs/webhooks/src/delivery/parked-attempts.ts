@@ -19,8 +19,8 @@ const keyOf = ({ deliveryId, attempt }: ParkedAttempt) => `${deliveryId}#${attem
  * costs neither Redis round trips nor queue positions in front of healthy deliveries. Bounded per
  * origin and in all; what does not fit is left to the relay (the database keeps it due).
  */
-export class ParkedAttempts {
-  private readonly byOrigin = new Map<string, ParkedAttempt[]>();
+export class ParkedAttempts<T extends ParkedAttempt = ParkedAttempt> {
+  private readonly byOrigin = new Map<string, T[]>();
   /** `deliveryId#attempt` of every attempt here: one offered twice (relay) is kept once. */
   private readonly keys = new Set<string>();
 
@@ -39,7 +39,7 @@ export class ParkedAttempts {
   }
 
   /** False when there is no room: the caller leaves the attempt to the relay. */
-  add(origin: string, parked: ParkedAttempt): boolean {
+  add(origin: string, parked: T): boolean {
     if (this.keys.has(keyOf(parked))) return true;
     const queue = this.byOrigin.get(origin) ?? [];
     if (queue.length >= this.maxPerOrigin || this.keys.size >= this.maxTotal) return false;
@@ -50,7 +50,7 @@ export class ParkedAttempts {
   }
 
   /** Puts back at the head an attempt that lost the race for a slot; bounds do not apply. */
-  putBack(origin: string, parked: ParkedAttempt): void {
+  putBack(origin: string, parked: T): void {
     const queue = this.byOrigin.get(origin) ?? [];
     queue.unshift(parked);
     this.byOrigin.set(origin, queue);
@@ -58,13 +58,13 @@ export class ParkedAttempts {
   }
 
   /** The oldest attempt still within its deadline; expired ones are dropped on the way. */
-  take(origin: string): ParkedAttempt | undefined {
+  take(origin: string): T | undefined {
     const queue = this.byOrigin.get(origin);
     if (!queue) return undefined;
     const now = this.now();
-    let next: ParkedAttempt | undefined;
+    let next: T | undefined;
     while (!next && queue.length > 0) {
-      const head = queue.shift() as ParkedAttempt;
+      const head = queue.shift() as T;
       this.keys.delete(keyOf(head));
       if (head.deadline > now) next = head;
     }
@@ -72,10 +72,15 @@ export class ParkedAttempts {
     return next;
   }
 
+  /** Every attempt here, in no particular order. */
+  *values(): IterableIterator<T> {
+    for (const queue of this.byOrigin.values()) yield* queue;
+  }
+
   /** Attempts still within their deadline whose deadline comes before `before` (lease renewal). */
-  expiringBefore(before: number): ParkedAttempt[] {
+  expiringBefore(before: number): T[] {
     const now = this.now();
-    const expiring: ParkedAttempt[] = [];
+    const expiring: T[] = [];
     for (const queue of this.byOrigin.values()) {
       for (const parked of queue) {
         if (parked.deadline > now && parked.deadline < before) expiring.push(parked);
@@ -85,7 +90,7 @@ export class ParkedAttempts {
   }
 
   /** Empties the store (shutdown), expired attempts included. */
-  takeAll(): ParkedAttempt[] {
+  takeAll(): T[] {
     const all = [...this.byOrigin.values()].flat();
     this.byOrigin.clear();
     this.keys.clear();
