@@ -16,16 +16,25 @@ const REQUEST_TIMEOUT_MS = 2_000;
 async function startHangingEndpoint(): Promise<{
   url: string;
   hits: () => number;
+  /** Requests it holds open now, and the most it held at once. */
+  openNow: () => number;
+  mostOpen: () => number;
   close: () => Promise<void>;
 }> {
   let hits = 0;
-  const server: Server = createServer(() => {
+  let open = 0;
+  let mostOpen = 0;
+  const server: Server = createServer((request) => {
     hits++;
+    mostOpen = Math.max(mostOpen, ++open);
+    request.socket.once('close', () => open--);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hang`,
     hits: () => hits,
+    openNow: () => open,
+    mostOpen: () => mostOpen,
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -88,6 +97,77 @@ describe('isolation: slow endpoints do not hold up healthy ones', () => {
     expect(worst).toBeLessThan(REQUEST_TIMEOUT_MS);
     // Each hanging origin held at most its share of the worker, never all of it.
     expect(hanging.every((endpoint) => endpoint.hits() <= 2 * 2)).toBe(true);
+  });
+});
+
+describe('requests to origins that time out have a lane of their own', () => {
+  let hooks: WebhooksTestApp;
+  let fast: TestReceiver;
+  const hanging: Array<Awaited<ReturnType<typeof startHangingEndpoint>>> = [];
+
+  beforeAll(async () => {
+    fast = await TestReceiver.start();
+    for (let i = 0; i < 3; i++) hanging.push(await startHangingEndpoint());
+    hooks = await createWebhooksApp({
+      database: 'postgres',
+      // concurrency 5: the troubled lane has one slot.
+      options: {
+        concurrency: 5,
+        maxInFlightPerOrigin: 5,
+        requestTimeoutMs: 800,
+        retrySchedule: Array.from({ length: 20 }, () => 50),
+      },
+    });
+  });
+  afterAll(async () => {
+    await Promise.all(hanging.map((endpoint) => endpoint.close()));
+    await hooks.close();
+    await fast.close();
+  });
+
+  it('keeps every healthy slot while hanging origins retry, one request at a time', async () => {
+    for (const endpoint of hanging) {
+      await createSubscription(hooks, 'lane-hang', {
+        url: endpoint.url,
+        events: ['contact.updated'],
+      });
+    }
+    await createSubscription(hooks, 'lane-fast', {
+      url: fast.url('/lane'),
+      events: ['contact.updated'],
+    });
+    let open = 0;
+    let mostOpen = 0;
+    let hangingOpenAtPeak = 0;
+    fast.respondWith((_request, response) => {
+      mostOpen = Math.max(mostOpen, ++open);
+      if (open === 5) {
+        hangingOpenAtPeak = hanging.reduce((sum, endpoint) => sum + endpoint.openNow(), 0);
+      }
+      setTimeout(() => {
+        open--;
+        response.writeHead(204).end();
+      }, 300);
+    });
+    const emit = (listId: string, n: number) =>
+      hooks.webhooks.emit({ listId, type: 'contact.updated', source: 'api', data: { n } });
+
+    await emit('lane-hang', 0);
+    // Each hanging origin times out once: from then on they are troubled and retry every 50 ms,
+    // taking turns in their one-slot lane.
+    await eventually(() => hanging.every((endpoint) => endpoint.hits() >= 1) || undefined, {
+      timeoutMs: 10_000,
+      what: 'a request at every hanging endpoint',
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+
+    for (let n = 0; n < 10; n++) await emit('lane-fast', n);
+    await fast.waitFor(10, { path: '/lane', timeoutMs: 10_000 });
+    expect(mostOpen).toBe(5);
+    expect(hangingOpenAtPeak).toBe(1);
+    const openAtOnce = hanging.map((endpoint) => endpoint.mostOpen());
+    // Before they were known to hang, each got one request; after, the lane allows one in all.
+    expect(openAtOnce.every((most) => most === 1)).toBe(true);
   });
 });
 

@@ -51,6 +51,11 @@ const RECORD_MARGIN_MS = 1_000;
 /** How often parked attempts close to their deadline get their lease renewed. */
 const LEASE_SWEEP_MS = 1_000;
 
+/** Requests in flight to troubled origins (see `troubledInFlight`): a fifth of `concurrency`. */
+function troubledLaneSize(concurrency: number): number {
+  return Math.max(1, Math.ceil(concurrency / 5));
+}
+
 /** How old a row loaded before parking may be and still be used when the attempt resumes. */
 const FRESH_ROW_MS = 1_000;
 
@@ -78,6 +83,11 @@ export class DeliveryProcessor implements OnModuleDestroy {
   private readonly parked = new ParkedAttempts<ParkedJob>(MAX_PARKED_PER_ORIGIN, MAX_PARKED);
   /** HTTP requests in flight in this process, whatever job they belong to. */
   private readonly inFlight: Semaphore;
+  /**
+   * Requests to troubled origins have a lane of their own: each may hang for a whole timeout, and
+   * taking them from `inFlight` would cut healthy receivers' share by one slot per hanging origin.
+   */
+  private readonly troubledInFlight: Semaphore;
   /** Parked attempts running outside any Bull job, awaited on shutdown. */
   private readonly resumed = new Set<Promise<void>>();
   private readonly parkLeaseMs: number;
@@ -96,6 +106,7 @@ export class DeliveryProcessor implements OnModuleDestroy {
   ) {
     this.limiter = new OriginLimiter(options.maxInFlightPerOrigin);
     this.inFlight = new Semaphore(options.concurrency);
+    this.troubledInFlight = new Semaphore(troubledLaneSize(options.concurrency));
     this.parkLeaseMs = parkLeaseMs(options);
     this.parkedForMs = this.safeUntil(this.parkLeaseMs);
   }
@@ -199,7 +210,8 @@ export class DeliveryProcessor implements OnModuleDestroy {
         }
         slot = origin;
       }
-      await this.inFlight.acquire();
+      const lane = this.limiter.isTroubled(origin) ? this.troubledInFlight : this.inFlight;
+      await lane.acquire();
       let requestEnded = false;
       let report;
       try {
@@ -219,11 +231,11 @@ export class DeliveryProcessor implements OnModuleDestroy {
             this.releaseSlot(origin);
             slot = undefined;
             requestEnded = true;
-            this.inFlight.release();
+            lane.release();
           },
         });
       } finally {
-        if (!requestEnded) this.inFlight.release();
+        if (!requestEnded) lane.release();
       }
 
       if (report.recorded && report.decision.retryDelayMs !== null) {
