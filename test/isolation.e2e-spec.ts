@@ -3,7 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { parse } from 'qs';
 import request from 'supertest';
 import type { App } from 'supertest/types';
-import { WebhookDelivery, verifyWebhook } from 'nestjs-marketing-webhooks';
+import {
+  WebhookDelivery,
+  verifyWebhook,
+  type WebhooksModuleOptions,
+} from 'nestjs-marketing-webhooks';
 import { eventually } from './support/eventually';
 import { TestReceiver } from './support/receiver';
 import { TEST_DATABASES } from './support/services';
@@ -42,31 +46,40 @@ async function startHangingEndpoint(): Promise<{
   };
 }
 
-describe('isolation: slow endpoints do not hold up healthy ones', () => {
-  let hooks: WebhooksTestApp;
-  let fast: TestReceiver;
-  const hanging: Array<Awaited<ReturnType<typeof startHangingEndpoint>>> = [];
+type HangingEndpoint = Awaited<ReturnType<typeof startHangingEndpoint>>;
 
+interface HangingRig {
+  hooks: WebhooksTestApp;
+  fast: TestReceiver;
+  hanging: HangingEndpoint[];
+}
+
+/** For one describe block: the module on PostgreSQL, a fast receiver and three endpoints that hang. */
+function useHangingRig(options: WebhooksModuleOptions): HangingRig {
+  const rig = { hanging: [] as HangingEndpoint[] } as HangingRig;
   beforeAll(async () => {
-    fast = await TestReceiver.start();
-    for (let i = 0; i < 3; i++) hanging.push(await startHangingEndpoint());
-    hooks = await createWebhooksApp({
-      database: 'postgres',
-      options: {
-        concurrency: 10,
-        maxInFlightPerOrigin: 2,
-        requestTimeoutMs: REQUEST_TIMEOUT_MS,
-        retrySchedule: [60_000],
-      },
-    });
+    rig.fast = await TestReceiver.start();
+    for (let i = 0; i < 3; i++) rig.hanging.push(await startHangingEndpoint());
+    rig.hooks = await createWebhooksApp({ database: 'postgres', options });
   });
   afterAll(async () => {
-    await Promise.all(hanging.map((endpoint) => endpoint.close()));
-    await hooks.close();
-    await fast.close();
+    await Promise.all(rig.hanging.map((endpoint) => endpoint.close()));
+    await rig.hooks.close();
+    await rig.fast.close();
+  });
+  return rig;
+}
+
+describe('isolation: slow endpoints do not hold up healthy ones', () => {
+  const rig = useHangingRig({
+    concurrency: 10,
+    maxInFlightPerOrigin: 2,
+    requestTimeoutMs: REQUEST_TIMEOUT_MS,
+    retrySchedule: [60_000],
   });
 
   it('delivers every event to the fast endpoint sooner than one timeout of the hanging ones', async () => {
+    const { hooks, fast, hanging } = rig;
     for (const endpoint of hanging) {
       await createSubscription(hooks, 'mixed', { url: endpoint.url, events: ['contact.updated'] });
     }
@@ -101,31 +114,16 @@ describe('isolation: slow endpoints do not hold up healthy ones', () => {
 });
 
 describe('requests to origins that time out have a lane of their own', () => {
-  let hooks: WebhooksTestApp;
-  let fast: TestReceiver;
-  const hanging: Array<Awaited<ReturnType<typeof startHangingEndpoint>>> = [];
-
-  beforeAll(async () => {
-    fast = await TestReceiver.start();
-    for (let i = 0; i < 3; i++) hanging.push(await startHangingEndpoint());
-    hooks = await createWebhooksApp({
-      database: 'postgres',
-      // concurrency 5: the troubled lane has one slot.
-      options: {
-        concurrency: 5,
-        maxInFlightPerOrigin: 5,
-        requestTimeoutMs: 800,
-        retrySchedule: Array.from({ length: 20 }, () => 50),
-      },
-    });
-  });
-  afterAll(async () => {
-    await Promise.all(hanging.map((endpoint) => endpoint.close()));
-    await hooks.close();
-    await fast.close();
+  // concurrency 5: the troubled lane has one slot.
+  const rig = useHangingRig({
+    concurrency: 5,
+    maxInFlightPerOrigin: 5,
+    requestTimeoutMs: 800,
+    retrySchedule: Array.from({ length: 20 }, () => 50),
   });
 
   it('keeps every healthy slot while hanging origins retry, one request at a time', async () => {
+    const { hooks, fast, hanging } = rig;
     for (const endpoint of hanging) {
       await createSubscription(hooks, 'lane-hang', {
         url: endpoint.url,
