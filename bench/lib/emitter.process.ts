@@ -7,22 +7,16 @@ import 'reflect-metadata';
 import { BullModule } from '@nestjs/bull';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { WebhooksModule, WebhooksService, type WebhooksModuleOptions } from '../../src';
 import type { EmitterApi } from './child.apis';
 import { wallClockMs } from './histogram.util';
 import { childConfig, exitSoon, serveRpc, signalReady } from './ipc.rpc';
 import { LoadDriver } from './load.driver';
-import { BENCH_EVENT_TYPE, BENCH_TENANT, benchData } from './payload.util';
+import { benchEvent, postgresRoot, type PostgresChildConfig } from './module-host';
 
-export interface EmitterConfig {
-  databaseUrl: string;
-  schema: string;
+export interface EmitterConfig extends PostgresChildConfig {
   redisUrl: string;
   bullPrefix: string;
-  poolSize: number;
-  /** synchronous_commit=off for this process's sessions. */
-  asyncCommit: boolean;
   options: WebhooksModuleOptions;
 }
 
@@ -30,17 +24,7 @@ const config = childConfig<EmitterConfig>();
 
 @Module({
   imports: [
-    TypeOrmModule.forRoot({
-      type: 'postgres',
-      url: config.databaseUrl,
-      schema: config.schema,
-      autoLoadEntities: true,
-      extra: {
-        max: config.poolSize,
-        application_name: 'bench-emitter',
-        ...(config.asyncCommit && { options: '-c synchronous_commit=off' }),
-      },
-    }),
+    postgresRoot(config, 'bench-emitter'),
     BullModule.forRoot({ url: config.redisUrl, prefix: config.bullPrefix }),
     WebhooksModule.forRoot({ ...config.options, worker: false }),
   ],
@@ -53,13 +37,7 @@ async function main(): Promise<void> {
   });
   const webhooks = app.get(WebhooksService);
   const driver = new LoadDriver(async (list, seq, emittedAtMs) => {
-    await webhooks.emit({
-      tenantId: BENCH_TENANT,
-      listId: list.listId,
-      type: BENCH_EVENT_TYPE,
-      source: 'api',
-      data: benchData(seq, emittedAtMs),
-    });
+    await webhooks.emit(benchEvent(list.listId, seq, emittedAtMs));
   });
   const api: EmitterApi = {
     saturate: (params) => driver.saturate(params),
@@ -67,13 +45,7 @@ async function main(): Promise<void> {
     received: ({ count }) => driver.onReceived(count),
     async fanOut({ listId, seq }) {
       const started = performance.now();
-      const result = await webhooks.emit({
-        tenantId: BENCH_TENANT,
-        listId,
-        type: BENCH_EVENT_TYPE,
-        source: 'api',
-        data: benchData(seq, wallClockMs()),
-      });
+      const result = await webhooks.emit(benchEvent(listId, seq, wallClockMs()));
       return { emitMs: performance.now() - started, deliveries: result.deliveryIds.length };
     },
     async shutdown() {

@@ -18,9 +18,10 @@ import {
   type WebhooksModuleOptions,
 } from '../../src';
 import type { SqliteHostApi } from './child.apis';
-import { childConfig, exitSoon, serveRpc, signalReady } from './ipc.rpc';
+import { childConfig, serveRpc, signalReady } from './ipc.rpc';
 import { LoadDriver } from './load.driver';
-import { BENCH_EVENT_TYPE, BENCH_TENANT, benchData } from './payload.util';
+import { benchEvent, deliveringApi } from './module-host';
+import { BENCH_EVENT_TYPE, BENCH_TENANT } from './payload.util';
 import { WorkerProbe } from './worker.instrumentation';
 
 export interface SqliteHostConfig {
@@ -61,13 +62,7 @@ async function main(): Promise<void> {
     false,
   );
   const driver = new LoadDriver(async (list, seq, emittedAtMs) => {
-    await webhooks.emit({
-      tenantId: BENCH_TENANT,
-      listId: list.listId,
-      type: BENCH_EVENT_TYPE,
-      source: 'api',
-      data: benchData(seq, emittedAtMs),
-    });
+    await webhooks.emit(benchEvent(list.listId, seq, emittedAtMs));
   });
   const api: SqliteHostApi = {
     async createSubscriptions({ lists }) {
@@ -81,13 +76,7 @@ async function main(): Promise<void> {
     saturate: (params) => driver.saturate(params),
     openLoop: (params) => driver.openLoop(params),
     received: ({ count }) => driver.onReceived(count),
-    instrumentation: () => probe.report(),
-    resetInstrumentation: () => probe.reset(),
-    async shutdown() {
-      probe.stop();
-      await app.close();
-      exitSoon();
-    },
+    ...deliveringApi(app, probe),
   };
   serveRpc(api);
   signalReady();

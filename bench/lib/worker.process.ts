@@ -7,7 +7,7 @@ import 'reflect-metadata';
 import { BullModule, getQueueToken } from '@nestjs/bull';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
+import { getDataSourceToken } from '@nestjs/typeorm';
 import type { Queue } from 'bull';
 import type { DataSource } from 'typeorm';
 import {
@@ -16,19 +16,14 @@ import {
   type WebhooksModuleOptions,
   type WebhooksQueueSettings,
 } from '../../src';
-import type { WorkerApi } from './child.apis';
-import { childConfig, exitSoon, serveRpc, signalReady } from './ipc.rpc';
+import { childConfig, serveRpc, signalReady } from './ipc.rpc';
+import { deliveringApi, postgresRoot, type PostgresChildConfig } from './module-host';
 import { WorkerProbe } from './worker.instrumentation';
 
-export interface WorkerConfig {
+export interface WorkerConfig extends PostgresChildConfig {
   name: string;
-  databaseUrl: string;
-  schema: string;
   redisUrl: string;
   bullPrefix: string;
-  poolSize: number;
-  /** synchronous_commit=off for this process's sessions. */
-  asyncCommit: boolean;
   options: WebhooksModuleOptions;
   queue: WebhooksQueueSettings;
   /** Count and time every SQL statement (profile runs). */
@@ -39,17 +34,7 @@ const config = childConfig<WorkerConfig>();
 
 @Module({
   imports: [
-    TypeOrmModule.forRoot({
-      type: 'postgres',
-      url: config.databaseUrl,
-      schema: config.schema,
-      autoLoadEntities: true,
-      extra: {
-        max: config.poolSize,
-        application_name: config.name,
-        ...(config.asyncCommit && { options: '-c synchronous_commit=off' }),
-      },
-    }),
+    postgresRoot(config, config.name),
     BullModule.forRoot({ url: config.redisUrl, prefix: config.bullPrefix }),
     WebhooksModule.forRoot({ ...config.options, worker: true, queue: config.queue }),
   ],
@@ -65,16 +50,7 @@ async function main(): Promise<void> {
     app.get<DataSource>(getDataSourceToken()),
     config.detailed,
   );
-  const api: WorkerApi = {
-    instrumentation: () => probe.report(),
-    resetInstrumentation: () => probe.reset(),
-    async shutdown() {
-      probe.stop();
-      await app.close();
-      exitSoon();
-    },
-  };
-  serveRpc(api);
+  serveRpc(deliveringApi(app, probe));
   signalReady();
 }
 
