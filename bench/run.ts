@@ -102,6 +102,7 @@ function parseCli(argv: readonly string[]): Cli {
         throw new Error('--worker-pool takes 1 to 90');
       }
     } else if (arg === '--profile') cli.only = [...new Set([...cli.only, 'P' as const])];
+    else if (arg === '--no-profile') cli.only = cli.only.filter((id) => id !== 'P');
     else if (arg === '--only') {
       const wanted = (argv[++i] ?? '')
         .split(',')

@@ -4,8 +4,8 @@ import type { BenchResults, TargetResult, ThroughputResult } from './results.typ
 const num = (value: number, digits = 0) =>
   value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const ratio = (value: number) => `${value.toFixed(2)}×`;
-const pct = (value: number) =>
-  value < 0.1 ? `${(value * 100).toFixed(1)}%` : `${Math.round(value * 100)}%`;
+// One decimal: a ratio just under its threshold must not print as the threshold.
+const pct = (value: number) => `${(value * 100).toFixed(1)}%`;
 const lat = (l: LatencySummary) =>
   `p50 ${num(l.p50Ms, 1)} / p90 ${num(l.p90Ms, 1)} / p99 ${num(l.p99Ms, 1)} / max ${num(l.maxMs, 1)} ms`;
 
