@@ -142,6 +142,47 @@ describe.each(TEST_DATABASES)('delivery on %s', (database) => {
       expect(sources.sort()).toEqual(['api', 'contact', 'contact', 'system']);
     });
 
+    it('gives deliveries UUIDv7 ids that sort in the order their events were emitted', async () => {
+      const listId = 'ids';
+      for (const path of ['/ids-a', '/ids-b', '/ids-c']) {
+        await createSubscription(
+          hooks,
+          listId,
+          {
+            url: receiver.url(path),
+            events: ['contact.updated'],
+          },
+          acme,
+        );
+      }
+      const emit = (n: number) =>
+        hooks.webhooks.emit({
+          tenantId: 'acme',
+          listId,
+          type: 'contact.updated',
+          source: 'api',
+          data: { n },
+        });
+      const first = await emit(1);
+      const second = await emit(2);
+      // Emitted together: most likely one batch, where ids follow the order of the events.
+      const [third, fourth] = await Promise.all([emit(3), emit(4)]);
+      const batches = [first, second, third, fourth].map((result) => result.deliveryIds);
+
+      const uuidV7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+      for (const ids of batches) {
+        expect(ids).toHaveLength(3);
+        for (const id of ids) expect(id).toMatch(uuidV7);
+      }
+      const sorted = (ids: string[]) => [...ids].sort();
+      for (let i = 1; i < batches.length; i++) {
+        expect(sorted(batches[i])[0] > sorted(batches[i - 1])[2]).toBe(true);
+      }
+      const msOf = (id: string) => parseInt(id.replace(/-/g, '').slice(0, 12), 16);
+      for (const id of batches.flat()) expect(Math.abs(msOf(id) - Date.now())).toBeLessThan(60_000);
+      for (const path of ['/ids-a', '/ids-b', '/ids-c']) await receiver.waitFor(4, { path });
+    });
+
     it('retries a failing receiver with the same webhook-id until it succeeds', async () => {
       let calls = 0;
       receiver.respondWith((_request, response) => {

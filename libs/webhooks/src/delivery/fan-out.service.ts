@@ -11,7 +11,7 @@ import { WebhookDelivery } from './delivery.entity';
 /** (tenant, list) pairs per candidate query. */
 const LISTS_PER_QUERY = 100;
 /** Paused and unverified subscriptions get their deliveries too: held until they become active. */
-const RECEIVING_STATUSES = ['active', 'paused', 'pending_verification'] as const;
+export const RECEIVING_STATUSES = ['active', 'paused', 'pending_verification'] as const;
 
 const CANDIDATE_COLUMNS = ['id', 'tenantId', 'listId', 'events', 'sources'] as const;
 type Candidate = Pick<WebhookSubscription, (typeof CANDIDATE_COLUMNS)[number]>;
@@ -29,7 +29,7 @@ export interface FanOutPlan {
 const listKey = (item: { tenantId: string; listId: string }) =>
   JSON.stringify([item.tenantId, item.listId]);
 
-/** Plans one delivery per event and matching subscription that is not disabled. */
+/** Plans one delivery per event and matching subscription that is not disabled (portable path). */
 @Injectable()
 export class FanOutService {
   private readonly query: CandidateQuery;
@@ -89,24 +89,15 @@ interface CandidateQuery {
   read(row: Record<string, unknown>): Candidate;
 }
 
-/** Receiving subscriptions of some (tenant, list) pairs: one statement per batch of events. */
+/**
+ * Receiving subscriptions of some (tenant, list) pairs: one statement per batch of events. (On
+ * PostgreSQL the outbox statement matches subscriptions itself: see `OutboxWriter`.)
+ */
 function buildCandidateQuery(dataSource: DataSource): CandidateQuery {
   const table = entitySql(dataSource, WebhookSubscription);
   const columns = table.reader('s', CANDIDATE_COLUMNS);
   const c = (property: Extract<keyof WebhookSubscription, string>) => `s.${table.column(property)}`;
   const from = `SELECT ${columns.select} FROM ${table.table} s`;
-  if (dataSource.options.type === 'postgres') {
-    const sql = `${from}
-      WHERE (${c('tenantId')}, ${c('listId')}) IN (SELECT * FROM unnest($1::varchar[], $2::varchar[]))
-        AND ${c('status')} = ANY($3::varchar[])`;
-    return {
-      statement: (lists) => [
-        sql,
-        [lists.map((list) => list.tenantId), lists.map((list) => list.listId), RECEIVING_STATUSES],
-      ],
-      read: columns.read,
-    };
-  }
   const parameter = (index: number) => dataSource.driver.createParameter(`p${index}`, index);
   const statuses = RECEIVING_STATUSES.map((_, index) => parameter(index)).join(', ');
   return {

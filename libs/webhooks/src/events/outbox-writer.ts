@@ -4,7 +4,8 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { entitySql } from '../common/entity-sql';
 import { insertRows } from '../common/insert-rows';
 import { WebhookDelivery } from '../delivery/delivery.entity';
-import { FanOutService, type DeliveryRow } from '../delivery/fan-out.service';
+import { FanOutService, RECEIVING_STATUSES } from '../delivery/fan-out.service';
+import { WebhookSubscription } from '../subscriptions/subscription.entity';
 import { WebhookEvent } from './event.entity';
 import { insertEvents } from './insert-event';
 
@@ -13,8 +14,10 @@ const DELIVERY_INSERT_CHUNK = 500;
 
 /**
  * Writes events and their deliveries (the outbox). On PostgreSQL that is one statement, whatever the
- * number of events and deliveries, so it is atomic without a transaction of its own and costs one
- * round trip and one commit; elsewhere, chunked inserts in the caller's transaction.
+ * number of events and deliveries: it inserts the events, matches them with the receiving
+ * subscriptions of their lists and inserts the deliveries, so it is atomic without a transaction of
+ * its own and costs one round trip and one commit. Elsewhere, the deliveries are planned first
+ * (`FanOutService`), then inserted in chunks in the caller's transaction.
  */
 @Injectable()
 export class OutboxWriter {
@@ -35,38 +38,77 @@ export class OutboxWriter {
 
   /** Returns the delivery ids of each event, in the order of `events`. */
   async write(manager: EntityManager, events: WebhookEvent[]): Promise<string[][]> {
-    const { rows, deliveryIds } = await this.fanOut.plan(manager, events);
     if (this.postgresStatement) {
-      await manager.query(this.postgresStatement, postgresParameters(events, rows));
-    } else {
-      await insertEvents(manager, events);
-      await insertRows(manager, WebhookDelivery, rows, DELIVERY_INSERT_CHUNK);
+      const created = await manager.query<Array<{ id: string; event_id: string }>>(
+        this.postgresStatement,
+        postgresParameters(events),
+      );
+      const byEvent = new Map<string, string[]>(events.map((event) => [event.id, []]));
+      for (const { id, event_id } of created) byEvent.get(event_id)?.push(id);
+      return events.map((event) => byEvent.get(event.id) ?? []);
     }
+    const { rows, deliveryIds } = await this.fanOut.plan(manager, events);
+    await insertEvents(manager, events);
+    await insertRows(manager, WebhookDelivery, rows, DELIVERY_INSERT_CHUNK);
     return deliveryIds;
   }
+}
+
+/**
+ * Delivery ids are UUIDv7 made in the statement: the statement's start time in milliseconds, its
+ * sub-millisecond fraction in the 12 bits after the version (RFC 9562's extra clock precision), then
+ * the row's rank in the statement (20 bits, events in their order) and 42 random bits. Ids of one
+ * statement sort in event order, and a later statement's after an earlier one's, as ids made by the
+ * library in JavaScript do.
+ */
+function deliveryIdSql(rank: string): string {
+  const epochMs = `(extract(epoch FROM statement_timestamp()) * 1000)`;
+  return `encode(
+      substring(int8send(floor(${epochMs})::bigint) FROM 3 FOR 6)
+      || int2send((28672 + floor((${epochMs} - floor(${epochMs})) * 4096))::int2)
+      || int8send(-9223372036854775807 - 1 + ${rank} * 4398046511104
+        + floor(random() * 4398046511104)::bigint),
+      'hex')::uuid`;
 }
 
 function buildPostgresStatement(dataSource: DataSource): string {
   const event = entitySql(dataSource, WebhookEvent);
   const delivery = entitySql(dataSource, WebhookDelivery);
+  const subscription = entitySql(dataSource, WebhookSubscription);
   const e = event.column.bind(event);
   const d = delivery.column.bind(delivery);
+  const s = (property: Extract<keyof WebhookSubscription, string>) =>
+    `s.${subscription.column(property)}`;
+  // Matching is `subscriptionMatches` in SQL: the event's type and source are among the
+  // subscription's (JSON arrays of strings, which `?` tests).
   return `
-    WITH inserted_events AS (
-      INSERT INTO ${event.table} (${e('id')}, ${e('tenantId')}, ${e('listId')}, ${e('type')},
-        ${e('source')}, ${e('data')}, ${e('occurredAt')})
+    WITH input AS (
       SELECT * FROM ROWS FROM (unnest($1::uuid[]), unnest($2::varchar[]), unnest($3::varchar[]),
         unnest($4::varchar[]), unnest($5::varchar[]), json_array_elements($6::json),
-        unnest($7::timestamp[]))
+        unnest($7::timestamp[])) WITH ORDINALITY
+        AS t(id, tenant_id, list_id, type, source, data, occurred_at, position)
+    ), inserted_events AS (
+      INSERT INTO ${event.table} (${e('id')}, ${e('tenantId')}, ${e('listId')}, ${e('type')},
+        ${e('source')}, ${e('data')}, ${e('occurredAt')})
+      SELECT id, tenant_id, list_id, type, source, data, occurred_at FROM input
+    ), matched AS (
+      SELECT input.id AS event_id, input.tenant_id, ${s('id')} AS subscription_id,
+        row_number() OVER (ORDER BY input.position, ${s('id')}) AS rank
+      FROM input
+      JOIN ${subscription.table} s
+        ON ${s('tenantId')} = input.tenant_id AND ${s('listId')} = input.list_id
+      WHERE ${s('status')} = ANY($8::varchar[])
+        AND ${s('events')}::jsonb ? input.type AND ${s('sources')}::jsonb ? input.source
     )
     INSERT INTO ${delivery.table} (${d('id')}, ${d('eventId')}, ${d('subscriptionId')},
       ${d('tenantId')}, ${d('status')}, ${d('attempts')}, ${d('nextAttemptAt')})
-    SELECT id, event_id, subscription_id, tenant_id, status, 0, next_attempt_at
-    FROM unnest($8::uuid[], $9::uuid[], $10::uuid[], $11::varchar[], $12::varchar[],
-      $13::timestamp[]) AS t(id, event_id, subscription_id, tenant_id, status, next_attempt_at)`;
+    SELECT ${deliveryIdSql('rank')}, event_id, subscription_id, tenant_id, 'pending', 0, $9::timestamp
+    FROM matched
+    ORDER BY rank
+    RETURNING ${d('id')} AS id, ${d('eventId')} AS event_id`;
 }
 
-function postgresParameters(events: readonly WebhookEvent[], rows: readonly DeliveryRow[]) {
+function postgresParameters(events: readonly WebhookEvent[]) {
   return [
     events.map((event) => event.id),
     events.map((event) => event.tenantId),
@@ -77,11 +119,7 @@ function postgresParameters(events: readonly WebhookEvent[], rows: readonly Deli
     // parameter character by character, which cost more than the rest of the statement.
     `[${events.map((event) => JSON.stringify(event.data)).join(',')}]`,
     events.map((event) => event.occurredAt),
-    rows.map((row) => row.id),
-    rows.map((row) => row.eventId),
-    rows.map((row) => row.subscriptionId),
-    rows.map((row) => row.tenantId),
-    rows.map((row) => row.status),
-    rows.map((row) => row.nextAttemptAt),
+    RECEIVING_STATUSES,
+    new Date(),
   ];
 }
