@@ -58,15 +58,15 @@ export class OutboxWriter {
  * Delivery ids are UUIDv7 made in the statement: the statement's start time in milliseconds, its
  * sub-millisecond fraction in the 12 bits after the version (RFC 9562's extra clock precision), then
  * the row's rank in the statement (20 bits, events in their order) and 42 random bits. Ids of one
- * statement sort in event order, and a later statement's after an earlier one's, as ids made by the
- * library in JavaScript do.
+ * statement sort in event order (within its first million rows), and a later statement's after an
+ * earlier one's, as ids made by the library in JavaScript do.
  */
 function deliveryIdSql(rank: string): string {
   const epochMs = `(extract(epoch FROM statement_timestamp()) * 1000)`;
   return `encode(
       substring(int8send(floor(${epochMs})::bigint) FROM 3 FOR 6)
       || int2send((28672 + floor((${epochMs} - floor(${epochMs})) * 4096))::int2)
-      || int8send(-9223372036854775807 - 1 + ${rank} * 4398046511104
+      || int8send(-9223372036854775807 - 1 + (${rank} % 1048576) * 4398046511104
         + floor(random() * 4398046511104)::bigint),
       'hex')::uuid`;
 }
