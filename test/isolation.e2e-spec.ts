@@ -169,6 +169,51 @@ describe('requests to origins that time out have a lane of their own', () => {
   });
 });
 
+describe('attempts parked behind an origin that times out', () => {
+  const rig = useHangingRig({
+    concurrency: 5,
+    maxInFlightPerOrigin: 1,
+    requestTimeoutMs: 500,
+    relayIntervalMs: 2_000,
+    retrySchedule: [60_000],
+  });
+
+  it('are leased for a minute at a time, not renewed every few seconds', async () => {
+    const { hooks, hanging } = rig;
+    const subscription = await createSubscription(hooks, 'parked-hanging', {
+      url: hanging[0].url,
+      events: ['contact.updated'],
+    });
+    for (let n = 0; n < 10; n++) {
+      await hooks.webhooks.emit({
+        listId: 'parked-hanging',
+        type: 'contact.updated',
+        source: 'api',
+        data: { n },
+      });
+    }
+    // One attempt at a time hangs for 500 ms; the others wait parked, first on a short lease (the
+    // origin was not known to hang yet), then, once it timed out, on a one-minute lease.
+    const deliveries = hooks.dataSource.getRepository(WebhookDelivery);
+    const leasedLong = await eventually(
+      async () => {
+        const waiting = await deliveries.findBy({ subscriptionId: subscription.id, attempts: 0 });
+        const long = waiting.filter(
+          (delivery) => (delivery.nextAttemptAt?.getTime() ?? 0) > Date.now() + 30_000,
+        );
+        return long.length >= 3 ? long : undefined;
+      },
+      { timeoutMs: 5_000, what: 'parked attempts on a one-minute lease' },
+    );
+    expect(leasedLong.every((delivery) => delivery.status === 'pending')).toBe(true);
+    // They are still served from the worker, one at a time, well before their lease ends.
+    await eventually(() => hanging[0].hits() >= 4 || undefined, {
+      timeoutMs: 5_000,
+      what: 'parked attempts sent one after another',
+    });
+  });
+});
+
 describe('a burst to one busy origin waits in the worker, not in Redis', () => {
   let hooks: WebhooksTestApp;
   let slow: TestReceiver;

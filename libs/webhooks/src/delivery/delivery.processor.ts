@@ -69,7 +69,7 @@ interface AttemptJob {
   loaded?: { row: LoadedDelivery; at: number };
 }
 
-type ParkedJob = AttemptJob & { deadline: number };
+type ParkedJob = AttemptJob & { deadline: number; origin: string };
 
 /**
  * Runs queued attempts of deliveries; schedules the next attempt when one is due. An attempt whose
@@ -91,7 +91,6 @@ export class DeliveryProcessor implements OnModuleDestroy {
   /** Parked attempts running outside any Bull job, awaited on shutdown. */
   private readonly resumed = new Set<Promise<void>>();
   private readonly parkLeaseMs: number;
-  private readonly parkedForMs: number;
   private closing = false;
   private sweeper: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> | undefined;
@@ -108,7 +107,6 @@ export class DeliveryProcessor implements OnModuleDestroy {
     this.inFlight = new Semaphore(options.concurrency);
     this.troubledInFlight = new Semaphore(troubledLaneSize(options.concurrency));
     this.parkLeaseMs = parkLeaseMs(options);
-    this.parkedForMs = this.safeUntil(this.parkLeaseMs);
   }
 
   /**
@@ -264,7 +262,7 @@ export class DeliveryProcessor implements OnModuleDestroy {
       return;
     }
     if (job.deadline !== undefined) {
-      this.parked.putBack(origin, { ...job, deadline: job.deadline });
+      this.parked.putBack(origin, { ...job, deadline: job.deadline, origin });
       this.resume(origin);
       return;
     }
@@ -272,14 +270,23 @@ export class DeliveryProcessor implements OnModuleDestroy {
     // Unknown due time (not loaded yet): it may be overdue already, so it is leased at once.
     let deadline = dueAt ? now + this.safeUntil(dueAt.getTime() - now) : now;
     const needsLease = deadline < now + 2 * LEASE_SWEEP_MS;
-    if (needsLease) deadline = now + this.parkedForMs;
-    if (this.parked.add(origin, { ...job, deadline })) {
-      if (needsLease) await this.dueTimes.lease(job, this.parkLeaseMs);
+    const leaseMs = this.leaseMsFor(origin);
+    if (needsLease) deadline = now + this.safeUntil(leaseMs);
+    if (this.parked.add(origin, { ...job, deadline, origin })) {
+      if (needsLease) await this.dueTimes.lease(job, leaseMs);
       this.sweepLeases();
     } else {
       await this.leaveForLater(job, origin);
     }
     this.resume(origin);
+  }
+
+  /**
+   * A troubled origin serves one attempt per timeout, so its parked attempts wait long: they are
+   * leased for a minute at a time, not renewed every few seconds (one write per attempt each time).
+   */
+  private leaseMsFor(origin: string): number {
+    return this.limiter.isTroubled(origin) ? TROUBLE_LEASE_MS : this.parkLeaseMs;
   }
 
   /** Renews, every LEASE_SWEEP_MS while any are parked, the leases of attempts close to their deadline. */
@@ -305,8 +312,13 @@ export class DeliveryProcessor implements OnModuleDestroy {
     const expiring = this.parked.expiringBefore(startedAt + 2 * LEASE_SWEEP_MS);
     if (expiring.length === 0) return;
     try {
-      await Promise.all(expiring.map((parked) => this.dueTimes.lease(parked, this.parkLeaseMs)));
-      for (const parked of expiring) parked.deadline = startedAt + this.parkedForMs;
+      const leases = expiring.map((parked) => ({
+        parked,
+        leaseMs: this.leaseMsFor(parked.origin),
+      }));
+      await Promise.all(leases.map(({ parked, leaseMs }) => this.dueTimes.lease(parked, leaseMs)));
+      for (const { parked, leaseMs } of leases)
+        parked.deadline = startedAt + this.safeUntil(leaseMs);
     } catch (error) {
       // They expire here and the relay offers them again.
       this.logger.warn(`Could not renew leases of parked attempts: ${String(error)}`);
