@@ -92,8 +92,9 @@ export class WebhookOperationsService {
       .where('delivery.subscriptionId = :id', { id })
       .andWhere('delivery.tenantId = :tenantId', { tenantId: scope.tenantId })
       .andWhere('delivery.status IN (:...statuses)', { statuses: ['failed', 'exhausted'] })
-      // Ids are UUIDv7: comparing them avoids comparing the database's clock with ours.
-      .andWhere('delivery.id >= :since', { since: uuidv7LowerBound(since) })
+      // Event ids are UUIDv7 from the emitting process's clock, like `since`: comparing them avoids
+      // comparing the database's clock (which mints delivery ids on PostgreSQL) with ours.
+      .andWhere('event.id >= :since', { since: uuidv7LowerBound(since) })
       // Test pings, probes and challenges are answers to a moment, not events to recover.
       .andWhere('event.type NOT IN (:...direct)', {
         direct: [WEBHOOK_TEST_EVENT, WEBHOOK_VERIFICATION_EVENT],
