@@ -1,0 +1,73 @@
+import { createServer, type RequestListener, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { UrlGuard } from '../security/url-guard';
+import { resolveWebhooksOptions } from '../webhooks.options';
+import { HttpSender } from './http-sender';
+
+const TIMEOUT_MS = 400;
+
+describe('HttpSender', () => {
+  let server: Server;
+  let url: string;
+  let handler: RequestListener = (_req, res) => res.end('ok');
+  let sender: HttpSender;
+
+  beforeAll(async () => {
+    server = createServer((req, res) => handler(req, res));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+    const options = resolveWebhooksOptions({
+      allowPrivateNetworks: true,
+      requestTimeoutMs: TIMEOUT_MS,
+    });
+    sender = new HttpSender(options, new UrlGuard(options));
+  });
+  afterAll(async () => {
+    await sender.onApplicationShutdown();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  const send = () => sender.send({ url, headers: { 'content-type': 'text/plain' }, body: 'hi' });
+
+  it('reports the answer of a receiver that answers in time', async () => {
+    handler = (_req, res) => res.writeHead(202).end('accepted');
+    await expect(send()).resolves.toMatchObject({
+      statusCode: 202,
+      errorKind: null,
+      responseExcerpt: 'accepted',
+    });
+  });
+
+  it('gives up on a receiver that never answers once requestTimeoutMs has passed', async () => {
+    handler = () => undefined;
+    const outcome = await send();
+    expect(outcome).toMatchObject({ statusCode: null, errorKind: 'timeout' });
+    expect(outcome.durationMs).toBeGreaterThanOrEqual(TIMEOUT_MS - 10);
+    expect(outcome.durationMs).toBeLessThan(TIMEOUT_MS + 300);
+  });
+
+  it('bounds the whole exchange: a body dripped a byte at a time cannot outlast the timeout', async () => {
+    // Each chunk arrives well within the per-chunk body timeout; only a deadline on the whole
+    // request ends this one.
+    handler = (_req, res) => {
+      res.writeHead(200);
+      const drip = setInterval(() => res.write('.'), TIMEOUT_MS / 4);
+      res.on('close', () => clearInterval(drip));
+    };
+    const outcome = await send();
+    expect(outcome).toMatchObject({ statusCode: null, errorKind: 'timeout' });
+    expect(outcome.errorMessage).toContain(`${TIMEOUT_MS} ms`);
+    expect(outcome.durationMs).toBeLessThan(TIMEOUT_MS + 300);
+  });
+
+  it('clears its deadline once a request has ended', async () => {
+    handler = (_req, res) => res.end('ok');
+    const timers = () =>
+      process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length;
+    await send();
+    const before = timers();
+    await Promise.all(Array.from({ length: 20 }, () => send()));
+    expect(timers()).toBeLessThanOrEqual(before);
+  });
+});
