@@ -39,6 +39,22 @@ describe('HttpSender', () => {
     });
   });
 
+  it('keeps the first maxResponseBodyBytes of a long answer, however it is chunked', async () => {
+    handler = (_req, res) => {
+      res.writeHead(200);
+      for (let chunk = 0; chunk < 10; chunk++) res.write(String(chunk).repeat(1_000));
+      res.end();
+    };
+    const { responseExcerpt, errorKind } = await send();
+    expect(errorKind).toBeNull();
+    expect(responseExcerpt).toHaveLength(4_096);
+    expect(responseExcerpt).toBe(
+      Array.from({ length: 10 }, (_, chunk) => String(chunk).repeat(1_000))
+        .join('')
+        .slice(0, 4_096),
+    );
+  });
+
   it('gives up on a receiver that never answers once requestTimeoutMs has passed', async () => {
     handler = () => undefined;
     const outcome = await send();

@@ -1,4 +1,5 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import type { Readable } from 'node:stream';
 import { Agent, request } from 'undici';
 import { withoutNul } from '../common/nul-characters';
 import { BLOCKED_ADDRESS_CODE, UrlGuard } from '../security/url-guard';
@@ -141,19 +142,33 @@ export class HttpSender implements OnApplicationShutdown {
     }
   }
 
-  private async readCapped(body: AsyncIterable<Buffer> & { destroy(): void }): Promise<string> {
+  /**
+   * Reads at most `maxResponseBodyBytes` of the answer, then lets the rest go. Listens to the stream
+   * instead of iterating it: the async iterator and its end-of-stream watcher allocated about 3% of
+   * the worker's bytes (bench allocation profile), for answers that are mostly one small chunk.
+   */
+  private readCapped(body: Readable): Promise<string> {
     const cap = this.options.maxResponseBodyBytes;
     const chunks: Buffer[] = [];
     let size = 0;
-    for await (const chunk of body) {
-      chunks.push(chunk.subarray(0, cap - size));
-      size += Math.min(chunk.length, cap - size);
-      if (size >= cap) {
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const done = () => {
+        if (settled) return;
+        settled = true;
+        body.off('data', onData);
+        resolve(withoutNul(Buffer.concat(chunks).toString('utf8')));
+      };
+      const onData = (chunk: Buffer) => {
+        chunks.push(chunk.subarray(0, cap - size));
+        size += Math.min(chunk.length, cap - size);
+        if (size < cap) return;
+        // Resolved first: the abort error that destroy() emits then reaches a settled promise.
+        done();
         body.destroy();
-        break;
-      }
-    }
-    return withoutNul(Buffer.concat(chunks).toString('utf8'));
+      };
+      body.on('data', onData).once('end', done).once('error', reject).once('close', done);
+    });
   }
 
   async onApplicationShutdown(): Promise<void> {
