@@ -5,6 +5,8 @@ import {
   WebhookDelivery,
   WebhookEvent,
 } from 'nestjs-marketing-webhooks';
+import { eventually } from './support/eventually';
+import { startPrivateRedis } from './support/processes';
 import { sleep, TestReceiver } from './support/receiver';
 import { TEST_DATABASES } from './support/services';
 import { createSubscription } from './support/subscriptions';
@@ -170,5 +172,60 @@ describe('concurrency on the single-connection SQLite driver', () => {
       await hooks.close();
       await receiver.close();
     }
+  });
+});
+
+describe.each(TEST_DATABASES)('emits on %s while Redis is slow', (database) => {
+  const PAUSE_MS = 2_000;
+  let redis: Awaited<ReturnType<typeof startPrivateRedis>>;
+  let hooks: WebhooksTestApp;
+  let receiver: TestReceiver;
+
+  beforeAll(async () => {
+    redis = await startPrivateRedis();
+    receiver = await TestReceiver.start();
+    hooks = await createWebhooksApp({ database, redisUrl: redis.url });
+    await createSubscription(hooks, 'slow-redis', {
+      url: receiver.url('/slow-redis'),
+      events: ['contact.updated'],
+    });
+  });
+  afterAll(async () => {
+    await hooks.close();
+    await receiver.close();
+    await redis.handle.kill();
+  });
+
+  it("writes the next batch while the previous one's deliveries are still being queued", async () => {
+    const storedEvents = () =>
+      hooks.dataSource.getRepository(WebhookEvent).countBy({ listId: 'slow-redis' });
+    const emit = (n: number) =>
+      hooks.webhooks.emit({
+        listId: 'slow-redis',
+        type: 'contact.updated',
+        source: 'api',
+        data: { n },
+      });
+    // Every client of this private server waits, the queue's own included.
+    await hooks.queue.client.call('CLIENT', 'PAUSE', String(PAUSE_MS), 'ALL');
+    const pausedAt = Date.now();
+    let firstSettled = false;
+    const first = emit(1).finally(() => (firstSettled = true));
+    await eventually(async () => (await storedEvents()) === 1, { what: 'the first event' });
+    const second = emit(2);
+    await eventually(async () => (await storedEvents()) === 2, {
+      timeoutMs: PAUSE_MS / 2,
+      what: 'the second event stored while Redis is paused',
+    });
+    // The first emit is still waiting for Redis: the second write did not wait for it.
+    expect(firstSettled).toBe(false);
+    expect(Date.now() - pausedAt).toBeLessThan(PAUSE_MS);
+    const results = await Promise.all([first, second]);
+    expect(results.map((result) => result.deliveryIds)).toEqual([
+      [expect.any(String)],
+      [expect.any(String)],
+    ]);
+    await receiver.waitFor(2, { path: '/slow-redis' });
+    expect(receiver.uniqueIds('/slow-redis')).toEqual({ unique: 2, duplicates: 0 });
   });
 });

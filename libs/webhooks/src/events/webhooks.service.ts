@@ -36,6 +36,12 @@ export interface EmitResult {
   deliveryIds: string[];
 }
 
+/** A batched emit's result: its deliveries, and when the batch has been handed to Redis. */
+interface StoredEvent {
+  deliveryIds: string[];
+  enqueued: Promise<void>;
+}
+
 const MAX_ID_LENGTH = 128;
 /** Events written by one transaction when many are emitted at once. */
 const EMIT_BATCH = 100;
@@ -45,8 +51,8 @@ export class WebhooksService {
   private readonly logger = new Logger('Webhooks');
 
   /** One write at a time: emits arriving meanwhile share the next transaction. */
-  private readonly batches = new GroupCommit<WebhookEvent, string[]>(
-    (events) => this.writeAndEnqueue(events),
+  private readonly batches = new GroupCommit<WebhookEvent, StoredEvent>(
+    (events) => this.store(events),
     { maxBatch: EMIT_BATCH, maxConcurrentFlushes: 1 },
   );
 
@@ -73,28 +79,39 @@ export class WebhooksService {
       this.outbox.deferUntilCommit(queryRunner, deliveryIds);
       return { eventId: event.id, deliveryIds };
     }
-    const deliveryIds = options.manager
-      ? (await this.writeAndEnqueue([event], options.manager))[0]
-      : await this.batches.submit(event);
+    if (options.manager) {
+      const [deliveryIds] = await options.manager.transaction((transactional) =>
+        this.writer.write(transactional, [event]),
+      );
+      await this.enqueue(1, [deliveryIds]);
+      return { eventId: event.id, deliveryIds };
+    }
+    const { deliveryIds, enqueued } = await this.batches.submit(event);
+    await enqueued;
     return { eventId: event.id, deliveryIds };
   }
 
-  private async writeAndEnqueue(
-    events: WebhookEvent[],
-    manager?: EntityManager,
-  ): Promise<string[][]> {
-    const work = (transactional: EntityManager) => this.writer.write(transactional, events);
-    let deliveryIds: string[][];
-    if (manager) deliveryIds = await manager.transaction(work);
-    else if (this.writer.singleStatement) deliveryIds = await work(this.dataSource.manager);
-    else deliveryIds = await this.transactions.run(work);
-    // Stored is what counts: the relay enqueues what Redis did not hear of.
-    await this.deliveryQueue.enqueueFirstAttempts(deliveryIds.flat()).catch((error: unknown) => {
+  /**
+   * Writes a batch, then hands its deliveries to Redis without holding up the next batch: the
+   * statements stay one at a time (the batch keeps growing with the load), and the enqueue, a fifth
+   * of each cycle in the bench, overlaps the next write instead of adding to it.
+   */
+  private async store(events: WebhookEvent[]): Promise<StoredEvent[]> {
+    const work = (manager: EntityManager) => this.writer.write(manager, events);
+    const deliveryIds = this.writer.singleStatement
+      ? await work(this.dataSource.manager)
+      : await this.transactions.run(work);
+    const enqueued = this.enqueue(events.length, deliveryIds);
+    return deliveryIds.map((ids) => ({ deliveryIds: ids, enqueued }));
+  }
+
+  /** Never rejects. Stored is what counts: the relay enqueues what Redis did not hear of. */
+  private enqueue(eventCount: number, deliveryIds: string[][]): Promise<void> {
+    return this.deliveryQueue.enqueueFirstAttempts(deliveryIds.flat()).catch((error: unknown) => {
       this.logger.warn(
-        `${events.length} event(s) stored; enqueueing their deliveries failed: ${String(error)}`,
+        `${eventCount} event(s) stored; enqueueing their deliveries failed: ${String(error)}`,
       );
     });
-    return deliveryIds;
   }
 
   private toEvent(input: EmitWebhookEvent): WebhookEvent {
