@@ -41,7 +41,10 @@ function originOf(url: string): string {
   }
 }
 
-/** Attempts parked per origin and in all, in one process (a parked attempt is a few hundred bytes). */
+/**
+ * Attempts parked per origin and in all, in one process: a few hundred bytes each, plus, for a
+ * second after parking, the row it was loaded with (see FRESH_ROW_MS).
+ */
 const MAX_PARKED_PER_ORIGIN = 1_000;
 const MAX_PARKED = 50_000;
 /** Before a resumed attempt that failed on the database is tried again. */
