@@ -175,7 +175,7 @@ export class DeliveryAttempter {
     const { body, contentType } = renderWebhookBody(event, subscription.payloadFormat);
     const timestamp = Math.floor(Date.now() / 1000);
     return this.sender.send({
-      url: subscription.url,
+      url: check.url,
       body,
       headers: {
         ...subscription.headers,

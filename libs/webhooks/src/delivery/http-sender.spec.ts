@@ -8,14 +8,14 @@ const TIMEOUT_MS = 400;
 
 describe('HttpSender', () => {
   let server: Server;
-  let url: string;
+  let url: URL;
   let handler: RequestListener = (_req, res) => res.end('ok');
   let sender: HttpSender;
 
   beforeAll(async () => {
     server = createServer((req, res) => handler(req, res));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+    url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/hook?from=spec`);
     const options = resolveWebhooksOptions({
       allowPrivateNetworks: true,
       requestTimeoutMs: TIMEOUT_MS,
@@ -31,12 +31,22 @@ describe('HttpSender', () => {
   const send = () => sender.send({ url, headers: { 'content-type': 'text/plain' }, body: 'hi' });
 
   it('reports the answer of a receiver that answers in time', async () => {
-    handler = (_req, res) => res.writeHead(202).end('accepted');
+    let received: { method?: string; url?: string; body: string } | undefined;
+    handler = (req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        received = { method: req.method, url: req.url, body };
+        res.writeHead(202, { 'retry-after': '7' }).end('accepted');
+      });
+    };
     await expect(send()).resolves.toMatchObject({
       statusCode: 202,
       errorKind: null,
       responseExcerpt: 'accepted',
+      retryAfterMs: 7_000,
     });
+    expect(received).toEqual({ method: 'POST', url: '/hook?from=spec', body: 'hi' });
   });
 
   it('keeps the first maxResponseBodyBytes of a long answer, however it is chunked', async () => {
@@ -75,6 +85,47 @@ describe('HttpSender', () => {
     expect(outcome).toMatchObject({ statusCode: null, errorKind: 'timeout' });
     expect(outcome.errorMessage).toContain(`${TIMEOUT_MS} ms`);
     expect(outcome.durationMs).toBeLessThan(TIMEOUT_MS + 300);
+  });
+
+  it('never sends a request whose deadline passed while it waited for a connection', async () => {
+    const options = resolveWebhooksOptions({
+      allowPrivateNetworks: true,
+      requestTimeoutMs: TIMEOUT_MS,
+      maxConnectionsPerOrigin: 1,
+    });
+    const oneSocket = new HttpSender(options, new UrlGuard(options));
+    const arrived: string[] = [];
+    handler = (req) => arrived.push(String(req.headers['x-request']));
+    try {
+      const outcomes = await Promise.all(
+        ['first', 'queued'].map((name) =>
+          oneSocket.send({ url, headers: { 'x-request': name }, body: name }),
+        ),
+      );
+      expect(outcomes.map((outcome) => outcome.errorKind)).toEqual(['timeout', 'timeout']);
+      // Once the first request is aborted, the socket it frees must not carry the queued one.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(arrived).toEqual(['first']);
+    } finally {
+      await oneSocket.onApplicationShutdown();
+    }
+  });
+
+  it('reports a refused connection as a connection error', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const outcome = await sender.send({
+      url: new URL(`http://127.0.0.1:${port}/hook`),
+      headers: {},
+      body: 'hi',
+    });
+    expect(outcome).toMatchObject({
+      statusCode: null,
+      errorKind: 'connection',
+      responseExcerpt: null,
+    });
   });
 
   it('clears its deadline once a request has ended', async () => {
