@@ -5,7 +5,6 @@ import {
   WebhookDelivery,
   WebhookEvent,
 } from 'nestjs-marketing-webhooks';
-import { eventually } from './support/eventually';
 import { startPrivateRedis } from './support/processes';
 import { sleep, TestReceiver } from './support/receiver';
 import { TEST_DATABASES } from './support/services';
@@ -196,36 +195,43 @@ describe.each(TEST_DATABASES)('emits on %s while Redis is slow', (database) => {
     await redis.handle.kill();
   });
 
-  it("writes the next batch while the previous one's deliveries are still being queued", async () => {
-    const storedEvents = () =>
-      hooks.dataSource.getRepository(WebhookEvent).countBy({ listId: 'slow-redis' });
-    const emit = (n: number) =>
-      hooks.webhooks.emit({
-        listId: 'slow-redis',
-        type: 'contact.updated',
-        source: 'api',
-        data: { n },
-      });
-    // Every client of this private server waits, the queue's own included.
-    await hooks.queue.client.call('CLIENT', 'PAUSE', String(PAUSE_MS), 'ALL');
-    const pausedAt = Date.now();
-    let firstSettled = false;
-    const first = emit(1).finally(() => (firstSettled = true));
-    await eventually(async () => (await storedEvents()) === 1, { what: 'the first event' });
-    const second = emit(2);
-    await eventually(async () => (await storedEvents()) === 2, {
-      timeoutMs: PAUSE_MS / 2,
-      what: 'the second event stored while Redis is paused',
+  const emit = (n: number) =>
+    hooks.webhooks.emit({
+      listId: 'slow-redis',
+      type: 'contact.updated',
+      source: 'api',
+      data: { n },
     });
-    // The first emit is still waiting for Redis: the second write did not wait for it.
-    expect(firstSettled).toBe(false);
+  // Every client of this private server waits, the queue's own included.
+  const pauseRedis = () => hooks.queue.client.call('CLIENT', 'PAUSE', String(PAUSE_MS), 'ALL');
+
+  it('resolves emits once their events are stored, without waiting for Redis', async () => {
+    await pauseRedis();
+    const pausedAt = Date.now();
+    const results = await Promise.all([emit(1), emit(2)]);
     expect(Date.now() - pausedAt).toBeLessThan(PAUSE_MS);
-    const results = await Promise.all([first, second]);
     expect(results.map((result) => result.deliveryIds)).toEqual([
       [expect.any(String)],
       [expect.any(String)],
     ]);
+    const stored = await hooks.dataSource
+      .getRepository(WebhookEvent)
+      .countBy({ listId: 'slow-redis' });
+    expect(stored).toBe(2);
     await receiver.waitFor(2, { path: '/slow-redis' });
     expect(receiver.uniqueIds('/slow-redis')).toEqual({ unique: 2, duplicates: 0 });
+  });
+
+  it('makes emits wait for Redis once 16 batches are waiting for it', async () => {
+    const before = receiver.received('/slow-redis').length;
+    await pauseRedis();
+    const pausedAt = Date.now();
+    // One at a time, so that each is a batch of its own (MAX_PENDING in OutboxHandOff is 16).
+    for (let n = 0; n < 15; n++) await emit(100 + n);
+    expect(Date.now() - pausedAt).toBeLessThan(PAUSE_MS / 2);
+    await emit(115);
+    expect(Date.now() - pausedAt).toBeGreaterThanOrEqual(PAUSE_MS - 50);
+    await receiver.waitFor(before + 16, { path: '/slow-redis' });
+    expect(receiver.uniqueIds('/slow-redis')).toEqual({ unique: before + 16, duplicates: 0 });
   });
 });

@@ -16,6 +16,7 @@ import { FanOutService } from './delivery/fan-out.service';
 import { HttpSender } from './delivery/http-sender';
 import { OutboxWriter } from './events/outbox-writer';
 import { OutboxCommitSubscriber } from './events/outbox-commit.subscriber';
+import { OutboxHandOff } from './events/outbox-hand-off';
 import { WebhooksService } from './events/webhooks.service';
 import { WebhooksHealthService } from './health/webhooks-health.service';
 import { WebhooksMetrics } from './metrics/webhooks-metrics';
@@ -58,6 +59,7 @@ import { eventCatalogueProvider, resolvedOptionsProvider } from './webhooks.prov
     OutboxWriter,
     DeliveryQueue,
     OutboxCommitSubscriber,
+    OutboxHandOff,
     UrlGuard,
     HttpSender,
     AttemptRecorder,

@@ -1,4 +1,4 @@
-import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type {
   DataSource,
@@ -7,7 +7,7 @@ import type {
   TransactionCommitEvent,
   TransactionRollbackEvent,
 } from 'typeorm';
-import { DeliveryQueue } from '../delivery/delivery.queue';
+import { OutboxHandOff } from './outbox-hand-off';
 
 /**
  * Enqueues the deliveries written inside a host transaction once that transaction commits, and
@@ -17,12 +17,11 @@ import { DeliveryQueue } from '../delivery/delivery.queue';
 export class OutboxCommitSubscriber
   implements EntitySubscriberInterface, OnModuleInit, OnModuleDestroy
 {
-  private readonly logger = new Logger('WebhooksOutbox');
   private readonly pending = new WeakMap<QueryRunner, string[]>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly deliveryQueue: DeliveryQueue,
+    private readonly handOff: OutboxHandOff,
   ) {}
 
   onModuleInit(): void {
@@ -47,12 +46,8 @@ export class OutboxCommitSubscriber
     const deliveryIds = this.pending.get(queryRunner);
     if (!deliveryIds) return;
     this.pending.delete(queryRunner);
-    // Not awaited: the host's commit must not fail because Redis is slow or down after the fact.
-    this.deliveryQueue.enqueueFirstAttempts(deliveryIds).catch((error: unknown) => {
-      this.logger.warn(
-        `Could not enqueue ${deliveryIds.length} committed deliveries: ${String(error)}`,
-      );
-    });
+    // Not awaited: the host's commit must not wait or fail because Redis is slow or down.
+    void this.handOff.handOff(deliveryIds, 'a committed transaction');
   }
 
   afterTransactionRollback(event: TransactionRollbackEvent): void {

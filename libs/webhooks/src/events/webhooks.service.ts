@@ -1,17 +1,17 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { GroupCommit } from '../common/group-commit';
 import { WebhooksTransactions } from '../common/webhooks-transactions';
-import { DeliveryQueue } from '../delivery/delivery.queue';
 import { DEFAULT_TENANT_ID } from '../webhooks.constants';
 import { InvalidWebhookEventError } from '../webhooks.errors';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
 import { EventCatalogue, type WebhookEventSource } from './event-catalogue';
 import { WebhookEvent } from './event.entity';
-import { OutboxWriter } from './outbox-writer';
 import { OutboxCommitSubscriber } from './outbox-commit.subscriber';
+import { OutboxHandOff } from './outbox-hand-off';
+import { OutboxWriter } from './outbox-writer';
 
 export interface EmitWebhookEvent {
   /** The platform account. Default: the single-tenant default. */
@@ -36,22 +36,14 @@ export interface EmitResult {
   deliveryIds: string[];
 }
 
-/** A batched emit's result: its deliveries, and when the batch has been handed to Redis. */
-interface StoredEvent {
-  deliveryIds: string[];
-  enqueued: Promise<void>;
-}
-
 const MAX_ID_LENGTH = 128;
 /** Events written by one transaction when many are emitted at once. */
 const EMIT_BATCH = 100;
 
 @Injectable()
 export class WebhooksService {
-  private readonly logger = new Logger('Webhooks');
-
   /** One write at a time: emits arriving meanwhile share the next transaction. */
-  private readonly batches = new GroupCommit<WebhookEvent, StoredEvent>(
+  private readonly batches = new GroupCommit<WebhookEvent, string[]>(
     (events) => this.store(events),
     { maxBatch: EMIT_BATCH, maxConcurrentFlushes: 1 },
   );
@@ -62,14 +54,16 @@ export class WebhooksService {
     private readonly transactions: WebhooksTransactions,
     private readonly catalogue: EventCatalogue,
     private readonly writer: OutboxWriter,
-    private readonly deliveryQueue: DeliveryQueue,
+    private readonly handOff: OutboxHandOff,
     private readonly outbox: OutboxCommitSubscriber,
   ) {}
 
   /**
    * Records an event and its deliveries. With `options.manager`, both are written in the caller's
    * transaction and enqueued after it commits. Without it, events emitted at about the same time
-   * share one transaction (see GroupCommit). Throws a WebhooksError, writing nothing, on bad input.
+   * share one transaction (see GroupCommit). Resolves once they are stored; their deliveries reach
+   * Redis in the background (see OutboxHandOff). Throws a WebhooksError, writing nothing, on bad
+   * input.
    */
   async emit(input: EmitWebhookEvent, options: EmitOptions = {}): Promise<EmitResult> {
     const event = this.toEvent(input);
@@ -83,35 +77,21 @@ export class WebhooksService {
       const [deliveryIds] = await options.manager.transaction((transactional) =>
         this.writer.write(transactional, [event]),
       );
-      await this.enqueue(1, [deliveryIds]);
+      await this.handOff.handOff(deliveryIds, '1 event');
       return { eventId: event.id, deliveryIds };
     }
-    const { deliveryIds, enqueued } = await this.batches.submit(event);
-    await enqueued;
+    const deliveryIds = await this.batches.submit(event);
     return { eventId: event.id, deliveryIds };
   }
 
-  /**
-   * Writes a batch, then hands its deliveries to Redis without holding up the next batch: the
-   * statements stay one at a time (the batch keeps growing with the load), and the enqueue, a fifth
-   * of each cycle in the bench, overlaps the next write instead of adding to it.
-   */
-  private async store(events: WebhookEvent[]): Promise<StoredEvent[]> {
+  /** Writes a batch and hands its deliveries to Redis, whose answer the next batch does not wait for. */
+  private async store(events: WebhookEvent[]): Promise<string[][]> {
     const work = (manager: EntityManager) => this.writer.write(manager, events);
     const deliveryIds = this.writer.singleStatement
       ? await work(this.dataSource.manager)
       : await this.transactions.run(work);
-    const enqueued = this.enqueue(events.length, deliveryIds);
-    return deliveryIds.map((ids) => ({ deliveryIds: ids, enqueued }));
-  }
-
-  /** Never rejects. Stored is what counts: the relay enqueues what Redis did not hear of. */
-  private enqueue(eventCount: number, deliveryIds: string[][]): Promise<void> {
-    return this.deliveryQueue.enqueueFirstAttempts(deliveryIds.flat()).catch((error: unknown) => {
-      this.logger.warn(
-        `${eventCount} event(s) stored; enqueueing their deliveries failed: ${String(error)}`,
-      );
-    });
+    await this.handOff.handOff(deliveryIds.flat(), `${events.length} event(s)`);
+    return deliveryIds;
   }
 
   private toEvent(input: EmitWebhookEvent): WebhookEvent {

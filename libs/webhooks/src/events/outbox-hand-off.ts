@@ -1,0 +1,54 @@
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { withTimeout } from '../common/with-timeout';
+import { DeliveryQueue } from '../delivery/delivery.queue';
+
+/** Batches of deliveries that may wait for Redis at once before emits wait with them. */
+const MAX_PENDING = 16;
+/** How long shutdown waits for Redis to take the pending batches (the relay has them after that). */
+const SHUTDOWN_WAIT_MS = 5_000;
+
+/**
+ * Hands stored deliveries to Redis without making the emit wait for it. An event is safe once it is
+ * stored: a delivery Redis never hears of is enqueued by the relay when it falls due. Waiting for
+ * Redis as well made each emit pay two round trips in a row (bench S1: 6.5 ms for the write, then
+ * 4 ms for the enqueue).
+ *
+ * A slow or unreachable Redis still slows emits down rather than filling memory: past MAX_PENDING
+ * batches, `handOff` waits until one of them is done. On shutdown, pending batches get a few
+ * seconds to reach Redis before the queue closes.
+ */
+@Injectable()
+export class OutboxHandOff implements OnModuleDestroy {
+  private readonly logger = new Logger('WebhooksOutbox');
+  private readonly pending = new Set<Promise<void>>();
+
+  constructor(private readonly deliveryQueue: DeliveryQueue) {}
+
+  /**
+   * Resolves when there is room for more, not when these reach Redis. Never rejects.
+   * @param what whose deliveries these are, for the log ("3 event(s)").
+   */
+  async handOff(deliveryIds: readonly string[], what: string): Promise<void> {
+    if (deliveryIds.length === 0) return;
+    const enqueued: Promise<void> = this.deliveryQueue
+      .enqueueFirstAttempts(deliveryIds)
+      .catch((error: unknown) =>
+        this.logger.warn(
+          `Enqueueing the deliveries of ${what} failed; they are stored, and the relay enqueues them when due: ${String(error)}`,
+        ),
+      )
+      .finally(() => this.pending.delete(enqueued));
+    this.pending.add(enqueued);
+    while (this.pending.size >= MAX_PENDING) await Promise.race(this.pending);
+  }
+
+  /** Runs before the queue closes (Bull closes it on application shutdown). */
+  async onModuleDestroy(): Promise<void> {
+    if (this.pending.size === 0) return;
+    await withTimeout(Promise.all([...this.pending]), SHUTDOWN_WAIT_MS).catch(() =>
+      this.logger.warn(
+        `${this.pending.size} batches of deliveries did not reach Redis before shutdown; the relay enqueues them when they fall due`,
+      ),
+    );
+  }
+}
