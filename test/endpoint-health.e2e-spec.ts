@@ -5,6 +5,8 @@ import {
   WebhookSubscription,
   type WebhooksModuleOptions,
 } from 'nestjs-marketing-webhooks';
+// Internal: the batched health writes are checked directly in one test.
+import { EndpointHealthRecorder } from '../libs/webhooks/src/delivery/endpoint-health-recorder';
 import { eventually } from './support/eventually';
 import { LifecycleRecorder, lifecycleRecording } from './support/lifecycle-recorder';
 import { sleep, TestReceiver } from './support/receiver';
@@ -79,6 +81,73 @@ describe.each(TEST_DATABASES)('endpoint health on %s', (database) => {
         }),
       );
       receiver.respondWith((_request, response) => response.writeHead(204).end());
+    });
+
+    it('keeps the health of endpoints that fail and recover together', async () => {
+      const { hooks, receiver, status } = get();
+      receiver.respondWith((request, response) =>
+        response.writeHead(request.path.startsWith('/crowd/') ? 500 : 204).end(),
+      );
+      const subscriptions: Array<{ id: string }> = [];
+      for (let n = 0; n < 12; n++) {
+        subscriptions.push(
+          await createSubscription(hooks, 'crowd', {
+            url: receiver.url(`/crowd/${n}`),
+            events: ['contact.updated'],
+          }),
+        );
+      }
+      const health = async () =>
+        Promise.all(
+          subscriptions.map(async ({ id }) => {
+            const { consecutiveFailures, failingSince, lastSuccessAt } = await status(id);
+            return { consecutiveFailures, failing: failingSince !== null, lastSuccessAt };
+          }),
+        );
+      await Promise.all([emit(hooks, 'crowd', 1), emit(hooks, 'crowd', 2)]);
+      await eventually(async () => (await health()).every((row) => row.consecutiveFailures === 2), {
+        what: 'two failures counted for each endpoint',
+      });
+      expect(await health()).toEqual(
+        subscriptions.map(() => ({ consecutiveFailures: 2, failing: true, lastSuccessAt: null })),
+      );
+
+      receiver.respondWith((_request, response) => response.writeHead(204).end());
+      await emit(hooks, 'crowd', 3);
+      await eventually(async () => (await health()).every((row) => row.lastSuccessAt !== null), {
+        what: 'a success stamped on each endpoint',
+      });
+      expect(await health()).toEqual(
+        subscriptions.map(() => ({
+          consecutiveFailures: 0,
+          failing: false,
+          lastSuccessAt: expect.any(Date),
+        })),
+      );
+    });
+
+    it('writes outcomes of one endpoint that share a batch in the order they happened', async () => {
+      const { hooks, receiver, status } = get();
+      const { id } = await createSubscription(hooks, 'batched', {
+        url: receiver.url('/batched'),
+        events: ['contact.updated'],
+      });
+      // White-box: outcomes submitted in one tick are written by one flush.
+      const health = hooks.app.get(EndpointHealthRecorder);
+      const row = await status(id);
+      const record = (succeeded: boolean) => health.record(row, succeeded, new Date());
+      await Promise.all([record(false), record(false), record(false)]);
+      expect(await status(id)).toMatchObject({
+        consecutiveFailures: 3,
+        failingSince: expect.any(Date),
+        lastSuccessAt: null,
+      });
+      await Promise.all([record(true), record(false)]);
+      expect(await status(id)).toMatchObject({
+        consecutiveFailures: 1,
+        failingSince: expect.any(Date),
+        lastSuccessAt: expect.any(Date),
+      });
     });
 
     it('honours Retry-After on 503 instead of the (long) schedule', async () => {

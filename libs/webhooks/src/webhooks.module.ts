@@ -13,6 +13,7 @@ import { EndpointVerifier } from './delivery/endpoint-verifier';
 import { DeliveryQueue } from './delivery/delivery.queue';
 import { DeliveryWorker } from './delivery/delivery.worker';
 import { FanOutService } from './delivery/fan-out.service';
+import { EndpointHealthRecorder } from './delivery/endpoint-health-recorder';
 import { HttpSender } from './delivery/http-sender';
 import { OutboxWriter } from './events/outbox-writer';
 import { OutboxCommitSubscriber } from './events/outbox-commit.subscriber';
@@ -66,6 +67,7 @@ import { eventCatalogueProvider, resolvedOptionsProvider } from './webhooks.prov
     DeliveryLoader,
     DeliveryDueTimes,
     DeliveryAttempter,
+    EndpointHealthRecorder,
     DeliveryProcessor,
     EndpointVerifier,
     DisabledEndpointProber,

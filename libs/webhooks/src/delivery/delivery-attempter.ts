@@ -1,6 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { WebhookEventSource } from '../events/event-catalogue';
 import { WebhookEvent } from '../events/event.entity';
@@ -22,6 +20,7 @@ import { AttemptRecorder } from './attempt-recorder';
 import { decideAfterAttempt, isSuccess, type AttemptDecision } from './attempt-outcome';
 import { WebhookDelivery } from './delivery.entity';
 import type { AttemptDelivery, AttemptEvent, AttemptSubscription } from './delivery-loader';
+import { EndpointHealthRecorder } from './endpoint-health-recorder';
 import { HttpSender, type SendOutcome } from './http-sender';
 import { renderWebhookBody } from './webhook-body';
 
@@ -56,24 +55,19 @@ export interface DirectSend {
 
 /** Triggers whose outcomes count for the endpoint's health and auto-disabling. */
 const HEALTH_TRIGGERS: ReadonlySet<AttemptTrigger> = new Set(['scheduled', 'redelivery']);
-/** A success refreshes `lastSuccessAt` at most this often, to keep the hot path to two writes. */
-const SUCCESS_STAMP_INTERVAL_MS = 60_000;
 
 /** Makes one HTTP attempt of a delivery and records everything it means. */
 @Injectable()
 export class DeliveryAttempter {
-  /** When this process last wrote a success for a subscription (epoch ms). */
-  private readonly successStamps = new Map<string, number>();
-
   constructor(
     @Inject(WEBHOOKS_OPTIONS) private readonly options: ResolvedWebhooksOptions,
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly transactions: WebhooksTransactions,
     private readonly recorder: AttemptRecorder,
     private readonly sender: HttpSender,
     private readonly urlGuard: UrlGuard,
     private readonly state: SubscriptionStateService,
     private readonly notifier: WebhookNotifier,
+    private readonly health: EndpointHealthRecorder,
     private readonly metrics: WebhooksMetrics,
   ) {}
 
@@ -109,7 +103,7 @@ export class DeliveryAttempter {
 
     Object.assign(delivery, { status: decision.status, attempts: attempt });
     if (HEALTH_TRIGGERS.has(trigger))
-      await this.recordHealth(subscription, decision.status === 'succeeded', now);
+      await this.health.record(subscription, decision.status === 'succeeded', now);
     if (decision.disableReason) await this.state.disable(subscription, decision.disableReason);
     if (decision.status === 'exhausted' && HEALTH_TRIGGERS.has(trigger)) {
       this.notifier.notify(WEBHOOK_LIFECYCLE_EVENTS.deliveryExhausted, {
@@ -184,59 +178,6 @@ export class DeliveryAttempter {
         ...webhookHeaders(signingSecrets(subscription), { id: delivery.id, timestamp, body }),
       },
     });
-  }
-
-  private async recordHealth(
-    subscription: AttemptSubscription,
-    succeeded: boolean,
-    now: Date,
-  ): Promise<void> {
-    const subscriptions = this.dataSource.getRepository(WebhookSubscription);
-    if (succeeded) {
-      // Attempts loaded together carry the same old row: the first success to be written speaks
-      // for the others in this process.
-      const stampedHere = this.successStamps.get(subscription.id);
-      if (stampedHere !== undefined && now.getTime() - stampedHere <= SUCCESS_STAMP_INTERVAL_MS)
-        return;
-      const stale =
-        !subscription.lastSuccessAt ||
-        now.getTime() - subscription.lastSuccessAt.getTime() > SUCCESS_STAMP_INTERVAL_MS;
-      if (subscription.consecutiveFailures === 0 && !stale) return;
-      this.successStamps.set(subscription.id, now.getTime());
-      await subscriptions.update(
-        { id: subscription.id },
-        { consecutiveFailures: 0, failingSince: null, lastSuccessAt: now },
-      );
-      return;
-    }
-    this.successStamps.delete(subscription.id);
-    await subscriptions
-      .createQueryBuilder()
-      .update()
-      .set({
-        consecutiveFailures: () => '"consecutiveFailures" + 1',
-        failingSince: () => `COALESCE("failingSince", :now)`,
-      })
-      .setParameter('now', now)
-      .where('id = :id', { id: subscription.id })
-      .execute();
-    const cutoff = new Date(now.getTime() - this.options.autoDisableAfterMs);
-    const sustained = await subscriptions
-      .createQueryBuilder('subscription')
-      .where('subscription.id = :id', { id: subscription.id })
-      .andWhere('subscription.status = :active', { active: 'active' })
-      .andWhere('subscription.consecutiveFailures >= :min', {
-        min: this.options.autoDisableMinFailures,
-      })
-      .andWhere('subscription.failingSince <= :cutoff', { cutoff })
-      .getExists();
-    if (sustained) {
-      const days = (this.options.autoDisableAfterMs / 86_400_000).toFixed(1);
-      await this.state.disable(
-        subscription,
-        `every delivery failed for ${days} days and at least ${this.options.autoDisableMinFailures} attempts`,
-      );
-    }
   }
 }
 

@@ -1,0 +1,162 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { GroupCommit } from '../common/group-commit';
+import { SubscriptionStateService } from '../subscriptions/subscription-state.service';
+import { WebhookSubscription } from '../subscriptions/subscription.entity';
+import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
+import type { AttemptSubscription } from './delivery-loader';
+
+/** A success refreshes `lastSuccessAt` at most this often, to keep the hot path to two writes. */
+const SUCCESS_STAMP_INTERVAL_MS = 60_000;
+/** Subscriptions whose outcomes one flush writes. */
+const MAX_BATCH = 500;
+
+export interface HealthOutcome {
+  subscription: AttemptSubscription;
+  succeeded: boolean;
+  at: Date;
+}
+
+/** What a batch of outcomes leaves one subscription with. */
+export interface HealthTally {
+  subscription: AttemptSubscription;
+  /** When its last success in the batch was, if it had one. */
+  succeededAt?: Date;
+  /** Failures after that success (or in all), and when the first of them was. */
+  failures: number;
+  failingSince?: Date;
+}
+
+/** Outcomes in the order they were recorded, folded per subscription. */
+export function tallyOutcomes(outcomes: readonly HealthOutcome[]): HealthTally[] {
+  const tallies = new Map<string, HealthTally>();
+  for (const { subscription, succeeded, at } of outcomes) {
+    const tally = tallies.get(subscription.id) ?? { subscription, failures: 0 };
+    if (succeeded) Object.assign(tally, { succeededAt: at, failures: 0, failingSince: undefined });
+    else {
+      tally.failures++;
+      tally.failingSince ??= at;
+    }
+    tallies.set(subscription.id, tally);
+  }
+  return [...tallies.values()];
+}
+
+/**
+ * Keeps subscriptions' health (consecutive failures, failing since, last success) in step with their
+ * attempts, and disables those that have failed for too long. Outcomes ending at about the same time
+ * are written together, a few statements per batch whatever the number of endpoints: a fan-out to
+ * 10,000 new endpoints used to stamp each first success with an UPDATE of its own, and an outage
+ * cost two statements per failed attempt.
+ */
+@Injectable()
+export class EndpointHealthRecorder {
+  /** When this process last wrote a success for a subscription (epoch ms). */
+  private readonly successStamps = new Map<string, number>();
+  /** Subscriptions with a failure written here since: their next success must reset the counters. */
+  private readonly failedHere = new Set<string>();
+  private readonly batches = new GroupCommit<HealthOutcome, void>(
+    (outcomes) => this.write(outcomes),
+    {
+      maxBatch: MAX_BATCH,
+      maxConcurrentFlushes: 1,
+    },
+  );
+
+  constructor(
+    @Inject(WEBHOOKS_OPTIONS) private readonly options: ResolvedWebhooksOptions,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly state: SubscriptionStateService,
+  ) {}
+
+  async record(subscription: AttemptSubscription, succeeded: boolean, at: Date): Promise<void> {
+    const { id } = subscription;
+    if (succeeded && !this.failedHere.has(id)) {
+      // Attempts loaded together carry the same old row: the first success to be written speaks
+      // for the others in this process.
+      const stampedHere = this.successStamps.get(id);
+      if (stampedHere !== undefined && at.getTime() - stampedHere <= SUCCESS_STAMP_INTERVAL_MS)
+        return;
+      const stale =
+        !subscription.lastSuccessAt ||
+        at.getTime() - subscription.lastSuccessAt.getTime() > SUCCESS_STAMP_INTERVAL_MS;
+      if (subscription.consecutiveFailures === 0 && !stale) return;
+    }
+    if (succeeded) {
+      this.failedHere.delete(id);
+      this.successStamps.set(id, at.getTime());
+    } else {
+      this.failedHere.add(id);
+      this.successStamps.delete(id);
+    }
+    await this.batches.submit({ subscription, succeeded, at });
+  }
+
+  private async write(outcomes: HealthOutcome[]): Promise<void[]> {
+    const all = tallyOutcomes(outcomes);
+    // Successes first: failures that came after a success in this batch count from zero.
+    await this.stampSuccesses(all.filter((tally) => tally.succeededAt));
+    const failing = all.filter((tally) => tally.failures > 0);
+    await this.countFailures(failing);
+    await this.disableSustainedFailures(failing);
+    return outcomes.map(() => undefined);
+  }
+
+  private async stampSuccesses(tallies: HealthTally[]): Promise<void> {
+    if (tallies.length === 0) return;
+    const at = new Date(Math.max(...tallies.map((tally) => tally.succeededAt?.getTime() ?? 0)));
+    await this.dataSource
+      .getRepository(WebhookSubscription)
+      .createQueryBuilder()
+      .update()
+      .set({ consecutiveFailures: 0, failingSince: null, lastSuccessAt: at })
+      .where('id IN (:...ids)', { ids: tallies.map((tally) => tally.subscription.id) })
+      .execute();
+  }
+
+  /** One statement per distinct number of failures (mostly one: a failure each). */
+  private async countFailures(tallies: HealthTally[]): Promise<void> {
+    const byCount = new Map<number, HealthTally[]>();
+    for (const tally of tallies)
+      byCount.set(tally.failures, [...(byCount.get(tally.failures) ?? []), tally]);
+    for (const [failures, group] of byCount) {
+      const since = new Date(
+        Math.min(...group.map((tally) => tally.failingSince?.getTime() ?? Date.now())),
+      );
+      await this.dataSource
+        .getRepository(WebhookSubscription)
+        .createQueryBuilder()
+        .update()
+        .set({
+          consecutiveFailures: () => `"consecutiveFailures" + :failures`,
+          failingSince: () => `COALESCE("failingSince", :since)`,
+        })
+        .setParameters({ failures, since })
+        .where('id IN (:...ids)', { ids: group.map((tally) => tally.subscription.id) })
+        .execute();
+    }
+  }
+
+  private async disableSustainedFailures(tallies: HealthTally[]): Promise<void> {
+    if (tallies.length === 0) return;
+    const cutoff = new Date(Date.now() - this.options.autoDisableAfterMs);
+    const sustained = await this.dataSource
+      .getRepository(WebhookSubscription)
+      .createQueryBuilder('subscription')
+      .select('subscription.id', 'id')
+      .where('subscription.id IN (:...ids)', { ids: tallies.map((tally) => tally.subscription.id) })
+      .andWhere('subscription.status = :active', { active: 'active' })
+      .andWhere('subscription.consecutiveFailures >= :min', {
+        min: this.options.autoDisableMinFailures,
+      })
+      .andWhere('subscription.failingSince <= :cutoff', { cutoff })
+      .getRawMany<{ id: string }>();
+    const days = (this.options.autoDisableAfterMs / 86_400_000).toFixed(1);
+    const reason = `every delivery failed for ${days} days and at least ${this.options.autoDisableMinFailures} attempts`;
+    for (const { id } of sustained) {
+      const tally = tallies.find((candidate) => candidate.subscription.id === id);
+      if (tally) await this.state.disable(tally.subscription, reason);
+    }
+  }
+}
