@@ -154,9 +154,10 @@ export class EndpointHealthRecorder {
       .getRawMany<{ id: string }>();
     const days = (this.options.autoDisableAfterMs / 86_400_000).toFixed(1);
     const reason = `every delivery failed for ${days} days and at least ${this.options.autoDisableMinFailures} attempts`;
+    const byId = new Map(tallies.map((tally) => [tally.subscription.id, tally.subscription]));
     for (const { id } of sustained) {
-      const tally = tallies.find((candidate) => candidate.subscription.id === id);
-      if (tally) await this.state.disable(tally.subscription, reason);
+      const subscription = byId.get(id);
+      if (subscription) await this.state.disable(subscription, reason);
     }
   }
 }
