@@ -6,6 +6,8 @@ export interface EntitySql<T> {
   table: string;
   /** An escaped column name, whatever naming strategy the host configured. */
   column(property: keyof T & string): string;
+  /** A value as the driver stores it in that property's column (dates, JSON on SQLite…). */
+  persisted(property: keyof T & string, value: unknown): unknown;
   /**
    * Reads some columns of the entity from a hand-written SELECT: `select` goes in its column list
    * (each column aliased `<alias>_<property>`), `read` turns a result row into those properties,
@@ -40,6 +42,7 @@ export function entitySql<T extends ObjectLiteral>(
       ? `${escape(metadata.schema)}.${escape(metadata.tableName)}`
       : escape(metadata.tableName),
     column: (property) => escape(columnOf(property).databaseName),
+    persisted: (property, value) => driver.preparePersistentValue(value, columnOf(property)),
     reader<K extends keyof T & string>(alias: string, properties: readonly K[]) {
       const columns = properties.map((property) => ({
         property,

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import type { DataSource, QueryRunner } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { entitySql } from '../common/entity-sql';
+import { entitySql, type EntitySql } from '../common/entity-sql';
 import { insertRows } from '../common/insert-rows';
 import { GroupCommit } from '../common/group-commit';
 import { WebhooksTransactions } from '../common/webhooks-transactions';
@@ -35,6 +35,7 @@ const SQLITE_INSERT_CHUNK = 50;
 export class AttemptRecorder {
   private readonly batches: GroupCommit<AttemptRecord, boolean>;
   private readonly postgresStatement: string | null;
+  private portableUpdate: PortableUpdate | undefined;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -127,6 +128,7 @@ export class AttemptRecorder {
 
   /** Portable path (SQLite): one transaction, so one commit, for the whole batch. */
   private recordInTransaction(records: AttemptRecord[]): Promise<boolean[]> {
+    const update = (this.portableUpdate ??= buildPortableUpdate(this.dataSource));
     return this.transactions.run(async (manager) => {
       const attempts = records.map((record) => ({
         id: uuidv7(),
@@ -141,26 +143,46 @@ export class AttemptRecorder {
         createdAt: record.attemptedAt,
       }));
       await insertRows(manager, WebhookAttempt, attempts, SQLITE_INSERT_CHUNK);
+      // The transaction's query runner: its structured result says how many rows changed.
+      const runner = manager.queryRunner as QueryRunner;
       const recorded: boolean[] = [];
       for (const record of records) {
-        const result = await manager
-          .createQueryBuilder()
-          .update(WebhookDelivery)
-          .set({
-            status: record.status,
-            attempts: record.attempt,
-            lastAttemptAt: record.attemptedAt,
-            lastStatusCode: record.outcome.statusCode,
-            nextAttemptAt: record.nextAttemptAt,
-          })
-          .where('id = :id AND attempts = :previous', {
-            id: record.deliveryId,
-            previous: record.attempt - 1,
-          })
-          .execute();
+        const result = await runner.query(
+          update.sql,
+          [
+            update.delivery.persisted('status', record.status),
+            record.attempt,
+            update.delivery.persisted('lastAttemptAt', record.attemptedAt),
+            record.outcome.statusCode,
+            update.delivery.persisted('nextAttemptAt', record.nextAttemptAt),
+            record.deliveryId,
+            record.attempt - 1,
+          ],
+          true,
+        );
         recorded.push((result.affected ?? 0) > 0);
       }
       return recorded;
     });
   }
+}
+
+interface PortableUpdate {
+  sql: string;
+  delivery: EntitySql<WebhookDelivery>;
+}
+
+/**
+ * The delivery's new state, unless another attempt was recorded first; written by hand, as the
+ * query builder cost more CPU per attempt than SQLite took to run it (bench S9 profile).
+ */
+function buildPortableUpdate(dataSource: DataSource): PortableUpdate {
+  const delivery = entitySql(dataSource, WebhookDelivery);
+  const d = delivery.column.bind(delivery);
+  const parameter = (index: number) => dataSource.driver.createParameter(`p${index}`, index);
+  const sql = `UPDATE ${delivery.table} SET ${d('status')} = ${parameter(0)}, ${d('attempts')} = ${parameter(1)},
+      ${d('lastAttemptAt')} = ${parameter(2)}, ${d('lastStatusCode')} = ${parameter(3)},
+      ${d('nextAttemptAt')} = ${parameter(4)}, ${d('updatedAt')} = CURRENT_TIMESTAMP
+    WHERE ${d('id')} = ${parameter(5)} AND ${d('attempts')} = ${parameter(6)}`;
+  return { sql, delivery };
 }
