@@ -1,50 +1,16 @@
 import request from 'supertest';
-import type { App } from 'supertest/types';
-import {
-  WEBHOOK_LIFECYCLE_EVENTS,
-  WebhookSubscription,
-  type WebhooksModuleOptions,
-} from 'nestjs-marketing-webhooks';
+import { WEBHOOK_LIFECYCLE_EVENTS } from 'nestjs-marketing-webhooks';
 // Internal: the batched health writes are checked directly in one test.
 import { EndpointHealthRecorder } from '../libs/webhooks/src/delivery/endpoint-health-recorder';
+import { emitContactUpdate, endpointHarness } from './support/endpoint-harness';
 import { eventually } from './support/eventually';
-import { LifecycleRecorder, lifecycleRecording } from './support/lifecycle-recorder';
-import { sleep, TestReceiver } from './support/receiver';
-import { TEST_DATABASES, type TestDatabase } from './support/services';
-import { createSubscription, listDeliveries, waitForDelivery } from './support/subscriptions';
-import { createWebhooksApp, type WebhooksTestApp } from './support/webhooks-app';
-
-interface Harness {
-  hooks: WebhooksTestApp;
-  http: App;
-  receiver: TestReceiver;
-  recorder: LifecycleRecorder;
-  status(id: string): Promise<WebhookSubscription>;
-}
-
-function harness(database: TestDatabase, options: WebhooksModuleOptions): () => Harness {
-  const state = {} as Harness;
-  beforeAll(async () => {
-    state.receiver = await TestReceiver.start();
-    state.hooks = await createWebhooksApp({ database, options, ...lifecycleRecording });
-    state.http = state.hooks.app.getHttpServer() as App;
-    state.recorder = state.hooks.app.get(LifecycleRecorder);
-    state.status = (id) =>
-      state.hooks.dataSource.getRepository(WebhookSubscription).findOneByOrFail({ id });
-  });
-  afterAll(async () => {
-    await state.hooks.close();
-    await state.receiver.close();
-  });
-  return () => state;
-}
-
-const emit = (hooks: WebhooksTestApp, listId: string, n = 0) =>
-  hooks.webhooks.emit({ listId, type: 'contact.updated', source: 'system', data: { n } });
+import { sleep } from './support/receiver';
+import { TEST_DATABASES } from './support/services';
+import { createSubscription, waitForDelivery } from './support/subscriptions';
 
 describe.each(TEST_DATABASES)('endpoint health on %s', (database) => {
   describe('receiver answers', () => {
-    const get = harness(database, { retrySchedule: [30_000], maxRetryAfterMs: 5_000 });
+    const get = endpointHarness(database, { retrySchedule: [30_000], maxRetryAfterMs: 5_000 });
 
     it('disables the subscription at once on 410 Gone and tells the host', async () => {
       const { hooks, receiver, recorder, status } = get();
@@ -53,7 +19,7 @@ describe.each(TEST_DATABASES)('endpoint health on %s', (database) => {
         url: receiver.url('/gone'),
         events: ['contact.updated'],
       });
-      await emit(hooks, 'gone');
+      await emitContactUpdate(hooks, 'gone');
       await waitForDelivery(hooks, 'gone', subscription.id, 'exhausted');
       // The attempt is recorded first, the subscription disabled right after.
       await eventually(async () => (await status(subscription.id)).status === 'disabled', {
@@ -104,7 +70,10 @@ describe.each(TEST_DATABASES)('endpoint health on %s', (database) => {
             return { consecutiveFailures, failing: failingSince !== null, lastSuccessAt };
           }),
         );
-      await Promise.all([emit(hooks, 'crowd', 1), emit(hooks, 'crowd', 2)]);
+      await Promise.all([
+        emitContactUpdate(hooks, 'crowd', 1),
+        emitContactUpdate(hooks, 'crowd', 2),
+      ]);
       await eventually(async () => (await health()).every((row) => row.consecutiveFailures === 2), {
         what: 'two failures counted for each endpoint',
       });
@@ -113,7 +82,7 @@ describe.each(TEST_DATABASES)('endpoint health on %s', (database) => {
       );
 
       receiver.respondWith((_request, response) => response.writeHead(204).end());
-      await emit(hooks, 'crowd', 3);
+      await emitContactUpdate(hooks, 'crowd', 3);
       await eventually(async () => (await health()).every((row) => row.lastSuccessAt !== null), {
         what: 'a success stamped on each endpoint',
       });
@@ -162,7 +131,7 @@ describe.each(TEST_DATABASES)('endpoint health on %s', (database) => {
         url: receiver.url('/busy'),
         events: ['contact.updated'],
       });
-      await emit(hooks, 'busy');
+      await emitContactUpdate(hooks, 'busy');
       const [first, second] = await receiver.waitFor(2, { path: '/busy', timeoutMs: 8_000 });
       const gap = second.receivedAt - first.receivedAt;
       expect(gap).toBeGreaterThanOrEqual(900);
@@ -181,7 +150,7 @@ describe.each(TEST_DATABASES)('endpoint health on %s', (database) => {
         url: receiver.url('/moved'),
         events: ['contact.updated'],
       });
-      await emit(hooks, 'moved');
+      await emitContactUpdate(hooks, 'moved');
       const delivery = await waitForDelivery(hooks, 'moved', subscription.id, 'failed');
       expect(delivery.attempts[0]).toMatchObject({ statusCode: 301, errorKind: 'http_status' });
       await sleep(200);
@@ -189,44 +158,8 @@ describe.each(TEST_DATABASES)('endpoint health on %s', (database) => {
     });
   });
 
-  describe('pause and resume', () => {
-    const get = harness(database, {});
-
-    it('holds deliveries while paused and sends them all on resume', async () => {
-      const { hooks, http, receiver } = get();
-      const subscription = await createSubscription(hooks, 'pause', {
-        url: receiver.url('/pause'),
-        events: ['contact.updated'],
-      });
-      await request(http)
-        .patch(`/lists/pause/webhooks/${subscription.id}`)
-        .send({ status: 'paused' })
-        .expect(200);
-      for (let n = 0; n < 3; n++) await emit(hooks, 'pause', n);
-      await eventually(
-        async () => {
-          const { data } = await listDeliveries(hooks, 'pause', subscription.id, {
-            status: 'held',
-          });
-          return data.length === 3 || undefined;
-        },
-        { what: 'three held deliveries' },
-      );
-      expect(receiver.received('/pause')).toHaveLength(0);
-
-      await request(http)
-        .patch(`/lists/pause/webhooks/${subscription.id}`)
-        .send({ status: 'active' })
-        .expect(200);
-      const received = await receiver.waitFor(3, { path: '/pause' });
-      expect(
-        received.map((r) => (JSON.parse(r.body) as { data: { n: number } }).data.n).sort(),
-      ).toEqual([0, 1, 2]);
-    });
-  });
-
   describe('auto-disable and self-healing', () => {
-    const get = harness(database, {
+    const get = endpointHarness(database, {
       retrySchedule: [50, 50, 50],
       autoDisableAfterMs: 0,
       autoDisableMinFailures: 3,
@@ -242,7 +175,7 @@ describe.each(TEST_DATABASES)('endpoint health on %s', (database) => {
         url: receiver.url('/flaky'),
         events: ['contact.updated'],
       });
-      await emit(hooks, 'heal', 1);
+      await emitContactUpdate(hooks, 'heal', 1);
       await eventually(async () => (await status(subscription.id)).status === 'disabled', {
         what: 'auto-disable',
       });
@@ -253,7 +186,7 @@ describe.each(TEST_DATABASES)('endpoint health on %s', (database) => {
         recorder.named(WEBHOOK_LIFECYCLE_EVENTS.subscriptionDisabled).map((e) => e.subscriptionId),
       ).toContain(subscription.id);
 
-      await emit(hooks, 'heal', 2);
+      await emitContactUpdate(hooks, 'heal', 2);
       const refused = await request(http)
         .patch(`/lists/heal/webhooks/${subscription.id}`)
         .send({ status: 'active' });
@@ -318,7 +251,7 @@ describe.each(TEST_DATABASES)('endpoint health on %s', (database) => {
         url: receiver.url('/comeback'),
         events: ['contact.updated'],
       });
-      await emit(hooks, 'probe');
+      await emitContactUpdate(hooks, 'probe');
       await eventually(async () => (await status(subscription.id)).status === 'disabled', {
         what: 'disabled by 410',
       });
@@ -334,76 +267,6 @@ describe.each(TEST_DATABASES)('endpoint health on %s', (database) => {
         .received('/comeback')
         .filter((r) => (JSON.parse(r.body) as { type: string }).type === 'webhook.test');
       expect(probes.length).toBeGreaterThanOrEqual(1);
-    });
-  });
-
-  describe('endpoint ownership handshake', () => {
-    const get = harness(database, { verifyEndpointOnCreate: true });
-
-    it('activates a subscription only once its endpoint echoes the challenge, then sends what it held', async () => {
-      const { hooks, http, receiver, status } = get();
-      let echo = false;
-      receiver.respondWith((request, response) => {
-        const body = JSON.parse(request.body) as { type: string; data: { challenge?: string } };
-        if (body.type === 'webhook.verification' && echo) {
-          response
-            .writeHead(200, { 'content-type': 'application/json' })
-            .end(JSON.stringify({ challenge: body.data.challenge }));
-        } else response.writeHead(200).end('ok');
-      });
-      const subscription = await createSubscription(hooks, 'verify', {
-        url: receiver.url('/verify'),
-        events: ['contact.updated'],
-      });
-      expect(subscription.status).toBe('pending_verification');
-      const [challenge] = await receiver.waitFor(1, { path: '/verify' });
-      expect(JSON.parse(challenge.body)).toMatchObject({
-        type: 'webhook.verification',
-        data: { challenge: expect.any(String) },
-      });
-      await sleep(200);
-      expect((await status(subscription.id)).status).toBe('pending_verification');
-
-      await emit(hooks, 'verify', 42);
-      await request(http)
-        .patch(`/lists/verify/webhooks/${subscription.id}`)
-        .send({ status: 'active' })
-        .expect(409);
-
-      echo = true;
-      const verified = await request(http)
-        .post(`/lists/verify/webhooks/${subscription.id}/verify`)
-        .expect(200);
-      expect(verified.body).toMatchObject({ delivered: true, status: 'active' });
-      const deliveries = await receiver.waitFor(3, { path: '/verify' });
-      expect(JSON.parse(deliveries[2].body)).toMatchObject({
-        type: 'contact.updated',
-        data: { n: 42 },
-      });
-    });
-
-    it('asks a changed URL to prove ownership again', async () => {
-      const { hooks, http, receiver, status } = get();
-      receiver.respondWith((request, response) => {
-        const body = JSON.parse(request.body) as { data: { challenge?: string } };
-        response.writeHead(200).end(body.data.challenge ?? '');
-      });
-      const subscription = await createSubscription(hooks, 'moved', {
-        url: receiver.url('/first'),
-        events: ['contact.updated'],
-      });
-      await eventually(async () => (await status(subscription.id)).status === 'active', {
-        what: 'verified',
-      });
-      const moved = await request(http)
-        .patch(`/lists/moved/webhooks/${subscription.id}`)
-        .send({ url: receiver.url('/second') })
-        .expect(200);
-      expect(moved.body.status).toBe('pending_verification');
-      await eventually(async () => (await status(subscription.id)).status === 'active', {
-        what: 're-verified',
-      });
-      expect(receiver.received('/second')).toHaveLength(1);
     });
   });
 });
