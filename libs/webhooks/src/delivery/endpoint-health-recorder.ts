@@ -118,8 +118,11 @@ export class EndpointHealthRecorder {
   /** One statement per distinct number of failures (mostly one: a failure each). */
   private async countFailures(tallies: HealthTally[]): Promise<void> {
     const byCount = new Map<number, HealthTally[]>();
-    for (const tally of tallies)
-      byCount.set(tally.failures, [...(byCount.get(tally.failures) ?? []), tally]);
+    for (const tally of tallies) {
+      const group = byCount.get(tally.failures);
+      if (group) group.push(tally);
+      else byCount.set(tally.failures, [tally]);
+    }
     for (const [failures, group] of byCount) {
       const since = new Date(
         Math.min(...group.map((tally) => tally.failingSince?.getTime() ?? Date.now())),
