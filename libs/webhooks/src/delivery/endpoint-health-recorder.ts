@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { ExpiringMap } from '../common/expiring-map';
 import { GroupCommit } from '../common/group-commit';
 import { SubscriptionStateService } from '../subscriptions/subscription-state.service';
 import { WebhookSubscription } from '../subscriptions/subscription.entity';
@@ -52,10 +53,14 @@ export function tallyOutcomes(outcomes: readonly HealthOutcome[]): HealthTally[]
  */
 @Injectable()
 export class EndpointHealthRecorder {
-  /** When this process last wrote a success for a subscription (epoch ms). */
-  private readonly successStamps = new Map<string, number>();
-  /** Subscriptions with a failure written here since: their next success must reset the counters. */
-  private readonly failedHere = new Set<string>();
+  /** When this process last wrote a success for a subscription (epoch ms), within the interval. */
+  private readonly successStamps = new ExpiringMap<string, number>(SUCCESS_STAMP_INTERVAL_MS);
+  /**
+   * Subscriptions with a failure written here since: their next success must reset the counters,
+   * whatever the row it was loaded with says. Kept for as long as a row loaded before that failure
+   * may still be in use (parked for a second, then a request).
+   */
+  private readonly failedHere: ExpiringMap<string, true>;
   private readonly batches = new GroupCommit<HealthOutcome, void>(
     (outcomes) => this.write(outcomes),
     {
@@ -68,7 +73,9 @@ export class EndpointHealthRecorder {
     @Inject(WEBHOOKS_OPTIONS) private readonly options: ResolvedWebhooksOptions,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly state: SubscriptionStateService,
-  ) {}
+  ) {
+    this.failedHere = new ExpiringMap(SUCCESS_STAMP_INTERVAL_MS + options.requestTimeoutMs);
+  }
 
   async record(subscription: AttemptSubscription, succeeded: boolean, at: Date): Promise<void> {
     const { id } = subscription;
@@ -87,7 +94,7 @@ export class EndpointHealthRecorder {
       this.failedHere.delete(id);
       this.successStamps.set(id, at.getTime());
     } else {
-      this.failedHere.add(id);
+      this.failedHere.set(id, true);
       this.successStamps.delete(id);
     }
     await this.batches.submit({ subscription, succeeded, at });
