@@ -28,7 +28,7 @@ import type { ReceiverHandle } from './receiver.handle';
 import type { BenchResults, LatencyResult, ThroughputResult } from './results.types';
 import type { BenchServices, SubscriptionTarget } from './services.setup';
 import type { WorkerConfig } from './worker.process';
-import { processCpuMs } from './cpu.monitor';
+import { machineCpuMs, processCpuMs } from './cpu.monitor';
 
 export const PROFILE_DIR = join(REPO_ROOT, 'bench', 'results', 'profiles');
 
@@ -191,6 +191,7 @@ export async function measureSaturated(
   const cpuBefore = {
     producer: processCpuMs(producer.pid),
     workers: workerPids.map(processCpuMs),
+    machine: machineCpuMs(),
   };
   await ctx.receiver.reset();
   const unrelay = ctx.receiver.relayTo((count) => producer.received(count));
@@ -214,6 +215,7 @@ export async function measureSaturated(
     (sum, pid, index) => sum + processCpuMs(pid) - cpuBefore.workers[index],
     0,
   );
+  const machineAfter = machineCpuMs();
   const perDelivery = (ms: number) =>
     stats.fast.unique === 0 ? null : Math.round((ms / stats.fast.unique) * 1000) / 1000;
   const window = steadyWindow(durationMs);
@@ -248,6 +250,8 @@ export async function measureSaturated(
     cpuMsPerDelivery: {
       producer: perDelivery(producerCpuMs),
       workers: workerPids.length === 0 ? null : perDelivery(workerCpuMs),
+      postgres: perDelivery(machineAfter.postgres - cpuBefore.machine.postgres),
+      machine: perDelivery(machineAfter.busy - cpuBefore.machine.busy),
     },
     worker: null,
   };

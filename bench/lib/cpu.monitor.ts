@@ -77,6 +77,22 @@ function read(): CpuReading {
   };
 }
 
+export interface MachineCpuMs {
+  /** CPU time the whole machine was busy, all cores. */
+  busy: number;
+  /** CPU time of every `postgres` process. */
+  postgres: number;
+}
+
+/**
+ * CPU time used so far by the whole machine and by PostgreSQL, in ms: the difference of two readings
+ * says what a run cost beyond the bench's own processes (B-naive has no database to pay for).
+ */
+export function machineCpuMs(): MachineCpuMs {
+  const { busy, postgres } = read();
+  return { busy: (busy * 1000) / TICKS_PER_SECOND, postgres: (postgres * 1000) / TICKS_PER_SECOND };
+}
+
 /**
  * How busy the machine was between two readings, and with what: the bench, PostgreSQL, or
  * something else. The bench shares its cores with whatever else runs here; this says how much.

@@ -20,11 +20,17 @@ function completeness(t: ThroughputResult): string {
       `emitting ${num(t.emitPerSec)}/s, callers waited ${Math.round(t.backlogWaitShare * 100)}% of the run on the backlog bound`,
     );
   if (t.drainPerSec !== null) parts.push(`drain ${num(t.drainPerSec)}/s`);
-  const { producer, workers } = t.cpuMsPerDelivery;
+  const { producer, workers, postgres, machine } = t.cpuMsPerDelivery;
+  const whole =
+    postgres !== null && machine !== null
+      ? `, PostgreSQL ${num(postgres, 2)} ms, whole machine ${num(machine, 2)} ms`
+      : '';
   if (producer !== null && workers !== null) {
-    parts.push(`CPU/delivery: producer ${num(producer, 2)} ms, workers ${num(workers, 2)} ms`);
+    parts.push(
+      `CPU/delivery: producer ${num(producer, 2)} ms, workers ${num(workers, 2)} ms${whole}`,
+    );
   } else if (producer !== null) {
-    parts.push(`CPU/delivery (one process: emit + deliver) ${num(producer, 2)} ms`);
+    parts.push(`CPU/delivery (one process: emit + deliver) ${num(producer, 2)} ms${whole}`);
   }
   return parts.join(', ');
 }

@@ -39,7 +39,16 @@ export interface ThroughputResult {
    * CPU time (user + system, from /proc, 10 ms ticks) per delivery over the whole run, drain
    * included: of the producer process (emit path) and of all worker processes (delivery path).
    */
-  cpuMsPerDelivery: { producer: number | null; workers: number | null };
+  /**
+   * Over the run, drain included: the producer and worker processes (user + system), every
+   * `postgres` process, and the whole machine busy (receiver, Redis and anything else included).
+   */
+  cpuMsPerDelivery: {
+    producer: number | null;
+    workers: number | null;
+    postgres: number | null;
+    machine: number | null;
+  };
   worker: Pick<WorkerInstrumentation, 'jobsCompleted' | 'jobsFailed'> | null;
 }
 
