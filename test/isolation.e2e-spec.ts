@@ -114,6 +114,41 @@ describe('isolation: slow endpoints do not hold up healthy ones', () => {
   });
 });
 
+describe('endpoints that hang from their first request', () => {
+  // Three hanging origins at five requests each would take more than the ten slots.
+  const rig = useHangingRig({
+    concurrency: 10,
+    maxInFlightPerOrigin: 5,
+    requestTimeoutMs: REQUEST_TIMEOUT_MS,
+    retrySchedule: [60_000],
+  });
+
+  it('hold one slot each until they have answered, so healthy deliveries do not wait a timeout', async () => {
+    const { hooks, fast, hanging } = rig;
+    for (const endpoint of hanging) {
+      await createSubscription(hooks, 'cold-hang', {
+        url: endpoint.url,
+        events: ['contact.updated'],
+      });
+    }
+    await createSubscription(hooks, 'cold-fast', {
+      url: fast.url('/cold'),
+      events: ['contact.updated'],
+    });
+
+    await emitEvents(hooks, 'cold-hang', 10);
+    await eventually(() => hanging.every((endpoint) => endpoint.hits() >= 1) || undefined, {
+      timeoutMs: 5_000,
+      what: 'a request at every hanging endpoint',
+    });
+    const startedAt = Date.now();
+    await emitEvents(hooks, 'cold-fast', 10);
+    await fast.waitFor(10, { path: '/cold', timeoutMs: 10_000 });
+    expect(Date.now() - startedAt).toBeLessThan(REQUEST_TIMEOUT_MS / 2);
+    expect(hanging.map((endpoint) => endpoint.mostOpen())).toEqual([1, 1, 1]);
+  });
+});
+
 describe('requests to origins that time out have a lane of their own', () => {
   // concurrency 5: the troubled lane has one slot.
   const rig = useHangingRig({

@@ -42,7 +42,8 @@ export function entitySql<T extends ObjectLiteral>(
       ? `${escape(metadata.schema)}.${escape(metadata.tableName)}`
       : escape(metadata.tableName),
     column: (property) => escape(columnOf(property).databaseName),
-    persisted: (property, value) => driver.preparePersistentValue(value, columnOf(property)),
+    persisted: (property, value): unknown =>
+      driver.preparePersistentValue(value, columnOf(property)) as unknown,
     reader<K extends keyof T & string>(alias: string, properties: readonly K[]) {
       const columns = properties.map((property) => ({
         property,

@@ -1,19 +1,34 @@
+import { ExpiringMap } from '../common/expiring-map';
+
 /** How long attempts that overflow a troubled origin's parking are kept away from the relay. */
 export const TROUBLE_LEASE_MS = 60_000;
 /** Troubled origins remembered at most; the oldest is forgotten first. */
 const MAX_TROUBLED = 10_000;
+/** How long an origin that answered keeps its full share without answering again. */
+const ANSWERED_MEMORY_MS = 10 * 60_000;
 
 /**
  * Caps deliveries in flight per receiver origin in this process, so one slow endpoint cannot occupy
  * every worker slot. An origin that timed out or refused connections gets one slot only until it
  * answers again: its single attempt at a time is the probe that tells when it is back, and a
  * timer-based reset would hand a still-hanging origin its full share again.
+ *
+ * An origin not heard from yet starts with one slot too, and gets its full share with its first
+ * answer: an endpoint that hangs from the start (a host that drops packets, say) then holds one
+ * slot until its first timeout, not `maxPerOrigin`. Ten of them among a hundred took all fifty
+ * slots of the bench's worker for the first timeout.
  */
 export class OriginLimiter {
   private readonly inFlight = new Map<string, number>();
   private readonly troubled = new Set<string>();
+  private readonly answered: ExpiringMap<string, true>;
 
-  constructor(private readonly maxPerOrigin: number) {}
+  constructor(
+    private readonly maxPerOrigin: number,
+    now: () => number = Date.now,
+  ) {
+    this.answered = new ExpiringMap(ANSWERED_MEMORY_MS, now);
+  }
 
   /** Whether `tryAcquire` would succeed now. */
   hasRoom(origin: string): boolean {
@@ -47,11 +62,13 @@ export class OriginLimiter {
     }
   }
 
+  /** The origin answered (whatever the status): it gets its full share. */
   reportHealthy(origin: string): void {
     this.troubled.delete(origin);
+    this.answered.set(origin, true);
   }
 
   private capacity(origin: string): number {
-    return this.troubled.has(origin) ? 1 : this.maxPerOrigin;
+    return this.troubled.has(origin) || !this.answered.has(origin) ? 1 : this.maxPerOrigin;
   }
 }
