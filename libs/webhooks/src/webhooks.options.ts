@@ -58,7 +58,10 @@ export interface WebhooksModuleOptions {
   resolveHost?: (hostname: string) => Promise<string[]>;
   /** `User-Agent` header of deliveries. Default: `nest-hooks/<version>`. */
   userAgent?: string;
-  /** Deliveries to one origin in flight at once in this process; more wait without holding a worker. Default: 5. */
+  /**
+   * Deliveries to one origin in flight at once in this process; more wait without holding a worker.
+   * One until the origin first answers, and while it is timing out. Default: 5.
+   */
   maxInFlightPerOrigin?: number;
   /** Longest `Retry-After` honoured, in ms; longer values are cut to this. Default: 1 hour. */
   maxRetryAfterMs?: number;
