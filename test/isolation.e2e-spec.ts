@@ -71,6 +71,25 @@ function useHangingRig(options: WebhooksModuleOptions): HangingRig {
   return rig;
 }
 
+/** Subscribes every hanging endpoint to `hangingList` and the fast receiver's `fastPath` to `fastList`. */
+async function subscribeRig(
+  { hooks, fast, hanging }: HangingRig,
+  hangingList: string,
+  fastList: string,
+  fastPath: string,
+): Promise<void> {
+  for (const endpoint of hanging) {
+    await createSubscription(hooks, hangingList, {
+      url: endpoint.url,
+      events: ['contact.updated'],
+    });
+  }
+  await createSubscription(hooks, fastList, {
+    url: fast.url(fastPath),
+    events: ['contact.updated'],
+  });
+}
+
 describe('isolation: slow endpoints do not hold up healthy ones', () => {
   const rig = useHangingRig({
     concurrency: 10,
@@ -81,13 +100,7 @@ describe('isolation: slow endpoints do not hold up healthy ones', () => {
 
   it('delivers every event to the fast endpoint sooner than one timeout of the hanging ones', async () => {
     const { hooks, fast, hanging } = rig;
-    for (const endpoint of hanging) {
-      await createSubscription(hooks, 'mixed', { url: endpoint.url, events: ['contact.updated'] });
-    }
-    await createSubscription(hooks, 'mixed', {
-      url: fast.url('/fast'),
-      events: ['contact.updated'],
-    });
+    await subscribeRig(rig, 'mixed', 'mixed', '/fast');
 
     const EVENTS = 30;
     const emittedAt = new Map<string, number>();
@@ -125,16 +138,7 @@ describe('endpoints that hang from their first request', () => {
 
   it('hold one slot each until they have answered, so healthy deliveries do not wait a timeout', async () => {
     const { hooks, fast, hanging } = rig;
-    for (const endpoint of hanging) {
-      await createSubscription(hooks, 'cold-hang', {
-        url: endpoint.url,
-        events: ['contact.updated'],
-      });
-    }
-    await createSubscription(hooks, 'cold-fast', {
-      url: fast.url('/cold'),
-      events: ['contact.updated'],
-    });
+    await subscribeRig(rig, 'cold-hang', 'cold-fast', '/cold');
 
     await emitEvents(hooks, 'cold-hang', 10);
     await eventually(() => hanging.every((endpoint) => endpoint.hits() >= 1) || undefined, {
@@ -160,16 +164,7 @@ describe('requests to origins that time out have a lane of their own', () => {
 
   it('keeps every healthy slot while hanging origins retry, one request at a time', async () => {
     const { hooks, fast, hanging } = rig;
-    for (const endpoint of hanging) {
-      await createSubscription(hooks, 'lane-hang', {
-        url: endpoint.url,
-        events: ['contact.updated'],
-      });
-    }
-    await createSubscription(hooks, 'lane-fast', {
-      url: fast.url('/lane'),
-      events: ['contact.updated'],
-    });
+    await subscribeRig(rig, 'lane-hang', 'lane-fast', '/lane');
     let open = 0;
     let mostOpen = 0;
     let hangingOpenAtPeak = 0;
