@@ -5,6 +5,7 @@ import type { App } from 'supertest/types';
 import { WebhookDelivery, type WebhooksModuleOptions } from 'nestjs-marketing-webhooks';
 import { eventually } from './support/eventually';
 import { TestReceiver } from './support/receiver';
+import { TEST_DATABASES, type TestDatabase } from './support/services';
 import { createSubscription } from './support/subscriptions';
 import { createWebhooksApp, type WebhooksTestApp } from './support/webhooks-app';
 
@@ -56,12 +57,15 @@ interface HangingRig {
 }
 
 /** For one describe block: the module on PostgreSQL, a fast receiver and three endpoints that hang. */
-function useHangingRig(options: WebhooksModuleOptions): HangingRig {
+function useHangingRig(
+  options: WebhooksModuleOptions,
+  database: TestDatabase = 'postgres',
+): HangingRig {
   const rig = { hanging: [] as HangingEndpoint[] } as HangingRig;
   beforeAll(async () => {
     rig.fast = await TestReceiver.start();
     for (let i = 0; i < 3; i++) rig.hanging.push(await startHangingEndpoint());
-    rig.hooks = await createWebhooksApp({ database: 'postgres', options });
+    rig.hooks = await createWebhooksApp({ database, options });
   });
   afterAll(async () => {
     await Promise.all(rig.hanging.map((endpoint) => endpoint.close()));
@@ -200,43 +204,49 @@ describe('requests to origins that time out have a lane of their own', () => {
   });
 });
 
-describe('attempts parked behind an origin that times out', () => {
-  const rig = useHangingRig({
-    concurrency: 5,
-    maxInFlightPerOrigin: 1,
-    requestTimeoutMs: 500,
-    relayIntervalMs: 2_000,
-    retrySchedule: [60_000],
-  });
-
-  it('are leased for a minute at a time, not renewed every few seconds', async () => {
-    const { hooks, hanging } = rig;
-    const subscription = await createSubscription(hooks, 'parked-hanging', {
-      url: hanging[0].url,
-      events: ['contact.updated'],
-    });
-    await emitEvents(hooks, 'parked-hanging', 10);
-    // One attempt at a time hangs for 500 ms; the others wait parked, first on a short lease (the
-    // origin was not known to hang yet), then, once it timed out, on a one-minute lease.
-    const deliveries = hooks.dataSource.getRepository(WebhookDelivery);
-    const leasedLong = await eventually(
-      async () => {
-        const waiting = await deliveries.findBy({ subscriptionId: subscription.id, attempts: 0 });
-        const long = waiting.filter(
-          (delivery) => (delivery.nextAttemptAt?.getTime() ?? 0) > Date.now() + 30_000,
-        );
-        return long.length >= 3 ? long : undefined;
+describe.each(TEST_DATABASES)(
+  'attempts parked behind an origin that times out, on %s',
+  (database) => {
+    const rig = useHangingRig(
+      {
+        concurrency: 5,
+        maxInFlightPerOrigin: 1,
+        requestTimeoutMs: 500,
+        relayIntervalMs: 2_000,
+        retrySchedule: [60_000],
       },
-      { timeoutMs: 5_000, what: 'parked attempts on a one-minute lease' },
+      database,
     );
-    expect(leasedLong.every((delivery) => delivery.status === 'pending')).toBe(true);
-    // They are still served from the worker, one at a time, well before their lease ends.
-    await eventually(() => hanging[0].hits() >= 4 || undefined, {
-      timeoutMs: 5_000,
-      what: 'parked attempts sent one after another',
+
+    it('are leased for a minute at a time, not renewed every few seconds', async () => {
+      const { hooks, hanging } = rig;
+      const subscription = await createSubscription(hooks, 'parked-hanging', {
+        url: hanging[0].url,
+        events: ['contact.updated'],
+      });
+      await emitEvents(hooks, 'parked-hanging', 10);
+      // One attempt at a time hangs for 500 ms; the others wait parked, first on a short lease (the
+      // origin was not known to hang yet), then, once it timed out, on a one-minute lease.
+      const deliveries = hooks.dataSource.getRepository(WebhookDelivery);
+      const leasedLong = await eventually(
+        async () => {
+          const waiting = await deliveries.findBy({ subscriptionId: subscription.id, attempts: 0 });
+          const long = waiting.filter(
+            (delivery) => (delivery.nextAttemptAt?.getTime() ?? 0) > Date.now() + 30_000,
+          );
+          return long.length >= 3 ? long : undefined;
+        },
+        { timeoutMs: 5_000, what: 'parked attempts on a one-minute lease' },
+      );
+      expect(leasedLong.every((delivery) => delivery.status === 'pending')).toBe(true);
+      // They are still served from the worker, one at a time, well before their lease ends.
+      await eventually(() => hanging[0].hits() >= 4 || undefined, {
+        timeoutMs: 5_000,
+        what: 'parked attempts sent one after another',
+      });
     });
-  });
-});
+  },
+);
 
 describe('a burst to one busy origin waits in the worker, not in Redis', () => {
   let hooks: WebhooksTestApp;
