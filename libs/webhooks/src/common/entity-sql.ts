@@ -68,3 +68,32 @@ export function entitySql<T extends ObjectLiteral>(
     },
   };
 }
+
+export interface IdMembership {
+  /** `<column> = ANY(…)` or `<column> IN (…)`, for `count` ids. */
+  condition(count: number): string;
+  /** The ids as that condition binds them. */
+  parameters(ids: readonly string[]): unknown[];
+}
+
+/**
+ * A column among a list of UUIDs bound from parameter `firstIndex` on. PostgreSQL takes them as
+ * one uuid array, so the statement text is the same whatever the count; other drivers take a
+ * placeholder per id.
+ */
+export function idMembership(
+  dataSource: DataSource,
+  column: string,
+  firstIndex: number,
+): IdMembership {
+  const parameter = (index: number) => dataSource.driver.createParameter(`p${index}`, index);
+  if (dataSource.options.type === 'postgres') {
+    const condition = `${column} = ANY(${parameter(firstIndex)}::uuid[])`;
+    return { condition: () => condition, parameters: (ids) => [ids] };
+  }
+  return {
+    condition: (count) =>
+      `${column} IN (${Array.from({ length: count }, (_, index) => parameter(firstIndex + index)).join(', ')})`,
+    parameters: (ids) => [...ids],
+  };
+}

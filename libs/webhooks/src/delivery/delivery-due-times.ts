@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { entitySql } from '../common/entity-sql';
+import { entitySql, idMembership, type IdMembership } from '../common/entity-sql';
 import { GroupCommit } from '../common/group-commit';
 import type { ResolvedWebhooksOptions } from '../webhooks.options';
 import { WebhookDelivery } from './delivery.entity';
@@ -31,8 +31,9 @@ export class DeliveryDueTimes {
     maxConcurrentFlushes: 1,
   });
 
-  /** The UPDATE for `count` deliveries: one text whatever the count on PostgreSQL (an id array). */
-  private readonly statement: (count: number) => string;
+  private readonly update: string;
+  /** One statement text whatever the count on PostgreSQL (an id array). */
+  private readonly ids: IdMembership;
   private readonly persistedAt: (at: Date) => unknown;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
@@ -41,15 +42,10 @@ export class DeliveryDueTimes {
     const parameter = (index: number) => dataSource.driver.createParameter(`p${index}`, index);
     // Written by hand: leases of parked attempts run in batches of hundreds, and the query builder's
     // `IN (:...ids)` made a new statement text, expanded parameter by parameter, for every batch size.
-    const head = `UPDATE ${delivery.table}
+    this.update = `UPDATE ${delivery.table}
       SET ${d('nextAttemptAt')} = ${parameter(0)}, ${d('updatedAt')} = CURRENT_TIMESTAMP
-      WHERE ${d('attempts')} = ${parameter(1)} AND ${d('status')} IN ('pending', 'failed')
-        AND ${d('id')}`;
-    this.statement =
-      dataSource.options.type === 'postgres'
-        ? () => `${head} = ANY(${parameter(2)}::uuid[])`
-        : (count) =>
-            `${head} IN (${Array.from({ length: count }, (_, index) => parameter(index + 2)).join(', ')})`;
+      WHERE ${d('attempts')} = ${parameter(1)} AND ${d('status')} IN ('pending', 'failed') AND `;
+    this.ids = idMembership(dataSource, d('id'), 2);
     this.persistedAt = (at) => delivery.persisted('nextAttemptAt', at);
   }
 
@@ -72,11 +68,10 @@ export class DeliveryDueTimes {
     for (const [attempt, allIds] of idsByAttempt) {
       for (let start = 0; start < allIds.length; start += MAX_BATCH) {
         const ids = allIds.slice(start, start + MAX_BATCH);
-        const byId = this.dataSource.options.type === 'postgres' ? [ids] : ids;
-        await this.dataSource.query(this.statement(ids.length), [
+        await this.dataSource.query(this.update + this.ids.condition(ids.length), [
           this.persistedAt(at),
           attempt - 1,
-          ...byId,
+          ...this.ids.parameters(ids),
         ]);
       }
     }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { entitySql } from '../common/entity-sql';
+import { entitySql, idMembership, type IdMembership } from '../common/entity-sql';
 import { GroupCommit } from '../common/group-commit';
 import { WebhookEvent } from '../events/event.entity';
 import { WebhookSubscription } from '../subscriptions/subscription.entity';
@@ -61,7 +61,9 @@ export class DeliveryLoader {
     (ids) => this.loadMany(ids),
     { maxBatch: MAX_BATCH, maxConcurrentFlushes: 1 },
   );
-  private readonly statement: (count: number) => string;
+  private readonly select: string;
+  /** One statement text whatever the count on PostgreSQL (an id array). */
+  private readonly ids: IdMembership;
   private readonly read: (row: Record<string, unknown>) => LoadedDelivery;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
@@ -75,21 +77,13 @@ export class DeliveryLoader {
       `d.${delivery.column(property)}`;
     const postgres = dataSource.options.type === 'postgres';
     const data = `e.${event.column('data')}${postgres ? '::text' : ''}`;
-    const from = `SELECT ${deliveries.select}, ${events.select}, ${data} AS e_data,
+    this.select = `SELECT ${deliveries.select}, ${events.select}, ${data} AS e_data,
         ${subscriptions.select}
       FROM ${delivery.table} d
       JOIN ${event.table} e ON e.${event.column('id')} = ${d('eventId')}
-      JOIN ${subscription.table} s ON s.${subscription.column('id')} = ${d('subscriptionId')}`;
-    const driver = dataSource.driver;
-    if (postgres) {
-      const fixed = `${from} WHERE ${d('id')} = ANY($1::uuid[])`;
-      this.statement = () => fixed;
-    } else {
-      this.statement = (count) =>
-        `${from} WHERE ${d('id')} IN (${Array.from({ length: count }, (_, index) =>
-          driver.createParameter(`id${index}`, index),
-        ).join(', ')})`;
-    }
+      JOIN ${subscription.table} s ON s.${subscription.column('id')} = ${d('subscriptionId')}
+      WHERE `;
+    this.ids = idMembership(dataSource, d('id'), 0);
     this.read = (row) => ({
       delivery: deliveries.read(row),
       event: { ...events.read(row), dataJson: row.e_data as string },
@@ -104,10 +98,9 @@ export class DeliveryLoader {
 
   private async loadMany(ids: string[]): Promise<Array<LoadedDelivery | null>> {
     const unique = [...new Set(ids)];
-    const parameters = this.dataSource.options.type === 'postgres' ? [unique] : unique;
     const rows = await this.dataSource.query<Array<Record<string, unknown>>>(
-      this.statement(unique.length),
-      parameters,
+      this.select + this.ids.condition(unique.length),
+      this.ids.parameters(unique),
     );
     const found = new Map(rows.map((row) => [row.d_id as string, row]));
     // One copy of an event's JSON for all its deliveries: a fan-out keeps thousands of them parked.
