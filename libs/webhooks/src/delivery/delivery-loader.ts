@@ -40,10 +40,18 @@ export type AttemptEvent = Pick<WebhookEvent, (typeof EVENT_COLUMNS)[number]> & 
 };
 export type AttemptSubscription = Pick<WebhookSubscription, (typeof SUBSCRIPTION_COLUMNS)[number]>;
 
-export interface LoadedDelivery {
-  delivery: AttemptDelivery;
-  event: AttemptEvent;
-  subscription: AttemptSubscription;
+/**
+ * A class, not an object literal: V8 may decide, after a burst, to allocate the objects of a literal
+ * straight in the old generation (allocation-site pretenuring). Such an object, dead a few
+ * milliseconds later, keeps the young strings of its row alive until the next full collection, and
+ * every row got promoted: the worker's old generation grew at 12 MB/s at 2,500 attempts/s.
+ */
+export class LoadedDelivery {
+  constructor(
+    readonly delivery: AttemptDelivery,
+    readonly event: AttemptEvent,
+    readonly subscription: AttemptSubscription,
+  ) {}
 }
 
 const MAX_BATCH = 200;
@@ -84,11 +92,12 @@ export class DeliveryLoader {
       JOIN ${subscription.table} s ON s.${subscription.column('id')} = ${d('subscriptionId')}
       WHERE `;
     this.ids = idMembership(dataSource, d('id'), 0);
-    this.read = (row) => ({
-      delivery: deliveries.read(row),
-      event: { ...events.read(row), dataJson: row.e_data as string },
-      subscription: subscriptions.read(row),
-    });
+    this.read = (row) =>
+      new LoadedDelivery(
+        deliveries.read(row),
+        { ...events.read(row), dataJson: row.e_data as string },
+        subscriptions.read(row),
+      );
   }
 
   /** Null when the delivery, its event or its subscription no longer exists. */
@@ -106,14 +115,18 @@ export class DeliveryLoader {
     // One copy of an event's JSON for all its deliveries: a fan-out keeps thousands of them parked.
     const dataByEvent = new Map<string, string>();
     // Each caller reads its own objects: the attempter updates the delivery in place.
-    return ids.map((id) => {
+    const loaded = ids.map((id) => {
       const row = found.get(id);
       if (!row) return null;
-      const loaded = this.read(row);
-      const shared = dataByEvent.get(loaded.event.id);
-      if (shared === undefined) dataByEvent.set(loaded.event.id, loaded.event.dataJson);
-      else loaded.event.dataJson = shared;
-      return loaded;
+      const one = this.read(row);
+      const shared = dataByEvent.get(one.event.id);
+      if (shared === undefined) dataByEvent.set(one.event.id, one.event.dataJson);
+      else one.event.dataJson = shared;
+      return one;
     });
+    // The driver's result array may be pretenured too (see LoadedDelivery): emptied, it no longer
+    // holds the rows' strings alive until the next full collection.
+    rows.length = 0;
+    return loaded;
   }
 }

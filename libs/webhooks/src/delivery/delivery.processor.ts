@@ -1,12 +1,19 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { SubscriptionStateService } from '../subscriptions/subscription-state.service';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
-import { DeliveryAttempter } from './delivery-attempter';
-import { DeliveryLoader, type LoadedDelivery } from './delivery-loader';
+import { DeliveryAttempter, type AttemptRequest } from './delivery-attempter';
+import {
+  DeliveryLoader,
+  type AttemptDelivery,
+  type AttemptEvent,
+  type AttemptSubscription,
+  type LoadedDelivery,
+} from './delivery-loader';
 import { Semaphore } from '../common/semaphore';
 import type { AttemptTrigger } from './attempt.entity';
 import { DeliveryDueTimes, parkLeaseMs } from './delivery-due-times';
 import { DeliveryQueue, type DeliveryJobData, type FirstAttemptsJobData } from './delivery.queue';
+import type { SendOutcome } from './http-sender';
 import { OriginLimiter, TROUBLE_LEASE_MS } from './origin-limiter';
 import { ParkedAttempts } from './parked-attempts';
 
@@ -73,6 +80,28 @@ interface AttemptJob {
 }
 
 type ParkedJob = AttemptJob & { deadline: number; origin: string };
+
+/**
+ * What the attempter gets for a queued attempt. A class, not an object literal, for the reason given
+ * at `LoadedDelivery`: it holds the loaded row for the whole request and record.
+ */
+class QueuedAttemptRequest implements AttemptRequest {
+  readonly delivery: AttemptDelivery;
+  readonly event: AttemptEvent;
+  readonly subscription: AttemptSubscription;
+  readonly retries = true;
+
+  constructor(
+    loaded: LoadedDelivery,
+    readonly attempt: number,
+    readonly trigger: AttemptTrigger,
+    readonly onRequestEnded: (outcome: SendOutcome) => void,
+  ) {
+    this.delivery = loaded.delivery;
+    this.event = loaded.event;
+    this.subscription = loaded.subscription;
+  }
+}
 
 /**
  * Runs queued attempts of deliveries; schedules the next attempt when one is due. An attempt whose
@@ -186,7 +215,7 @@ export class DeliveryProcessor implements OnModuleDestroy {
         job.loaded && Date.now() - job.loaded.at <= FRESH_ROW_MS ? job.loaded : undefined;
       const loaded = reused?.row ?? (await this.loader.load(deliveryId));
       if (!loaded) return;
-      const { delivery, event, subscription } = loaded;
+      const { delivery, subscription } = loaded;
       // A job for a finished or held delivery, or for an attempt already made, is stale.
       if (delivery.attempts !== attempt - 1) return;
       if (
@@ -216,16 +245,10 @@ export class DeliveryProcessor implements OnModuleDestroy {
       let requestEnded = false;
       let report;
       try {
-        report = await this.attempter.attempt({
-          delivery,
-          event,
-          subscription,
-          attempt,
-          trigger,
-          retries: true,
+        report = await this.attempter.attempt(
           // The origin is free for the next attempt as soon as it answered, not once this one is
           // recorded. Trouble is reported first: a troubled origin resumes one parked attempt.
-          onRequestEnded: ({ errorKind }) => {
+          new QueuedAttemptRequest(loaded, attempt, trigger, ({ errorKind }) => {
             if (errorKind === 'timeout' || errorKind === 'connection')
               this.limiter.reportTrouble(origin);
             else this.limiter.reportHealthy(origin);
@@ -233,8 +256,8 @@ export class DeliveryProcessor implements OnModuleDestroy {
             slot = undefined;
             requestEnded = true;
             lane.release();
-          },
-        });
+          }),
+        );
       } finally {
         if (!requestEnded) lane.release();
       }
