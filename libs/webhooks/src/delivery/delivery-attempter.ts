@@ -19,7 +19,12 @@ import type { AttemptTrigger } from './attempt.entity';
 import { AttemptRecorder } from './attempt-recorder';
 import { decideAfterAttempt, isSuccess, type AttemptDecision } from './attempt-outcome';
 import { WebhookDelivery } from './delivery.entity';
-import type { AttemptDelivery, AttemptEvent, AttemptSubscription } from './delivery-loader';
+import type {
+  AttemptDelivery,
+  AttemptEvent,
+  AttemptSubscription,
+  LoadedDelivery,
+} from './delivery-loader';
 import { EndpointHealthRecorder } from './endpoint-health-recorder';
 import { HttpSender, type SendOutcome } from './http-sender';
 import { renderWebhookBody } from './webhook-body';
@@ -36,6 +41,28 @@ export interface AttemptRequest {
   acceptResponse?: (outcome: SendOutcome) => boolean;
   /** Called once the request has ended, before anything is recorded. */
   onRequestEnded?: (outcome: SendOutcome) => void;
+}
+
+/**
+ * The request for an attempt taken from the queue. A class, not an object literal, for the reason
+ * given at `LoadedDelivery`: it holds the loaded row for the whole request and record.
+ */
+export class QueuedAttemptRequest implements AttemptRequest {
+  readonly delivery: AttemptDelivery;
+  readonly event: AttemptEvent;
+  readonly subscription: AttemptSubscription;
+  readonly retries = true;
+
+  constructor(
+    loaded: LoadedDelivery,
+    readonly attempt: number,
+    readonly trigger: AttemptTrigger,
+    readonly onRequestEnded: (outcome: SendOutcome) => void,
+  ) {
+    this.delivery = loaded.delivery;
+    this.event = loaded.event;
+    this.subscription = loaded.subscription;
+  }
 }
 
 export interface AttemptReport {

@@ -1,19 +1,12 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { SubscriptionStateService } from '../subscriptions/subscription-state.service';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
-import { DeliveryAttempter, type AttemptRequest } from './delivery-attempter';
-import {
-  DeliveryLoader,
-  type AttemptDelivery,
-  type AttemptEvent,
-  type AttemptSubscription,
-  type LoadedDelivery,
-} from './delivery-loader';
+import { DeliveryAttempter, QueuedAttemptRequest } from './delivery-attempter';
+import { DeliveryLoader, type LoadedDelivery } from './delivery-loader';
 import { Semaphore } from '../common/semaphore';
 import type { AttemptTrigger } from './attempt.entity';
 import { DeliveryDueTimes, parkLeaseMs } from './delivery-due-times';
-import { DeliveryQueue, type DeliveryJobData, type FirstAttemptsJobData } from './delivery.queue';
-import type { SendOutcome } from './http-sender';
+import { DeliveryQueue, isDeliveryJobData, isFirstAttemptsJobData } from './delivery.queue';
 import { OriginLimiter, TROUBLE_LEASE_MS } from './origin-limiter';
 import { ParkedAttempts } from './parked-attempts';
 
@@ -23,21 +16,6 @@ export class RetrySoonError extends Error {
     super(reason);
     this.name = 'RetrySoonError';
   }
-}
-
-function isDeliveryJobData(data: unknown): data is DeliveryJobData {
-  const { deliveryId, attempt } = (data ?? {}) as Partial<DeliveryJobData>;
-  return (
-    typeof deliveryId === 'string' &&
-    deliveryId.length > 0 &&
-    Number.isInteger(attempt) &&
-    (attempt ?? 0) >= 1
-  );
-}
-
-function isFirstAttemptsJobData(data: unknown): data is FirstAttemptsJobData {
-  const { deliveryIds } = (data ?? {}) as Partial<FirstAttemptsJobData>;
-  return Array.isArray(deliveryIds) && deliveryIds.every((id) => typeof id === 'string' && id);
 }
 
 function originOf(url: string): string {
@@ -80,28 +58,6 @@ interface AttemptJob {
 }
 
 type ParkedJob = AttemptJob & { deadline: number; origin: string };
-
-/**
- * What the attempter gets for a queued attempt. A class, not an object literal, for the reason given
- * at `LoadedDelivery`: it holds the loaded row for the whole request and record.
- */
-class QueuedAttemptRequest implements AttemptRequest {
-  readonly delivery: AttemptDelivery;
-  readonly event: AttemptEvent;
-  readonly subscription: AttemptSubscription;
-  readonly retries = true;
-
-  constructor(
-    loaded: LoadedDelivery,
-    readonly attempt: number,
-    readonly trigger: AttemptTrigger,
-    readonly onRequestEnded: (outcome: SendOutcome) => void,
-  ) {
-    this.delivery = loaded.delivery;
-    this.event = loaded.event;
-    this.subscription = loaded.subscription;
-  }
-}
 
 /**
  * Runs queued attempts of deliveries; schedules the next attempt when one is due. An attempt whose

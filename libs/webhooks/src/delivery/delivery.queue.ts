@@ -23,6 +23,22 @@ export interface FirstAttemptsJobData {
   deliveryIds: string[];
 }
 
+/** Job data as Bull hands it back: a hash that lost its fields (Redis flushed) must not pass. */
+export function isDeliveryJobData(data: unknown): data is DeliveryJobData {
+  const { deliveryId, attempt } = (data ?? {}) as Partial<DeliveryJobData>;
+  return (
+    typeof deliveryId === 'string' &&
+    deliveryId.length > 0 &&
+    Number.isInteger(attempt) &&
+    (attempt ?? 0) >= 1
+  );
+}
+
+export function isFirstAttemptsJobData(data: unknown): data is FirstAttemptsJobData {
+  const { deliveryIds } = (data ?? {}) as Partial<FirstAttemptsJobData>;
+  return Array.isArray(deliveryIds) && deliveryIds.every((id) => typeof id === 'string' && id);
+}
+
 export interface VerifyEndpointJobData {
   subscriptionId: string;
 }
