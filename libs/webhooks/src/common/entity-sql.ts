@@ -69,6 +69,11 @@ export function entitySql<T extends ObjectLiteral>(
   };
 }
 
+/** The driver's placeholder for the `index`-th bound value (`$1`, `?`…) of a hand-written statement. */
+export function placeholders(dataSource: DataSource): (index: number) => string {
+  return (index) => dataSource.driver.createParameter(`p${index}`, index);
+}
+
 export interface IdMembership {
   /** `<column> = ANY(…)` or `<column> IN (…)`, for `count` ids. */
   condition(count: number): string;
@@ -86,7 +91,7 @@ export function idMembership(
   column: string,
   firstIndex: number,
 ): IdMembership {
-  const parameter = (index: number) => dataSource.driver.createParameter(`p${index}`, index);
+  const parameter = placeholders(dataSource);
   if (dataSource.options.type === 'postgres') {
     const condition = `${column} = ANY(${parameter(firstIndex)}::uuid[])`;
     return { condition: () => condition, parameters: (ids) => [ids] };

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, QueryRunner } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { entitySql, type EntitySql } from '../common/entity-sql';
+import { entitySql, placeholders, type EntitySql } from '../common/entity-sql';
 import { insertRows } from '../common/insert-rows';
 import { GroupCommit } from '../common/group-commit';
 import { WebhooksTransactions } from '../common/webhooks-transactions';
@@ -179,7 +179,7 @@ interface PortableUpdate {
 function buildPortableUpdate(dataSource: DataSource): PortableUpdate {
   const delivery = entitySql(dataSource, WebhookDelivery);
   const d = delivery.column.bind(delivery);
-  const parameter = (index: number) => dataSource.driver.createParameter(`p${index}`, index);
+  const parameter = placeholders(dataSource);
   const sql = `UPDATE ${delivery.table} SET ${d('status')} = ${parameter(0)}, ${d('attempts')} = ${parameter(1)},
       ${d('lastAttemptAt')} = ${parameter(2)}, ${d('lastStatusCode')} = ${parameter(3)},
       ${d('nextAttemptAt')} = ${parameter(4)}, ${d('updatedAt')} = CURRENT_TIMESTAMP

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { entitySql, idMembership, type IdMembership } from '../common/entity-sql';
+import { entitySql, idMembership, placeholders, type IdMembership } from '../common/entity-sql';
 import { GroupCommit } from '../common/group-commit';
 import type { ResolvedWebhooksOptions } from '../webhooks.options';
 import { WebhookDelivery } from './delivery.entity';
@@ -39,7 +39,7 @@ export class DeliveryDueTimes {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
     const delivery = entitySql(dataSource, WebhookDelivery);
     const d = delivery.column.bind(delivery);
-    const parameter = (index: number) => dataSource.driver.createParameter(`p${index}`, index);
+    const parameter = placeholders(dataSource);
     // Written by hand: leases of parked attempts run in batches of hundreds, and the query builder's
     // `IN (:...ids)` made a new statement text, expanded parameter by parameter, for every batch size.
     this.update = `UPDATE ${delivery.table}

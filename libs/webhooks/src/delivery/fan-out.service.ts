@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { entitySql } from '../common/entity-sql';
+import { entitySql, placeholders } from '../common/entity-sql';
 import { v7 as uuidv7 } from 'uuid';
 import type { WebhookEvent } from '../events/event.entity';
 import { subscriptionMatches } from '../subscriptions/subscription-matching';
@@ -98,7 +98,7 @@ function buildCandidateQuery(dataSource: DataSource): CandidateQuery {
   const columns = table.reader('s', CANDIDATE_COLUMNS);
   const c = (property: Extract<keyof WebhookSubscription, string>) => `s.${table.column(property)}`;
   const from = `SELECT ${columns.select} FROM ${table.table} s`;
-  const parameter = (index: number) => dataSource.driver.createParameter(`p${index}`, index);
+  const parameter = placeholders(dataSource);
   const statuses = RECEIVING_STATUSES.map((_, index) => parameter(index)).join(', ');
   return {
     statement(lists) {
