@@ -132,12 +132,12 @@ export function evaluateTargets(results: BenchResults): TargetResult[] {
   }
 
   const s3Target = 'S3 healthy throughput ≥ 90% of S1';
-  if (s3 && s1 && s3.vsS1 !== null) {
+  if (s3 && s3.vsS1 !== null) {
     const r = s3.vsS1;
     targets.push({
       id: 'S3',
       target: s3Target,
-      figure: `${pct(r)} (median ${num(s3.throughput.deliveriesPerSec)} vs ${num(s1.deliveriesPerSec)}/s)`,
+      figure: `${pct(r)} (median of per-round ratios to S1 rounds run alternately)`,
       status: pass(r >= 0.9 && s3.throughput.complete),
     });
   } else targets.push(na('S3', s3Target, 'needs S1 and S3'));
@@ -240,7 +240,10 @@ export function formatReport(results: BenchResults): string {
   }
   const s3 = results.s3;
   if (s3) {
-    const vsS1 = s3.vsS1 !== null ? ` (${pct(s3.vsS1)} of S1)` : '';
+    const vsS1 =
+      s3.vsS1 !== null
+        ? ` (${pct(s3.vsS1)} of S1, measured alternately at ${s3.s1Rounds.map((v) => num(v)).join(', ')}/s)`
+        : '';
     rows.push([
       'S3',
       `${s3.hangingEndpoints} of ${s3.hangingEndpoints + s3.healthyEndpoints} endpoints hang`,

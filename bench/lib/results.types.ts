@@ -101,7 +101,9 @@ export interface IsolationResult {
   /** The median round (healthy deliveries), and every round's rate. */
   throughput: ThroughputResult;
   rounds: number[];
-  /** S3's median over S1's median (S3 runs right after S1); null without S1. */
+  /** S1 rounds of the same length, each measured right before an S3 round (no S3 process running). */
+  s1Rounds: number[];
+  /** Median of the per-round ratios S3 / S1 (rounds and s1Rounds); null without S1. */
   vsS1: number | null;
   latency: LatencyResult | null;
   /** Requests that reached the hanging endpoints (first tries and retries). */

@@ -6,6 +6,8 @@ import type { SubscriptionTarget } from '../lib/services.setup';
 export interface IsolationSetup {
   targets: SubscriptionTarget[];
   lists: LoadList[];
+  /** The lists of the healthy endpoints only. */
+  healthyLists: LoadList[];
   hanging: number;
   healthy: number;
 }
@@ -24,9 +26,11 @@ export function isolationSetup(ctx: BenchContext): IsolationSetup {
       : ctx.receiver.url('fast', index, `s3/${index}`),
   }));
   const hanging = targets.filter((_target, index) => hangs(index)).length;
+  const lists = targets.map(({ listId }, index) => ({ listId, counts: !hangs(index) }));
   return {
     targets,
-    lists: targets.map(({ listId }, index) => ({ listId, counts: !hangs(index) })),
+    lists,
+    healthyLists: lists.filter((list) => list.counts),
     hanging,
     healthy: targets.length - hanging,
   };
