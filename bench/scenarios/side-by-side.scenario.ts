@@ -106,6 +106,19 @@ export async function runSideBySide(ctx: BenchContext, selection: SideBySideSele
   }
 }
 
+/** One saturated round of a producer and its workers, with the workers' Bull job counters. */
+async function saturatedRound(
+  ctx: BenchContext,
+  producer: Producer,
+  lists: LoadList[],
+  workers: ReadonlyArray<BenchChild<WorkerApi>>,
+  durationMs: number,
+): Promise<ThroughputResult> {
+  const result = await measureSaturated(ctx, producer, lists, durationMs, { workers });
+  result.worker = await workerCounters(workers);
+  return result;
+}
+
 async function measureSides(ctx: BenchContext, { raw, naive, s1 }: Sides): Promise<void> {
   const rawRounds: RawResult[] = [];
   const naiveRounds: ThroughputResult[] = [];
@@ -117,30 +130,24 @@ async function measureSides(ctx: BenchContext, { raw, naive, s1 }: Sides): Promi
       parts.push(`B-raw ${result.requestsPerSec}/s`);
     }
     if (naive) {
-      const result = await measureSaturated(
+      const result = await saturatedRound(
         ctx,
         naive.producer,
         naive.lists,
+        naive.workers,
         ctx.durations.naiveMs,
-        {
-          workers: naive.workers,
-        },
       );
-      result.worker = await workerCounters(naive.workers);
       naiveRounds.push(result);
       parts.push(`B-naive ${result.deliveriesPerSec}/s`);
     }
     if (s1) {
-      const result = await measureSaturated(
+      const result = await saturatedRound(
         ctx,
         s1.emitter,
         s1.lists,
+        s1.workers,
         ctx.durations.s1ThroughputMs,
-        {
-          workers: s1.workers,
-        },
       );
-      result.worker = await workerCounters(s1.workers);
       s1.rounds.push(result);
       parts.push(`S1 ${result.deliveriesPerSec}/s`);
     }
@@ -276,12 +283,12 @@ async function runS3(ctx: BenchContext, s1?: ModuleSide): Promise<void> {
       await closeStore();
       const parts: string[] = [];
       if (s1) {
-        const reference = await measureSaturated(
+        const reference = await saturatedRound(
           ctx,
           s1.emitter,
           s1.lists,
+          s1.workers,
           ctx.durations.s3ThroughputMs,
-          { workers: s1.workers },
         );
         s1Rounds.push(reference);
         parts.push(`S1 ${reference.deliveriesPerSec}/s`);
@@ -289,15 +296,14 @@ async function runS3(ctx: BenchContext, s1?: ModuleSide): Promise<void> {
       store = await startIsolationStore(ctx, setup);
       // S1's worker is warm; so is this one before its endpoints start hanging.
       await measureSaturated(ctx, store.emitter, setup.healthyLists, ISOLATION_WARM_UP_MS);
-      const result = await measureSaturated(
+      const result = await saturatedRound(
         ctx,
         store.emitter,
         setup.lists,
+        store.workers,
         ctx.durations.s3ThroughputMs,
-        { workers: store.workers },
       );
       hangRequests += (await ctx.receiver.stats()).hang.requests;
-      result.worker = await workerCounters(store.workers);
       rounds.push(result);
       parts.push(`S3 healthy ${result.deliveriesPerSec}/s`);
       ctx.log(`S3 round ${round}/${ctx.durations.rounds}: ${parts.join(', ')}`);
