@@ -1,10 +1,15 @@
+import { getQueueToken } from '@nestjs/bull';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { Queue } from 'bull';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import type { App } from 'supertest/types';
 import { AppModule } from '../apps/demo/src/app.module';
+import { BOUNCES_QUEUE } from '../apps/demo/src/bounces/bounces.queue';
+import { CAMPAIGNS_QUEUE } from '../apps/demo/src/campaigns/campaigns.queue';
 import { setupOpenApi } from '../apps/demo/src/docs/openapi.setup';
+import { WEBHOOKS_QUEUE } from '../src';
 import { eventually } from './support/eventually';
 import { ChildHandle, freePort, startPrivateRedis } from './support/processes';
 
@@ -23,6 +28,19 @@ const LIBRARY_ROUTES: Array<[string, string]> = [
   ['post', '/lists/{listId}/webhooks/{id}/rotate-secret'],
   ['post', '/lists/{listId}/webhooks/{id}/verify'],
 ];
+
+/**
+ * Every Redis connection the app's Bull queues have opened is ready. Bull's `close()` drops and
+ * reopens its blocking connection: done while that connection is still reconnecting, it can hang
+ * (a CI run's `app.close()` did, after the Redis restart below).
+ */
+function queueConnectionsReady(app: INestApplication): boolean {
+  return [WEBHOOKS_QUEUE, BOUNCES_QUEUE, CAMPAIGNS_QUEUE].every((name) => {
+    const queue = app.get<Queue>(getQueueToken(name), { strict: false });
+    const { clients } = queue as Queue & { clients: Array<{ status: string }> };
+    return clients.every((client) => client.status === 'ready');
+  });
+}
 
 interface OpenApiOperation {
   responses: Record<string, { content?: Record<string, { schema: { $ref?: string } }> }>;
@@ -140,5 +158,6 @@ describe('ecosystem endpoints of the demo', () => {
     await eventually(async () => (await request(http).get('/health')).status === 200 || undefined, {
       what: 'healthy again',
     });
+    await eventually(() => queueConnectionsReady(app), { what: 'queue connections ready again' });
   }, 30_000);
 });
