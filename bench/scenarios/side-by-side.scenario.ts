@@ -213,7 +213,7 @@ const ISOLATION_WARM_UP_MS = 3_000;
 interface IsolationStore {
   services: BenchServices;
   emitter: Producer;
-  children: Array<{ stop(): Promise<void> }>;
+  emitterChild: BenchChild<EmitterApi>;
   workers: Array<BenchChild<WorkerApi>>;
 }
 
@@ -232,7 +232,7 @@ async function startIsolationStore(
         emitterConfig({ services, asyncCommit: ctx.asyncCommit }),
       ),
     ]);
-    return { services, emitter: producerOf(emitter), children: [...workers, emitter], workers };
+    return { services, emitter: producerOf(emitter), emitterChild: emitter, workers };
   } catch (error) {
     await services.close();
     throw error;
@@ -240,7 +240,7 @@ async function startIsolationStore(
 }
 
 async function closeIsolationStore(store: IsolationStore): Promise<void> {
-  await stopAll(store.children);
+  await stopAll([...store.workers, store.emitterChild]);
   await store.services.close();
 }
 
@@ -310,6 +310,7 @@ async function runS3(ctx: BenchContext, s1?: ModuleSide): Promise<void> {
     }
     if (!store) return;
     const throughput = medianBy(rounds, rate);
+    const s3Rates = rounds.map(rate);
     const s1Rates = s1Rounds.map(rate);
     const s1Max = ctx.results.s1?.throughput.deliveriesPerSec;
     const latencyRate = halfRate(s1Max ?? throughput.deliveriesPerSec / 0.9);
@@ -325,9 +326,9 @@ async function runS3(ctx: BenchContext, s1?: ModuleSide): Promise<void> {
       hangingEndpoints: setup.hanging,
       healthyEndpoints: setup.healthy,
       throughput,
-      rounds: rounds.map(rate),
+      rounds: s3Rates,
       s1Rounds: s1Rates,
-      vsS1: s1Rates.length ? medianRatio(rounds.map(rate), s1Rates) : null,
+      vsS1: s1Rates.length ? medianRatio(s3Rates, s1Rates) : null,
       latency,
       hangRequests,
       attempts,
