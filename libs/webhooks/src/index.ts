@@ -18,7 +18,7 @@ export {
   WEBHOOK_TEST_EVENT,
   WEBHOOK_VERIFICATION_EVENT,
   type WebhookEventSource,
-} from './events/event-catalogue';
+} from './catalogue/event-catalogue';
 export {
   WebhooksService,
   type EmitOptions,
@@ -32,7 +32,7 @@ export {
   type UpdateSubscriptionInput,
 } from './subscriptions/subscriptions.service';
 export type { DeliveriesQuery, PageQuery } from './subscriptions/dto/pagination-query.dto';
-export { WebhooksTransactions } from './common/webhooks-transactions';
+export { WebhooksTransactions } from './storage/webhooks-transactions';
 export { WebhookOperationsService } from './subscriptions/subscription-operations.service';
 export { CreateSubscriptionDto } from './subscriptions/dto/create-subscription.dto';
 export { UpdateSubscriptionDto } from './subscriptions/dto/update-subscription.dto';
@@ -71,7 +71,7 @@ export {
   type WebhooksHealthReport,
 } from './health/webhooks-health.service';
 
-export { WEBHOOK_ENTITIES } from './webhooks.entities';
+export { WEBHOOK_ENTITIES } from './storage/entities/webhook-entities';
 export { WEBHOOK_MIGRATIONS } from './migrations';
 export {
   WebhookSubscription,
@@ -79,17 +79,17 @@ export {
   SUBSCRIPTION_STATUSES,
   type PayloadFormat,
   type SubscriptionStatus,
-} from './subscriptions/subscription.entity';
-export { WebhookEvent } from './events/event.entity';
+} from './storage/entities/subscription.entity';
+export { WebhookEvent } from './storage/entities/event.entity';
 export {
   WebhookDelivery,
   DELIVERY_STATUSES,
   type DeliveryStatus,
-} from './delivery/delivery.entity';
+} from './storage/entities/delivery.entity';
 export {
   WebhookAttempt,
   ATTEMPT_ERROR_KINDS,
   ATTEMPT_TRIGGERS,
   type AttemptErrorKind,
   type AttemptTrigger,
-} from './delivery/attempt.entity';
+} from './storage/entities/attempt.entity';

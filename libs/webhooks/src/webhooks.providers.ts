@@ -1,5 +1,5 @@
 import type { Provider } from '@nestjs/common';
-import { EventCatalogue } from './events/event-catalogue';
+import { EventCatalogue } from './catalogue/event-catalogue';
 import { WEBHOOKS_MODULE_OPTIONS } from './webhooks.module-definition';
 import {
   resolveWebhooksOptions,

@@ -1,4 +1,4 @@
-import type { DeliveryStatus } from './delivery.entity';
+import type { DeliveryStatus } from '../storage/entities/delivery.entity';
 import type { SendOutcome } from './http-sender';
 import { nextRetryDelay } from './retry-policy';
 

@@ -2,12 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, QueryRunner } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { entitySql, placeholders, type EntitySql } from '../common/entity-sql';
-import { insertRows } from '../common/insert-rows';
+import { entitySql, placeholders, type EntitySql } from '../storage/sql/entity-sql';
+import { insertRows } from '../storage/sql/insert-rows';
 import { GroupCommit } from '../common/group-commit';
-import { WebhooksTransactions } from '../common/webhooks-transactions';
-import { WebhookAttempt, type AttemptTrigger } from './attempt.entity';
-import { WebhookDelivery, type DeliveryStatus } from './delivery.entity';
+import { WebhooksTransactions } from '../storage/webhooks-transactions';
+import { WebhookAttempt, type AttemptTrigger } from '../storage/entities/attempt.entity';
+import { WebhookDelivery, type DeliveryStatus } from '../storage/entities/delivery.entity';
 import type { SendOutcome } from './http-sender';
 
 export interface AttemptRecord {

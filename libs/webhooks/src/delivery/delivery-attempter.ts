@@ -1,24 +1,21 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
-import type { WebhookEventSource } from '../events/event-catalogue';
-import { WebhookEvent } from '../events/event.entity';
-import { insertEvents } from '../events/insert-event';
+import type { WebhookEventSource } from '../catalogue/event-catalogue';
+import { WebhookEvent } from '../storage/entities/event.entity';
+import { insertEvents } from '../storage/sql/insert-event';
 import { WEBHOOK_LIFECYCLE_EVENTS } from '../lifecycle/webhook-lifecycle.events';
 import { WebhookNotifier } from '../lifecycle/webhook-notifier';
 import { WebhooksMetrics } from '../metrics/webhooks-metrics';
 import { UrlGuard } from '../security/url-guard';
 import { webhookHeaders } from '../signing/signature';
-import { WebhookSubscription } from '../subscriptions/subscription.entity';
-import {
-  SubscriptionStateService,
-  subscriptionRef,
-} from '../subscriptions/subscription-state.service';
-import { WebhooksTransactions } from '../common/webhooks-transactions';
+import { WebhookSubscription } from '../storage/entities/subscription.entity';
+import { SubscriptionStateService, subscriptionRef } from './subscription-state.service';
+import { WebhooksTransactions } from '../storage/webhooks-transactions';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
-import type { AttemptTrigger } from './attempt.entity';
+import type { AttemptTrigger } from '../storage/entities/attempt.entity';
 import { AttemptRecorder } from './attempt-recorder';
 import { decideAfterAttempt, isSuccess, type AttemptDecision } from './attempt-outcome';
-import { WebhookDelivery } from './delivery.entity';
+import { WebhookDelivery } from '../storage/entities/delivery.entity';
 import type {
   AttemptDelivery,
   AttemptEvent,

@@ -1,10 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { entitySql, idMembership, placeholders, type IdMembership } from '../common/entity-sql';
+import {
+  entitySql,
+  idMembership,
+  placeholders,
+  type IdMembership,
+} from '../storage/sql/entity-sql';
 import { GroupCommit } from '../common/group-commit';
 import type { ResolvedWebhooksOptions } from '../webhooks.options';
-import { WebhookDelivery } from './delivery.entity';
+import { WebhookDelivery } from '../storage/entities/delivery.entity';
 import type { QueuedAttempt } from './delivery.queue';
 
 const MAX_BATCH = 500;

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { entitySql, idMembership, type IdMembership } from '../common/entity-sql';
+import { entitySql, idMembership, type IdMembership } from '../storage/sql/entity-sql';
 import { GroupCommit } from '../common/group-commit';
-import { WebhookEvent } from '../events/event.entity';
-import { WebhookSubscription } from '../subscriptions/subscription.entity';
-import { WebhookDelivery } from './delivery.entity';
+import { WebhookEvent } from '../storage/entities/event.entity';
+import { WebhookSubscription } from '../storage/entities/subscription.entity';
+import { WebhookDelivery } from '../storage/entities/delivery.entity';
 
 const DELIVERY_COLUMNS = [
   'id',

@@ -8,8 +8,8 @@ import {
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
-import { WebhookSubscription } from '../subscriptions/subscription.entity';
-import { WebhookDelivery } from './delivery.entity';
+import { WebhookSubscription } from '../storage/entities/subscription.entity';
+import { WebhookDelivery } from '../storage/entities/delivery.entity';
 import { DeliveryQueue } from './delivery.queue';
 
 const BATCH = 1_000;

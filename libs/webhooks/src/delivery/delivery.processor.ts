@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { SubscriptionStateService } from '../subscriptions/subscription-state.service';
+import { SubscriptionStateService } from './subscription-state.service';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
 import { DeliveryAttempter, QueuedAttemptRequest } from './delivery-attempter';
 import { DeliveryLoader, type LoadedDelivery } from './delivery-loader';
 import { Semaphore } from '../common/semaphore';
-import type { AttemptTrigger } from './attempt.entity';
+import type { AttemptTrigger } from '../storage/entities/attempt.entity';
 import { DeliveryDueTimes, parkLeaseMs } from './delivery-due-times';
 import { DeliveryQueue, isDeliveryJobData, isFirstAttemptsJobData } from './delivery.queue';
 import { OriginLimiter, TROUBLE_LEASE_MS } from './origin-limiter';

@@ -7,7 +7,7 @@ import {
   VERIFY_ENDPOINT_JOB,
   WEBHOOKS_QUEUE,
 } from '../webhooks.constants';
-import type { AttemptTrigger } from './attempt.entity';
+import type { AttemptTrigger } from '../storage/entities/attempt.entity';
 
 export interface DeliveryJobData {
   deliveryId: string;

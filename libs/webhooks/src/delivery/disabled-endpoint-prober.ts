@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { WEBHOOK_TEST_EVENT } from '../events/event-catalogue';
-import { WebhookSubscription } from '../subscriptions/subscription.entity';
-import { SubscriptionStateService } from '../subscriptions/subscription-state.service';
+import { WEBHOOK_TEST_EVENT } from '../catalogue/event-catalogue';
+import { WebhookSubscription } from '../storage/entities/subscription.entity';
+import { SubscriptionStateService } from './subscription-state.service';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
 import { DeliveryAttempter } from './delivery-attempter';
 

@@ -3,8 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { ExpiringMap } from '../common/expiring-map';
 import { GroupCommit } from '../common/group-commit';
-import { SubscriptionStateService } from '../subscriptions/subscription-state.service';
-import { WebhookSubscription } from '../subscriptions/subscription.entity';
+import { SubscriptionStateService } from './subscription-state.service';
+import { WebhookSubscription } from '../storage/entities/subscription.entity';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
 import type { AttemptSubscription } from './delivery-loader';
 

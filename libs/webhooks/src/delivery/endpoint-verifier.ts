@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { WEBHOOK_VERIFICATION_EVENT } from '../events/event-catalogue';
-import { WebhookSubscription } from '../subscriptions/subscription.entity';
-import { SubscriptionStateService } from '../subscriptions/subscription-state.service';
+import { WEBHOOK_VERIFICATION_EVENT } from '../catalogue/event-catalogue';
+import { WebhookSubscription } from '../storage/entities/subscription.entity';
+import { SubscriptionStateService } from './subscription-state.service';
 import { DeliveryAttempter, type AttemptReport } from './delivery-attempter';
 import type { SendOutcome } from './http-sender';
 

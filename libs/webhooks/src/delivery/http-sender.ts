@@ -4,7 +4,7 @@ import { Agent, type Dispatcher } from 'undici';
 import { withoutNul } from '../common/nul-characters';
 import { BLOCKED_ADDRESS_CODE, UrlGuard } from '../security/url-guard';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
-import type { AttemptErrorKind } from './attempt.entity';
+import type { AttemptErrorKind } from '../storage/entities/attempt.entity';
 
 export interface OutboundWebhookRequest {
   /** Already checked against the URL policy. */

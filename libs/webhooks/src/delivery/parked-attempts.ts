@@ -1,4 +1,4 @@
-import type { AttemptTrigger } from './attempt.entity';
+import type { AttemptTrigger } from '../storage/entities/attempt.entity';
 
 export interface ParkedAttempt {
   deliveryId: string;

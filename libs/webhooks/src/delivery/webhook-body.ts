@@ -1,6 +1,6 @@
 import { stringify } from 'qs';
-import type { WebhookEvent } from '../events/event.entity';
-import type { PayloadFormat } from '../subscriptions/subscription.entity';
+import type { WebhookEvent } from '../storage/entities/event.entity';
+import type { PayloadFormat } from '../storage/entities/subscription.entity';
 
 /**
  * Keys and values are percent-encoded (so a key inside `data` such as `a&type=x` cannot add a field),

@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { entitySql } from '../common/entity-sql';
-import { insertRows } from '../common/insert-rows';
-import { WebhookDelivery } from '../delivery/delivery.entity';
-import { FanOutService, RECEIVING_STATUSES } from '../delivery/fan-out.service';
-import { WebhookSubscription } from '../subscriptions/subscription.entity';
-import { WebhookEvent } from './event.entity';
-import { insertEvents } from './insert-event';
+import { entitySql } from '../storage/sql/entity-sql';
+import { insertRows } from '../storage/sql/insert-rows';
+import { WebhookDelivery } from '../storage/entities/delivery.entity';
+import { FanOutService, RECEIVING_STATUSES } from '../storage/sql/fan-out-plan';
+import { WebhookSubscription } from '../storage/entities/subscription.entity';
+import { WebhookEvent } from '../storage/entities/event.entity';
+import { insertEvents } from '../storage/sql/insert-event';
 
 /** Rows per INSERT on the portable path: well below SQLite's bind-parameter limit. */
 const DELIVERY_INSERT_CHUNK = 500;

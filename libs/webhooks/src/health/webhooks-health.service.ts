@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bull';
 import type { DataSource } from 'typeorm';
-import { WebhookDelivery } from '../delivery/delivery.entity';
+import { WebhookDelivery } from '../storage/entities/delivery.entity';
 import { WEBHOOKS_QUEUE } from '../webhooks.constants';
 import { withTimeout } from '../common/with-timeout';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';

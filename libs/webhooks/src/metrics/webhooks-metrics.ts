@@ -4,9 +4,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bull';
 import type { DataSource } from 'typeorm';
 import type { AttemptDecision } from '../delivery/attempt-outcome';
-import type { AttemptTrigger } from '../delivery/attempt.entity';
+import type { AttemptTrigger } from '../storage/entities/attempt.entity';
 import type { SendOutcome } from '../delivery/http-sender';
-import { WebhookSubscription } from '../subscriptions/subscription.entity';
+import { WebhookSubscription } from '../storage/entities/subscription.entity';
 import { WEBHOOKS_QUEUE } from '../webhooks.constants';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
 

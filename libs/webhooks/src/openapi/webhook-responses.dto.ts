@@ -1,7 +1,7 @@
-import { ATTEMPT_ERROR_KINDS, ATTEMPT_TRIGGERS } from '../delivery/attempt.entity';
-import { DELIVERY_STATUSES } from '../delivery/delivery.entity';
-import { WEBHOOK_EVENT_SOURCES } from '../events/event-catalogue';
-import { PAYLOAD_FORMATS, SUBSCRIPTION_STATUSES } from '../subscriptions/subscription.entity';
+import { ATTEMPT_ERROR_KINDS, ATTEMPT_TRIGGERS } from '../storage/entities/attempt.entity';
+import { DELIVERY_STATUSES } from '../storage/entities/delivery.entity';
+import { WEBHOOK_EVENT_SOURCES } from '../catalogue/event-catalogue';
+import { PAYLOAD_FORMATS, SUBSCRIPTION_STATUSES } from '../storage/entities/subscription.entity';
 import { ApiProperty, ApiPropertyOptional } from './optional-swagger';
 
 /** Response shapes of the admin API, for the OpenAPI document. */

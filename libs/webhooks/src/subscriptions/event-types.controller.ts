@@ -1,6 +1,6 @@
 import { Controller, Get, UseGuards } from '@nestjs/common';
 import { WebhooksAdminGuard } from '../admin/webhooks-admin.guard';
-import { EventCatalogue, WEBHOOK_EVENT_SOURCES } from '../events/event-catalogue';
+import { EventCatalogue, WEBHOOK_EVENT_SOURCES } from '../catalogue/event-catalogue';
 import { ApiErrors, ApiOperation, ApiResponse, ApiTags } from '../openapi/optional-swagger';
 import { ErrorResponseDto, EventTypesResponseDto } from '../openapi/webhook-responses.dto';
 import type { WebhookEventTypeDefinition } from '../webhooks.options';

@@ -2,12 +2,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { DeliveryAttempter } from '../delivery/delivery-attempter';
-import { WebhookDelivery } from '../delivery/delivery.entity';
+import { WebhookDelivery } from '../storage/entities/delivery.entity';
 import { DeliveryQueue } from '../delivery/delivery.queue';
 import { EndpointVerifier } from '../delivery/endpoint-verifier';
 import { uuidv7LowerBound } from '../common/uuidv7-bound';
-import { WEBHOOK_TEST_EVENT, WEBHOOK_VERIFICATION_EVENT } from '../events/event-catalogue';
-import { WebhookEvent } from '../events/event.entity';
+import { WEBHOOK_TEST_EVENT, WEBHOOK_VERIFICATION_EVENT } from '../catalogue/event-catalogue';
+import { WebhookEvent } from '../storage/entities/event.entity';
 import type { AttemptReport } from '../delivery/delivery-attempter';
 import { generateWebhookSecret } from '../security/secrets';
 import {
@@ -16,7 +16,7 @@ import {
   SubscriptionStateConflictError,
 } from '../webhooks.errors';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
-import { WebhookSubscription } from './subscription.entity';
+import { WebhookSubscription } from '../storage/entities/subscription.entity';
 import type { TestDeliveryResult } from './subscription.views';
 import { WebhookSubscriptionsService, type SubscriptionScope } from './subscriptions.service';
 

@@ -1,6 +1,6 @@
-import type { WebhookAttempt } from '../delivery/attempt.entity';
-import type { WebhookDelivery } from '../delivery/delivery.entity';
-import type { WebhookSubscription } from './subscription.entity';
+import type { WebhookAttempt } from '../storage/entities/attempt.entity';
+import type { WebhookDelivery } from '../storage/entities/delivery.entity';
+import type { WebhookSubscription } from '../storage/entities/subscription.entity';
 
 export interface Page<T> {
   data: T[];

@@ -4,10 +4,10 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { In, LessThan, type DataSource, type FindOptionsWhere } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { decodeCursor, encodeCursor } from '../common/cursor';
-import { WebhookAttempt } from '../delivery/attempt.entity';
-import { WebhookDelivery } from '../delivery/delivery.entity';
+import { WebhookAttempt } from '../storage/entities/attempt.entity';
+import { WebhookDelivery } from '../storage/entities/delivery.entity';
 import { DeliveryQueue } from '../delivery/delivery.queue';
-import { EventCatalogue, WEBHOOK_EVENT_SOURCES } from '../events/event-catalogue';
+import { EventCatalogue, WEBHOOK_EVENT_SOURCES } from '../catalogue/event-catalogue';
 import { generateWebhookSecret } from '../security/secrets';
 import { UrlGuard } from '../security/url-guard';
 import {
@@ -16,7 +16,7 @@ import {
   SubscriptionStateConflictError,
   WebhookLimitError,
 } from '../webhooks.errors';
-import { WebhooksTransactions } from '../common/webhooks-transactions';
+import { WebhooksTransactions } from '../storage/webhooks-transactions';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
 import { CreateSubscriptionDto } from './dto/create-subscription.dto';
 import {
@@ -26,8 +26,8 @@ import {
 } from './dto/pagination-query.dto';
 import { UpdateSubscriptionDto } from './dto/update-subscription.dto';
 import { validateInput } from './dto/validate-input';
-import { SubscriptionStateService } from './subscription-state.service';
-import { WebhookSubscription } from './subscription.entity';
+import { SubscriptionStateService } from '../delivery/subscription-state.service';
+import { WebhookSubscription } from '../storage/entities/subscription.entity';
 import { toDeliveryView, type Page, type WebhookDeliveryView } from './subscription.views';
 
 /** What `create` accepts from code: the admin API's body. */

@@ -9,9 +9,9 @@ import {
   IsUrl,
   MaxLength,
 } from 'class-validator';
-import { WEBHOOK_EVENT_SOURCES, type WebhookEventSource } from '../../events/event-catalogue';
+import { WEBHOOK_EVENT_SOURCES, type WebhookEventSource } from '../../catalogue/event-catalogue';
 import { ApiProperty, ApiPropertyOptional } from '../../openapi/optional-swagger';
-import { PAYLOAD_FORMATS, type PayloadFormat } from '../subscription.entity';
+import { PAYLOAD_FORMATS, type PayloadFormat } from '../../storage/entities/subscription.entity';
 import { IsCustomHeaders } from './is-custom-headers.validator';
 
 export const MAX_URL_LENGTH = 2048;

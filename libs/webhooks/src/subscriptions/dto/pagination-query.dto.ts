@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { DELIVERY_STATUSES, type DeliveryStatus } from '../../delivery/delivery.entity';
+import { DELIVERY_STATUSES, type DeliveryStatus } from '../../storage/entities/delivery.entity';
 import { ApiPropertyOptional } from '../../openapi/optional-swagger';
 
 export const DEFAULT_PAGE_SIZE = 20;

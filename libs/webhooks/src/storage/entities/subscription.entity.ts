@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
-import type { WebhookEventSource } from '../events/event-catalogue';
+import type { WebhookEventSource } from '../../catalogue/event-catalogue';
 
 export const SUBSCRIPTION_STATUSES = [
   'active',

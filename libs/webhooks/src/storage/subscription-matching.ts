@@ -1,4 +1,4 @@
-import type { WebhookEventSource } from '../events/event-catalogue';
+import type { WebhookEventSource } from '../catalogue/event-catalogue';
 
 export interface SubscriptionFilter {
   events: readonly string[];

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import { insertRows } from '../common/insert-rows';
-import { WebhookEvent } from './event.entity';
+import { insertRows } from './insert-rows';
+import { WebhookEvent } from '../entities/event.entity';
 
 /** Rows per INSERT: 7 columns each, well under the bind-parameter limits of PostgreSQL and SQLite. */
 const INSERT_CHUNK = 200;

@@ -1,15 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { WebhookDelivery } from '../delivery/delivery.entity';
-import { DeliveryQueue } from '../delivery/delivery.queue';
+import { WebhookDelivery } from '../storage/entities/delivery.entity';
+import { DeliveryQueue } from './delivery.queue';
 import {
   WEBHOOK_LIFECYCLE_EVENTS,
   type SubscriptionEnabledEvent,
   type SubscriptionRef,
 } from '../lifecycle/webhook-lifecycle.events';
 import { WebhookNotifier } from '../lifecycle/webhook-notifier';
-import { WebhookSubscription, type SubscriptionStatus } from './subscription.entity';
+import {
+  WebhookSubscription,
+  type SubscriptionStatus,
+} from '../storage/entities/subscription.entity';
 
 /** Rows per batch when releasing held deliveries. */
 const RELEASE_BATCH = 1_000;

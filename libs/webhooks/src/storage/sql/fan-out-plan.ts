@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { entitySql, placeholders } from '../common/entity-sql';
+import { entitySql, placeholders } from './entity-sql';
 import { v7 as uuidv7 } from 'uuid';
-import type { WebhookEvent } from '../events/event.entity';
-import { subscriptionMatches } from '../subscriptions/subscription-matching';
-import { WebhookSubscription } from '../subscriptions/subscription.entity';
-import { WebhookDelivery } from './delivery.entity';
+import type { WebhookEvent } from '../entities/event.entity';
+import { subscriptionMatches } from '../subscription-matching';
+import { WebhookSubscription } from '../entities/subscription.entity';
+import { WebhookDelivery } from '../entities/delivery.entity';
 
 /** (tenant, list) pairs per candidate query. */
 const LISTS_PER_QUERY = 100;

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { WebhookEventSource } from './event-catalogue';
+import type { WebhookEventSource } from '../../catalogue/event-catalogue';
 
 /** The outbox: one row per emitted event, written in the host's transaction when it passes one. */
 @Entity('webhook_events')
