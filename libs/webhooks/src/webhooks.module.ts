@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { WebhooksAdminGuard } from './admin/webhooks-admin.guard';
-import { WebhooksTransactions } from './storage/webhooks-transactions';
 import { AttemptRecorder } from './delivery/attempt-recorder';
 import { DeliveryAttempter } from './delivery/delivery-attempter';
 import { DeliveryDueTimes } from './delivery/delivery-due-times';
@@ -12,11 +11,8 @@ import { DisabledEndpointProber } from './delivery/disabled-endpoint-prober';
 import { EndpointVerifier } from './delivery/endpoint-verifier';
 import { DeliveryQueue } from './delivery/delivery.queue';
 import { DeliveryWorker } from './delivery/delivery.worker';
-import { FanOutService } from './storage/sql/fan-out-plan';
 import { EndpointHealthRecorder } from './delivery/endpoint-health-recorder';
 import { HttpSender } from './delivery/http-sender';
-import { OutboxWriter } from './events/outbox-writer';
-import { OutboxCommitSubscriber } from './events/outbox-commit.subscriber';
 import { OutboxHandOff } from './events/outbox-hand-off';
 import { WebhooksService } from './events/webhooks.service';
 import { WebhooksHealthService } from './health/webhooks-health.service';
@@ -30,6 +26,8 @@ import { WebhookEventTypesController } from './subscriptions/event-types.control
 import { WebhookSubscriptionsController } from './subscriptions/subscriptions.controller';
 import { WebhookSubscriptionsService } from './subscriptions/subscriptions.service';
 import { WEBHOOK_ENTITIES } from './storage/entities/webhook-entities';
+import { storageProviders } from './storage/storage.providers';
+import { WebhooksTransactions } from './storage/webhooks-transactions';
 import { ConfigurableModuleClass } from './webhooks.module-definition';
 import { eventCatalogueProvider, resolvedOptionsProvider } from './webhooks.providers';
 
@@ -49,17 +47,14 @@ import { eventCatalogueProvider, resolvedOptionsProvider } from './webhooks.prov
   providers: [
     resolvedOptionsProvider,
     eventCatalogueProvider,
+    ...storageProviders,
     WebhooksAdminGuard,
-    WebhooksTransactions,
     WebhooksService,
     WebhookSubscriptionsService,
     WebhookOperationsService,
     SubscriptionStateService,
     WebhookNotifier,
-    FanOutService,
-    OutboxWriter,
     DeliveryQueue,
-    OutboxCommitSubscriber,
     OutboxHandOff,
     UrlGuard,
     HttpSender,

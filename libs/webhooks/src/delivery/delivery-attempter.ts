@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import type { WebhookEventSource } from '../catalogue/event-catalogue';
 import { WebhookEvent } from '../storage/entities/event.entity';
-import { insertEvents } from '../storage/sql/insert-event';
+import { OutboxStore } from '../storage/outbox.store';
 import { WEBHOOK_LIFECYCLE_EVENTS } from '../lifecycle/webhook-lifecycle.events';
 import { WebhookNotifier } from '../lifecycle/webhook-notifier';
 import { WebhooksMetrics } from '../metrics/webhooks-metrics';
@@ -10,7 +10,6 @@ import { UrlGuard } from '../security/url-guard';
 import { webhookHeaders } from '../signing/signature';
 import { WebhookSubscription } from '../storage/entities/subscription.entity';
 import { SubscriptionStateService, subscriptionRef } from './subscription-state.service';
-import { WebhooksTransactions } from '../storage/webhooks-transactions';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
 import type { AttemptTrigger } from '../storage/entities/attempt.entity';
 import { AttemptRecorder } from './attempt-recorder';
@@ -21,7 +20,7 @@ import type {
   AttemptEvent,
   AttemptSubscription,
   LoadedDelivery,
-} from './delivery-loader';
+} from '../storage/delivery.store';
 import { EndpointHealthRecorder } from './endpoint-health-recorder';
 import { HttpSender, type SendOutcome } from './http-sender';
 import { renderWebhookBody } from './webhook-body';
@@ -85,7 +84,7 @@ const HEALTH_TRIGGERS: ReadonlySet<AttemptTrigger> = new Set(['scheduled', 'rede
 export class DeliveryAttempter {
   constructor(
     @Inject(WEBHOOKS_OPTIONS) private readonly options: ResolvedWebhooksOptions,
-    private readonly transactions: WebhooksTransactions,
+    private readonly outbox: OutboxStore,
     private readonly recorder: AttemptRecorder,
     private readonly sender: HttpSender,
     private readonly urlGuard: UrlGuard,
@@ -163,10 +162,7 @@ export class DeliveryAttempter {
       // Never due: the relay must not pick up a direct send while it is being made.
       nextAttemptAt: null,
     });
-    await this.transactions.run(async (manager) => {
-      await insertEvents(manager, [event]);
-      await manager.insert(WebhookDelivery, { ...delivery });
-    });
+    await this.outbox.writeDirect(event, delivery);
     return this.attempt({
       delivery,
       event: { ...event, dataJson: JSON.stringify(event.data) },

@@ -1,15 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
-import {
-  entitySql,
-  idMembership,
-  placeholders,
-  type IdMembership,
-} from '../storage/sql/entity-sql';
 import { GroupCommit } from '../common/group-commit';
+import { DeliveryStore } from '../storage/delivery.store';
 import type { ResolvedWebhooksOptions } from '../webhooks.options';
-import { WebhookDelivery } from '../storage/entities/delivery.entity';
 import type { QueuedAttempt } from './delivery.queue';
 
 const MAX_BATCH = 500;
@@ -36,23 +28,7 @@ export class DeliveryDueTimes {
     maxConcurrentFlushes: 1,
   });
 
-  private readonly update: string;
-  /** One statement text whatever the count on PostgreSQL (an id array). */
-  private readonly ids: IdMembership;
-  private readonly persistedAt: (at: Date) => unknown;
-
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
-    const delivery = entitySql(dataSource, WebhookDelivery);
-    const d = delivery.column.bind(delivery);
-    const parameter = placeholders(dataSource);
-    // Written by hand: leases of parked attempts run in batches of hundreds, and the query builder's
-    // `IN (:...ids)` made a new statement text, expanded parameter by parameter, for every batch size.
-    this.update = `UPDATE ${delivery.table}
-      SET ${d('nextAttemptAt')} = ${parameter(0)}, ${d('updatedAt')} = CURRENT_TIMESTAMP
-      WHERE ${d('attempts')} = ${parameter(1)} AND ${d('status')} IN ('pending', 'failed') AND `;
-    this.ids = idMembership(dataSource, d('id'), 2);
-    this.persistedAt = (at) => delivery.persisted('nextAttemptAt', at);
-  }
+  constructor(private readonly deliveries: DeliveryStore) {}
 
   /**
    * Keeps the relay off an attempt for `forMs` from now (the relay offers a delivery one relay
@@ -63,23 +39,8 @@ export class DeliveryDueTimes {
   }
 
   /** Sets when attempts are due, for deliveries still waiting for exactly those attempts. */
-  async setDue(attempts: readonly QueuedAttempt[], at: Date): Promise<void> {
-    const idsByAttempt = new Map<number, string[]>();
-    for (const { deliveryId, attempt } of attempts) {
-      const ids = idsByAttempt.get(attempt);
-      if (ids) ids.push(deliveryId);
-      else idsByAttempt.set(attempt, [deliveryId]);
-    }
-    for (const [attempt, allIds] of idsByAttempt) {
-      for (let start = 0; start < allIds.length; start += MAX_BATCH) {
-        const ids = allIds.slice(start, start + MAX_BATCH);
-        await this.dataSource.query(this.update + this.ids.condition(ids.length), [
-          this.persistedAt(at),
-          attempt - 1,
-          ...this.ids.parameters(ids),
-        ]);
-      }
-    }
+  setDue(attempts: readonly QueuedAttempt[], at: Date): Promise<void> {
+    return this.deliveries.setDue(attempts, at);
   }
 
   private async leaseMany(leases: Lease[]): Promise<void[]> {

@@ -5,16 +5,11 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
-import { WebhookSubscription } from '../storage/entities/subscription.entity';
-import { WebhookDelivery } from '../storage/entities/delivery.entity';
+import { DeliveryStore } from '../storage/delivery.store';
 import { DeliveryQueue } from './delivery.queue';
 
 const BATCH = 1_000;
-/** Keyset start: PostgreSQL's uuid type compares only with UUIDs. */
-const LOWEST_UUID = '00000000-0000-0000-0000-000000000000';
 const MAX_BATCHES_PER_RUN = 20;
 
 /**
@@ -31,7 +26,7 @@ export class DeliveryRelay implements OnApplicationBootstrap, OnApplicationShutd
 
   constructor(
     @Inject(WEBHOOKS_OPTIONS) private readonly options: ResolvedWebhooksOptions,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly deliveries: DeliveryStore,
     private readonly deliveryQueue: DeliveryQueue,
   ) {}
 
@@ -53,48 +48,20 @@ export class DeliveryRelay implements OnApplicationBootstrap, OnApplicationShutd
     await this.running;
   }
 
-  /** Held deliveries whose subscription is active again (a crash between resuming and releasing). */
-  private async releaseOrphanedHolds(dueAt: Date): Promise<void> {
-    const active = this.dataSource
-      .getRepository(WebhookSubscription)
-      .createQueryBuilder('subscription')
-      .select('subscription.id')
-      .where('subscription.status = :active');
-    await this.dataSource
-      .getRepository(WebhookDelivery)
-      .createQueryBuilder()
-      .update()
-      .set({ status: 'pending', nextAttemptAt: dueAt })
-      .where('status = :held')
-      .andWhere(`subscriptionId IN (${active.getQuery()})`)
-      .setParameters({ held: 'held', active: 'active' })
-      .execute();
-  }
-
   /** Re-enqueues due deliveries, oldest first. Returns how many were offered to the queue. */
   async relay(now = new Date()): Promise<number> {
     // Jobs of the last interval are normally still on their way; leave them be.
     const cutoff = new Date(now.getTime() - this.options.relayIntervalMs);
-    await this.releaseOrphanedHolds(cutoff);
-    let after = LOWEST_UUID;
+    // Held deliveries whose subscription is active again: a crash between resuming and releasing.
+    await this.deliveries.releaseOrphanedHolds(cutoff);
+    let after: string | null = null;
     let offered = 0;
     for (let batch = 0; batch < MAX_BATCHES_PER_RUN; batch++) {
-      const due = await this.dataSource
-        .getRepository(WebhookDelivery)
-        .createQueryBuilder('delivery')
-        .select(['delivery.id', 'delivery.attempts'])
-        .where('delivery.status IN (:...statuses)', { statuses: ['pending', 'failed'] })
-        .andWhere('delivery.nextAttemptAt <= :cutoff', { cutoff })
-        .andWhere('delivery.id > :after', { after })
-        .orderBy('delivery.id', 'ASC')
-        .limit(BATCH)
-        .getMany();
+      const due = await this.deliveries.findDue(cutoff, after, BATCH);
       if (due.length === 0) break;
-      await this.deliveryQueue.enqueueNow(
-        due.map((delivery) => ({ deliveryId: delivery.id, attempt: delivery.attempts + 1 })),
-      );
+      await this.deliveryQueue.enqueueNow(due);
       offered += due.length;
-      after = due[due.length - 1].id;
+      after = due[due.length - 1].deliveryId;
       if (due.length < BATCH) break;
     }
     await this.deliveryQueue.ensureProbeSchedule(this.options.probeDisabledEveryMs);

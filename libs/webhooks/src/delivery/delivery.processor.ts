@@ -2,7 +2,8 @@ import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common
 import { SubscriptionStateService } from './subscription-state.service';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
 import { DeliveryAttempter, QueuedAttemptRequest } from './delivery-attempter';
-import { DeliveryLoader, type LoadedDelivery } from './delivery-loader';
+import type { LoadedDelivery } from '../storage/delivery.store';
+import { DeliveryLoader } from './delivery-loader';
 import { Semaphore } from '../common/semaphore';
 import type { AttemptTrigger } from '../storage/entities/attempt.entity';
 import { DeliveryDueTimes, parkLeaseMs } from './delivery-due-times';

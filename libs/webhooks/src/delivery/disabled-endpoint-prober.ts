@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { WEBHOOK_TEST_EVENT } from '../catalogue/event-catalogue';
-import { WebhookSubscription } from '../storage/entities/subscription.entity';
+import type { WebhookSubscription } from '../storage/entities/subscription.entity';
+import { SubscriptionStore } from '../storage/subscription.store';
 import { SubscriptionStateService } from './subscription-state.service';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
 import { DeliveryAttempter } from './delivery-attempter';
@@ -16,25 +15,15 @@ const PROBES_AT_ONCE = 5;
 export class DisabledEndpointProber {
   constructor(
     @Inject(WEBHOOKS_OPTIONS) private readonly options: ResolvedWebhooksOptions,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly subscriptions: SubscriptionStore,
     private readonly attempter: DeliveryAttempter,
     private readonly state: SubscriptionStateService,
   ) {}
 
   async probeDisabled(now = new Date()): Promise<{ probed: number; reenabled: number }> {
     const cutoff = new Date(now.getTime() - this.options.probeDisabledEveryMs);
-    const subscriptions = this.dataSource.getRepository(WebhookSubscription);
     // Endpoints probed within the interval wait their turn, so a few dead ones cannot starve the rest.
-    const due = await subscriptions
-      .createQueryBuilder('subscription')
-      .where('subscription.status = :disabled', { disabled: 'disabled' })
-      .andWhere('subscription.disabledAt <= :cutoff', { cutoff })
-      .andWhere('(subscription.lastProbedAt IS NULL OR subscription.lastProbedAt <= :cutoff)', {
-        cutoff,
-      })
-      .orderBy('subscription.disabledAt', 'ASC')
-      .limit(PROBES_PER_RUN)
-      .getMany();
+    const due = await this.subscriptions.findDueForProbe(cutoff, PROBES_PER_RUN);
     let reenabled = 0;
     for (let start = 0; start < due.length; start += PROBES_AT_ONCE) {
       const results = await Promise.all(
@@ -48,9 +37,7 @@ export class DisabledEndpointProber {
   }
 
   private async probe(subscription: WebhookSubscription, now: Date): Promise<boolean> {
-    await this.dataSource
-      .getRepository(WebhookSubscription)
-      .update({ id: subscription.id }, { lastProbedAt: now });
+    await this.subscriptions.markProbed(subscription.id, now);
     const report = await this.attempter.sendNow(subscription, {
       type: WEBHOOK_TEST_EVENT,
       source: 'system',

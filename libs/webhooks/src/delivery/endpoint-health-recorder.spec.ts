@@ -1,4 +1,4 @@
-import type { AttemptSubscription } from './delivery-loader';
+import type { AttemptSubscription } from '../storage/delivery.store';
 import { tallyOutcomes, type HealthOutcome } from './endpoint-health-recorder';
 
 const subscription = (id: string) => ({ id }) as AttemptSubscription;

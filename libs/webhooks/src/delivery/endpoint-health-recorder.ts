@@ -1,12 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { ExpiringMap } from '../common/expiring-map';
 import { GroupCommit } from '../common/group-commit';
 import { SubscriptionStateService } from './subscription-state.service';
-import { WebhookSubscription } from '../storage/entities/subscription.entity';
+import type { AttemptSubscription } from '../storage/delivery.store';
+import { EndpointHealthStore } from '../storage/subscription.store';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
-import type { AttemptSubscription } from './delivery-loader';
 
 /** A success refreshes `lastSuccessAt` at most this often, to keep the hot path to two writes. */
 const SUCCESS_STAMP_INTERVAL_MS = 60_000;
@@ -71,7 +69,7 @@ export class EndpointHealthRecorder {
 
   constructor(
     @Inject(WEBHOOKS_OPTIONS) private readonly options: ResolvedWebhooksOptions,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly store: EndpointHealthStore,
     private readonly state: SubscriptionStateService,
   ) {
     this.failedHere = new ExpiringMap(SUCCESS_STAMP_INTERVAL_MS + options.requestTimeoutMs);
@@ -113,13 +111,10 @@ export class EndpointHealthRecorder {
   private async stampSuccesses(tallies: HealthTally[]): Promise<void> {
     if (tallies.length === 0) return;
     const at = new Date(Math.max(...tallies.map((tally) => tally.succeededAt?.getTime() ?? 0)));
-    await this.dataSource
-      .getRepository(WebhookSubscription)
-      .createQueryBuilder()
-      .update()
-      .set({ consecutiveFailures: 0, failingSince: null, lastSuccessAt: at })
-      .where('id IN (:...ids)', { ids: tallies.map((tally) => tally.subscription.id) })
-      .execute();
+    await this.store.recordSuccesses(
+      tallies.map((tally) => tally.subscription.id),
+      at,
+    );
   }
 
   /** One statement per distinct number of failures (mostly one: a failure each). */
@@ -134,38 +129,26 @@ export class EndpointHealthRecorder {
       const since = new Date(
         Math.min(...group.map((tally) => tally.failingSince?.getTime() ?? Date.now())),
       );
-      await this.dataSource
-        .getRepository(WebhookSubscription)
-        .createQueryBuilder()
-        .update()
-        .set({
-          consecutiveFailures: () => `"consecutiveFailures" + :failures`,
-          failingSince: () => `COALESCE("failingSince", :since)`,
-        })
-        .setParameters({ failures, since })
-        .where('id IN (:...ids)', { ids: group.map((tally) => tally.subscription.id) })
-        .execute();
+      await this.store.addFailures(
+        group.map((tally) => tally.subscription.id),
+        failures,
+        since,
+      );
     }
   }
 
   private async disableSustainedFailures(tallies: HealthTally[]): Promise<void> {
     if (tallies.length === 0) return;
     const cutoff = new Date(Date.now() - this.options.autoDisableAfterMs);
-    const sustained = await this.dataSource
-      .getRepository(WebhookSubscription)
-      .createQueryBuilder('subscription')
-      .select('subscription.id', 'id')
-      .where('subscription.id IN (:...ids)', { ids: tallies.map((tally) => tally.subscription.id) })
-      .andWhere('subscription.status = :active', { active: 'active' })
-      .andWhere('subscription.consecutiveFailures >= :min', {
-        min: this.options.autoDisableMinFailures,
-      })
-      .andWhere('subscription.failingSince <= :cutoff', { cutoff })
-      .getRawMany<{ id: string }>();
+    const sustained = await this.store.findSustainedFailures(
+      tallies.map((tally) => tally.subscription.id),
+      this.options.autoDisableMinFailures,
+      cutoff,
+    );
     const days = (this.options.autoDisableAfterMs / 86_400_000).toFixed(1);
     const reason = `every delivery failed for ${days} days and at least ${this.options.autoDisableMinFailures} attempts`;
     const byId = new Map(tallies.map((tally) => [tally.subscription.id, tally.subscription]));
-    for (const { id } of sustained) {
+    for (const id of sustained) {
       const subscription = byId.get(id);
       if (subscription) await this.state.disable(subscription, reason);
     }

@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { WEBHOOK_VERIFICATION_EVENT } from '../catalogue/event-catalogue';
-import { WebhookSubscription } from '../storage/entities/subscription.entity';
+import { SubscriptionStore } from '../storage/subscription.store';
 import { SubscriptionStateService } from './subscription-state.service';
 import { DeliveryAttempter, type AttemptReport } from './delivery-attempter';
 import type { SendOutcome } from './http-sender';
@@ -25,15 +23,13 @@ export function echoesChallenge(outcome: SendOutcome, challenge: string): boolea
 @Injectable()
 export class EndpointVerifier {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly subscriptions: SubscriptionStore,
     private readonly attempter: DeliveryAttempter,
     private readonly state: SubscriptionStateService,
   ) {}
 
   async verify(subscriptionId: string): Promise<AttemptReport | null> {
-    const subscription = await this.dataSource
-      .getRepository(WebhookSubscription)
-      .findOneBy({ id: subscriptionId });
+    const subscription = await this.subscriptions.findById(subscriptionId);
     const challenge = subscription?.verificationChallenge;
     if (!subscription || subscription.status !== 'pending_verification' || !challenge) return null;
     const report = await this.attempter.sendNow(subscription, {

@@ -1,18 +1,18 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
-import { WebhookDelivery } from '../storage/entities/delivery.entity';
-import { DeliveryQueue } from './delivery.queue';
 import {
   WEBHOOK_LIFECYCLE_EVENTS,
   type SubscriptionEnabledEvent,
   type SubscriptionRef,
 } from '../lifecycle/webhook-lifecycle.events';
 import { WebhookNotifier } from '../lifecycle/webhook-notifier';
-import {
+import { DeliveryStore } from '../storage/delivery.store';
+import type { WebhookDelivery } from '../storage/entities/delivery.entity';
+import type {
+  SubscriptionStatus,
   WebhookSubscription,
-  type SubscriptionStatus,
 } from '../storage/entities/subscription.entity';
+import { SubscriptionStore } from '../storage/subscription.store';
+import { DeliveryQueue } from './delivery.queue';
 
 /** Rows per batch when releasing held deliveries. */
 const RELEASE_BATCH = 1_000;
@@ -28,31 +28,25 @@ export function subscriptionRef(
   };
 }
 
-/** Status changes of a subscription and what follows from them: held deliveries, notifications. */
+/**
+ * The one owner of subscription status changes made by the system and by owners alike (disable,
+ * activate, hold, release) and of what follows from them: held deliveries, lifecycle events.
+ */
 @Injectable()
 export class SubscriptionStateService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly subscriptions: SubscriptionStore,
+    private readonly deliveries: DeliveryStore,
     private readonly deliveryQueue: DeliveryQueue,
     private readonly notifier: WebhookNotifier,
   ) {}
-
-  private get subscriptions() {
-    return this.dataSource.getRepository(WebhookSubscription);
-  }
 
   /** Stops deliveries (they are held, not lost). Returns false if it was already disabled. */
   async disable(
     subscription: Pick<WebhookSubscription, 'tenantId' | 'listId' | 'id' | 'url' | 'status'>,
     reason: string,
   ): Promise<boolean> {
-    const result = await this.subscriptions
-      .createQueryBuilder()
-      .update()
-      .set({ status: 'disabled', disabledReason: reason.slice(0, 500), disabledAt: new Date() })
-      .where('id = :id AND status != :disabled', { id: subscription.id, disabled: 'disabled' })
-      .execute();
-    if (!result.affected) return false;
+    if (!(await this.subscriptions.disable(subscription.id, reason, new Date()))) return false;
     Object.assign(subscription, { status: 'disabled', disabledReason: reason });
     this.notifier.notify(WEBHOOK_LIFECYCLE_EVENTS.subscriptionDisabled, {
       ...subscriptionRef(subscription),
@@ -72,31 +66,20 @@ export class SubscriptionStateService {
     via: SubscriptionEnabledEvent['via'] | null,
     from: SubscriptionStatus,
   ): Promise<boolean> {
-    const healthy = {
+    const applied = await this.subscriptions.activate(subscription.id, {
+      from,
+      url: subscription.url,
+      challenge: subscription.verificationChallenge,
+    });
+    if (!applied) return false;
+    Object.assign(subscription, {
       status: 'active',
       disabledReason: null,
       disabledAt: null,
       consecutiveFailures: 0,
       failingSince: null,
       verificationChallenge: null,
-    } as const;
-    const update = this.subscriptions
-      .createQueryBuilder()
-      .update()
-      .set(healthy)
-      .where('id = :id AND status = :from AND url = :url', {
-        id: subscription.id,
-        from,
-        url: subscription.url,
-      });
-    if (from === 'pending_verification') {
-      update.andWhere('verificationChallenge = :challenge', {
-        challenge: subscription.verificationChallenge,
-      });
-    }
-    const result = await update.execute();
-    if (!result.affected) return false;
-    Object.assign(subscription, healthy);
+    });
     await this.releaseHeld(subscription.id);
     if (via) {
       this.notifier.notify(WEBHOOK_LIFECYCLE_EVENTS.subscriptionEnabled, {
@@ -115,24 +98,9 @@ export class SubscriptionStateService {
   async hold(
     delivery: Pick<WebhookDelivery, 'id' | 'attempts' | 'subscriptionId'>,
   ): Promise<boolean> {
-    const deliveries = this.dataSource.getRepository(WebhookDelivery);
-    await deliveries
-      .createQueryBuilder()
-      .update()
-      .set({ status: 'held', nextAttemptAt: null })
-      .where('id = :id AND attempts = :attempts', { id: delivery.id, attempts: delivery.attempts })
-      .execute();
-    const current = await this.subscriptions.findOne({
-      where: { id: delivery.subscriptionId },
-      select: { id: true, status: true },
-    });
-    if (current?.status !== 'active') return true;
-    await deliveries
-      .createQueryBuilder()
-      .update()
-      .set({ status: 'pending', nextAttemptAt: new Date() })
-      .where('id = :id AND status = :held', { id: delivery.id, held: 'held' })
-      .execute();
+    await this.deliveries.hold(delivery.id, delivery.attempts);
+    if ((await this.subscriptions.statusOf(delivery.subscriptionId)) !== 'active') return true;
+    await this.deliveries.unhold(delivery.id);
     return false;
   }
 
@@ -140,24 +108,9 @@ export class SubscriptionStateService {
   async releaseHeld(subscriptionId: string): Promise<number> {
     let released = 0;
     for (;;) {
-      const held = await this.dataSource.getRepository(WebhookDelivery).find({
-        where: { subscriptionId, status: 'held' },
-        select: { id: true, attempts: true },
-        order: { id: 'ASC' },
-        take: RELEASE_BATCH,
-      });
+      const held = await this.deliveries.releaseHeld(subscriptionId, RELEASE_BATCH, new Date());
       if (held.length === 0) return released;
-      await this.dataSource
-        .createQueryBuilder()
-        .update(WebhookDelivery)
-        .set({ status: 'pending', nextAttemptAt: new Date() })
-        .whereInIds(held.map((delivery) => delivery.id))
-        .andWhere('status = :held', { held: 'held' })
-        .execute();
-      await this.deliveryQueue.enqueueNow(
-        held.map((delivery) => ({ deliveryId: delivery.id, attempt: delivery.attempts + 1 })),
-        'scheduled',
-      );
+      await this.deliveryQueue.enqueueNow(held, 'scheduled');
       released += held.length;
     }
   }

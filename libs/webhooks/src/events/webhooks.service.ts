@@ -1,17 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager, QueryRunner } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { GroupCommit } from '../common/group-commit';
-import { WebhooksTransactions } from '../storage/webhooks-transactions';
 import { DEFAULT_TENANT_ID } from '../webhooks.constants';
 import { InvalidWebhookEventError } from '../webhooks.errors';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
 import { EventCatalogue, type WebhookEventSource } from '../catalogue/event-catalogue';
 import { WebhookEvent } from '../storage/entities/event.entity';
-import { OutboxCommitSubscriber } from './outbox-commit.subscriber';
+import { OutboxStore } from '../storage/outbox.store';
+import { WebhooksTransactions } from '../storage/webhooks-transactions';
 import { OutboxHandOff } from './outbox-hand-off';
-import { OutboxWriter } from './outbox-writer';
 
 export interface EmitWebhookEvent {
   /** The platform account. Default: the single-tenant default. */
@@ -48,36 +46,29 @@ export class WebhooksService {
     { maxBatch: EMIT_BATCH, maxConcurrentFlushes: 1 },
   );
 
+  /** Delivery ids written in a host transaction, handed to Redis together once it commits. */
+  private readonly awaitingCommit = new WeakMap<QueryRunner, string[]>();
+
   constructor(
     @Inject(WEBHOOKS_OPTIONS) private readonly options: ResolvedWebhooksOptions,
-    @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly transactions: WebhooksTransactions,
     private readonly catalogue: EventCatalogue,
-    private readonly writer: OutboxWriter,
+    private readonly outbox: OutboxStore,
+    private readonly transactions: WebhooksTransactions,
     private readonly handOff: OutboxHandOff,
-    private readonly outbox: OutboxCommitSubscriber,
   ) {}
 
   /**
    * Records an event and its deliveries. With `options.manager`, both are written in the caller's
    * transaction and enqueued after it commits. Without it, events emitted at about the same time
-   * share one transaction (see GroupCommit). Resolves once they are stored; their deliveries reach
-   * Redis in the background (see OutboxHandOff). Throws a WebhooksError, writing nothing, on bad
-   * input.
+   * share one write (see GroupCommit). Resolves once they are stored; their deliveries reach Redis
+   * in the background (see OutboxHandOff). Throws a WebhooksError, writing nothing, on bad input.
    */
   async emit(input: EmitWebhookEvent, options: EmitOptions = {}): Promise<EmitResult> {
     const event = this.toEvent(input);
-    const queryRunner = options.manager?.queryRunner;
-    if (options.manager && queryRunner?.isTransactionActive) {
-      const [deliveryIds] = await this.writer.write(options.manager, [event]);
-      this.outbox.deferUntilCommit(queryRunner, deliveryIds);
-      return { eventId: event.id, deliveryIds };
-    }
     if (options.manager) {
-      const [deliveryIds] = await options.manager.transaction((transactional) =>
-        this.writer.write(transactional, [event]),
-      );
-      await this.handOff.handOff(deliveryIds, '1 event');
+      const [deliveryIds] = await this.outbox.write([event], options.manager);
+      if (!this.handOffAfterCommit(options.manager, deliveryIds))
+        await this.handOff.handOff(deliveryIds, '1 event');
       return { eventId: event.id, deliveryIds };
     }
     const deliveryIds = await this.batches.submit(event);
@@ -86,12 +77,35 @@ export class WebhooksService {
 
   /** Writes a batch and hands its deliveries to Redis, whose answer the next batch does not wait for. */
   private async store(events: WebhookEvent[]): Promise<string[][]> {
-    const work = (manager: EntityManager) => this.writer.write(manager, events);
-    const deliveryIds = this.writer.singleStatement
-      ? await work(this.dataSource.manager)
-      : await this.transactions.run(work);
+    const deliveryIds = await this.outbox.write(events);
     await this.handOff.handOff(deliveryIds.flat(), `${events.length} event(s)`);
     return deliveryIds;
+  }
+
+  /**
+   * Holds delivery ids until the host's transaction commits, and forgets them if it rolls back:
+   * Redis never hears of a delivery the database does not have. False when `manager` has no
+   * transaction under way (it was written and committed already).
+   */
+  private handOffAfterCommit(manager: EntityManager, deliveryIds: string[]): boolean {
+    const runner = manager.queryRunner;
+    const held = runner && this.awaitingCommit.get(runner);
+    if (held) {
+      held.push(...deliveryIds);
+      return true;
+    }
+    const ids = [...deliveryIds];
+    const deferred = this.transactions.afterCommit(
+      manager,
+      () => {
+        this.awaitingCommit.delete(runner as QueryRunner);
+        // Not awaited: the host's commit must not wait or fail because Redis is slow or down.
+        void this.handOff.handOff(ids, 'a committed transaction');
+      },
+      () => this.awaitingCommit.delete(runner as QueryRunner),
+    );
+    if (deferred) this.awaitingCommit.set(runner as QueryRunner, ids);
+    return deferred;
   }
 
   private toEvent(input: EmitWebhookEvent): WebhookEvent {

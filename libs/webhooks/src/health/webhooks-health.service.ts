@@ -1,9 +1,7 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bull';
-import type { DataSource } from 'typeorm';
-import { WebhookDelivery } from '../storage/entities/delivery.entity';
+import { DeliveryStore } from '../storage/delivery.store';
 import { WEBHOOKS_QUEUE } from '../webhooks.constants';
 import { withTimeout } from '../common/with-timeout';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
@@ -41,7 +39,7 @@ async function probe(work: () => Promise<unknown>): Promise<ComponentHealth> {
 export class WebhooksHealthService {
   constructor(
     @Inject(WEBHOOKS_OPTIONS) private readonly options: ResolvedWebhooksOptions,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly deliveries: DeliveryStore,
     @InjectQueue(WEBHOOKS_QUEUE) private readonly queue: Queue,
   ) {}
 
@@ -49,13 +47,8 @@ export class WebhooksHealthService {
     let lagMs: number | null = null;
     const [database, redis] = await Promise.all([
       probe(async () => {
-        const oldest = await this.dataSource
-          .getRepository(WebhookDelivery)
-          .createQueryBuilder('delivery')
-          .select('MIN(delivery.nextAttemptAt)', 'oldest')
-          .where('delivery.status IN (:...statuses)', { statuses: ['pending', 'failed'] })
-          .getRawOne<{ oldest: Date | string | null }>();
-        if (oldest?.oldest) lagMs = Math.max(0, now.getTime() - toDate(oldest.oldest).getTime());
+        const oldest = await this.deliveries.oldestDueAt();
+        if (oldest) lagMs = Math.max(0, now.getTime() - oldest.getTime());
       }),
       probe(() => this.queue.client.ping()),
     ]);
@@ -68,9 +61,4 @@ export class WebhooksHealthService {
     };
     return { healthy: database.up && redis.up && queue.up, database, redis, queue };
   }
-}
-
-/** Raw MIN() comes back as a Date (PostgreSQL) or as SQLite's UTC text. */
-function toDate(value: Date | string): Date {
-  return value instanceof Date ? value : new Date(`${value.replace(' ', 'T')}Z`);
 }

@@ -1,12 +1,10 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bull';
-import type { DataSource } from 'typeorm';
-import type { AttemptDecision } from '../delivery/attempt-outcome';
+import type { AttemptResult } from '../storage/attempt.store';
 import type { AttemptTrigger } from '../storage/entities/attempt.entity';
-import type { SendOutcome } from '../delivery/http-sender';
-import { WebhookSubscription } from '../storage/entities/subscription.entity';
+import type { DeliveryStatus } from '../storage/entities/delivery.entity';
+import { SubscriptionStore } from '../storage/subscription.store';
 import { WEBHOOKS_QUEUE } from '../webhooks.constants';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
 
@@ -44,7 +42,7 @@ export class WebhooksMetrics implements OnModuleDestroy {
   constructor(
     @Inject(WEBHOOKS_OPTIONS) options: ResolvedWebhooksOptions,
     @InjectQueue(WEBHOOKS_QUEUE) queue: Queue,
-    @InjectDataSource() dataSource: DataSource,
+    subscriptions: SubscriptionStore,
   ) {
     const settings = options.metrics;
     if (!settings) return;
@@ -84,9 +82,7 @@ export class WebhooksMetrics implements OnModuleDestroy {
       help: 'Subscriptions currently disabled.',
       registers,
       async collect() {
-        this.set(
-          await dataSource.getRepository(WebhookSubscription).countBy({ status: 'disabled' }),
-        );
+        this.set(await subscriptions.countWithStatus('disabled'));
       },
     });
     const registry = registers[0];
@@ -105,7 +101,11 @@ export class WebhooksMetrics implements OnModuleDestroy {
     for (const { registry, name } of this.registered) registry.removeSingleMetric(name);
   }
 
-  recordAttempt(outcome: SendOutcome, decision: AttemptDecision, trigger: AttemptTrigger): void {
+  recordAttempt(
+    outcome: Pick<AttemptResult, 'errorKind' | 'durationMs'>,
+    decision: { status: DeliveryStatus },
+    trigger: AttemptTrigger,
+  ): void {
     if (!this.recorders) return;
     this.recorders.attempts.inc({
       outcome: decision.status,

@@ -1,13 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { DeliveryAttempter } from '../delivery/delivery-attempter';
-import { WebhookDelivery } from '../storage/entities/delivery.entity';
 import { DeliveryQueue } from '../delivery/delivery.queue';
 import { EndpointVerifier } from '../delivery/endpoint-verifier';
 import { uuidv7LowerBound } from '../common/uuidv7-bound';
 import { WEBHOOK_TEST_EVENT, WEBHOOK_VERIFICATION_EVENT } from '../catalogue/event-catalogue';
-import { WebhookEvent } from '../storage/entities/event.entity';
 import type { AttemptReport } from '../delivery/delivery-attempter';
 import { generateWebhookSecret } from '../security/secrets';
 import {
@@ -16,7 +12,8 @@ import {
   SubscriptionStateConflictError,
 } from '../webhooks.errors';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
-import { WebhookSubscription } from '../storage/entities/subscription.entity';
+import { DeliveryStore, type AttemptRef } from '../storage/delivery.store';
+import { SubscriptionStore } from '../storage/subscription.store';
 import type { TestDeliveryResult } from './subscription.views';
 import { WebhookSubscriptionsService, type SubscriptionScope } from './subscriptions.service';
 
@@ -40,8 +37,9 @@ function toTestResult(report: AttemptReport): TestDeliveryResult {
 export class WebhookOperationsService {
   constructor(
     @Inject(WEBHOOKS_OPTIONS) private readonly options: ResolvedWebhooksOptions,
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly subscriptions: WebhookSubscriptionsService,
+    private readonly subscriptionStore: SubscriptionStore,
+    private readonly deliveries: DeliveryStore,
     private readonly attempter: DeliveryAttempter,
     private readonly deliveryQueue: DeliveryQueue,
     private readonly verifier: EndpointVerifier,
@@ -57,9 +55,7 @@ export class WebhookOperationsService {
       trigger: 'test',
     });
     if (report.decision.status === 'succeeded') {
-      await this.dataSource
-        .getRepository(WebhookSubscription)
-        .update({ id }, { lastTestSucceededAt: new Date() });
+      await this.subscriptionStore.markTestSucceeded(id, new Date());
     }
     return toTestResult(report);
   }
@@ -71,11 +67,11 @@ export class WebhookOperationsService {
     deliveryId: string,
   ): Promise<{ deliveryId: string; attempt: number }> {
     await this.subscriptions.get(scope, id);
-    const delivery = await this.dataSource
-      .getRepository(WebhookDelivery)
-      .findOneBy({ id: deliveryId, subscriptionId: id, tenantId: scope.tenantId });
+    const delivery = await this.deliveries.findOne(scope.tenantId, id, deliveryId);
     if (!delivery) throw new DeliveryNotFoundError(deliveryId);
-    const [requeued] = await this.requeue([delivery]);
+    const [requeued] = await this.requeue([
+      { deliveryId: delivery.id, attempt: delivery.attempts + 1 },
+    ]);
     return { deliveryId, attempt: requeued.attempt };
   }
 
@@ -84,24 +80,16 @@ export class WebhookOperationsService {
     if (since.getTime() > Date.now())
       throw new InvalidWebhookEventError('since', 'must not be in the future');
     await this.subscriptions.get(scope, id);
-    const deliveries = await this.dataSource
-      .getRepository(WebhookDelivery)
-      .createQueryBuilder('delivery')
-      .select(['delivery.id', 'delivery.attempts'])
-      .innerJoin(WebhookEvent, 'event', 'event.id = delivery.eventId')
-      .where('delivery.subscriptionId = :id', { id })
-      .andWhere('delivery.tenantId = :tenantId', { tenantId: scope.tenantId })
-      .andWhere('delivery.status IN (:...statuses)', { statuses: ['failed', 'exhausted'] })
+    const deliveries = await this.deliveries.findRecoverable({
+      tenantId: scope.tenantId,
+      subscriptionId: id,
       // Event ids are UUIDv7 from the emitting process's clock, like `since`: comparing them avoids
       // comparing the database's clock (which mints delivery ids on PostgreSQL) with ours.
-      .andWhere('event.id >= :since', { since: uuidv7LowerBound(since) })
+      fromEventId: uuidv7LowerBound(since),
       // Test pings, probes and challenges are answers to a moment, not events to recover.
-      .andWhere('event.type NOT IN (:...direct)', {
-        direct: [WEBHOOK_TEST_EVENT, WEBHOOK_VERIFICATION_EVENT],
-      })
-      .orderBy('delivery.id', 'ASC')
-      .limit(MAX_RECOVER)
-      .getMany();
+      excludedTypes: [WEBHOOK_TEST_EVENT, WEBHOOK_VERIFICATION_EVENT],
+      limit: MAX_RECOVER,
+    });
     return { requeued: (await this.requeue(deliveries)).length };
   }
 
@@ -113,14 +101,13 @@ export class WebhookOperationsService {
     const subscription = await this.subscriptions.get(scope, id);
     const secret = generateWebhookSecret();
     const previousSecretExpiresAt = new Date(Date.now() + this.options.secretRotationGraceMs);
-    const result = await this.dataSource
-      .getRepository(WebhookSubscription)
-      .createQueryBuilder()
-      .update()
-      .set({ secret, previousSecret: subscription.secret, previousSecretExpiresAt })
-      .where('id = :id AND secret = :current', { id, current: subscription.secret })
-      .execute();
-    if (!result.affected) {
+    const rotated = await this.subscriptionStore.rotateSecret(
+      id,
+      subscription.secret,
+      secret,
+      previousSecretExpiresAt,
+    );
+    if (!rotated) {
       throw new SubscriptionStateConflictError(
         'the secret was rotated by another request meanwhile: read it again',
       );
@@ -152,18 +139,12 @@ export class WebhookOperationsService {
     return { ...toTestResult(report), status: current.status };
   }
 
-  private async requeue(deliveries: Array<Pick<WebhookDelivery, 'id' | 'attempts'>>) {
-    if (deliveries.length === 0) return [];
-    await this.dataSource
-      .createQueryBuilder()
-      .update(WebhookDelivery)
-      .set({ status: 'pending', nextAttemptAt: new Date() })
-      .whereInIds(deliveries.map((delivery) => delivery.id))
-      .execute();
-    const attempts = deliveries.map((delivery) => ({
-      deliveryId: delivery.id,
-      attempt: delivery.attempts + 1,
-    }));
+  private async requeue(attempts: AttemptRef[]): Promise<AttemptRef[]> {
+    if (attempts.length === 0) return [];
+    await this.deliveries.requeue(
+      attempts.map((attempt) => attempt.deliveryId),
+      new Date(),
+    );
     await this.deliveryQueue.enqueueNow(attempts, 'redelivery');
     return attempts;
   }

@@ -1,11 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { In, LessThan, type DataSource, type FindOptionsWhere } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { decodeCursor, encodeCursor } from '../common/cursor';
-import { WebhookAttempt } from '../storage/entities/attempt.entity';
-import { WebhookDelivery } from '../storage/entities/delivery.entity';
 import { DeliveryQueue } from '../delivery/delivery.queue';
 import { EventCatalogue, WEBHOOK_EVENT_SOURCES } from '../catalogue/event-catalogue';
 import { generateWebhookSecret } from '../security/secrets';
@@ -16,7 +12,6 @@ import {
   SubscriptionStateConflictError,
   WebhookLimitError,
 } from '../webhooks.errors';
-import { WebhooksTransactions } from '../storage/webhooks-transactions';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
 import { CreateSubscriptionDto } from './dto/create-subscription.dto';
 import {
@@ -27,7 +22,10 @@ import {
 import { UpdateSubscriptionDto } from './dto/update-subscription.dto';
 import { validateInput } from './dto/validate-input';
 import { SubscriptionStateService } from '../delivery/subscription-state.service';
-import { WebhookSubscription } from '../storage/entities/subscription.entity';
+import { AttemptStore } from '../storage/attempt.store';
+import { DeliveryStore } from '../storage/delivery.store';
+import type { WebhookSubscription } from '../storage/entities/subscription.entity';
+import { SubscriptionStore, type SubscriptionScope } from '../storage/subscription.store';
 import { toDeliveryView, type Page, type WebhookDeliveryView } from './subscription.views';
 
 /** What `create` accepts from code: the admin API's body. */
@@ -35,27 +33,20 @@ export type CreateSubscriptionInput = CreateSubscriptionDto;
 /** What `update` accepts from code: the admin API's PATCH body. */
 export type UpdateSubscriptionInput = UpdateSubscriptionDto;
 
-/** Where a subscription lives: every read and write is scoped by both. */
-export interface SubscriptionScope {
-  tenantId: string;
-  listId: string;
-}
+export type { SubscriptionScope };
 
 @Injectable()
 export class WebhookSubscriptionsService {
   constructor(
     @Inject(WEBHOOKS_OPTIONS) private readonly options: ResolvedWebhooksOptions,
-    @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly transactions: WebhooksTransactions,
+    private readonly subscriptions: SubscriptionStore,
+    private readonly deliveries: DeliveryStore,
+    private readonly attempts: AttemptStore,
     private readonly catalogue: EventCatalogue,
     private readonly state: SubscriptionStateService,
     private readonly deliveryQueue: DeliveryQueue,
     private readonly urlGuard: UrlGuard,
   ) {}
-
-  private get subscriptions() {
-    return this.dataSource.getRepository(WebhookSubscription);
-  }
 
   /** Creates a subscription; input from code gets the same validation as the admin API. */
   async create(
@@ -64,7 +55,7 @@ export class WebhookSubscriptionsService {
   ): Promise<WebhookSubscription> {
     const input = validateInput(CreateSubscriptionDto, raw);
     await this.assertAcceptable(input);
-    const existing = await this.subscriptions.countBy({ ...scope });
+    const existing = await this.subscriptions.countInScope(scope);
     if (existing >= this.options.maxSubscriptionsPerList) {
       throw new WebhookLimitError(
         'listId',
@@ -72,7 +63,7 @@ export class WebhookSubscriptionsService {
       );
     }
     const verify = this.options.verifyEndpointOnCreate;
-    const subscription = this.subscriptions.create({
+    const saved = await this.subscriptions.insert({
       id: uuidv7(),
       tenantId: scope.tenantId,
       listId: scope.listId,
@@ -94,22 +85,20 @@ export class WebhookSubscriptionsService {
       failingSince: null,
       lastSuccessAt: null,
       lastTestSucceededAt: null,
+      lastProbedAt: null,
     });
-    const saved = await this.subscriptions.save(subscription);
     if (verify) await this.deliveryQueue.enqueueEndpointVerification(saved.id);
     return saved;
   }
 
   async list(scope: SubscriptionScope, query: PageQuery = {}): Promise<Page<WebhookSubscription>> {
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    const where: FindOptionsWhere<WebhookSubscription> = { ...scope };
-    if (query.cursor) where.id = LessThan(decodeCursor(query.cursor));
-    const rows = await this.subscriptions.find({ where, order: { id: 'DESC' }, take: limit + 1 });
-    return toPage(rows, limit);
+    const beforeId = query.cursor ? decodeCursor(query.cursor) : undefined;
+    return toPage(await this.subscriptions.listPage(scope, beforeId, limit + 1), limit);
   }
 
   async get(scope: SubscriptionScope, id: string): Promise<WebhookSubscription> {
-    const subscription = await this.subscriptions.findOneBy({ ...scope, id });
+    const subscription = await this.subscriptions.findInScope(scope, id);
     if (!subscription) throw new SubscriptionNotFoundError(id);
     return subscription;
   }
@@ -148,13 +137,8 @@ export class WebhookSubscriptionsService {
     if (Object.keys(changes).length > 0) {
       // Only the changed columns, and only if the status is still the one judged on: a concurrent
       // 410 or auto-disable by a worker is never overwritten by a stale copy.
-      const result = await this.subscriptions
-        .createQueryBuilder()
-        .update()
-        .set(changes)
-        .where('id = :id AND status = :seen', { id, seen: current.status })
-        .execute();
-      if (!result.affected) throw new SubscriptionStateConflictError(STATUS_RACE);
+      const applied = await this.subscriptions.updateIfStatus(id, current.status, changes);
+      if (!applied) throw new SubscriptionStateConflictError(STATUS_RACE);
     }
     if (reverify) await this.deliveryQueue.enqueueEndpointVerification(id);
     if (transition === 'resume' || transition === 'reenable') {
@@ -211,20 +195,7 @@ export class WebhookSubscriptionsService {
   /** Removes the subscription with its delivery history. */
   async remove(scope: SubscriptionScope, id: string): Promise<void> {
     await this.get(scope, id);
-    await this.transactions.run(async (manager) => {
-      const deliveries = manager
-        .createQueryBuilder(WebhookDelivery, 'delivery')
-        .select('delivery.id')
-        .where('delivery.subscriptionId = :id');
-      await manager
-        .createQueryBuilder()
-        .delete()
-        .from(WebhookAttempt)
-        .where(`deliveryId IN (${deliveries.getQuery()})`, { id })
-        .execute();
-      await manager.delete(WebhookDelivery, { subscriptionId: id });
-      await manager.delete(WebhookSubscription, { id, ...scope });
-    });
+    await this.subscriptions.removeWithHistory(scope, id);
   }
 
   async listDeliveries(
@@ -234,19 +205,17 @@ export class WebhookSubscriptionsService {
   ): Promise<Page<WebhookDeliveryView>> {
     await this.get(scope, subscriptionId);
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    const where: FindOptionsWhere<WebhookDelivery> = { subscriptionId, tenantId: scope.tenantId };
-    if (query.status) where.status = query.status;
-    if (query.cursor) where.id = LessThan(decodeCursor(query.cursor));
-    const deliveries = await this.dataSource
-      .getRepository(WebhookDelivery)
-      .find({ where, order: { id: 'DESC' }, take: limit + 1 });
+    const deliveries = await this.deliveries.listPage({
+      tenantId: scope.tenantId,
+      subscriptionId,
+      status: query.status,
+      beforeId: query.cursor ? decodeCursor(query.cursor) : undefined,
+      limit: limit + 1,
+    });
     const page = toPage(deliveries, limit);
-    const attempts = page.data.length
-      ? await this.dataSource.getRepository(WebhookAttempt).find({
-          where: { deliveryId: In(page.data.map((delivery) => delivery.id)) },
-          order: { attemptNumber: 'ASC' },
-        })
-      : [];
+    const attempts = await this.attempts.listForDeliveries(
+      page.data.map((delivery) => delivery.id),
+    );
     return {
       nextCursor: page.nextCursor,
       data: page.data.map((delivery) =>

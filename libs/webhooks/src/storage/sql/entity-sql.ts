@@ -68,37 +68,3 @@ export function entitySql<T extends ObjectLiteral>(
     },
   };
 }
-
-/** The driver's placeholder for the `index`-th bound value (`$1`, `?`…) of a hand-written statement. */
-export function placeholders(dataSource: DataSource): (index: number) => string {
-  return (index) => dataSource.driver.createParameter(`p${index}`, index);
-}
-
-export interface IdMembership {
-  /** `<column> = ANY(…)` or `<column> IN (…)`, for `count` ids. */
-  condition(count: number): string;
-  /** The ids as that condition binds them. */
-  parameters(ids: readonly string[]): unknown[];
-}
-
-/**
- * A column among a list of UUIDs bound from parameter `firstIndex` on. PostgreSQL takes them as
- * one uuid array, so the statement text is the same whatever the count; other drivers take a
- * placeholder per id.
- */
-export function idMembership(
-  dataSource: DataSource,
-  column: string,
-  firstIndex: number,
-): IdMembership {
-  const parameter = placeholders(dataSource);
-  if (dataSource.options.type === 'postgres') {
-    const condition = `${column} = ANY(${parameter(firstIndex)}::uuid[])`;
-    return { condition: () => condition, parameters: (ids) => [ids] };
-  }
-  return {
-    condition: (count) =>
-      `${column} IN (${Array.from({ length: count }, (_, index) => parameter(firstIndex + index)).join(', ')})`,
-    parameters: (ids) => [...ids],
-  };
-}

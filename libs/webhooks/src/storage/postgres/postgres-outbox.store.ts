@@ -1,56 +1,45 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { entitySql } from '../storage/sql/entity-sql';
-import { insertRows } from '../storage/sql/insert-rows';
-import { WebhookDelivery } from '../storage/entities/delivery.entity';
-import { FanOutService, RECEIVING_STATUSES } from '../storage/sql/fan-out-plan';
-import { WebhookSubscription } from '../storage/entities/subscription.entity';
-import { WebhookEvent } from '../storage/entities/event.entity';
-import { insertEvents } from '../storage/sql/insert-event';
-
-/** Rows per INSERT on the portable path: well below SQLite's bind-parameter limit. */
-const DELIVERY_INSERT_CHUNK = 500;
+import { WebhookDelivery } from '../entities/delivery.entity';
+import { WebhookEvent } from '../entities/event.entity';
+import { WebhookSubscription } from '../entities/subscription.entity';
+import { RECEIVING_STATUSES } from '../outbox.store';
+import { entitySql } from '../sql/entity-sql';
+import type { SqlDialect } from '../sql-dialect';
+import { SQL_DIALECT } from '../storage.tokens';
+import { TypeOrmOutboxStore } from '../typeorm/typeorm-outbox.store';
+import { WebhooksTransactions } from '../webhooks-transactions';
 
 /**
- * Writes events and their deliveries (the outbox). On PostgreSQL that is one statement, whatever the
- * number of events and deliveries: it inserts the events, matches them with the receiving
- * subscriptions of their lists and inserts the deliveries, so it is atomic without a transaction of
- * its own and costs one round trip and one commit. Elsewhere, the deliveries are planned first
- * (`FanOutService`), then inserted in chunks in the caller's transaction.
+ * The outbox on PostgreSQL: one statement, whatever the number of events and deliveries. It inserts
+ * the events, matches them with the receiving subscriptions of their lists and inserts the
+ * deliveries, so it is atomic without a transaction of its own and costs one round trip and one
+ * commit. Direct sends are written as elsewhere.
  */
 @Injectable()
-export class OutboxWriter {
-  private readonly postgresStatement: string | null;
+export class PostgresOutboxStore extends TypeOrmOutboxStore {
+  private readonly statement: string;
 
   constructor(
-    @InjectDataSource() dataSource: DataSource,
-    private readonly fanOut: FanOutService,
+    @InjectDataSource() private readonly postgres: DataSource,
+    @Inject(SQL_DIALECT) dialect: SqlDialect,
+    transactions: WebhooksTransactions,
   ) {
-    this.postgresStatement =
-      dataSource.options.type === 'postgres' ? buildPostgresStatement(dataSource) : null;
+    super(postgres, dialect, transactions);
+    this.statement = buildStatement(postgres);
   }
 
-  /** Whether `write` is atomic by itself (no transaction needed around it). */
-  get singleStatement(): boolean {
-    return this.postgresStatement !== null;
-  }
-
-  /** Returns the delivery ids of each event, in the order of `events`. */
-  async write(manager: EntityManager, events: WebhookEvent[]): Promise<string[][]> {
-    if (this.postgresStatement) {
-      const created = await manager.query<Array<{ id: string; event_id: string }>>(
-        this.postgresStatement,
-        postgresParameters(events),
-      );
-      const byEvent = new Map<string, string[]>(events.map((event) => [event.id, []]));
-      for (const { id, event_id } of created) byEvent.get(event_id)?.push(id);
-      return events.map((event) => byEvent.get(event.id) ?? []);
-    }
-    const { rows, deliveryIds } = await this.fanOut.plan(manager, events);
-    await insertEvents(manager, events);
-    await insertRows(manager, WebhookDelivery, rows, DELIVERY_INSERT_CHUNK);
-    return deliveryIds;
+  override async write(
+    events: readonly WebhookEvent[],
+    manager?: EntityManager,
+  ): Promise<string[][]> {
+    const created = await (manager ?? this.postgres.manager).query<
+      Array<{ id: string; event_id: string }>
+    >(this.statement, parameters(events));
+    const byEvent = new Map<string, string[]>(events.map((event) => [event.id, []]));
+    for (const { id, event_id } of created) byEvent.get(event_id)?.push(id);
+    return events.map((event) => byEvent.get(event.id) ?? []);
   }
 }
 
@@ -71,7 +60,7 @@ function deliveryIdSql(rank: string): string {
       'hex')::uuid`;
 }
 
-function buildPostgresStatement(dataSource: DataSource): string {
+function buildStatement(dataSource: DataSource): string {
   const event = entitySql(dataSource, WebhookEvent);
   const delivery = entitySql(dataSource, WebhookDelivery);
   const subscription = entitySql(dataSource, WebhookSubscription);
@@ -108,7 +97,7 @@ function buildPostgresStatement(dataSource: DataSource): string {
     RETURNING ${d('id')} AS id, ${d('eventId')} AS event_id`;
 }
 
-function postgresParameters(events: readonly WebhookEvent[]) {
+function parameters(events: readonly WebhookEvent[]) {
   return [
     events.map((event) => event.id),
     events.map((event) => event.tenantId),

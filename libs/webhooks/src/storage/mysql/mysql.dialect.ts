@@ -1,0 +1,17 @@
+import type { DataSource } from 'typeorm';
+import { idListMembership, placeholderOf, type SqlDialect } from '../sql-dialect';
+
+/**
+ * MySQL and MariaDB. mysql2 parses JSON columns of MySQL into objects; read as text, the event's
+ * data reaches the body exactly as stored on both servers.
+ */
+export function mysqlDialect(dataSource: DataSource): SqlDialect {
+  const parameter = placeholderOf(dataSource);
+  return {
+    name: 'mysql',
+    singleConnection: false,
+    parameter,
+    idMembership: (column, firstIndex) => idListMembership(parameter, column, firstIndex),
+    jsonAsText: (column) => `CAST(${column} AS CHAR)`,
+  };
+}

@@ -1,0 +1,42 @@
+import type { DataSource } from 'typeorm';
+
+/** `<column>` among a list of ids bound from one placeholder on. */
+export interface IdMembership {
+  /** `<column> = ANY(…)` or `<column> IN (…)`, for `count` ids. */
+  condition(count: number): string;
+  /** The ids as that condition binds them. */
+  parameters(ids: readonly string[]): unknown[];
+}
+
+/**
+ * What the hand-written statements of the stores need to know about the database, in one place: the
+ * only code that knows which database it runs on, besides the PostgreSQL stores and the migrations.
+ */
+export interface SqlDialect {
+  readonly name: 'postgres' | 'mysql' | 'sqlite';
+  /** TypeORM shares one connection: transactions must not overlap (see `WebhooksTransactions`). */
+  readonly singleConnection: boolean;
+  /** The driver's placeholder for the `index`-th bound value of a statement (`$1`, `?`). */
+  parameter(index: number): string;
+  /** `column` among ids bound from parameter `firstIndex` on. */
+  idMembership(column: string, firstIndex: number): IdMembership;
+  /** A JSON column read back as its text, not parsed by the driver. */
+  jsonAsText(column: string): string;
+}
+
+export function placeholderOf(dataSource: DataSource): (index: number) => string {
+  return (index) => dataSource.driver.createParameter(`p${index}`, index);
+}
+
+/** A placeholder per id: for the databases without array parameters. */
+export function idListMembership(
+  parameter: (index: number) => string,
+  column: string,
+  firstIndex: number,
+): IdMembership {
+  return {
+    condition: (count) =>
+      `${column} IN (${Array.from({ length: count }, (_, index) => parameter(firstIndex + index)).join(', ')})`,
+    parameters: (ids) => [...ids],
+  };
+}

@@ -1,0 +1,85 @@
+import type { Provider } from '@nestjs/common';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { AttemptStore } from './attempt.store';
+import { DeliveryStore } from './delivery.store';
+import { mysqlDialect } from './mysql/mysql.dialect';
+import { OutboxStore } from './outbox.store';
+import { PostgresAttemptStore } from './postgres/postgres-attempt.store';
+import { PostgresOutboxStore } from './postgres/postgres-outbox.store';
+import { postgresDialect } from './postgres/postgres.dialect';
+import type { SqlDialect } from './sql-dialect';
+import { sqliteDialect } from './sqlite/sqlite.dialect';
+import { SQL_DIALECT } from './storage.tokens';
+import { EndpointHealthStore, SubscriptionStore } from './subscription.store';
+import { TypeOrmAttemptStore } from './typeorm/typeorm-attempt.store';
+import { TypeOrmDeliveryStore } from './typeorm/typeorm-delivery.store';
+import { TypeOrmOutboxStore } from './typeorm/typeorm-outbox.store';
+import {
+  TypeOrmEndpointHealthStore,
+  TypeOrmSubscriptionStore,
+} from './typeorm/typeorm-subscription.store';
+import { WebhooksTransactions } from './webhooks-transactions';
+
+/** TypeORM's single-connection drivers of the SQLite family. */
+const SQLITE_DRIVERS = new Set([
+  'better-sqlite3',
+  'sqlite',
+  'sqljs',
+  'capacitor',
+  'react-native',
+  'expo',
+  'cordova',
+  'nativescript',
+]);
+
+export class UnsupportedDatabaseError extends Error {
+  constructor(type: string) {
+    super(`nestjs-marketing-webhooks supports PostgreSQL, MySQL/MariaDB and SQLite, not ${type}`);
+    this.name = 'UnsupportedDatabaseError';
+  }
+}
+
+export function sqlDialectOf(dataSource: DataSource): SqlDialect {
+  const type = dataSource.options.type;
+  if (type === 'postgres') return postgresDialect(dataSource);
+  if (type === 'mysql' || type === 'mariadb') return mysqlDialect(dataSource);
+  if (SQLITE_DRIVERS.has(type)) return sqliteDialect(dataSource);
+  throw new UnsupportedDatabaseError(type);
+}
+
+type StoreDependencies = [DataSource, SqlDialect, WebhooksTransactions];
+const STORE_DEPENDENCIES = [getDataSourceToken(), SQL_DIALECT, WebhooksTransactions];
+
+/**
+ * The storage port and its implementation for the module's data source: the PostgreSQL stores write
+ * the outbox and the attempts in one statement each; elsewhere they are multi-row statements in a
+ * transaction. Everything else is shared, with the dialect's few differences.
+ */
+export const storageProviders: Provider[] = [
+  {
+    provide: SQL_DIALECT,
+    useFactory: sqlDialectOf,
+    inject: [getDataSourceToken()],
+  },
+  WebhooksTransactions,
+  {
+    provide: OutboxStore,
+    useFactory: (...dependencies: StoreDependencies) =>
+      dependencies[1].name === 'postgres'
+        ? new PostgresOutboxStore(...dependencies)
+        : new TypeOrmOutboxStore(...dependencies),
+    inject: STORE_DEPENDENCIES,
+  },
+  {
+    provide: AttemptStore,
+    useFactory: (...dependencies: StoreDependencies) =>
+      dependencies[1].name === 'postgres'
+        ? new PostgresAttemptStore(...dependencies)
+        : new TypeOrmAttemptStore(...dependencies),
+    inject: STORE_DEPENDENCIES,
+  },
+  { provide: DeliveryStore, useClass: TypeOrmDeliveryStore },
+  { provide: SubscriptionStore, useClass: TypeOrmSubscriptionStore },
+  { provide: EndpointHealthStore, useClass: TypeOrmEndpointHealthStore },
+];

@@ -1,0 +1,96 @@
+import type { SubscriptionStatus, WebhookSubscription } from './entities/subscription.entity';
+
+/** A subscription as it is created: the database stamps the rest. */
+export type NewSubscription = Omit<WebhookSubscription, 'createdAt' | 'updatedAt'>;
+
+/** Where a subscription lives: every read and write is scoped by both. */
+export interface SubscriptionScope {
+  tenantId: string;
+  listId: string;
+}
+
+/** Changes of a healthy, active subscription (see `SubscriptionStore.activate`). */
+export interface Activation {
+  /** The status the caller saw: nothing changes if it is another by now. */
+  from: SubscriptionStatus;
+  /** The URL that was tested: an edit meanwhile keeps the subscription as it is. */
+  url: string;
+  /** For `pending_verification`: the challenge that was echoed. */
+  challenge?: string | null;
+}
+
+/**
+ * Subscriptions. Every change that depends on the current state is one conditional write, so two
+ * processes racing on a subscription cannot both win.
+ */
+export abstract class SubscriptionStore {
+  abstract insert(subscription: NewSubscription): Promise<WebhookSubscription>;
+
+  abstract countInScope(scope: SubscriptionScope): Promise<number>;
+
+  abstract findInScope(scope: SubscriptionScope, id: string): Promise<WebhookSubscription | null>;
+
+  abstract findById(id: string): Promise<WebhookSubscription | null>;
+
+  /** Newest first, ids below `beforeId` when given, `limit` rows at most. */
+  abstract listPage(
+    scope: SubscriptionScope,
+    beforeId: string | undefined,
+    limit: number,
+  ): Promise<WebhookSubscription[]>;
+
+  abstract statusOf(id: string): Promise<SubscriptionStatus | null>;
+
+  /** Applies `changes` if the status is still `seen`. Returns whether it applied. */
+  abstract updateIfStatus(
+    id: string,
+    seen: SubscriptionStatus,
+    changes: Partial<WebhookSubscription>,
+  ): Promise<boolean>;
+
+  /** Disables it unless it already is. Returns whether it changed. */
+  abstract disable(id: string, reason: string, at: Date): Promise<boolean>;
+
+  /** Makes it active with clean failure counters, if it is still as the caller saw it. */
+  abstract activate(id: string, activation: Activation): Promise<boolean>;
+
+  /** Replaces the secret if it is still `current`; `current` keeps signing until `expiresAt`. */
+  abstract rotateSecret(
+    id: string,
+    current: string,
+    secret: string,
+    expiresAt: Date,
+  ): Promise<boolean>;
+
+  abstract markTestSucceeded(id: string, at: Date): Promise<void>;
+
+  abstract markProbed(id: string, at: Date): Promise<void>;
+
+  /** Disabled since `cutoff` and not probed since, oldest-disabled first. */
+  abstract findDueForProbe(cutoff: Date, limit: number): Promise<WebhookSubscription[]>;
+
+  abstract countWithStatus(status: SubscriptionStatus): Promise<number>;
+
+  /** Deletes the subscription with its deliveries and their attempts, atomically. */
+  abstract removeWithHistory(scope: SubscriptionScope, id: string): Promise<void>;
+}
+
+/** Health counters of endpoints, written in batches by the worker (see `EndpointHealthRecorder`). */
+export abstract class EndpointHealthStore {
+  /** A success: no failures any more, last success at `at`. */
+  abstract recordSuccesses(subscriptionIds: readonly string[], at: Date): Promise<void>;
+
+  /** `failures` more failures each, failing since `since` unless they were already failing. */
+  abstract addFailures(
+    subscriptionIds: readonly string[],
+    failures: number,
+    since: Date,
+  ): Promise<void>;
+
+  /** Which of these active subscriptions failed `minFailures` times in a row since `cutoff` at least. */
+  abstract findSustainedFailures(
+    subscriptionIds: readonly string[],
+    minFailures: number,
+    cutoff: Date,
+  ): Promise<string[]>;
+}

@@ -1,0 +1,246 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { In, LessThan, type DataSource, type FindOptionsWhere } from 'typeorm';
+import {
+  ATTEMPT_DELIVERY_COLUMNS,
+  ATTEMPT_EVENT_COLUMNS,
+  ATTEMPT_SUBSCRIPTION_COLUMNS,
+  DeliveryStore,
+  LoadedDelivery,
+  type AttemptRef,
+  type DeliveryPageQuery,
+  type RecoverableQuery,
+} from '../delivery.store';
+import { WebhookDelivery } from '../entities/delivery.entity';
+import { WebhookEvent } from '../entities/event.entity';
+import { WebhookSubscription } from '../entities/subscription.entity';
+import { entitySql } from '../sql/entity-sql';
+import { SQL_DIALECT } from '../storage.tokens';
+import type { IdMembership, SqlDialect } from '../sql-dialect';
+
+/** Ids per hand-written statement. */
+const MAX_IDS = 500;
+/** Keyset start: PostgreSQL's uuid type compares only with UUIDs. */
+const LOWEST_UUID = '00000000-0000-0000-0000-000000000000';
+
+/**
+ * Deliveries on every database. The worker's statements (load, due times) are written by hand once
+ * and read column by column: they run for every attempt, and a query builder with entity hydration
+ * cost more CPU than the HTTP request. The rest goes through TypeORM.
+ */
+@Injectable()
+export class TypeOrmDeliveryStore extends DeliveryStore {
+  private readonly loadStatement: string;
+  private readonly loadIds: IdMembership;
+  private readonly readLoaded: (row: Record<string, unknown>) => LoadedDelivery;
+  private readonly dueStatement: string;
+  private readonly dueIds: IdMembership;
+  private readonly persistedDueAt: (at: Date) => unknown;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(SQL_DIALECT) dialect: SqlDialect,
+  ) {
+    super();
+    const delivery = entitySql(dataSource, WebhookDelivery);
+    const event = entitySql(dataSource, WebhookEvent);
+    const subscription = entitySql(dataSource, WebhookSubscription);
+    const deliveries = delivery.reader('d', ATTEMPT_DELIVERY_COLUMNS);
+    const events = event.reader('e', ATTEMPT_EVENT_COLUMNS);
+    const subscriptions = subscription.reader('s', ATTEMPT_SUBSCRIPTION_COLUMNS);
+    const d = (property: Extract<keyof WebhookDelivery, string>) =>
+      `d.${delivery.column(property)}`;
+    this.loadStatement = `SELECT ${deliveries.select}, ${events.select},
+        ${dialect.jsonAsText(`e.${event.column('data')}`)} AS e_data, ${subscriptions.select}
+      FROM ${delivery.table} d
+      JOIN ${event.table} e ON e.${event.column('id')} = ${d('eventId')}
+      JOIN ${subscription.table} s ON s.${subscription.column('id')} = ${d('subscriptionId')}
+      WHERE `;
+    this.loadIds = dialect.idMembership(d('id'), 0);
+    this.readLoaded = (row) =>
+      new LoadedDelivery(
+        deliveries.read(row),
+        { ...events.read(row), dataJson: row.e_data as string },
+        subscriptions.read(row),
+      );
+
+    const column = delivery.column.bind(delivery);
+    // Leases of parked attempts run in batches of hundreds: the query builder's `IN (:...ids)` made
+    // a new statement text, expanded parameter by parameter, for every batch size.
+    this.dueStatement = `UPDATE ${delivery.table}
+      SET ${column('nextAttemptAt')} = ${dialect.parameter(0)}, ${column('updatedAt')} = CURRENT_TIMESTAMP
+      WHERE ${column('attempts')} = ${dialect.parameter(1)} AND ${column('status')} IN ('pending', 'failed') AND `;
+    this.dueIds = dialect.idMembership(column('id'), 2);
+    this.persistedDueAt = (at) => delivery.persisted('nextAttemptAt', at);
+  }
+
+  private get deliveries() {
+    return this.dataSource.getRepository(WebhookDelivery);
+  }
+
+  async loadForAttempts(ids: readonly string[]): Promise<Array<LoadedDelivery | null>> {
+    const unique = [...new Set(ids)];
+    const found = new Map<string, Record<string, unknown>>();
+    for (let start = 0; start < unique.length; start += MAX_IDS) {
+      const chunk = unique.slice(start, start + MAX_IDS);
+      const rows = await this.dataSource.query<Array<Record<string, unknown>>>(
+        this.loadStatement + this.loadIds.condition(chunk.length),
+        this.loadIds.parameters(chunk),
+      );
+      for (const row of rows) found.set(row.d_id as string, row);
+      // The driver's result array may be pretenured too (see LoadedDelivery): emptied, it no longer
+      // holds the rows' strings alive until the next full collection.
+      rows.length = 0;
+    }
+    // One copy of an event's JSON for all its deliveries: a fan-out keeps thousands of them parked.
+    const dataByEvent = new Map<string, string>();
+    // Each caller reads its own objects: the attempter updates the delivery in place.
+    return ids.map((id) => {
+      const row = found.get(id);
+      if (!row) return null;
+      const one = this.readLoaded(row);
+      const shared = dataByEvent.get(one.event.id);
+      if (shared === undefined) dataByEvent.set(one.event.id, one.event.dataJson);
+      else one.event.dataJson = shared;
+      return one;
+    });
+  }
+
+  async setDue(attempts: readonly AttemptRef[], at: Date): Promise<void> {
+    const idsByAttempt = new Map<number, string[]>();
+    for (const { deliveryId, attempt } of attempts) {
+      const ids = idsByAttempt.get(attempt);
+      if (ids) ids.push(deliveryId);
+      else idsByAttempt.set(attempt, [deliveryId]);
+    }
+    for (const [attempt, allIds] of idsByAttempt) {
+      for (let start = 0; start < allIds.length; start += MAX_IDS) {
+        const ids = allIds.slice(start, start + MAX_IDS);
+        await this.dataSource.query(this.dueStatement + this.dueIds.condition(ids.length), [
+          this.persistedDueAt(at),
+          attempt - 1,
+          ...this.dueIds.parameters(ids),
+        ]);
+      }
+    }
+  }
+
+  async findDue(cutoff: Date, afterId: string | null, limit: number): Promise<AttemptRef[]> {
+    const due = await this.deliveries
+      .createQueryBuilder('delivery')
+      .select(['delivery.id', 'delivery.attempts'])
+      .where('delivery.status IN (:...statuses)', { statuses: ['pending', 'failed'] })
+      .andWhere('delivery.nextAttemptAt <= :cutoff', { cutoff })
+      .andWhere('delivery.id > :after', { after: afterId ?? LOWEST_UUID })
+      .orderBy('delivery.id', 'ASC')
+      .limit(limit)
+      .getMany();
+    return due.map(nextAttempt);
+  }
+
+  async releaseOrphanedHolds(dueAt: Date): Promise<void> {
+    const active = this.dataSource
+      .getRepository(WebhookSubscription)
+      .createQueryBuilder('subscription')
+      .select('subscription.id')
+      .where('subscription.status = :active');
+    await this.deliveries
+      .createQueryBuilder()
+      .update()
+      .set({ status: 'pending', nextAttemptAt: dueAt })
+      .where('status = :held')
+      .andWhere(`subscriptionId IN (${active.getQuery()})`)
+      .setParameters({ held: 'held', active: 'active' })
+      .execute();
+  }
+
+  async hold(deliveryId: string, attempts: number): Promise<void> {
+    await this.deliveries.update(
+      { id: deliveryId, attempts },
+      { status: 'held', nextAttemptAt: null },
+    );
+  }
+
+  async unhold(deliveryId: string): Promise<void> {
+    await this.deliveries.update(
+      { id: deliveryId, status: 'held' },
+      { status: 'pending', nextAttemptAt: new Date() },
+    );
+  }
+
+  async releaseHeld(subscriptionId: string, limit: number, at: Date): Promise<AttemptRef[]> {
+    const held = await this.deliveries.find({
+      where: { subscriptionId, status: 'held' },
+      select: { id: true, attempts: true },
+      order: { id: 'ASC' },
+      take: limit,
+    });
+    if (held.length === 0) return [];
+    await this.deliveries.update(
+      { id: In(held.map((delivery) => delivery.id)), status: 'held' },
+      { status: 'pending', nextAttemptAt: at },
+    );
+    return held.map(nextAttempt);
+  }
+
+  async requeue(deliveryIds: readonly string[], at: Date): Promise<void> {
+    for (let start = 0; start < deliveryIds.length; start += MAX_IDS) {
+      await this.deliveries.update(
+        { id: In(deliveryIds.slice(start, start + MAX_IDS)) },
+        { status: 'pending', nextAttemptAt: at },
+      );
+    }
+  }
+
+  findOne(
+    tenantId: string,
+    subscriptionId: string,
+    deliveryId: string,
+  ): Promise<WebhookDelivery | null> {
+    return this.deliveries.findOneBy({ id: deliveryId, subscriptionId, tenantId });
+  }
+
+  async findRecoverable(query: RecoverableQuery): Promise<AttemptRef[]> {
+    const deliveries = await this.deliveries
+      .createQueryBuilder('delivery')
+      .select(['delivery.id', 'delivery.attempts'])
+      .innerJoin(WebhookEvent, 'event', 'event.id = delivery.eventId')
+      .where('delivery.subscriptionId = :id', { id: query.subscriptionId })
+      .andWhere('delivery.tenantId = :tenantId', { tenantId: query.tenantId })
+      .andWhere('delivery.status IN (:...statuses)', { statuses: ['failed', 'exhausted'] })
+      .andWhere('event.id >= :since', { since: query.fromEventId })
+      .andWhere('event.type NOT IN (:...excluded)', { excluded: query.excludedTypes })
+      .orderBy('delivery.id', 'ASC')
+      .limit(query.limit)
+      .getMany();
+    return deliveries.map(nextAttempt);
+  }
+
+  listPage(query: DeliveryPageQuery): Promise<WebhookDelivery[]> {
+    const where: FindOptionsWhere<WebhookDelivery> = {
+      subscriptionId: query.subscriptionId,
+      tenantId: query.tenantId,
+    };
+    if (query.status) where.status = query.status;
+    if (query.beforeId) where.id = LessThan(query.beforeId);
+    return this.deliveries.find({ where, order: { id: 'DESC' }, take: query.limit });
+  }
+
+  async oldestDueAt(): Promise<Date | null> {
+    const oldest = await this.deliveries
+      .createQueryBuilder('delivery')
+      .select('MIN(delivery.nextAttemptAt)', 'oldest')
+      .where('delivery.status IN (:...statuses)', { statuses: ['pending', 'failed'] })
+      .getRawOne<{ oldest: Date | string | null }>();
+    return oldest?.oldest ? toDate(oldest.oldest) : null;
+  }
+}
+
+function nextAttempt(delivery: Pick<WebhookDelivery, 'id' | 'attempts'>): AttemptRef {
+  return { deliveryId: delivery.id, attempt: delivery.attempts + 1 };
+}
+
+/** Raw MIN() comes back as a Date (PostgreSQL, MySQL) or as SQLite's UTC text. */
+function toDate(value: Date | string): Date {
+  return value instanceof Date ? value : new Date(`${value.replace(' ', 'T')}Z`);
+}
