@@ -20,7 +20,11 @@ export interface IsolatedDatabase {
   drop(): Promise<void>;
 }
 
-export async function isolatedDatabase(kind: TestDatabase): Promise<IsolatedDatabase> {
+/** `prefix` starts the schema's name (`test_…`, `bench_…`), to tell leftovers apart. */
+export async function isolatedDatabase(
+  kind: TestDatabase,
+  prefix = 'test',
+): Promise<IsolatedDatabase> {
   if (kind === 'sqlite') {
     return {
       typeorm: {
@@ -32,7 +36,7 @@ export async function isolatedDatabase(kind: TestDatabase): Promise<IsolatedData
       drop: async () => undefined,
     };
   }
-  const schema = uniqueName('test');
+  const schema = uniqueName(prefix);
   await withPg((client) => client.query(`CREATE SCHEMA "${schema}"`));
   return {
     typeorm: {
