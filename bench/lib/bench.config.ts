@@ -1,7 +1,5 @@
 import type { WebhooksModuleOptions, WebhooksQueueSettings } from '../../src';
 
-export const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-
 /**
  * The module as the bench runs it. Only what a loopback benchmark needs differs from the defaults:
  * private receivers allowed, a short request timeout (S3's hanging endpoints), a short retry

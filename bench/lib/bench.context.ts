@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import {
   BENCH_MODULE_OPTIONS,
   BENCH_QUEUE_SETTINGS,
-  DATABASE_URL,
   SATURATE_CONCURRENCY,
   SATURATE_MAX_BACKLOG,
   EMITTER_PG_POOL,
@@ -21,6 +20,7 @@ import {
   type WorkerApi,
   type WorkerInstrumentation,
 } from './child.apis';
+import { DATABASE_URL } from '../../test/support/services';
 import { BenchChild, REPO_ROOT, type ForkOptions } from './child.handle';
 import type { EmitterConfig } from './emitter.process';
 import type { RpcApi } from './ipc.rpc';

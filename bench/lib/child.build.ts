@@ -3,8 +3,8 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 
-/** What the child processes load: the package entry, the library, and the bench's own modules. */
-const SOURCE_DIRS = ['src', 'libs/webhooks/src', 'bench/lib'];
+/** What the child processes load: the package entry, the library, test/support and bench/lib. */
+const SOURCE_DIRS = ['src', 'libs/webhooks/src', 'test/support', 'bench/lib'];
 
 function typescriptFiles(dir: string): string[] {
   const files: string[] = [];

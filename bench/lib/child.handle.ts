@@ -1,7 +1,7 @@
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { ChildHandle, REPO_ROOT } from '../../test/support/processes';
 import {
   isChildMessage,
   type ChildMessage,
@@ -10,8 +10,7 @@ import {
   type RpcResult,
 } from './ipc.rpc';
 
-export const REPO_ROOT = join(__dirname, '..', '..');
-const OUTPUT_KEPT = 20_000;
+export { REPO_ROOT };
 /** No call to a child may take longer (the longest, S6's open loop, takes about two minutes). */
 const CALL_TIMEOUT_MS = 5 * 60_000;
 
@@ -35,26 +34,11 @@ export function killAllChildrenNow(): void {
   live.clear();
 }
 
-function track(name: string, child: ChildProcess): ManagedProcess {
+export function track(name: string, child: ChildProcess): ManagedProcess {
   const managed = { name, child };
   live.add(managed);
   child.once('exit', () => live.delete(managed));
   return managed;
-}
-
-function exited(child: ChildProcess): boolean {
-  return child.exitCode !== null || child.signalCode !== null;
-}
-
-async function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
-  if (exited(child)) return true;
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), timeoutMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
 }
 
 /** Resident set size of a process in bytes, from /proc (Linux); null once it has gone. */
@@ -89,24 +73,19 @@ export class BenchChild<A extends RpcApi<A>> {
     { resolve: (value: unknown) => void; reject: (error: Error) => void }
   >();
   private readonly listeners = new Map<string, Array<(payload: unknown) => void>>();
-  private output = '';
+  private readonly handle: ChildHandle;
 
   private constructor(
     readonly name: string,
     private readonly child: ChildProcess,
   ) {
-    const keep = (chunk: Buffer) => {
-      this.output = (this.output + chunk.toString()).slice(-OUTPUT_KEPT);
-      if (process.env.BENCH_VERBOSE) process.stderr.write(`[${name}] ${chunk.toString()}`);
-    };
-    child.stdout?.on('data', keep);
-    child.stderr?.on('data', keep);
+    this.handle = new ChildHandle(child, process.env.BENCH_VERBOSE ? name : undefined);
     child.on('message', (message: unknown) => {
       if (isChildMessage(message)) this.dispatch(message);
     });
     child.once('exit', (code, signal) => {
       const error = new Error(
-        `${name} exited (${signal ?? code}) with calls pending; its last output:\n${this.output}`,
+        `${name} exited (${signal ?? code}) with calls pending; its last output:\n${this.lastOutput}`,
       );
       for (const { reject } of this.pending.values()) reject(error);
       this.pending.clear();
@@ -142,27 +121,19 @@ export class BenchChild<A extends RpcApi<A>> {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     track(name, child);
-    const handle = new BenchChild<A>(name, child);
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        reject(new Error(`${name} not ready in time; its output:\n${handle.output}`));
-      }, options.readyTimeoutMs ?? 60_000);
-      const onMessage = (message: unknown) => {
-        if ((message as { kind?: unknown } | null)?.kind !== 'ready') return;
-        clearTimeout(timer);
-        child.off('exit', onExit);
-        resolve();
-      };
-      const onExit = (code: number | null) => {
-        clearTimeout(timer);
-        child.off('message', onMessage);
-        reject(new Error(`${name} exited with ${code} before it was ready:\n${handle.output}`));
-      };
-      child.once('exit', onExit);
-      child.on('message', onMessage);
-    });
-    return handle;
+    const bench = new BenchChild<A>(name, child);
+    await bench.handle.untilReady(
+      name,
+      (ready) => {
+        const onMessage = (message: unknown) => {
+          if ((message as { kind?: unknown } | null)?.kind === 'ready') ready();
+        };
+        child.on('message', onMessage);
+        return () => child.off('message', onMessage);
+      },
+      options.readyTimeoutMs ?? 60_000,
+    );
+    return bench;
   }
 
   get pid(): number {
@@ -170,7 +141,7 @@ export class BenchChild<A extends RpcApi<A>> {
   }
 
   get lastOutput(): string {
-    return this.output;
+    return this.handle.output;
   }
 
   rss(): number | null {
@@ -178,8 +149,8 @@ export class BenchChild<A extends RpcApi<A>> {
   }
 
   call<K extends keyof A & string>(method: K, ...args: RpcArgs<A, K>): Promise<RpcResult<A, K>> {
-    if (exited(this.child) || !this.child.connected) {
-      return Promise.reject(new Error(`${this.name} is not running:\n${this.output}`));
+    if (this.handle.exited || !this.child.connected) {
+      return Promise.reject(new Error(`${this.name} is not running:\n${this.lastOutput}`));
     }
     const id = this.nextId++;
     return new Promise<RpcResult<A, K>>((resolve, reject) => {
@@ -223,14 +194,11 @@ export class BenchChild<A extends RpcApi<A>> {
    * Asks the child to shut down (its `shutdown` method, which exits normally so that profiles are
    * written), then SIGKILLs it if it has not gone within `graceMs`.
    */
-  async stop(graceMs = 15_000): Promise<void> {
-    if (exited(this.child)) return;
-    if (this.child.connected) {
+  stop(graceMs = 15_000): Promise<void> {
+    return this.handle.stop(graceMs, () => {
+      if (!this.child.connected) return;
       this.child.send({ kind: 'call', id: this.nextId++, method: 'shutdown', params: undefined });
-    }
-    if (await waitForExit(this.child, graceMs)) return;
-    this.child.kill('SIGKILL');
-    await waitForExit(this.child, 5_000);
+    });
   }
 
   private dispatch(message: ChildMessage): void {
@@ -243,77 +211,5 @@ export class BenchChild<A extends RpcApi<A>> {
     } else if (message.kind === 'event') {
       for (const listener of this.listeners.get(message.name) ?? []) listener(message.payload);
     }
-  }
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-/** A redis-server of the bench's own on 127.0.0.1, so that its memory and commands are ours alone. */
-export class PrivateRedis {
-  private constructor(
-    readonly port: number,
-    private readonly child: ChildProcess,
-  ) {}
-
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-
-  get pid(): number {
-    return this.child.pid ?? -1;
-  }
-
-  static async start(): Promise<PrivateRedis> {
-    const port = await freePort();
-    const child = spawn(
-      'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    track('redis-server', child);
-    let output = '';
-    const onData = (chunk: Buffer) => {
-      output = (output + chunk.toString()).slice(-OUTPUT_KEPT);
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    let onExit: (code: number | null) => void = () => undefined;
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`redis-server not ready: ${output}`)),
-        15_000,
-      );
-      const poll = setInterval(() => {
-        if (!output.includes('Ready to accept connections')) return;
-        clearTimeout(timer);
-        clearInterval(poll);
-        resolve();
-      }, 20);
-      child.once('error', (error) => {
-        clearTimeout(timer);
-        clearInterval(poll);
-        reject(error);
-      });
-      onExit = (code) => {
-        clearTimeout(timer);
-        clearInterval(poll);
-        reject(new Error(`redis-server exited with ${code}: ${output}`));
-      };
-      child.once('exit', onExit);
-    });
-    child.off('exit', onExit);
-    return new PrivateRedis(port, child);
-  }
-
-  async stop(): Promise<void> {
-    if (exited(this.child)) return;
-    this.child.kill('SIGTERM');
-    if (!(await waitForExit(this.child, 5_000))) this.child.kill('SIGKILL');
   }
 }

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { DATABASE_URL } from './bench.config';
+import { DATABASE_URL } from '../../test/support/services';
 import { LatencyRecorder, type LatencySummary } from './histogram.util';
 
 const EVERY_MS = 200;

@@ -4,15 +4,13 @@
  * bench: saturate, open loop, or one fan-out event.
  */
 import 'reflect-metadata';
-import { BullModule } from '@nestjs/bull';
-import { Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { WebhooksModule, WebhooksService, type WebhooksModuleOptions } from '../../src';
+import { createWebhooksHostContext } from '../../test/support/webhooks-host';
 import type { EmitterApi } from './child.apis';
 import { wallClockMs } from './histogram.util';
 import { childConfig, exitSoon, serveRpc, signalReady } from './ipc.rpc';
 import { LoadDriver } from './load.driver';
-import { benchEvent, postgresRoot, type PostgresChildConfig } from './module-host';
+import { benchEvent, postgresOptions, type PostgresChildConfig } from './module-host';
 
 export interface EmitterConfig extends PostgresChildConfig {
   redisUrl: string;
@@ -22,18 +20,12 @@ export interface EmitterConfig extends PostgresChildConfig {
 
 const config = childConfig<EmitterConfig>();
 
-@Module({
-  imports: [
-    postgresRoot(config, 'bench-emitter'),
-    BullModule.forRoot({ url: config.redisUrl, prefix: config.bullPrefix }),
-    WebhooksModule.forRoot({ ...config.options, worker: false }),
-  ],
-})
-class BenchEmitterModule {}
-
 async function main(): Promise<void> {
-  const app = await NestFactory.createApplicationContext(BenchEmitterModule, {
-    logger: ['error', 'warn'],
+  const app = await createWebhooksHostContext({
+    typeorm: postgresOptions(config, 'bench-emitter'),
+    redisUrl: config.redisUrl,
+    bullPrefix: config.bullPrefix,
+    webhooks: WebhooksModule.forRoot({ ...config.options, worker: false }),
   });
   const webhooks = app.get(WebhooksService);
   const driver = new LoadDriver(async (list, seq, emittedAtMs) => {

@@ -3,8 +3,7 @@
  * root, the event they emit, and the RPC methods of a process that delivers.
  */
 import type { INestApplicationContext } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import type { DynamicModule } from '@nestjs/common';
+import type { TypeOrmModuleOptions } from '@nestjs/typeorm';
 import type { EmitWebhookEvent } from '../../src';
 import type { WorkerApi } from './child.apis';
 import { exitSoon } from './ipc.rpc';
@@ -19,9 +18,12 @@ export interface PostgresChildConfig {
   asyncCommit: boolean;
 }
 
-/** The host's TypeORM root on the bench's schema, as a deployed host would configure it. */
-export function postgresRoot(config: PostgresChildConfig, applicationName: string): DynamicModule {
-  return TypeOrmModule.forRoot({
+/** The host's TypeORM options on the bench's schema, as a deployed host would configure them. */
+export function postgresOptions(
+  config: PostgresChildConfig,
+  applicationName: string,
+): TypeOrmModuleOptions {
+  return {
     type: 'postgres',
     url: config.databaseUrl,
     schema: config.schema,
@@ -31,7 +33,7 @@ export function postgresRoot(config: PostgresChildConfig, applicationName: strin
       application_name: applicationName,
       ...(config.asyncCommit && { options: '-c synchronous_commit=off' }),
     },
-  });
+  };
 }
 
 /** The event every scenario emits: event `seq` to `listId`, stamped with its emit time. */

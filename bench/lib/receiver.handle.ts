@@ -1,10 +1,11 @@
+import { Wakeups } from '../../test/support/eventually';
 import type { PortClass, ReceiverApi, ReceiverProgress, ReceiverStats } from './child.apis';
 import { BenchChild } from './child.handle';
 
 /** The bench's view of the receiver process: its URLs, live progress, and stats. */
 export class ReceiverHandle {
   private progress: ReceiverProgress = { fast: 0, hang: 0 };
-  private waiters: Array<() => void> = [];
+  private readonly arrivals = new Wakeups();
 
   private constructor(
     private readonly child: BenchChild<ReceiverApi>,
@@ -13,9 +14,7 @@ export class ReceiverHandle {
   ) {
     child.on('progress', (payload) => {
       this.progress = payload as ReceiverProgress;
-      const waiters = this.waiters;
-      this.waiters = [];
-      for (const wake of waiters) wake();
+      this.arrivals.wake();
     });
   }
 
@@ -58,20 +57,8 @@ export class ReceiverHandle {
   }
 
   /** Resolves true once `count` distinct fast deliveries have arrived, false after `timeoutMs`. */
-  async waitForFast(count: number, timeoutMs: number): Promise<boolean> {
-    const deadline = performance.now() + timeoutMs;
-    while (this.progress.fast < count) {
-      const remaining = deadline - performance.now();
-      if (remaining <= 0) return false;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, Math.min(remaining, 250));
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-    return true;
+  waitForFast(count: number, timeoutMs: number): Promise<boolean> {
+    return this.arrivals.until(() => this.progress.fast >= count, timeoutMs, 250);
   }
 
   stop(): Promise<void> {

@@ -4,8 +4,9 @@
  * sender's timeout ends the request). For each request it records the `webhook-id` and the latency
  * emit → receive from `data.emittedAt`, and reports counts to the parent over IPC.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { listenForBodies } from '../../test/support/receiver';
 import {
   TIMELINE_BUCKET_MS,
   type ClassStats,
@@ -77,29 +78,30 @@ let resetAtWallMs = wallClockMs();
 let missingTimestamps = 0;
 let lastProgress: ReceiverProgress = { fast: -1, hang: -1 };
 
-function handle(portClass: PortClass, request: IncomingMessage, response: ServerResponse): void {
-  const chunks: Buffer[] = [];
-  request.on('data', (chunk: Buffer) => chunks.push(chunk));
-  request.on('end', () => {
-    const now = wallClockMs();
-    const body = chunks.length === 1 ? chunks[0].toString() : Buffer.concat(chunks).toString();
-    const emittedAt = readEmittedAt(body);
-    if (Number.isNaN(emittedAt)) missingTimestamps++;
-    const idHeader = request.headers['webhook-id'];
-    const id = typeof idHeader === 'string' ? idHeader : `missing-${now}`;
-    recorders[portClass].record(id, now - resetAtWallMs, now - emittedAt);
-    // A hanging port never answers: the sender's timeout ends the request.
-    if (portClass === 'fast') response.writeHead(204).end();
-  });
+function handle(
+  portClass: PortClass,
+  request: IncomingMessage,
+  body: Buffer,
+  response: ServerResponse,
+): void {
+  const now = wallClockMs();
+  const emittedAt = readEmittedAt(body.toString());
+  if (Number.isNaN(emittedAt)) missingTimestamps++;
+  const idHeader = request.headers['webhook-id'];
+  const id = typeof idHeader === 'string' ? idHeader : `missing-${now}`;
+  recorders[portClass].record(id, now - resetAtWallMs, now - emittedAt);
+  // A hanging port never answers: the sender's timeout ends the request.
+  if (portClass === 'fast') response.writeHead(204).end();
 }
 
 async function listenOn(portClass: PortClass): Promise<number> {
-  const server = createServer((request, response) => handle(portClass, request, response));
+  const server = await listenForBodies((request, body, response) =>
+    handle(portClass, request, body, response),
+  );
   // Idle keep-alive sockets stay open between phases, so senders never race a server-side close.
   server.keepAliveTimeout = 120_000;
   server.headersTimeout = 125_000;
   server.requestTimeout = 0;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   servers.push(server);
   return (server.address() as AddressInfo).port;
 }

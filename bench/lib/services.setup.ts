@@ -1,22 +1,16 @@
-import { randomBytes } from 'node:crypto';
-import { BullModule, getQueueToken } from '@nestjs/bull';
-import { Module, type INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
-import type { Queue } from 'bull';
-import { Client } from 'pg';
+import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import {
-  WEBHOOKS_QUEUE,
   WEBHOOK_EVENT_SOURCES,
   WebhookSubscription,
   WebhookSubscriptionsService,
-  WebhooksModule,
   generateWebhookSecret,
 } from '../../src';
-import { BENCH_MODULE_OPTIONS, DATABASE_URL } from './bench.config';
-import { PrivateRedis } from './child.handle';
+import { startPrivateRedis, type PrivateRedis } from '../../test/support/processes';
+import { createWebhooksApp, type WebhooksTestApp } from '../../test/support/webhooks-app';
+import { BENCH_MODULE_OPTIONS } from './bench.config';
+import { track } from './child.handle';
 import { BENCH_EVENT_TYPE, BENCH_TENANT } from './payload.util';
 
 const INSERT_CHUNK = 1_000;
@@ -24,16 +18,6 @@ const INSERT_CHUNK = 1_000;
 export interface SubscriptionTarget {
   listId: string;
   url: string;
-}
-
-async function withPg<T>(work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: DATABASE_URL });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
 }
 
 /** Every BenchServices not yet closed, so that an interrupted run can still drop its schemas. */
@@ -50,10 +34,9 @@ const open = new Set<BenchServices>();
 export class BenchServices {
   private constructor(
     readonly schema: string,
-    readonly bullPrefix: string,
     readonly redis: PrivateRedis,
     private readonly ownsRedis: boolean,
-    private readonly app: INestApplicationContext,
+    private readonly host: WebhooksTestApp,
   ) {
     open.add(this);
   }
@@ -63,55 +46,42 @@ export class BenchServices {
   }
 
   static async start(sharedRedis?: PrivateRedis): Promise<BenchServices> {
-    const suffix = randomBytes(5).toString('hex');
-    const schema = `bench_${suffix}`;
-    const bullPrefix = `bench_${suffix}`;
-    const redis = sharedRedis ?? (await PrivateRedis.start());
-    await withPg((client) => client.query(`CREATE SCHEMA "${schema}"`));
-
-    @Module({
-      imports: [
-        TypeOrmModule.forRoot({
-          type: 'postgres',
-          url: DATABASE_URL,
-          schema,
-          autoLoadEntities: true,
-          synchronize: true,
-          extra: { max: 4, application_name: 'bench-setup' },
-        }),
-        BullModule.forRoot({ url: redis.url, prefix: bullPrefix }),
-        WebhooksModule.forRoot({ ...BENCH_MODULE_OPTIONS, worker: false }),
-      ],
-    })
-    class BenchSetupModule {}
-
+    let redis = sharedRedis;
+    if (!redis) {
+      redis = await startPrivateRedis();
+      track('redis-server', redis.handle.child);
+    }
     try {
-      const app = await NestFactory.createApplicationContext(BenchSetupModule, {
-        logger: ['error', 'warn'],
+      const host = await createWebhooksApp({
+        database: 'postgres',
+        namePrefix: 'bench',
+        redisUrl: redis.url,
+        options: { ...BENCH_MODULE_OPTIONS, worker: false },
+        databaseExtra: { max: 4, application_name: 'bench-setup' },
       });
-      return new BenchServices(schema, bullPrefix, redis, !sharedRedis, app);
+      if (!host.database.schema) throw new Error('a PostgreSQL host has a schema');
+      return new BenchServices(host.database.schema, redis, !sharedRedis, host);
     } catch (error) {
-      await BenchServices.dropSchema(schema).catch(() => undefined);
-      if (!sharedRedis) await redis.stop();
+      if (!sharedRedis) await redis.handle.stop(5_000);
       throw error;
     }
   }
 
-  private static async dropSchema(schema: string): Promise<void> {
-    await withPg((client) => client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
+  get bullPrefix(): string {
+    return this.host.bullPrefix;
   }
 
   get dataSource(): DataSource {
-    return this.app.get<DataSource>(getDataSourceToken());
+    return this.host.app.get<DataSource>(getDataSourceToken());
   }
 
   private get redisClient() {
-    return this.app.get<Queue>(getQueueToken(WEBHOOKS_QUEUE)).client;
+    return this.host.queue.client;
   }
 
   /** Through WebhookSubscriptionsService.create, as the admin API does (validation, URL policy). */
   async createSubscriptions(targets: readonly SubscriptionTarget[]): Promise<void> {
-    const service = this.app.get(WebhookSubscriptionsService);
+    const service = this.host.app.get(WebhookSubscriptionsService);
     let next = 0;
     await Promise.all(
       Array.from({ length: 8 }, async () => {
@@ -206,10 +176,9 @@ export class BenchServices {
 
   async close(): Promise<void> {
     if (!open.delete(this)) return;
-    await this.app.close().catch(() => undefined);
-    await BenchServices.dropSchema(this.schema).catch((error: unknown) => {
-      process.stderr.write(`could not drop schema ${this.schema}: ${String(error)}\n`);
+    await this.host.close().catch((error: unknown) => {
+      process.stderr.write(`could not close the setup host of ${this.schema}: ${String(error)}\n`);
     });
-    if (this.ownsRedis) await this.redis.stop();
+    if (this.ownsRedis) await this.redis.handle.stop(5_000);
   }
 }

@@ -4,10 +4,8 @@
  * and delivers in this single process (worker: true), as a small deployment or the demo does.
  */
 import 'reflect-metadata';
-import { BullModule, getQueueToken } from '@nestjs/bull';
-import { Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
+import { getQueueToken } from '@nestjs/bull';
+import { getDataSourceToken } from '@nestjs/typeorm';
 import type { Queue } from 'bull';
 import type { DataSource } from 'typeorm';
 import {
@@ -17,6 +15,7 @@ import {
   WebhooksService,
   type WebhooksModuleOptions,
 } from '../../src';
+import { createWebhooksHostContext } from '../../test/support/webhooks-host';
 import type { SqliteHostApi } from './child.apis';
 import { childConfig, serveRpc, signalReady } from './ipc.rpc';
 import { LoadDriver } from './load.driver';
@@ -35,24 +34,18 @@ export interface SqliteHostConfig {
 
 const config = childConfig<SqliteHostConfig>();
 
-@Module({
-  imports: [
-    TypeOrmModule.forRoot({
+async function main(): Promise<void> {
+  const app = await createWebhooksHostContext({
+    typeorm: {
       type: 'better-sqlite3',
       database: config.sqlitePath,
       enableWAL: config.wal,
       autoLoadEntities: true,
       synchronize: true,
-    }),
-    BullModule.forRoot({ url: config.redisUrl, prefix: config.bullPrefix }),
-    WebhooksModule.forRoot({ ...config.options, worker: true }),
-  ],
-})
-class SqliteHostModule {}
-
-async function main(): Promise<void> {
-  const app = await NestFactory.createApplicationContext(SqliteHostModule, {
-    logger: ['error', 'warn'],
+    },
+    redisUrl: config.redisUrl,
+    bullPrefix: config.bullPrefix,
+    webhooks: WebhooksModule.forRoot({ ...config.options, worker: true }),
   });
   const webhooks = app.get(WebhooksService);
   const subscriptions = app.get(WebhookSubscriptionsService);

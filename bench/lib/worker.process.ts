@@ -4,9 +4,7 @@
  * delivering. Configured by the bench through BENCH_CHILD_CONFIG.
  */
 import 'reflect-metadata';
-import { BullModule, getQueueToken } from '@nestjs/bull';
-import { Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { getQueueToken } from '@nestjs/bull';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { Queue } from 'bull';
 import type { DataSource } from 'typeorm';
@@ -16,8 +14,9 @@ import {
   type WebhooksModuleOptions,
   type WebhooksQueueSettings,
 } from '../../src';
+import { createWebhooksHostContext } from '../../test/support/webhooks-host';
 import { childConfig, serveRpc, signalReady } from './ipc.rpc';
-import { deliveringApi, postgresRoot, type PostgresChildConfig } from './module-host';
+import { deliveringApi, postgresOptions, type PostgresChildConfig } from './module-host';
 import { WorkerProbe } from './worker.instrumentation';
 
 export interface WorkerConfig extends PostgresChildConfig {
@@ -32,18 +31,12 @@ export interface WorkerConfig extends PostgresChildConfig {
 
 const config = childConfig<WorkerConfig>();
 
-@Module({
-  imports: [
-    postgresRoot(config, config.name),
-    BullModule.forRoot({ url: config.redisUrl, prefix: config.bullPrefix }),
-    WebhooksModule.forRoot({ ...config.options, worker: true, queue: config.queue }),
-  ],
-})
-class BenchWorkerModule {}
-
 async function main(): Promise<void> {
-  const app = await NestFactory.createApplicationContext(BenchWorkerModule, {
-    logger: ['error', 'warn'],
+  const app = await createWebhooksHostContext({
+    typeorm: postgresOptions(config, config.name),
+    redisUrl: config.redisUrl,
+    bullPrefix: config.bullPrefix,
+    webhooks: WebhooksModule.forRoot({ ...config.options, worker: true, queue: config.queue }),
   });
   const probe = new WorkerProbe(
     app.get<Queue>(getQueueToken(WEBHOOKS_QUEUE)),

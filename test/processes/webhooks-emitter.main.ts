@@ -3,32 +3,29 @@
  * printing how many committed; the test kills it mid-way.
  */
 import 'reflect-metadata';
-import { BullModule } from '@nestjs/bull';
-import { Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
+import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { requiredEnv } from './required-env';
 import { WebhooksModule, WebhooksService } from '../../src';
+import { createWebhooksHostContext } from '../support/webhooks-host';
 
 const env = requiredEnv;
 
-@Module({
-  imports: [
-    TypeOrmModule.forRoot({
-      type: 'postgres',
-      url: env('DATABASE_URL'),
-      schema: env('PG_SCHEMA'),
-      autoLoadEntities: true,
-    }),
-    BullModule.forRoot({ url: env('REDIS_URL'), prefix: env('BULL_PREFIX') }),
-    WebhooksModule.forRoot({ worker: false, allowPrivateNetworks: true }),
-  ],
-})
-class EmitterModule {}
-
 async function main(): Promise<void> {
-  const app = await NestFactory.createApplicationContext(EmitterModule, { logger: ['error'] });
+  const app = await createWebhooksHostContext(
+    {
+      typeorm: {
+        type: 'postgres',
+        url: env('DATABASE_URL'),
+        schema: env('PG_SCHEMA'),
+        autoLoadEntities: true,
+      },
+      redisUrl: env('REDIS_URL'),
+      bullPrefix: env('BULL_PREFIX'),
+      webhooks: WebhooksModule.forRoot({ worker: false, allowPrivateNetworks: true }),
+    },
+    { logger: ['error'] },
+  );
   const webhooks = app.get(WebhooksService);
   const dataSource = app.get<DataSource>(getDataSourceToken());
   const total = Number(env('EVENTS'));

@@ -3,26 +3,24 @@
  * host's TypeORM and Bull roots and WebhooksModule delivering. Configured by the spawning test.
  */
 import 'reflect-metadata';
-import { BullModule } from '@nestjs/bull';
-import { Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { requiredEnv } from './required-env';
 import { WebhooksModule } from '../../src';
+import { createWebhooksHostContext } from '../support/webhooks-host';
 
 const env = requiredEnv;
 
-@Module({
-  imports: [
-    TypeOrmModule.forRoot({
+async function main(): Promise<void> {
+  const app = await createWebhooksHostContext({
+    typeorm: {
       type: 'postgres',
       url: env('DATABASE_URL'),
       schema: env('PG_SCHEMA'),
       autoLoadEntities: true,
       extra: { application_name: env('WORKER_NAME') },
-    }),
-    BullModule.forRoot({ url: env('REDIS_URL'), prefix: env('BULL_PREFIX') }),
-    WebhooksModule.forRoot({
+    },
+    redisUrl: env('REDIS_URL'),
+    bullPrefix: env('BULL_PREFIX'),
+    webhooks: WebhooksModule.forRoot({
       worker: true,
       allowPrivateNetworks: true,
       concurrency: 50,
@@ -32,13 +30,6 @@ const env = requiredEnv;
       relayIntervalMs: 500,
       queue: { lockDurationMs: 10_000, stalledIntervalMs: 1_000 },
     }),
-  ],
-})
-class WorkerModule {}
-
-async function main(): Promise<void> {
-  const app = await NestFactory.createApplicationContext(WorkerModule, {
-    logger: ['error', 'warn'],
   });
   app.enableShutdownHooks();
   process.stdout.write('worker ready\n');

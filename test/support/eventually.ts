@@ -11,3 +11,35 @@ export async function eventually<T>(
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/** Lets callers wait for a condition and wakes them as soon as something that may change it happens. */
+export class Wakeups {
+  private waiters: Array<() => void> = [];
+
+  /** Call when the condition may have changed. */
+  wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  /**
+   * Resolves true once `done()` holds (checked on every wake and at least every `pollMs`), false
+   * once `timeoutMs` have passed without it.
+   */
+  async until(done: () => boolean, timeoutMs: number, pollMs: number): Promise<boolean> {
+    const deadline = performance.now() + timeoutMs;
+    while (!done()) {
+      const remaining = deadline - performance.now();
+      if (remaining <= 0) return false;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(remaining, pollMs));
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    return true;
+  }
+}

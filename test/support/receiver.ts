@@ -6,6 +6,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Wakeups } from './eventually';
 
 export interface ReceivedRequest {
   path: string;
@@ -20,30 +21,27 @@ export type Responder = (request: ReceivedRequest, response: ServerResponse) => 
 export class TestReceiver {
   readonly requests: ReceivedRequest[] = [];
   private responder: Responder = (_request, response) => response.writeHead(204).end();
-  private waiters: Array<() => void> = [];
-  private host = '127.0.0.1';
+  private readonly arrivals = new Wakeups();
+  private server!: Server;
 
-  private constructor(private readonly server: Server) {}
+  private constructor(private readonly host: string) {}
 
   static async start(host = '127.0.0.1', port = 0): Promise<TestReceiver> {
-    const server = createServer((request: IncomingMessage, response: ServerResponse) => {
-      const chunks: Buffer[] = [];
-      request.on('data', (chunk: Buffer) => chunks.push(chunk));
-      request.on('end', () => {
+    const receiver = new TestReceiver(host);
+    receiver.server = await listenForBodies(
+      (request, body, response) => {
         const received: ReceivedRequest = {
           path: request.url ?? '/',
           headers: request.headers,
-          body: Buffer.concat(chunks).toString('utf8'),
+          body: body.toString('utf8'),
           receivedAt: Date.now(),
         };
         receiver.requests.push(received);
         receiver.responder(received, response);
-        receiver.waiters.forEach((wake) => wake());
-      });
-    });
-    const receiver = new TestReceiver(server);
-    await new Promise<void>((resolve) => server.listen(port, host, resolve));
-    receiver.host = host;
+        receiver.arrivals.wake();
+      },
+      { host, port },
+    );
     return receiver;
   }
 
@@ -77,22 +75,11 @@ export class TestReceiver {
     count: number,
     { path, timeoutMs = 10_000 }: { path?: string; timeoutMs?: number } = {},
   ) {
-    const deadline = Date.now() + timeoutMs;
-    while (this.received(path).length < count) {
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) {
-        throw new Error(
-          `expected ${count} requests${path ? ` to ${path}` : ''}, got ${this.received(path).length}`,
-        );
-      }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, Math.min(remaining, 100));
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-      this.waiters = [];
+    const arrived = () => this.received(path).length >= count;
+    if (!(await this.arrivals.until(arrived, timeoutMs, 100))) {
+      throw new Error(
+        `expected ${count} requests${path ? ` to ${path}` : ''}, got ${this.received(path).length}`,
+      );
     }
     return this.received(path);
   }
@@ -101,6 +88,22 @@ export class TestReceiver {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
+}
+
+/** An HTTP server on `host:port` (default: loopback, a free port) handing over each request with its whole body. */
+export async function listenForBodies(
+  onBody: (request: IncomingMessage, body: Buffer, response: ServerResponse) => void,
+  { host = '127.0.0.1', port = 0 }: { host?: string; port?: number } = {},
+): Promise<Server> {
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () =>
+      onBody(request, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks), response),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(port, host, resolve));
+  return server;
 }
 
 export function sleep(ms: number): Promise<void> {

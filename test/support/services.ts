@@ -25,7 +25,11 @@ export interface IsolatedDatabase {
   drop(): Promise<void>;
 }
 
-export async function isolatedDatabase(kind: TestDatabase): Promise<IsolatedDatabase> {
+/** `prefix` starts the schema's name (`test_…`, `bench_…`), to tell leftovers apart. */
+export async function isolatedDatabase(
+  kind: TestDatabase,
+  prefix = 'test',
+): Promise<IsolatedDatabase> {
   if (kind === 'sqlite') {
     return {
       typeorm: {
@@ -37,8 +41,8 @@ export async function isolatedDatabase(kind: TestDatabase): Promise<IsolatedData
       drop: async () => undefined,
     };
   }
-  if (kind === 'mariadb') return isolatedMariaDb();
-  const schema = uniqueName('test');
+  if (kind === 'mariadb') return isolatedMariaDb(prefix);
+  const schema = uniqueName(prefix);
   await withPg((client) => client.query(`CREATE SCHEMA "${schema}"`));
   return {
     typeorm: {
@@ -56,8 +60,8 @@ export async function isolatedDatabase(kind: TestDatabase): Promise<IsolatedData
   };
 }
 
-async function isolatedMariaDb(): Promise<IsolatedDatabase> {
-  const database = uniqueName('test');
+async function isolatedMariaDb(prefix: string): Promise<IsolatedDatabase> {
+  const database = uniqueName(prefix);
   await withMysql((connection) => connection.query(`CREATE DATABASE \`${database}\``));
   const url = new URL(MYSQL_URL);
   url.pathname = `/${database}`;

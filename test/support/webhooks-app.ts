@@ -1,7 +1,7 @@
-import { BullModule, getQueueToken } from '@nestjs/bull';
+import { getQueueToken } from '@nestjs/bull';
 import type { INestApplication, ModuleMetadata } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
+import { getDataSourceToken } from '@nestjs/typeorm';
 import type { Queue } from 'bull';
 import type { DataSource } from 'typeorm';
 import {
@@ -18,6 +18,7 @@ import {
   type IsolatedDatabase,
   type TestDatabase,
 } from './services';
+import { webhooksHostImports } from './webhooks-host';
 
 export type Registration = 'forRoot' | 'forRootAsync';
 
@@ -30,6 +31,10 @@ export interface WebhooksAppSetup {
   providers?: ModuleMetadata['providers'];
   /** Another Redis than REDIS_URL (e.g. a private server the test can flush). */
   redisUrl?: string;
+  /** Starts the schema's and the Bull prefix's names (default `test` and `bull`). */
+  namePrefix?: string;
+  /** The database driver's own options (pool size, application_name). */
+  databaseExtra?: Record<string, unknown>;
 }
 
 export interface WebhooksTestApp {
@@ -52,8 +57,8 @@ export const TEST_OPTIONS: WebhooksModuleOptions = {
 
 /** A host app as a user would write it: TypeORM + Bull roots, then WebhooksModule. Real services. */
 export async function createWebhooksApp(setup: WebhooksAppSetup): Promise<WebhooksTestApp> {
-  const database = await isolatedDatabase(setup.database);
-  const bullPrefix = uniqueName('bull');
+  const database = await isolatedDatabase(setup.database, setup.namePrefix);
+  const bullPrefix = uniqueName(setup.namePrefix ?? 'bull');
   const options = { ...TEST_OPTIONS, ...setup.options };
   const webhooksModule =
     setup.registration === 'forRootAsync'
@@ -62,15 +67,26 @@ export async function createWebhooksApp(setup: WebhooksAppSetup): Promise<Webhoo
 
   const moduleRef = await Test.createTestingModule({
     imports: [
-      TypeOrmModule.forRoot(database.typeorm),
-      BullModule.forRoot({ url: setup.redisUrl ?? REDIS_URL, prefix: bullPrefix }),
-      webhooksModule,
+      ...webhooksHostImports({
+        typeorm: {
+          ...database.typeorm,
+          ...(setup.databaseExtra && { extra: setup.databaseExtra }),
+        },
+        redisUrl: setup.redisUrl ?? REDIS_URL,
+        bullPrefix,
+        webhooks: webhooksModule,
+      }),
       ...(setup.imports ?? []),
     ],
     providers: setup.providers ?? [],
   }).compile();
   const app = moduleRef.createNestApplication({ logger: ['error'] });
-  await app.init();
+  try {
+    await app.init();
+  } catch (error) {
+    await database.drop().catch(() => undefined);
+    throw error;
+  }
 
   const queue = app.get<Queue>(getQueueToken(WEBHOOKS_QUEUE));
   return {
@@ -81,9 +97,12 @@ export async function createWebhooksApp(setup: WebhooksAppSetup): Promise<Webhoo
     dataSource: app.get<DataSource>(getDataSourceToken()),
     queue,
     async close() {
-      await queue.obliterate({ force: true }).catch(() => undefined);
-      await app.close();
-      await database.drop();
+      try {
+        await queue.obliterate({ force: true }).catch(() => undefined);
+        await app.close();
+      } finally {
+        await database.drop();
+      }
     },
   };
 }
