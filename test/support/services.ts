@@ -8,7 +8,7 @@ export const MYSQL_URL = process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/t
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 export type TestDatabase = 'postgres' | 'mariadb' | 'sqlite';
-export const TEST_DATABASES: TestDatabase[] = ['postgres', 'sqlite'];
+export const TEST_DATABASES: TestDatabase[] = ['postgres', 'mariadb', 'sqlite'];
 
 export function uniqueName(prefix: string): string {
   return `${prefix}_${randomBytes(5).toString('hex')}`;

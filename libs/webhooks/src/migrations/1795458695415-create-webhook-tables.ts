@@ -5,6 +5,7 @@ export class CreateWebhookTables1795458695415 implements MigrationInterface {
   name = 'CreateWebhookTables1795458695415';
 
   async up(queryRunner: QueryRunner): Promise<void> {
+    if (dialectOf(queryRunner) === 'mysql') return createOnMysql(queryRunner);
     const t = (table: string) => qualify(queryRunner, table);
     const postgres = dialectOf(queryRunner) === 'postgres';
     const uuid = postgres ? 'uuid' : 'varchar';
@@ -54,4 +55,22 @@ export class CreateWebhookTables1795458695415 implements MigrationInterface {
       await queryRunner.query(`DROP TABLE ${qualify(queryRunner, table)}`);
     }
   }
+}
+
+/**
+ * MySQL and MariaDB. UUIDs are MariaDB's native `uuid` type where the server has it (10.7+), as
+ * TypeORM's entities expect there, and `varchar(36)` elsewhere.
+ */
+async function createOnMysql(queryRunner: QueryRunner): Promise<void> {
+  const driver = queryRunner.connection.driver;
+  const uuid = driver.normalizeType({ type: 'uuid' }) === 'uuid' ? 'uuid' : 'varchar(36)';
+  const created = 'datetime(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)';
+  const updated = `${created} ON UPDATE CURRENT_TIMESTAMP(6)`;
+  const statements = [
+    `CREATE TABLE \`webhook_subscriptions\` (\`id\` ${uuid} NOT NULL, \`tenantId\` varchar(128) NOT NULL, \`listId\` varchar(128) NOT NULL, \`url\` varchar(2048) NOT NULL, \`name\` varchar(200) NULL, \`description\` varchar(1000) NULL, \`events\` json NOT NULL, \`sources\` json NOT NULL, \`secret\` varchar(128) NOT NULL, \`previousSecret\` varchar(128) NULL, \`previousSecretExpiresAt\` datetime NULL, \`payloadFormat\` varchar(8) NOT NULL DEFAULT 'json', \`headers\` json NULL, \`status\` varchar(24) NOT NULL DEFAULT 'active', \`disabledReason\` varchar(500) NULL, \`disabledAt\` datetime NULL, \`consecutiveFailures\` int NOT NULL DEFAULT '0', \`failingSince\` datetime NULL, \`lastSuccessAt\` datetime NULL, \`lastTestSucceededAt\` datetime NULL, \`lastProbedAt\` datetime NULL, \`verificationChallenge\` varchar(64) NULL, \`createdAt\` ${created}, \`updatedAt\` ${updated}, INDEX \`IDX_webhook_subscriptions_scope\` (\`tenantId\`, \`listId\`, \`status\`), PRIMARY KEY (\`id\`)) ENGINE=InnoDB`,
+    `CREATE TABLE \`webhook_events\` (\`id\` ${uuid} NOT NULL, \`tenantId\` varchar(128) NOT NULL, \`listId\` varchar(128) NOT NULL, \`type\` varchar(100) NOT NULL, \`source\` varchar(16) NOT NULL, \`data\` json NOT NULL, \`occurredAt\` datetime NOT NULL, PRIMARY KEY (\`id\`)) ENGINE=InnoDB`,
+    `CREATE TABLE \`webhook_deliveries\` (\`id\` ${uuid} NOT NULL, \`eventId\` ${uuid} NOT NULL, \`subscriptionId\` ${uuid} NOT NULL, \`tenantId\` varchar(128) NOT NULL, \`status\` varchar(16) NOT NULL DEFAULT 'pending', \`attempts\` int NOT NULL DEFAULT '0', \`nextAttemptAt\` datetime NULL, \`lastAttemptAt\` datetime NULL, \`lastStatusCode\` int NULL, \`createdAt\` ${created}, \`updatedAt\` ${updated}, INDEX \`IDX_webhook_deliveries_due\` (\`status\`, \`nextAttemptAt\`), INDEX \`IDX_webhook_deliveries_subscription\` (\`subscriptionId\`, \`id\`), UNIQUE INDEX \`UQ_webhook_deliveries_event_subscription\` (\`eventId\`, \`subscriptionId\`), PRIMARY KEY (\`id\`)) ENGINE=InnoDB`,
+    `CREATE TABLE \`webhook_attempts\` (\`id\` ${uuid} NOT NULL, \`deliveryId\` ${uuid} NOT NULL, \`attemptNumber\` int NOT NULL, \`trigger\` varchar(16) NOT NULL DEFAULT 'scheduled', \`statusCode\` int NULL, \`durationMs\` int NOT NULL, \`errorKind\` varchar(32) NULL, \`errorMessage\` varchar(500) NULL, \`responseExcerpt\` text NULL, \`createdAt\` datetime NOT NULL, INDEX \`IDX_webhook_attempts_delivery\` (\`deliveryId\`, \`attemptNumber\`), PRIMARY KEY (\`id\`)) ENGINE=InnoDB`,
+  ];
+  for (const statement of statements) await queryRunner.query(statement);
 }
