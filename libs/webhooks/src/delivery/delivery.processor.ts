@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { SubscriptionStateService } from '../subscriptions/subscription-state.service';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
+import { RetrySoonError } from '../webhooks.queue';
 import { DeliveryAttempter, QueuedAttemptRequest } from './delivery-attempter';
 import { DeliveryLoader, type LoadedDelivery } from './delivery-loader';
 import { Semaphore } from '../common/semaphore';
@@ -9,14 +10,6 @@ import { DeliveryDueTimes, parkLeaseMs } from './delivery-due-times';
 import { DeliveryQueue, isDeliveryJobData, isFirstAttemptsJobData } from './delivery.queue';
 import { OriginLimiter, TROUBLE_LEASE_MS } from './origin-limiter';
 import { ParkedAttempts } from './parked-attempts';
-
-/** Thrown to have Bull run the same job again shortly (see `deliveryBackoff`). */
-export class RetrySoonError extends Error {
-  constructor(reason: string) {
-    super(reason);
-    this.name = 'RetrySoonError';
-  }
-}
 
 function originOf(url: string): string {
   try {
