@@ -1,5 +1,6 @@
 import { verifyWebhook, type WebhookEventSource } from 'nestjs-marketing-webhooks';
-import { sleep, TestReceiver } from './support/receiver';
+import { deliveriesSettled } from './support/queue-jobs';
+import { TestReceiver } from './support/receiver';
 import { TEST_DATABASES } from './support/services';
 import { createSubscription, listDeliveries, waitForDelivery } from './support/subscriptions';
 import { createWebhooksApp, type Registration, type WebhooksTestApp } from './support/webhooks-app';
@@ -95,14 +96,17 @@ describe.each(TEST_DATABASES)('delivery on %s', (database) => {
         'x-tenant': 'globex',
       });
 
-      const emit = (type: string, source: WebhookEventSource, listId = '1') =>
-        hooks.webhooks.emit({
+      const deliveryIds: string[] = [];
+      const emit = async (type: string, source: WebhookEventSource, listId = '1') => {
+        const result = await hooks.webhooks.emit({
           tenantId: 'acme',
           listId,
           type,
           source,
           data: { n: receiver.requests.length },
         });
+        deliveryIds.push(...result.deliveryIds);
+      };
       await emit('contact.subscribed', 'api');
       await emit('contact.subscribed', 'contact');
       await emit('contact.subscribed', 'system');
@@ -110,8 +114,10 @@ describe.each(TEST_DATABASES)('delivery on %s', (database) => {
       await emit('contact.unsubscribed', 'api');
       await emit('contact.subscribed', 'admin', '3');
 
-      await receiver.waitFor(7);
-      await sleep(300);
+      // Fan-out happens in the emit's write: these are all the deliveries there will be. Once each
+      // is recorded as succeeded, nothing else can reach the receiver.
+      expect(deliveryIds).toHaveLength(7);
+      await deliveriesSettled(hooks, deliveryIds);
       const count = (path: string) => receiver.received(path).length;
       expect({
         apiOnly: count('/api-only'),
@@ -193,7 +199,8 @@ describe.each(TEST_DATABASES)('delivery on %s', (database) => {
       const delivery = await waitForDelivery(hooks, 'dead', subscription.id, 'exhausted', acme);
       expect(delivery.attempts.map((a) => a.statusCode)).toEqual([503, 503, 503]);
       expect(delivery.attempts[0].responseExcerpt).toHaveLength(4096);
-      await sleep(400);
+      // Not due and no job left for it: no fourth request can come.
+      await deliveriesSettled(hooks, [delivery.id]);
       expect(receiver.received('/dead')).toHaveLength(3);
       const failedOnly = await listDeliveries(
         hooks,

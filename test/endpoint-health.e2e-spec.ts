@@ -4,7 +4,7 @@ import { WEBHOOK_LIFECYCLE_EVENTS } from 'nestjs-marketing-webhooks';
 import { EndpointHealthRecorder } from '../libs/webhooks/src/delivery/endpoint-health-recorder';
 import { emitContactUpdate, endpointHarness } from './support/endpoint-harness';
 import { eventually } from './support/eventually';
-import { sleep } from './support/receiver';
+import { deliveriesSettled } from './support/queue-jobs';
 import { TEST_DATABASES } from './support/services';
 import { createSubscription, waitForDelivery } from './support/subscriptions';
 
@@ -153,7 +153,8 @@ describe.each(TEST_DATABASES)('endpoint health on %s', (database) => {
       await emitContactUpdate(hooks, 'moved');
       const delivery = await waitForDelivery(hooks, 'moved', subscription.id, 'failed');
       expect(delivery.attempts[0]).toMatchObject({ statusCode: 301, errorKind: 'http_status' });
-      await sleep(200);
+      // An attempt is recorded once its request ended: a followed redirect would have reached
+      // /target before that.
       expect(receiver.received('/target')).toHaveLength(0);
     });
   });
@@ -175,7 +176,9 @@ describe.each(TEST_DATABASES)('endpoint health on %s', (database) => {
         url: receiver.url('/flaky'),
         events: ['contact.updated'],
       });
-      await emitContactUpdate(hooks, 'heal', 1);
+      const {
+        deliveryIds: [inFlight],
+      } = await emitContactUpdate(hooks, 'heal', 1);
       await eventually(async () => (await status(subscription.id)).status === 'disabled', {
         what: 'auto-disable',
       });
@@ -186,7 +189,8 @@ describe.each(TEST_DATABASES)('endpoint health on %s', (database) => {
         recorder.named(WEBHOOK_LIFECYCLE_EVENTS.subscriptionDisabled).map((e) => e.subscriptionId),
       ).toContain(subscription.id);
 
-      await emitContactUpdate(hooks, 'heal', 2);
+      const whileDisabled = await emitContactUpdate(hooks, 'heal', 2);
+      expect(whileDisabled.deliveryIds).toEqual([]);
       const refused = await request(http)
         .patch(`/lists/heal/webhooks/${subscription.id}`)
         .send({ status: 'active' });
@@ -237,7 +241,9 @@ describe.each(TEST_DATABASES)('endpoint health on %s', (database) => {
           what: 'the held delivery',
         },
       );
-      await sleep(300);
+      // Its last attempt recorded, and no delivery of event 2: nothing more can come.
+      const [held] = await deliveriesSettled(hooks, [inFlight]);
+      expect(held).toMatchObject({ status: 'succeeded', attempts: 4 });
       expect(bodies().filter((body) => body.data.n === 1)).toHaveLength(4);
       expect(bodies().filter((body) => body.data.n === 2)).toHaveLength(0);
     });

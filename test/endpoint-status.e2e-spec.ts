@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { emitContactUpdate, endpointHarness } from './support/endpoint-harness';
 import { eventually } from './support/eventually';
-import { sleep } from './support/receiver';
+import { watchVerifications } from './support/queue-jobs';
 import { TEST_DATABASES } from './support/services';
 import { createSubscription, listDeliveries } from './support/subscriptions';
 
@@ -56,6 +56,7 @@ describe.each(TEST_DATABASES)('endpoint status on %s', (database) => {
             .end(JSON.stringify({ challenge: body.data.challenge }));
         } else response.writeHead(200).end('ok');
       });
+      const verifications = watchVerifications(hooks.queue);
       const subscription = await createSubscription(hooks, 'verify', {
         url: receiver.url('/verify'),
         events: ['contact.updated'],
@@ -66,7 +67,9 @@ describe.each(TEST_DATABASES)('endpoint status on %s', (database) => {
         type: 'webhook.verification',
         data: { challenge: expect.any(String) },
       });
-      await sleep(200);
+      // The verification job ends once the answer was judged (and acted on).
+      await verifications.ended(subscription.id);
+      verifications.stop();
       expect((await status(subscription.id)).status).toBe('pending_verification');
 
       await emitContactUpdate(hooks, 'verify', 42);

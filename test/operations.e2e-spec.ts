@@ -1,7 +1,12 @@
 import request from 'supertest';
 import type { App } from 'supertest/types';
-import { verifyWebhook, WebhookVerificationError } from 'nestjs-marketing-webhooks';
+import {
+  verifyWebhook,
+  WebhookDelivery,
+  WebhookVerificationError,
+} from 'nestjs-marketing-webhooks';
 import { eventually } from './support/eventually';
+import { deliveriesInQueue } from './support/queue-jobs';
 import { sleep, TestReceiver } from './support/receiver';
 import { TEST_DATABASES } from './support/services';
 import { createSubscription, listDeliveries, waitForDelivery } from './support/subscriptions';
@@ -227,7 +232,16 @@ describe.each(TEST_DATABASES)('delivery operations on %s', (database) => {
       await request(http).post(`${path}/rotate-secret`).set(tenant).expect(404);
       await request(http).post(`${path}/verify`).set(tenant).expect(404);
     }
-    await sleep(200);
+    // Test pings and verifications are sent before the answer; redeliveries and recoveries would
+    // have changed the delivery and queued a job. Neither happened, so nothing can still be sent.
+    expect(
+      await hooks.dataSource
+        .getRepository(WebhookDelivery)
+        .findBy({ subscriptionId: subscription.id }),
+    ).toEqual([expect.objectContaining({ id: delivery.id, status: 'succeeded', attempts: 1 })]);
+    await eventually(async () => !(await deliveriesInQueue(hooks.queue)).has(delivery.id), {
+      what: 'no job left for the delivery',
+    });
     expect(receiver.received('/owned')).toHaveLength(received);
     const secret = await request(http).get(`${base}/secret`).set(acme).expect(200);
     expect(secret.body.secret).toBe(subscription.secret);

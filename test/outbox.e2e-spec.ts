@@ -6,7 +6,8 @@ import {
   WebhookEvent,
 } from 'nestjs-marketing-webhooks';
 import { startPrivateRedis } from './support/processes';
-import { sleep, TestReceiver } from './support/receiver';
+import { deliveriesInQueue, deliveriesSettled } from './support/queue-jobs';
+import { TestReceiver } from './support/receiver';
 import { TEST_DATABASES } from './support/services';
 import { createSubscription } from './support/subscriptions';
 import { createWebhooksApp, type WebhooksTestApp } from './support/webhooks-app';
@@ -65,29 +66,41 @@ describe.each(TEST_DATABASES)('the outbox on %s', (database) => {
         url: receiver.url('/tx'),
         events: ['contact.updated'],
       });
+      const rolledBack: string[] = [];
       await expect(
         hooks.dataSource.transaction(async (manager) => {
-          await hooks.webhooks.emit(
+          const { deliveryIds } = await hooks.webhooks.emit(
             { listId: 'tx', type: 'contact.updated', source: 'admin', data: { v: 'rolled back' } },
             { manager },
           );
+          rolledBack.push(...deliveryIds);
           throw new Error('host failure after emit');
         }),
       ).rejects.toThrow('host failure after emit');
 
-      const { eventId } = await hooks.dataSource.transaction(async (manager) => {
+      const { eventId, deliveryIds } = await hooks.dataSource.transaction(async (manager) => {
         const result = await hooks.webhooks.emit(
           { listId: 'tx', type: 'contact.updated', source: 'admin', data: { v: 'committed' } },
           { manager },
         );
-        await sleep(300);
+        // Handed to Bull only after the commit: no job for it yet.
+        expect(result.deliveryIds).toHaveLength(1);
+        const queued = await deliveriesInQueue(hooks.queue);
+        expect(result.deliveryIds.filter((id) => queued.has(id))).toEqual([]);
         expect(receiver.received('/tx')).toHaveLength(0);
         return result;
       });
 
       const [delivered] = await receiver.waitFor(1, { path: '/tx' });
       expect(JSON.parse(delivered.body)).toMatchObject({ id: eventId, data: { v: 'committed' } });
-      await sleep(300);
+      // The committed delivery is done, and the rolled-back one neither exists nor has a job.
+      await deliveriesSettled(hooks, deliveryIds);
+      expect(rolledBack).toHaveLength(1);
+      expect(
+        await hooks.dataSource.getRepository(WebhookDelivery).countBy({ id: rolledBack[0] }),
+      ).toBe(0);
+      const queued = await deliveriesInQueue(hooks.queue);
+      expect(rolledBack.filter((id) => queued.has(id))).toEqual([]);
       expect(receiver.received('/tx')).toHaveLength(1);
       expect(await hooks.dataSource.getRepository(WebhookEvent).countBy({ listId: 'tx' })).toBe(1);
     });

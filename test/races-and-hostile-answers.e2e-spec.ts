@@ -2,7 +2,9 @@ import { parse } from 'qs';
 import request from 'supertest';
 import type { App } from 'supertest/types';
 import { WebhookSubscription } from 'nestjs-marketing-webhooks';
-import { sleep, TestReceiver } from './support/receiver';
+import { DeliveryRelay } from '../libs/webhooks/src/delivery/delivery-relay';
+import { deliveriesInQueue, watchVerifications } from './support/queue-jobs';
+import { TestReceiver } from './support/receiver';
 import { TEST_DATABASES } from './support/services';
 import { createSubscription, listDeliveries, waitForDelivery } from './support/subscriptions';
 import { createWebhooksApp, type WebhooksTestApp } from './support/webhooks-app';
@@ -35,6 +37,7 @@ describe.each(TEST_DATABASES)('races and hostile answers on %s', (database) => {
         setTimeout(() => res.writeHead(200).end(JSON.stringify({ challenge: data.challenge })), ms);
       });
     echoAfter(800);
+    const verifications = watchVerifications(hooks.queue);
     const subscription = await createSubscription(hooks, 'race', {
       url: receiver.url('/attacker'),
       events: ['contact.updated'],
@@ -45,7 +48,9 @@ describe.each(TEST_DATABASES)('races and hostile answers on %s', (database) => {
       .patch(`/lists/race/webhooks/${subscription.id}`)
       .send({ url: receiver.url('/victim') })
       .expect(200);
-    await sleep(1_200);
+    // Both verifications ended: the late echo of /attacker was judged, and so was /victim's 500.
+    await verifications.ended(subscription.id, 2);
+    verifications.stop();
     expect(await stored(subscription.id)).toMatchObject({
       status: 'pending_verification',
       url: receiver.url('/victim'),
@@ -151,7 +156,20 @@ describe('form payloads and slow direct sends', () => {
   });
 
   it('sends a slow test ping once: the relay never picks up a direct send in flight', async () => {
-    receiver.respondWith((_req, res) => setTimeout(() => res.writeHead(204).end(), 700));
+    // While the ping is in flight, a relay run as late as can be must not offer it: no job for it,
+    // and no second request (a job that ran already would have sent it before it ended).
+    let offeredWhileInFlight: boolean | undefined;
+    receiver.respondWith((req, res) => {
+      void (async () => {
+        if (offeredWhileInFlight === undefined) {
+          await hooks.app.get(DeliveryRelay).relay(new Date(Date.now() + 3_600_000));
+          const queued = await deliveriesInQueue(hooks.queue);
+          offeredWhileInFlight =
+            queued.has(String(req.headers['webhook-id'])) || receiver.received('/slow').length > 1;
+        }
+        res.writeHead(204).end();
+      })();
+    });
     const subscription = await createSubscription(hooks, 'slow-ping', {
       url: receiver.url('/slow'),
       events: ['contact.updated'],
@@ -159,7 +177,7 @@ describe('form payloads and slow direct sends', () => {
     await request(hooks.app.getHttpServer() as App)
       .post(`/lists/slow-ping/webhooks/${subscription.id}/test`)
       .expect(200);
-    await sleep(500);
+    expect(offeredWhileInFlight).toBe(false);
     expect(receiver.received('/slow')).toHaveLength(1);
     const delivery = await waitForDelivery(hooks, 'slow-ping', subscription.id, 'succeeded');
     expect(delivery.attempts.map((attempt) => attempt.trigger)).toEqual(['test']);

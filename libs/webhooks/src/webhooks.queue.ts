@@ -4,6 +4,14 @@ import { DELIVERY_BACKOFF, WEBHOOKS_QUEUE } from './webhooks.constants';
 const MAX_BACKOFF_MS = 30_000;
 const MAX_SOON_BACKOFF_MS = 4_000;
 
+/** Thrown by the processor to have Bull run the same job again shortly (see `deliveryBackoff`). */
+export class RetrySoonError extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'RetrySoonError';
+  }
+}
+
 /**
  * How long Bull waits before re-running a job that threw. Receiver failures never throw (the
  * processor records them and schedules its own retry); what throws is a race that settles at once
@@ -11,7 +19,7 @@ const MAX_SOON_BACKOFF_MS = 4_000;
  * database connection, which backs off exponentially.
  */
 export function deliveryBackoff(attemptsMade: number, error?: Error): number {
-  const soon = error?.name === 'RetrySoonError';
+  const soon = error instanceof RetrySoonError;
   // The relay cannot step in while the job exists: waiting longer would only delay the delivery.
   const cap = soon ? MAX_SOON_BACKOFF_MS : MAX_BACKOFF_MS;
   const delay = Math.min(cap, (soon ? 250 : 1_000) * 2 ** Math.min(attemptsMade, 10));

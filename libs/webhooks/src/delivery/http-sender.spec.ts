@@ -95,17 +95,20 @@ describe('HttpSender', () => {
     });
     const oneSocket = new HttpSender(options, new UrlGuard(options));
     const arrived: string[] = [];
-    handler = (req) => arrived.push(String(req.headers['x-request']));
+    handler = (req, res) => {
+      const name = String(req.headers['x-request']);
+      arrived.push(name);
+      if (name === 'probe') res.end('ok');
+    };
+    const sendNamed = (name: string) =>
+      oneSocket.send({ url, headers: { 'x-request': name }, body: name });
     try {
-      const outcomes = await Promise.all(
-        ['first', 'queued'].map((name) =>
-          oneSocket.send({ url, headers: { 'x-request': name }, body: name }),
-        ),
-      );
+      const outcomes = await Promise.all(['first', 'queued'].map(sendNamed));
       expect(outcomes.map((outcome) => outcome.errorKind)).toEqual(['timeout', 'timeout']);
-      // Once the first request is aborted, the socket it frees must not carry the queued one.
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      expect(arrived).toEqual(['first']);
+      // Once the first request is aborted, the socket it frees must not carry the queued one. The
+      // probe queues behind it on the only connection: its arrival shows the queued one's turn came.
+      expect(await sendNamed('probe')).toMatchObject({ statusCode: 200, errorKind: null });
+      expect(arrived).toEqual(['first', 'probe']);
     } finally {
       await oneSocket.onApplicationShutdown();
     }

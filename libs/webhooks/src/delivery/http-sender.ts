@@ -34,12 +34,21 @@ export function parseRetryAfter(
   return Number.isNaN(date) ? null : Math.max(0, date - now);
 }
 
+/** The deadline on a whole exchange passed (see `AnswerCollector`). */
+class RequestTimeoutError extends Error {
+  constructor(timeoutMs: number) {
+    super(`the request did not end within ${timeoutMs} ms`);
+    this.name = 'TimeoutError';
+  }
+}
+
 function classifyError(error: unknown): { kind: AttemptErrorKind; message: string } {
   const { code, name, message } = error as { code?: string; name?: string; message?: string };
   const text = withoutNul(message ?? String(error)).slice(0, 500);
   if (code === BLOCKED_ADDRESS_CODE) return { kind: 'address_blocked', message: text };
   if (
-    name === 'TimeoutError' ||
+    error instanceof RequestTimeoutError ||
+    // Platform and undici aborts come as a name and a code, with no class of ours to check.
     name === 'AbortError' ||
     code === 'UND_ERR_CONNECT_TIMEOUT' ||
     code === 'UND_ERR_HEADERS_TIMEOUT' ||
@@ -92,8 +101,7 @@ class AnswerCollector implements Dispatcher.DispatchHandler {
     private readonly settle: (exchange: Exchange) => void,
   ) {
     this.timer = setTimeout(() => {
-      const reason = new Error(`the request did not end within ${timeoutMs} ms`);
-      reason.name = 'TimeoutError';
+      const reason = new RequestTimeoutError(timeoutMs);
       this.end(reason);
       this.controller?.abort(reason);
     }, timeoutMs);
