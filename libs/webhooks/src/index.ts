@@ -56,7 +56,6 @@ export {
   signWebhook,
   verifyWebhook,
   webhookHeaders,
-  WebhookVerificationError,
   type HeaderBag,
   type VerifiedWebhook,
   type VerifyWebhookOptions,
