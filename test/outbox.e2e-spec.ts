@@ -2,9 +2,8 @@ import {
   InvalidWebhookEventError,
   UnknownEventSourceError,
   UnknownEventTypeError,
-  WebhookDelivery,
-  WebhookEvent,
 } from 'nestjs-marketing-webhooks';
+import { WebhookDelivery, WebhookEvent } from './support/internals';
 import { startPrivateRedis } from './support/processes';
 import { sleep, TestReceiver } from './support/receiver';
 import { TEST_DATABASES } from './support/services';

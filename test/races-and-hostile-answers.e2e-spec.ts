@@ -1,7 +1,7 @@
 import { parse } from 'qs';
 import request from 'supertest';
 import type { App } from 'supertest/types';
-import { WebhookSubscription } from 'nestjs-marketing-webhooks';
+import { WebhookSubscription } from './support/internals';
 import { sleep, TestReceiver } from './support/receiver';
 import { TEST_DATABASES } from './support/services';
 import { createSubscription, listDeliveries, waitForDelivery } from './support/subscriptions';

@@ -10,11 +10,10 @@ import { v7 as uuidv7 } from 'uuid';
 import {
   WEBHOOKS_QUEUE,
   WEBHOOK_EVENT_SOURCES,
-  WebhookSubscription,
   WebhookSubscriptionsService,
   WebhooksModule,
-  generateWebhookSecret,
 } from '../../src';
+import { WebhookSubscription, generateWebhookSecret } from '../../test/support/internals';
 import { BENCH_MODULE_OPTIONS, DATABASE_URL } from './bench.config';
 import { PrivateRedis } from './child.handle';
 import { BENCH_EVENT_TYPE, BENCH_TENANT } from './payload.util';

@@ -1,4 +1,4 @@
-import { generateWebhookSecret } from '../../src';
+import { generateWebhookSecret } from '../../test/support/internals';
 import { BENCH_MODULE_OPTIONS, FAST_PORTS } from '../lib/bench.config';
 import { producerOf, stopAll, type BenchContext, type Producer } from '../lib/bench.context';
 import type { LoadList, ProducerApi, RawClientApi, WorkerApi } from '../lib/child.apis';
