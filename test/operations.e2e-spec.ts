@@ -20,9 +20,9 @@ describe.each(TEST_DATABASES)('delivery operations on %s', (database) => {
     hooks = await createWebhooksApp({
       database,
       options: {
-        resolveTenant: (req) => String(req.headers['x-tenant'] ?? 'default'),
-        secretRotationGraceMs: ROTATION_GRACE_MS,
-        retrySchedule: [100],
+        admin: { resolveTenant: (req) => String(req.headers['x-tenant'] ?? 'default') },
+        security: { secretRotationGraceMs: ROTATION_GRACE_MS },
+        retries: { schedule: [100] },
       },
     });
     http = hooks.app.getHttpServer() as App;

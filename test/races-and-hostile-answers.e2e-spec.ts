@@ -17,7 +17,11 @@ describe.each(TEST_DATABASES)('races and hostile answers on %s', (database) => {
     receiver = await TestReceiver.start();
     hooks = await createWebhooksApp({
       database,
-      options: { verifyEndpointOnCreate: true, relayIntervalMs: 200, retrySchedule: [] },
+      options: {
+        endpoints: { verifyOnCreate: true },
+        delivery: { relayIntervalMs: 200 },
+        retries: { schedule: [] },
+      },
     });
     http = hooks.app.getHttpServer() as App;
   });
@@ -123,7 +127,7 @@ describe('form payloads and slow direct sends', () => {
     receiver = await TestReceiver.start();
     hooks = await createWebhooksApp({
       database: 'postgres',
-      options: { relayIntervalMs: 100, retrySchedule: [] },
+      options: { delivery: { relayIntervalMs: 100 }, retries: { schedule: [] } },
     });
   });
   afterAll(async () => {

@@ -24,8 +24,8 @@ describe.each(TEST_DATABASES)('subscriptions admin API on %s', (database) => {
     hooks = await createWebhooksApp({
       database,
       options: {
-        allowPrivateNetworks: false,
-        resolveTenant,
+        security: { allowPrivateNetworks: false },
+        admin: { resolveTenant },
         eventTypes: [{ type: 'contact.tagged', description: 'A tag was added to a contact.' }],
       },
     });
@@ -289,7 +289,7 @@ describe('route prefix and host guards', () => {
     hooks = await createWebhooksApp({
       database: 'sqlite',
       registration: 'forRootAsync',
-      options: { guards: [ApiKeyGuard] },
+      options: { admin: { guards: [ApiKeyGuard] } },
       extras: { routePrefix: '/admin/v1/' },
     });
   });

@@ -50,8 +50,8 @@ async function main() {
         imports: [ConfigModule],
         inject: [ConfigService],
         useFactory: (config) => ({
-          allowedTargets: [config.getOrThrow('RECEIVER_CIDR')],
-          requestTimeoutMs: Number(config.get('WEBHOOK_TIMEOUT_MS', 5000)),
+          security: { allowedTargets: [config.getOrThrow('RECEIVER_CIDR')] },
+          delivery: { requestTimeoutMs: Number(config.get('WEBHOOK_TIMEOUT_MS', 5000)) },
         }),
       }),
     ],

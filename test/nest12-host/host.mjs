@@ -33,7 +33,7 @@ Module({
   imports: [
     TypeOrmModule.forRoot({ type: 'postgres', url: DATABASE_URL, schema: PG_SCHEMA, autoLoadEntities: true, synchronize: true }),
     BullModule.forRoot({ url: REDIS_URL, prefix: BULL_PREFIX }),
-    WebhooksModule.forRootAsync({ useFactory: () => ({ allowPrivateNetworks: true }) }),
+    WebhooksModule.forRootAsync({ useFactory: () => ({ security: { allowPrivateNetworks: true } }) }),
   ],
 })(AppModule);
 

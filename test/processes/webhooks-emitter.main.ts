@@ -22,7 +22,7 @@ const env = requiredEnv;
       autoLoadEntities: true,
     }),
     BullModule.forRoot({ url: env('REDIS_URL'), prefix: env('BULL_PREFIX') }),
-    WebhooksModule.forRoot({ worker: false, allowPrivateNetworks: true }),
+    WebhooksModule.forRoot({ worker: false, security: { allowPrivateNetworks: true } }),
   ],
 })
 class EmitterModule {}

@@ -17,6 +17,7 @@ describe('the public API', () => {
         'UnknownEventSourceError',
         'UnknownEventTypeError',
         'UpdateSubscriptionDto',
+        'WEBHOOKS_DEFAULTS',
         'WEBHOOKS_QUEUE',
         'WEBHOOK_ENTITIES',
         'WEBHOOK_EVENT_SOURCES',

@@ -1,11 +1,12 @@
 export { WebhooksModule } from './webhooks.module';
 export type { WebhooksModuleExtras } from './webhooks.module-definition';
 export type { WebhooksQueueSettings } from './webhooks.queue';
-export type {
-  MetricsRegistry,
-  WebhookEventTypeDefinition,
-  WebhooksAdminRequest,
-  WebhooksModuleOptions,
+export {
+  WEBHOOKS_DEFAULTS,
+  type MetricsRegistry,
+  type WebhookEventTypeDefinition,
+  type WebhooksAdminRequest,
+  type WebhooksModuleOptions,
 } from './webhooks.options';
 export { DEFAULT_TENANT_ID, WEBHOOKS_QUEUE } from './webhooks.constants';
 
