@@ -5,7 +5,7 @@ import {
   WebhookDelivery,
   WebhookEvent,
   WebhookSubscription,
-} from 'nestjs-marketing-webhooks';
+} from './support/internals';
 import { TestReceiver } from './support/receiver';
 import { TEST_DATABASES } from './support/services';
 import { createSubscription, waitForDelivery } from './support/subscriptions';

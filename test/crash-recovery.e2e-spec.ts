@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { WebhookDelivery } from 'nestjs-marketing-webhooks';
+import { WebhookDelivery } from './support/internals';
 import { eventually } from './support/eventually';
 import { ChildHandle, startPrivateRedis } from './support/processes';
 import { TestReceiver } from './support/receiver';

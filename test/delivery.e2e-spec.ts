@@ -71,7 +71,7 @@ describe.each(TEST_DATABASES)('delivery on %s', (database) => {
       receiver = await TestReceiver.start();
       hooks = await createWebhooksApp({
         database,
-        options: { resolveTenant: (req) => String(req.headers['x-tenant']) },
+        options: { admin: { resolveTenant: (req) => String(req.headers['x-tenant']) } },
       });
     });
     afterAll(async () => {

@@ -3,8 +3,8 @@ import {
   BUILT_IN_EVENT_TYPES,
   WEBHOOK_EVENT_SOURCES,
   WEBHOOK_TEST_EVENT,
-  webhookHeaders,
 } from 'nestjs-marketing-webhooks';
+import { webhookHeaders } from './support/internals';
 import type { InboxEntry } from '../apps/demo/src/inbox/inbox.service';
 import { DemoHarness, type ContactBody, type RecipientBody } from './support/demo-harness';
 

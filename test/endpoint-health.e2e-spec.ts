@@ -10,7 +10,9 @@ import { createSubscription, waitForDelivery } from './support/subscriptions';
 
 describe.each(TEST_DATABASES)('endpoint health on %s', (database) => {
   describe('receiver answers', () => {
-    const get = endpointHarness(database, { retrySchedule: [30_000], maxRetryAfterMs: 5_000 });
+    const get = endpointHarness(database, {
+      retries: { schedule: [30_000], maxRetryAfterMs: 5_000 },
+    });
 
     it('disables the subscription at once on 410 Gone and tells the host', async () => {
       const { hooks, receiver, recorder, status } = get();
@@ -161,10 +163,8 @@ describe.each(TEST_DATABASES)('endpoint health on %s', (database) => {
 
   describe('auto-disable and self-healing', () => {
     const get = endpointHarness(database, {
-      retrySchedule: [50, 50, 50],
-      autoDisableAfterMs: 0,
-      autoDisableMinFailures: 3,
-      probeDisabledEveryMs: 700,
+      retries: { schedule: [50, 50, 50] },
+      endpoints: { autoDisableAfterMs: 0, autoDisableMinFailures: 3, probeDisabledEveryMs: 700 },
     });
 
     it('disables after sustained failure, re-enables over REST only after a successful test ping', async () => {

@@ -43,7 +43,7 @@ describe.each(TEST_DATABASES)('endpoint status on %s', (database) => {
   });
 
   describe('endpoint ownership handshake', () => {
-    const get = endpointHarness(database, { verifyEndpointOnCreate: true });
+    const get = endpointHarness(database, { endpoints: { verifyOnCreate: true } });
 
     it('activates a subscription only once its endpoint echoes the challenge, then sends what it held', async () => {
       const { hooks, http, receiver, status } = get();

@@ -2,11 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import type { App } from 'supertest/types';
-import {
-  WebhookDelivery,
-  type DeliveryStatus,
-  type WebhooksModuleOptions,
-} from 'nestjs-marketing-webhooks';
+import type { WebhooksModuleOptions } from 'nestjs-marketing-webhooks';
+import { WebhookDelivery, type DeliveryStatus } from './support/internals';
 import { eventually } from './support/eventually';
 import { TestReceiver } from './support/receiver';
 import { TEST_DATABASES, type TestDatabase } from './support/services';
@@ -100,10 +97,8 @@ async function subscribeRig(
 
 describe('isolation: slow endpoints do not hold up healthy ones', () => {
   const rig = useHangingRig({
-    concurrency: 10,
-    maxInFlightPerOrigin: 2,
-    requestTimeoutMs: REQUEST_TIMEOUT_MS,
-    retrySchedule: [60_000],
+    delivery: { concurrency: 10, maxInFlightPerOrigin: 2, requestTimeoutMs: REQUEST_TIMEOUT_MS },
+    retries: { schedule: [60_000] },
   });
 
   it('delivers every event to the fast endpoint sooner than one timeout of the hanging ones', async () => {
@@ -138,10 +133,8 @@ describe('isolation: slow endpoints do not hold up healthy ones', () => {
 describe('endpoints that hang from their first request', () => {
   // Three hanging origins at five requests each would take more than the ten slots.
   const rig = useHangingRig({
-    concurrency: 10,
-    maxInFlightPerOrigin: 5,
-    requestTimeoutMs: REQUEST_TIMEOUT_MS,
-    retrySchedule: [60_000],
+    delivery: { concurrency: 10, maxInFlightPerOrigin: 5, requestTimeoutMs: REQUEST_TIMEOUT_MS },
+    retries: { schedule: [60_000] },
   });
 
   it('hold one slot each until they have answered, so healthy deliveries do not wait a timeout', async () => {
@@ -164,10 +157,8 @@ describe('endpoints that hang from their first request', () => {
 describe('requests to origins that time out have a lane of their own', () => {
   // concurrency 5: the troubled lane has one slot.
   const rig = useHangingRig({
-    concurrency: 5,
-    maxInFlightPerOrigin: 5,
-    requestTimeoutMs: 800,
-    retrySchedule: Array.from({ length: 20 }, () => 50),
+    delivery: { concurrency: 5, maxInFlightPerOrigin: 5, requestTimeoutMs: 800 },
+    retries: { schedule: Array.from({ length: 20 }, () => 50) },
   });
 
   it('keeps every healthy slot while hanging origins retry, one request at a time', async () => {
@@ -213,11 +204,13 @@ describe.each(TEST_DATABASES)(
   (database) => {
     const rig = useHangingRig(
       {
-        concurrency: 5,
-        maxInFlightPerOrigin: 1,
-        requestTimeoutMs: 500,
-        relayIntervalMs: 2_000,
-        retrySchedule: [60_000],
+        delivery: {
+          concurrency: 5,
+          maxInFlightPerOrigin: 1,
+          requestTimeoutMs: 500,
+          relayIntervalMs: 2_000,
+        },
+        retries: { schedule: [60_000] },
       },
       database,
     );
@@ -260,7 +253,10 @@ describe('a burst to one busy origin waits in the worker, not in Redis', () => {
     slow = await TestReceiver.start();
     hooks = await createWebhooksApp({
       database: 'postgres',
-      options: { concurrency: 20, maxInFlightPerOrigin: 2, retrySchedule: [60_000] },
+      options: {
+        delivery: { concurrency: 20, maxInFlightPerOrigin: 2 },
+        retries: { schedule: [60_000] },
+      },
     });
   });
   afterAll(async () => {

@@ -1,10 +1,7 @@
 import request from 'supertest';
 import type { App } from 'supertest/types';
-import {
-  verifyWebhook,
-  WebhookDelivery,
-  WebhookVerificationError,
-} from 'nestjs-marketing-webhooks';
+import { verifyWebhook, WebhookVerificationError } from 'nestjs-marketing-webhooks';
+import { WebhookDelivery } from './support/internals';
 import { eventually } from './support/eventually';
 import { deliveriesInQueue } from './support/queue-jobs';
 import { sleep, TestReceiver } from './support/receiver';
@@ -25,9 +22,9 @@ describe.each(TEST_DATABASES)('delivery operations on %s', (database) => {
     hooks = await createWebhooksApp({
       database,
       options: {
-        resolveTenant: (req) => String(req.headers['x-tenant'] ?? 'default'),
-        secretRotationGraceMs: ROTATION_GRACE_MS,
-        retrySchedule: [100],
+        admin: { resolveTenant: (req) => String(req.headers['x-tenant'] ?? 'default') },
+        security: { secretRotationGraceMs: ROTATION_GRACE_MS },
+        retries: { schedule: [100] },
       },
     });
     http = hooks.app.getHttpServer() as App;

@@ -2,9 +2,8 @@ import {
   InvalidWebhookEventError,
   UnknownEventSourceError,
   UnknownEventTypeError,
-  WebhookDelivery,
-  WebhookEvent,
 } from 'nestjs-marketing-webhooks';
+import { WebhookDelivery, WebhookEvent } from './support/internals';
 import { startPrivateRedis } from './support/processes';
 import { deliveriesInQueue, deliveriesSettled } from './support/queue-jobs';
 import { TestReceiver } from './support/receiver';

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { DATABASE_URL, REDIS_URL, uniqueName, withPg } from './support/services';
 
 const ROOT = join(__dirname, '..');
-const CACHE = join(ROOT, 'node_modules', '.cache');
+// Not under node_modules: a worktree's node_modules may be a link shared with other checkouts.
+const CACHE = join(ROOT, '.cache', 'package-e2e');
 
 function run(
   command: string,
@@ -30,7 +31,7 @@ interface HostResult {
 
 /**
  * What users install: `npm pack` of the root, put into scratch host apps. The Nest 11 host (CommonJS,
- * @nestjs/config + forRootAsync) sits under the repository's node_modules and uses its peers offline;
+ * @nestjs/config + forRootAsync) sits under the repository and uses its node_modules offline;
  * the Nest 12 host (ESM-only @nestjs/*) installs its own.
  */
 describe('the packed package', () => {
@@ -82,6 +83,11 @@ describe('the packed package', () => {
   function installHost(name: string, installArgs: string[]): string {
     const dir = join(CACHE, name);
     mkdirSync(dir, { recursive: true });
+    // npm keeps an installed file: dependency of the same version, so the previous build would stay.
+    rmSync(join(dir, 'node_modules', 'nestjs-marketing-webhooks'), {
+      recursive: true,
+      force: true,
+    });
     copyFileSync(tarball, join(dir, 'nestjs-marketing-webhooks.tgz'));
     for (const file of readdirSync(join(__dirname, name)))
       copyFileSync(join(__dirname, name, file), join(dir, file));

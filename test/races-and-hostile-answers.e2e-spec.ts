@@ -1,9 +1,9 @@
 import { parse } from 'qs';
 import request from 'supertest';
 import type { App } from 'supertest/types';
-import { WebhookSubscription } from 'nestjs-marketing-webhooks';
 import { DeliveryRelay } from '../libs/webhooks/src/delivery/delivery-relay';
 import { deliveriesInQueue, watchVerifications } from './support/queue-jobs';
+import { WebhookSubscription } from './support/internals';
 import { TestReceiver } from './support/receiver';
 import { TEST_DATABASES } from './support/services';
 import { createSubscription, listDeliveries, waitForDelivery } from './support/subscriptions';
@@ -19,7 +19,11 @@ describe.each(TEST_DATABASES)('races and hostile answers on %s', (database) => {
     receiver = await TestReceiver.start();
     hooks = await createWebhooksApp({
       database,
-      options: { verifyEndpointOnCreate: true, relayIntervalMs: 200, retrySchedule: [] },
+      options: {
+        endpoints: { verifyOnCreate: true },
+        delivery: { relayIntervalMs: 200 },
+        retries: { schedule: [] },
+      },
     });
     http = hooks.app.getHttpServer() as App;
   });
@@ -128,7 +132,7 @@ describe('form payloads and slow direct sends', () => {
     receiver = await TestReceiver.start();
     hooks = await createWebhooksApp({
       database: 'postgres',
-      options: { relayIntervalMs: 100, retrySchedule: [] },
+      options: { delivery: { relayIntervalMs: 100 }, retries: { schedule: [] } },
     });
   });
   afterAll(async () => {

@@ -22,19 +22,21 @@ describe('outbound URL policy (SSRF)', () => {
     hooks = await createWebhooksApp({
       database: 'postgres',
       options: {
-        allowPrivateNetworks: false,
-        allowedTargets: ['127.0.0.2/32'],
-        retrySchedule: [],
-        resolveHost: async (hostname) => {
-          if (hostname === 'private.example.com') return ['127.0.0.1'];
-          if (hostname === 'mixed.example.com') return ['93.184.216.34', '10.0.0.7'];
-          if (hostname === 'partner.example.com') return ['127.0.0.2'];
-          // Public when the subscription is checked, loopback when the worker connects.
-          if (hostname === 'rebind.example.com')
-            return rebindLookups++ === 0 ? ['93.184.216.34'] : ['127.0.0.1'];
-          throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), {
-            code: 'ENOTFOUND',
-          });
+        retries: { schedule: [] },
+        security: {
+          allowPrivateNetworks: false,
+          allowedTargets: ['127.0.0.2/32'],
+          resolveHost: async (hostname) => {
+            if (hostname === 'private.example.com') return ['127.0.0.1'];
+            if (hostname === 'mixed.example.com') return ['93.184.216.34', '10.0.0.7'];
+            if (hostname === 'partner.example.com') return ['127.0.0.2'];
+            // Public when the subscription is checked, loopback when the worker connects.
+            if (hostname === 'rebind.example.com')
+              return rebindLookups++ === 0 ? ['93.184.216.34'] : ['127.0.0.1'];
+            throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), {
+              code: 'ENOTFOUND',
+            });
+          },
         },
       },
     });
@@ -135,10 +137,12 @@ describe('httpsOnly and limits', () => {
     hooks = await createWebhooksApp({
       database: 'sqlite',
       options: {
-        allowPrivateNetworks: false,
-        httpsOnly: true,
-        maxSubscriptionsPerList: 2,
-        resolveHost: async () => ['93.184.216.34'],
+        security: {
+          allowPrivateNetworks: false,
+          httpsOnly: true,
+          resolveHost: async () => ['93.184.216.34'],
+        },
+        limits: { maxSubscriptionsPerList: 2 },
       },
     });
   });

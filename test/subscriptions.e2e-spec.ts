@@ -5,7 +5,7 @@ import {
   InvalidSubscriptionError,
   UnknownEventTypeError,
   WebhookSubscriptionsService,
-  type UpdateSubscriptionInput,
+  type UpdateSubscriptionDto,
 } from 'nestjs-marketing-webhooks';
 import { TEST_DATABASES } from './support/services';
 import { createWebhooksApp, type WebhooksTestApp } from './support/webhooks-app';
@@ -24,8 +24,8 @@ describe.each(TEST_DATABASES)('subscriptions admin API on %s', (database) => {
     hooks = await createWebhooksApp({
       database,
       options: {
-        allowPrivateNetworks: false,
-        resolveTenant,
+        security: { allowPrivateNetworks: false },
+        admin: { resolveTenant },
         eventTypes: [{ type: 'contact.tagged', description: 'A tag was added to a contact.' }],
       },
     });
@@ -164,7 +164,7 @@ describe.each(TEST_DATABASES)('subscriptions admin API on %s', (database) => {
     await expect(
       service.update(scope, created.id, {
         status: 'disabled',
-      } as unknown as UpdateSubscriptionInput),
+      } as unknown as UpdateSubscriptionDto),
     ).rejects.toThrow(/status must be one of/);
     expect((await service.list(scope)).data.map((subscription) => subscription.id)).toEqual([
       created.id,
@@ -289,7 +289,7 @@ describe('route prefix and host guards', () => {
     hooks = await createWebhooksApp({
       database: 'sqlite',
       registration: 'forRootAsync',
-      options: { guards: [ApiKeyGuard] },
+      options: { admin: { guards: [ApiKeyGuard] } },
       extras: { routePrefix: '/admin/v1/' },
     });
   });

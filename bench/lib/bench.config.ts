@@ -7,11 +7,10 @@ import type { WebhooksModuleOptions, WebhooksQueueSettings } from '../../src';
  * (5 in flight, 10 sockets) and the relay interval (10 s) are the defaults.
  */
 export const BENCH_MODULE_OPTIONS = {
-  allowPrivateNetworks: true,
-  concurrency: 50,
-  requestTimeoutMs: 2_000,
-  retrySchedule: [1_000, 5_000, 30_000],
-  maxSubscriptionsPerList: 10_000,
+  security: { allowPrivateNetworks: true },
+  delivery: { concurrency: 50, requestTimeoutMs: 2_000 },
+  retries: { schedule: [1_000, 5_000, 30_000] },
+  limits: { maxSubscriptionsPerList: 10_000 },
 } satisfies WebhooksModuleOptions;
 
 export const BENCH_QUEUE_SETTINGS: WebhooksQueueSettings = {};

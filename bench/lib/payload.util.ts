@@ -1,4 +1,4 @@
-import { webhookHeaders } from '../../src';
+import { webhookHeaders } from '../../test/support/internals';
 
 /** Size of the JSON `data` of every event in every scenario and baseline. */
 export const DATA_BYTES = 1024;

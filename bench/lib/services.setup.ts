@@ -1,12 +1,8 @@
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import {
-  WEBHOOK_EVENT_SOURCES,
-  WebhookSubscription,
-  WebhookSubscriptionsService,
-  generateWebhookSecret,
-} from '../../src';
+import { WEBHOOK_EVENT_SOURCES, WebhookSubscriptionsService } from '../../src';
+import { generateWebhookSecret, WebhookSubscription } from '../../test/support/internals';
 import { startPrivateRedis, type PrivateRedis } from '../../test/support/processes';
 import { createWebhooksApp, type WebhooksTestApp } from '../../test/support/webhooks-app';
 import { BENCH_MODULE_OPTIONS } from './bench.config';

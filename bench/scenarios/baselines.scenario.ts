@@ -1,4 +1,4 @@
-import { generateWebhookSecret } from '../../src';
+import { generateWebhookSecret } from '../../test/support/internals';
 import { BENCH_MODULE_OPTIONS, FAST_PORTS } from '../lib/bench.config';
 import { producerOf, stopAll, type BenchContext, type Producer } from '../lib/bench.context';
 import type { LoadList, ProducerApi, RawClientApi, WorkerApi } from '../lib/child.apis';
@@ -29,7 +29,7 @@ export async function startRawBaseline(ctx: BenchContext): Promise<RawBaseline> 
         urls,
         secret,
         durationMs: ctx.durations.rawMs,
-        concurrency: BENCH_MODULE_OPTIONS.concurrency,
+        concurrency: BENCH_MODULE_OPTIONS.delivery.concurrency,
         connectionsPerOrigin: 10,
       });
       const stats = await ctx.receiver.stats();
@@ -61,9 +61,9 @@ export async function startNaiveBaseline(ctx: BenchContext): Promise<NaiveBaseli
   const config: NaiveConfig = {
     redisUrl: ctx.services.redis.url,
     bullPrefix: `${ctx.services.bullPrefix}_naive`,
-    concurrency: BENCH_MODULE_OPTIONS.concurrency,
+    concurrency: BENCH_MODULE_OPTIONS.delivery.concurrency,
     connectionsPerOrigin: 10,
-    requestTimeoutMs: BENCH_MODULE_OPTIONS.requestTimeoutMs,
+    requestTimeoutMs: BENCH_MODULE_OPTIONS.delivery.requestTimeoutMs,
   };
   const [producer, ...workers] = await Promise.all([
     BenchChild.start<ProducerApi>('naive-producer', 'bench/lib/naive-producer.process.ts', config),

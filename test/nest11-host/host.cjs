@@ -44,14 +44,17 @@ async function main() {
       }),
       BullModule.forRootAsync({
         inject: [ConfigService],
-        useFactory: (config) => ({ url: config.getOrThrow('REDIS_URL'), prefix: config.getOrThrow('BULL_PREFIX') }),
+        useFactory: (config) => ({
+          url: config.getOrThrow('REDIS_URL'),
+          prefix: config.getOrThrow('BULL_PREFIX'),
+        }),
       }),
       WebhooksModule.forRootAsync({
         imports: [ConfigModule],
         inject: [ConfigService],
         useFactory: (config) => ({
-          allowedTargets: [config.getOrThrow('RECEIVER_CIDR')],
-          requestTimeoutMs: Number(config.get('WEBHOOK_TIMEOUT_MS', 5000)),
+          security: { allowedTargets: [config.getOrThrow('RECEIVER_CIDR')] },
+          delivery: { requestTimeoutMs: Number(config.get('WEBHOOK_TIMEOUT_MS', 5000)) },
         }),
       }),
     ],
@@ -63,17 +66,33 @@ async function main() {
   const created = await fetch(`${base}/lists/7/webhooks`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ url: `http://127.0.0.1:${receiver.address().port}/hook`, events: ['contact.subscribed'] }),
+    body: JSON.stringify({
+      url: `http://127.0.0.1:${receiver.address().port}/hook`,
+      events: ['contact.subscribed'],
+    }),
   });
-  if (created.status !== 201) fail(`creating the subscription answered ${created.status}: ${await created.text()}`);
+  if (created.status !== 201)
+    fail(`creating the subscription answered ${created.status}: ${await created.text()}`);
   const { secret } = await created.json();
   const { eventId } = await app
     .get(WebhooksService)
-    .emit({ listId: 7, type: 'contact.subscribed', source: 'api', data: { email: 'grace@example.com' } });
+    .emit({
+      listId: 7,
+      type: 'contact.subscribed',
+      source: 'api',
+      data: { email: 'grace@example.com' },
+    });
   const delivery = await received;
   const verified = verifyWebhook(secret, delivery.body, delivery.headers);
   const nestVersion = require('@nestjs/core/package.json').version;
-  console.log(JSON.stringify({ nestVersion, eventId, webhookId: verified.id, body: JSON.parse(delivery.body) }));
+  console.log(
+    JSON.stringify({
+      nestVersion,
+      eventId,
+      webhookId: verified.id,
+      body: JSON.parse(delivery.body),
+    }),
+  );
   await app.close();
   receiver.close();
   process.exit(0);

@@ -21,7 +21,11 @@ const received = new Promise((resolve) => {
     req.on('data', (chunk) => chunks.push(chunk));
     req.on('end', () => {
       res.writeHead(204).end();
-      resolve({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), port: receiver.address().port });
+      resolve({
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+        port: receiver.address().port,
+      });
     });
   });
   receiver.listen(0, '127.0.0.1', () => (globalThis.receiverPort = receiver.address().port));
@@ -31,9 +35,17 @@ while (!globalThis.receiverPort) await new Promise((resolve) => setTimeout(resol
 class AppModule {}
 Module({
   imports: [
-    TypeOrmModule.forRoot({ type: 'postgres', url: DATABASE_URL, schema: PG_SCHEMA, autoLoadEntities: true, synchronize: true }),
+    TypeOrmModule.forRoot({
+      type: 'postgres',
+      url: DATABASE_URL,
+      schema: PG_SCHEMA,
+      autoLoadEntities: true,
+      synchronize: true,
+    }),
     BullModule.forRoot({ url: REDIS_URL, prefix: BULL_PREFIX }),
-    WebhooksModule.forRootAsync({ useFactory: () => ({ allowPrivateNetworks: true }) }),
+    WebhooksModule.forRootAsync({
+      useFactory: () => ({ security: { allowPrivateNetworks: true } }),
+    }),
   ],
 })(AppModule);
 
@@ -43,16 +55,29 @@ const base = await app.getUrl();
 const created = await fetch(`${base}/lists/1/webhooks`, {
   method: 'POST',
   headers: { 'content-type': 'application/json' },
-  body: JSON.stringify({ url: `http://127.0.0.1:${globalThis.receiverPort}/hook`, events: ['contact.subscribed'] }),
+  body: JSON.stringify({
+    url: `http://127.0.0.1:${globalThis.receiverPort}/hook`,
+    events: ['contact.subscribed'],
+  }),
 });
-if (created.status !== 201) fail(`creating the subscription answered ${created.status}: ${await created.text()}`);
+if (created.status !== 201)
+  fail(`creating the subscription answered ${created.status}: ${await created.text()}`);
 const { secret } = await created.json();
 
-const { eventId } = await app.get(WebhooksService).emit({ listId: 1, type: 'contact.subscribed', source: 'api', data: { email: 'ada@example.com' } });
+const { eventId } = await app
+  .get(WebhooksService)
+  .emit({
+    listId: 1,
+    type: 'contact.subscribed',
+    source: 'api',
+    data: { email: 'ada@example.com' },
+  });
 const delivery = await received;
 const verified = verifyWebhook(secret, delivery.body, delivery.headers);
 const { createRequire } = await import('node:module');
 const nestVersion = createRequire(import.meta.url)('@nestjs/core/package.json').version;
-console.log(JSON.stringify({ nestVersion, eventId, webhookId: verified.id, body: JSON.parse(delivery.body) }));
+console.log(
+  JSON.stringify({ nestVersion, eventId, webhookId: verified.id, body: JSON.parse(delivery.body) }),
+);
 await app.close();
 process.exit(0);

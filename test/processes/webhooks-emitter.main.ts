@@ -22,7 +22,7 @@ async function main(): Promise<void> {
       },
       redisUrl: env('REDIS_URL'),
       bullPrefix: env('BULL_PREFIX'),
-      webhooks: WebhooksModule.forRoot({ worker: false, allowPrivateNetworks: true }),
+      webhooks: WebhooksModule.forRoot({ worker: false, security: { allowPrivateNetworks: true } }),
     },
     { logger: ['error'] },
   );

@@ -22,12 +22,12 @@ async function main(): Promise<void> {
     bullPrefix: env('BULL_PREFIX'),
     webhooks: WebhooksModule.forRoot({
       worker: true,
-      allowPrivateNetworks: true,
-      concurrency: 50,
-      requestTimeoutMs: 5_000,
+      security: { allowPrivateNetworks: true },
+      delivery: { concurrency: 50, requestTimeoutMs: 5_000, relayIntervalMs: 500 },
       // Short, but long enough to ride out a starved machine: about a minute of retries in all.
-      retrySchedule: [200, 400, 800, 1_600, 3_200, 6_400, 6_400, 6_400, 6_400, 6_400, 6_400, 6_400],
-      relayIntervalMs: 500,
+      retries: {
+        schedule: [200, 400, 800, 1_600, 3_200, 6_400, 6_400, 6_400, 6_400, 6_400, 6_400, 6_400],
+      },
       queue: { lockDurationMs: 10_000, stalledIntervalMs: 1_000 },
     }),
   });

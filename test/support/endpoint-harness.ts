@@ -1,5 +1,6 @@
 import type { App } from 'supertest/types';
-import { WebhookSubscription, type WebhooksModuleOptions } from 'nestjs-marketing-webhooks';
+import type { WebhooksModuleOptions } from 'nestjs-marketing-webhooks';
+import { WebhookSubscription } from './internals';
 import { LifecycleRecorder, lifecycleRecording } from './lifecycle-recorder';
 import { TestReceiver } from './receiver';
 import type { TestDatabase } from './services';

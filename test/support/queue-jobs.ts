@@ -1,6 +1,6 @@
 import type { Job, Queue } from 'bull';
 import { In } from 'typeorm';
-import { WebhookDelivery, type DeliveryStatus } from 'nestjs-marketing-webhooks';
+import { WebhookDelivery, type DeliveryStatus } from './internals';
 import { VERIFY_ENDPOINT_JOB } from '../../libs/webhooks/src/webhooks.constants';
 import { eventually } from './eventually';
 import type { WebhooksTestApp } from './webhooks-app';

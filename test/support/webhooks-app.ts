@@ -49,17 +49,33 @@ export interface WebhooksTestApp {
 
 /** Test-friendly defaults: loopback receivers allowed, fast retries without jitter. */
 export const TEST_OPTIONS: WebhooksModuleOptions = {
-  allowPrivateNetworks: true,
-  retrySchedule: [150, 300],
-  retryJitter: 0,
-  requestTimeoutMs: 3_000,
+  security: { allowPrivateNetworks: true },
+  retries: { schedule: [150, 300], jitter: 0 },
+  delivery: { requestTimeoutMs: 3_000 },
 };
+
+/** `overrides` on top of `base`, group by group (a test's `retries.schedule` keeps the base's jitter). */
+function mergeOptions(
+  base: WebhooksModuleOptions,
+  overrides: WebhooksModuleOptions = {},
+): WebhooksModuleOptions {
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(overrides)) {
+    const inner = merged[key];
+    merged[key] = isGroup(inner) && isGroup(value) ? { ...inner, ...value } : value;
+  }
+  return merged;
+}
+
+function isGroup(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
 
 /** A host app as a user would write it: TypeORM + Bull roots, then WebhooksModule. Real services. */
 export async function createWebhooksApp(setup: WebhooksAppSetup): Promise<WebhooksTestApp> {
   const database = await isolatedDatabase(setup.database, setup.namePrefix);
   const bullPrefix = uniqueName(setup.namePrefix ?? 'bull');
-  const options = { ...TEST_OPTIONS, ...setup.options };
+  const options = mergeOptions(TEST_OPTIONS, setup.options);
   const webhooksModule =
     setup.registration === 'forRootAsync'
       ? WebhooksModule.forRootAsync({ useFactory: async () => options, ...setup.extras })

@@ -44,10 +44,10 @@ export class AppModule {
           useFactory: (registry: Registry) => ({
             metrics: { registry },
             // The demo delivers to its own inbox on loopback, which the default URL policy refuses.
-            allowPrivateNetworks: true,
-            retrySchedule: [2_000, 10_000, 60_000],
+            security: { allowPrivateNetworks: true },
+            retries: { schedule: [2_000, 10_000, 60_000] },
             // The library's webhook admin routes follow the same rule as the demo's: a wrong key is refused.
-            guards: [RequestSourceGuard],
+            admin: { guards: [RequestSourceGuard] },
           }),
           isGlobal: true,
         }),

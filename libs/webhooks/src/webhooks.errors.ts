@@ -99,3 +99,12 @@ export class WebhookLimitError extends WebhooksError {
     super(`${field} ${message}`, field);
   }
 }
+
+/** A delivery failed verification on the receiving side (`verifyWebhook`): answer it 401. */
+export class WebhookVerificationError extends WebhooksError {
+  readonly code = 'webhook_verification_failed';
+
+  constructor(message: string) {
+    super(message);
+  }
+}

@@ -1,6 +1,7 @@
 import type { CanActivate, Type } from '@nestjs/common';
 import { promises as dns } from 'node:dns';
 import type { IncomingHttpHeaders } from 'node:http';
+import { DEFAULT_TENANT_ID } from './webhooks.constants';
 
 export interface WebhookEventTypeDefinition {
   /** Dotted name, e.g. `contact.tagged`. */
@@ -23,166 +24,345 @@ export interface MetricsRegistry {
   registerMetric(metric: never): void;
 }
 
+/**
+ * What `forRoot` / `forRootAsync` accept. Every option is optional: its default is in
+ * `WEBHOOKS_DEFAULTS` (below), the README's options table is checked against it.
+ */
 export interface WebhooksModuleOptions {
-  /** Event types added to the built-in catalogue. Default: none. */
+  /** Event types added to the built-in catalogue. */
   eventTypes?: WebhookEventTypeDefinition[];
-  /** Returns the tenant (account) of an admin request. Default: every request belongs to `'default'`. */
-  resolveTenant?: (request: WebhooksAdminRequest) => string | Promise<string>;
-  /** Guards run before every admin route (classes are resolved from the host's container). Default: none. */
-  guards?: Array<Type<CanActivate> | CanActivate>;
-  /** Run the delivery worker in this process. `false` gives an API-only process. Default: true. */
+  /** Run the delivery worker in this process; `false` gives an API-only process. */
   worker?: boolean;
-  /** Deliveries sent at once by this process. Default: 50. */
-  concurrency?: number;
-  /** Delays in ms before each retry, after the immediate first attempt. Default: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. */
-  retrySchedule?: number[];
-  /** Random spread applied to each retry delay (0.2 = ±20%). Default: 0.2. */
-  retryJitter?: number;
-  /** Time allowed to open the connection, in ms. Default: 5000. */
-  connectTimeoutMs?: number;
-  /** Time allowed for the whole request and response, in ms. Default: 15000. */
-  requestTimeoutMs?: number;
-  /** Bytes of the receiver's response body kept with an attempt. Default: 4096. */
-  maxResponseBodyBytes?: number;
-  /** Simultaneous connections per receiver origin, so one slow endpoint cannot take every socket. Default: 10. */
-  maxConnectionsPerOrigin?: number;
-  /** Largest serialized `data` accepted by `emit`, in bytes. Default: 256 KiB. */
-  maxPayloadBytes?: number;
-  /** Allow receivers on loopback and private networks (development, tests). Default: false. */
-  allowPrivateNetworks?: boolean;
-  /** CIDRs (`10.1.0.0/16`), addresses or host names allowed although not public. Default: none. */
-  allowedTargets?: string[];
-  /** Refuse plain `http:` receivers (production). Default: false. */
-  httpsOnly?: boolean;
-  /** Resolves a host name to its addresses; every address is checked. Default: `dns.lookup` (all addresses). */
-  resolveHost?: (hostname: string) => Promise<string[]>;
-  /** `User-Agent` header of deliveries. Default: `nest-hooks/<version>`. */
-  userAgent?: string;
-  /**
-   * Deliveries to one origin in flight at once in this process; more wait without holding a worker.
-   * One until the origin first answers, and while it is timing out. Default: 5.
-   */
-  maxInFlightPerOrigin?: number;
-  /** Longest `Retry-After` honoured, in ms; longer values are cut to this. Default: 1 hour. */
-  maxRetryAfterMs?: number;
-  /** How long the previous secret keeps signing after a rotation, in ms. Default: 24 hours. */
-  secretRotationGraceMs?: number;
-  /** Disable a subscription whose attempts have all failed for this long (ms)… Default: 5 days. */
-  autoDisableAfterMs?: number;
-  /** …and at least this many times in a row. Default: 10. */
-  autoDisableMinFailures?: number;
-  /** How recent a successful test ping must be to re-enable a disabled subscription, in ms. Default: 1 hour. */
-  reenableTestWindowMs?: number;
-  /** Probe disabled endpoints this often (ms) and re-enable those that answer 2xx. Default: off (0). */
-  probeDisabledEveryMs?: number;
-  /** New subscriptions start `pending_verification` until their endpoint echoes a challenge. Default: false. */
-  verifyEndpointOnCreate?: boolean;
-  /** How often each worker re-enqueues due deliveries that may have lost their job (ms; 0 = never). Default: 10 s. */
-  relayIntervalMs?: number;
-  /** Subscriptions one list may have. Default: 100. */
-  maxSubscriptionsPerList?: number;
+  /** The admin REST routes. */
+  admin?: {
+    /** Returns the tenant (account) an admin request belongs to. */
+    resolveTenant?: (request: WebhooksAdminRequest) => string | Promise<string>;
+    /** Guards run before every admin route (classes are resolved from the host's container). */
+    guards?: Array<Type<CanActivate> | CanActivate>;
+  };
+  /** How this process sends. */
+  delivery?: {
+    /** HTTP requests in flight at once, and Bull jobs run at once. */
+    concurrency?: number;
+    /** Time allowed to open the connection, in ms. */
+    connectTimeoutMs?: number;
+    /** Time allowed for the whole request and response, in ms. */
+    requestTimeoutMs?: number;
+    /** Bytes of the receiver's response body read and kept with an attempt. */
+    maxResponseBodyBytes?: number;
+    /** Sockets per receiver origin, so one slow endpoint cannot take every socket. */
+    maxConnectionsPerOrigin?: number;
+    /** Deliveries to one origin in flight at once; one until it first answers and while it times out. */
+    maxInFlightPerOrigin?: number;
+    /** `User-Agent` header of deliveries. */
+    userAgent?: string;
+    /** How often each worker re-enqueues due deliveries that lost their job, in ms (0: never). */
+    relayIntervalMs?: number;
+  };
+  /** When failed attempts are tried again. */
+  retries?: {
+    /** Delays in ms before each retry, after the immediate first attempt. */
+    schedule?: number[];
+    /** Random spread applied to each delay (0.2 = ±20%). */
+    jitter?: number;
+    /** Longest `Retry-After` honoured, in ms; longer ones are cut to this. */
+    maxRetryAfterMs?: number;
+  };
+  /** Where deliveries may go (SSRF policy), and signing secrets. */
+  security?: {
+    /** Allow receivers on loopback and private networks (development, tests). */
+    allowPrivateNetworks?: boolean;
+    /** CIDRs (`10.1.0.0/16`), addresses or host names allowed although not public. */
+    allowedTargets?: string[];
+    /** Refuse plain `http:` receivers (production). */
+    httpsOnly?: boolean;
+    /** Resolves a host name to its addresses; every address is checked. */
+    resolveHost?: (hostname: string) => Promise<string[]>;
+    /** How long the previous secret keeps signing after a rotation, in ms. */
+    secretRotationGraceMs?: number;
+  };
+  /** Endpoint health: auto-disable, re-enable, ownership check. */
+  endpoints?: {
+    /** Disable a subscription whose attempts have all failed for this long (ms)… */
+    autoDisableAfterMs?: number;
+    /** …and at least this many times in a row. */
+    autoDisableMinFailures?: number;
+    /** How recent a successful test ping must be to re-enable a disabled subscription, in ms. */
+    reenableTestWindowMs?: number;
+    /** Probe disabled endpoints this often (ms) and re-enable those that answer 2xx (0: never). */
+    probeDisabledEveryMs?: number;
+    /** New (and re-pointed) subscriptions start `pending_verification` until they echo a challenge. */
+    verifyOnCreate?: boolean;
+  };
+  /** Sizes and counts accepted. */
+  limits?: {
+    /** Largest serialized `data` accepted by `emit`, in bytes. */
+    maxPayloadBytes?: number;
+    /** Subscriptions one list may have. */
+    maxSubscriptionsPerList?: number;
+  };
+  /** What `WebhooksHealthService` reports. */
+  health?: {
+    /** The queue is reported stuck when the oldest due delivery is overdue by more than this (ms). */
+    stuckAfterMs?: number;
+  };
   /**
    * Prometheus metrics through prom-client (an optional peer): `true` registers them in prom-client's
-   * default registry; or give your own `registry` and a name `prefix` (default `webhooks_`). Default: off.
+   * default registry; or give your own `registry` and a name `prefix` (`webhooks_` if not given).
    */
   metrics?: boolean | { registry?: MetricsRegistry; prefix?: string };
-  /** Health reports the queue stuck when the oldest due delivery is overdue by more (ms). Default: 5 min. */
-  stuckAfterMs?: number;
 }
 
-export interface ResolvedWebhooksOptions extends Required<
-  Omit<WebhooksModuleOptions, 'resolveTenant' | 'guards' | 'eventTypes'>
-> {
+type OptionGroup =
+  'admin' | 'delivery' | 'retries' | 'security' | 'endpoints' | 'limits' | 'health';
+
+/** Every option with its default: groups complete, arrays read-only. */
+export type WebhooksOptionDefaults = {
+  readonly [K in keyof WebhooksModuleOptions]-?: K extends OptionGroup
+    ? {
+        readonly [P in keyof NonNullable<WebhooksModuleOptions[K]>]-?: Frozen<
+          NonNullable<WebhooksModuleOptions[K]>[P]
+        >;
+      }
+    : Frozen<Exclude<WebhooksModuleOptions[K], undefined>>;
+};
+type Frozen<T> = T extends Array<infer Item> ? readonly Item[] : T;
+
+/** Puts every admin request in the single tenant `'default'`. */
+function singleTenant(): string {
+  return DEFAULT_TENANT_ID;
+}
+
+/** Every address `dns.lookup` gives for the name (`all: true`). */
+async function dnsLookupAll(hostname: string): Promise<string[]> {
+  const entries = await dns.lookup(hostname, { all: true, verbatim: true });
+  return entries.map((entry) => entry.address);
+}
+
+const SECOND = 1_000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/** The default of every option, written here only. */
+export const WEBHOOKS_DEFAULTS: WebhooksOptionDefaults = deepFreeze({
+  eventTypes: [],
+  worker: true,
+  admin: {
+    resolveTenant: singleTenant,
+    guards: [],
+  },
+  delivery: {
+    concurrency: 50,
+    connectTimeoutMs: 5 * SECOND,
+    requestTimeoutMs: 15 * SECOND,
+    maxResponseBodyBytes: 4 * 1024,
+    maxConnectionsPerOrigin: 10,
+    maxInFlightPerOrigin: 5,
+    userAgent: 'nest-hooks/0.1',
+    relayIntervalMs: 10 * SECOND,
+  },
+  retries: {
+    schedule: [5 * SECOND, 5 * MINUTE, 30 * MINUTE, 2 * HOUR, 5 * HOUR, 10 * HOUR, 10 * HOUR],
+    jitter: 0.2,
+    maxRetryAfterMs: HOUR,
+  },
+  security: {
+    allowPrivateNetworks: false,
+    allowedTargets: [],
+    httpsOnly: false,
+    resolveHost: dnsLookupAll,
+    secretRotationGraceMs: DAY,
+  },
+  endpoints: {
+    autoDisableAfterMs: 5 * DAY,
+    autoDisableMinFailures: 10,
+    reenableTestWindowMs: HOUR,
+    probeDisabledEveryMs: 0,
+    verifyOnCreate: false,
+  },
+  limits: {
+    maxPayloadBytes: 256 * 1024,
+    maxSubscriptionsPerList: 100,
+  },
+  health: {
+    stuckAfterMs: 5 * MINUTE,
+  },
+  metrics: false,
+});
+
+/** The options as the library's internals read them: flat, complete. */
+export interface ResolvedWebhooksOptions {
   eventTypes: WebhookEventTypeDefinition[];
+  worker: boolean;
+  resolveTenant: (request: WebhooksAdminRequest) => string | Promise<string>;
   guards: Array<Type<CanActivate> | CanActivate>;
-  resolveTenant?: WebhooksModuleOptions['resolveTenant'];
+  concurrency: number;
+  connectTimeoutMs: number;
+  requestTimeoutMs: number;
+  maxResponseBodyBytes: number;
+  maxConnectionsPerOrigin: number;
+  maxInFlightPerOrigin: number;
+  userAgent: string;
+  relayIntervalMs: number;
+  retrySchedule: number[];
+  retryJitter: number;
+  maxRetryAfterMs: number;
+  allowPrivateNetworks: boolean;
+  allowedTargets: string[];
+  httpsOnly: boolean;
+  resolveHost: (hostname: string) => Promise<string[]>;
+  secretRotationGraceMs: number;
+  autoDisableAfterMs: number;
+  autoDisableMinFailures: number;
+  reenableTestWindowMs: number;
+  probeDisabledEveryMs: number;
+  verifyEndpointOnCreate: boolean;
+  maxPayloadBytes: number;
+  maxSubscriptionsPerList: number;
+  stuckAfterMs: number;
+  metrics: boolean | { registry?: MetricsRegistry; prefix?: string };
 }
 
 /** Injection token of the options with defaults applied. */
 export const WEBHOOKS_OPTIONS = Symbol('WEBHOOKS_OPTIONS');
 
-export const DEFAULT_RETRY_SCHEDULE_MS: readonly number[] = [
-  5_000,
-  5 * 60_000,
-  30 * 60_000,
-  2 * 3_600_000,
-  5 * 3_600_000,
-  10 * 3_600_000,
-  10 * 3_600_000,
-];
-
-async function resolveWithDns(hostname: string): Promise<string[]> {
-  const entries = await dns.lookup(hostname, { all: true, verbatim: true });
-  return entries.map((entry) => entry.address);
-}
-
-export function resolveWebhooksOptions(options: WebhooksModuleOptions): ResolvedWebhooksOptions {
+export function resolveWebhooksOptions(
+  options: WebhooksModuleOptions = {},
+): ResolvedWebhooksOptions {
+  assertKnownOptions(options);
+  const defaults = WEBHOOKS_DEFAULTS;
+  const admin = withDefaults(defaults.admin, options.admin);
+  const delivery = withDefaults(defaults.delivery, options.delivery);
+  const retries = withDefaults(defaults.retries, options.retries);
+  const security = withDefaults(defaults.security, options.security);
+  const endpoints = withDefaults(defaults.endpoints, options.endpoints);
+  const limits = withDefaults(defaults.limits, options.limits);
+  const health = withDefaults(defaults.health, options.health);
   const resolved: ResolvedWebhooksOptions = {
-    eventTypes: options.eventTypes ?? [],
-    resolveTenant: options.resolveTenant,
-    guards: options.guards ?? [],
-    worker: options.worker ?? true,
-    concurrency: options.concurrency ?? 50,
-    retrySchedule: options.retrySchedule ?? [...DEFAULT_RETRY_SCHEDULE_MS],
-    retryJitter: options.retryJitter ?? 0.2,
-    connectTimeoutMs: options.connectTimeoutMs ?? 5_000,
-    requestTimeoutMs: options.requestTimeoutMs ?? 15_000,
-    maxResponseBodyBytes: options.maxResponseBodyBytes ?? 4_096,
-    maxConnectionsPerOrigin: options.maxConnectionsPerOrigin ?? 10,
-    maxPayloadBytes: options.maxPayloadBytes ?? 256 * 1024,
-    allowPrivateNetworks: options.allowPrivateNetworks ?? false,
-    allowedTargets: options.allowedTargets ?? [],
-    httpsOnly: options.httpsOnly ?? false,
-    resolveHost: options.resolveHost ?? resolveWithDns,
-    userAgent: options.userAgent ?? 'nest-hooks/0.1',
-    maxInFlightPerOrigin: options.maxInFlightPerOrigin ?? 5,
-    maxRetryAfterMs: options.maxRetryAfterMs ?? 3_600_000,
-    secretRotationGraceMs: options.secretRotationGraceMs ?? 24 * 3_600_000,
-    autoDisableAfterMs: options.autoDisableAfterMs ?? 5 * 24 * 3_600_000,
-    autoDisableMinFailures: options.autoDisableMinFailures ?? 10,
-    reenableTestWindowMs: options.reenableTestWindowMs ?? 3_600_000,
-    probeDisabledEveryMs: options.probeDisabledEveryMs ?? 0,
-    verifyEndpointOnCreate: options.verifyEndpointOnCreate ?? false,
-    relayIntervalMs: options.relayIntervalMs ?? 10_000,
-    maxSubscriptionsPerList: options.maxSubscriptionsPerList ?? 100,
-    stuckAfterMs: options.stuckAfterMs ?? 5 * 60_000,
-    metrics: options.metrics ?? false,
+    eventTypes: [...(options.eventTypes ?? defaults.eventTypes)],
+    worker: options.worker ?? defaults.worker,
+    resolveTenant: admin.resolveTenant,
+    guards: [...admin.guards],
+    concurrency: delivery.concurrency,
+    connectTimeoutMs: delivery.connectTimeoutMs,
+    requestTimeoutMs: delivery.requestTimeoutMs,
+    maxResponseBodyBytes: delivery.maxResponseBodyBytes,
+    maxConnectionsPerOrigin: delivery.maxConnectionsPerOrigin,
+    maxInFlightPerOrigin: delivery.maxInFlightPerOrigin,
+    userAgent: delivery.userAgent,
+    relayIntervalMs: delivery.relayIntervalMs,
+    retrySchedule: [...retries.schedule],
+    retryJitter: retries.jitter,
+    maxRetryAfterMs: retries.maxRetryAfterMs,
+    allowPrivateNetworks: security.allowPrivateNetworks,
+    allowedTargets: [...security.allowedTargets],
+    httpsOnly: security.httpsOnly,
+    resolveHost: security.resolveHost,
+    secretRotationGraceMs: security.secretRotationGraceMs,
+    autoDisableAfterMs: endpoints.autoDisableAfterMs,
+    autoDisableMinFailures: endpoints.autoDisableMinFailures,
+    reenableTestWindowMs: endpoints.reenableTestWindowMs,
+    probeDisabledEveryMs: endpoints.probeDisabledEveryMs,
+    verifyEndpointOnCreate: endpoints.verifyOnCreate,
+    maxPayloadBytes: limits.maxPayloadBytes,
+    maxSubscriptionsPerList: limits.maxSubscriptionsPerList,
+    stuckAfterMs: health.stuckAfterMs,
+    metrics: options.metrics ?? defaults.metrics,
   };
   assertValidOptions(resolved);
   return resolved;
 }
 
+/** The group's defaults overridden by what was given; `undefined` keeps the default, as if absent. */
+function withDefaults<T extends object>(defaults: T, given: Partial<T> | undefined): T {
+  const merged = { ...defaults };
+  for (const [key, value] of Object.entries(given ?? {})) {
+    if (value !== undefined) (merged as Record<string, unknown>)[key] = value;
+  }
+  return merged;
+}
+
+/** Options renamed when they were grouped (0.2), beyond the move into their group. */
+const RENAMED: Record<string, string> = {
+  retrySchedule: 'retries.schedule',
+  retryJitter: 'retries.jitter',
+  verifyEndpointOnCreate: 'endpoints.verifyOnCreate',
+};
+
+/** Names where an option now lives, so that 0.1's flat options fail loudly instead of being ignored. */
+function assertKnownOptions(options: WebhooksModuleOptions): void {
+  const defaults = WEBHOOKS_DEFAULTS as unknown as Record<string, unknown>;
+  const problems: string[] = [];
+  for (const [key, value] of Object.entries(options)) {
+    if (value === undefined) continue;
+    if (!(key in defaults)) {
+      const group = Object.keys(defaults).find(
+        (name) => isGroup(defaults[name]) && key in (defaults[name] as object),
+      );
+      const moved = RENAMED[key] ?? (group ? `${group}.${key}` : undefined);
+      problems.push(moved ? `${key} is now ${moved}` : `${key} is not an option`);
+      continue;
+    }
+    if (!isGroup(defaults[key])) continue;
+    if (!isGroup(value)) {
+      problems.push(`${key} must be an object`);
+      continue;
+    }
+    for (const name of Object.keys(value)) {
+      if (!(name in (defaults[key] as object))) problems.push(`${key}.${name} is not an option`);
+    }
+  }
+  fail(problems);
+}
+
+function isGroup(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 function assertValidOptions(options: ResolvedWebhooksOptions): void {
   const problems: string[] = [];
-  const positive = (name: keyof ResolvedWebhooksOptions, value: number) => {
-    if (!Number.isFinite(value) || value <= 0) problems.push(`${name} must be a positive number`);
+  const positive = (path: string, value: number) => {
+    if (!Number.isFinite(value) || value <= 0) problems.push(`${path} must be a positive number`);
   };
-  positive('concurrency', options.concurrency);
-  positive('connectTimeoutMs', options.connectTimeoutMs);
-  positive('requestTimeoutMs', options.requestTimeoutMs);
-  positive('maxResponseBodyBytes', options.maxResponseBodyBytes);
-  positive('maxConnectionsPerOrigin', options.maxConnectionsPerOrigin);
-  positive('maxPayloadBytes', options.maxPayloadBytes);
-  positive('maxInFlightPerOrigin', options.maxInFlightPerOrigin);
-  positive('autoDisableMinFailures', options.autoDisableMinFailures);
-  const nonNegative = (name: keyof ResolvedWebhooksOptions, value: number) => {
-    if (!Number.isFinite(value) || value < 0) problems.push(`${name} must be a number >= 0`);
+  const nonNegative = (path: string, value: number) => {
+    if (!Number.isFinite(value) || value < 0) problems.push(`${path} must be a number >= 0`);
   };
-  nonNegative('maxRetryAfterMs', options.maxRetryAfterMs);
-  nonNegative('secretRotationGraceMs', options.secretRotationGraceMs);
-  nonNegative('autoDisableAfterMs', options.autoDisableAfterMs);
-  nonNegative('reenableTestWindowMs', options.reenableTestWindowMs);
-  nonNegative('probeDisabledEveryMs', options.probeDisabledEveryMs);
-  nonNegative('relayIntervalMs', options.relayIntervalMs);
-  positive('maxSubscriptionsPerList', options.maxSubscriptionsPerList);
-  positive('stuckAfterMs', options.stuckAfterMs);
+  positive('delivery.concurrency', options.concurrency);
+  positive('delivery.connectTimeoutMs', options.connectTimeoutMs);
+  positive('delivery.requestTimeoutMs', options.requestTimeoutMs);
+  positive('delivery.maxResponseBodyBytes', options.maxResponseBodyBytes);
+  positive('delivery.maxConnectionsPerOrigin', options.maxConnectionsPerOrigin);
+  positive('delivery.maxInFlightPerOrigin', options.maxInFlightPerOrigin);
+  nonNegative('delivery.relayIntervalMs', options.relayIntervalMs);
   if (!options.retrySchedule.every((delay) => Number.isFinite(delay) && delay >= 0)) {
-    problems.push('retrySchedule must contain delays in ms, each >= 0');
+    problems.push('retries.schedule must contain delays in ms, each >= 0');
   }
   if (!(options.retryJitter >= 0 && options.retryJitter < 1)) {
-    problems.push('retryJitter must be between 0 (inclusive) and 1');
+    problems.push('retries.jitter must be between 0 (inclusive) and 1');
   }
+  nonNegative('retries.maxRetryAfterMs', options.maxRetryAfterMs);
+  nonNegative('security.secretRotationGraceMs', options.secretRotationGraceMs);
+  nonNegative('endpoints.autoDisableAfterMs', options.autoDisableAfterMs);
+  positive('endpoints.autoDisableMinFailures', options.autoDisableMinFailures);
+  nonNegative('endpoints.reenableTestWindowMs', options.reenableTestWindowMs);
+  nonNegative('endpoints.probeDisabledEveryMs', options.probeDisabledEveryMs);
+  positive('limits.maxPayloadBytes', options.maxPayloadBytes);
+  positive('limits.maxSubscriptionsPerList', options.maxSubscriptionsPerList);
+  positive('health.stuckAfterMs', options.stuckAfterMs);
+  fail(problems);
+}
+
+function fail(problems: string[]): void {
   if (problems.length > 0) {
     throw new Error(`Invalid WebhooksModule options: ${problems.join('; ')}`);
   }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
 }

@@ -32,7 +32,7 @@ export function deliveryBackoff(attemptsMade: number, error?: Error): number {
  * and sent twice, and a job that does stall is retried once.
  */
 export interface WebhooksQueueSettings {
-  /** How long a worker's lock on a job lasts; keep it above `requestTimeoutMs`. Default: 60 s. */
+  /** How long a worker's lock on a job lasts; keep it above `delivery.requestTimeoutMs`. Default: 60 s. */
   lockDurationMs?: number;
   /** How often workers look for jobs whose worker died (lock expired). Default: 30 s. */
   stalledIntervalMs?: number;

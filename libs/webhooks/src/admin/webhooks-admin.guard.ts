@@ -8,7 +8,6 @@ import {
 } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { isObservable, lastValueFrom } from 'rxjs';
-import { DEFAULT_TENANT_ID } from '../webhooks.constants';
 import {
   WEBHOOKS_OPTIONS,
   type ResolvedWebhooksOptions,
@@ -36,9 +35,7 @@ export class WebhooksAdminGuard implements CanActivate {
       if (!allowed) throw new ForbiddenException();
     }
     const request = context.switchToHttp().getRequest<WebhooksAdminRequest>();
-    const tenantId = this.options.resolveTenant
-      ? await this.options.resolveTenant(request)
-      : DEFAULT_TENANT_ID;
+    const tenantId = await this.options.resolveTenant(request);
     if (typeof tenantId !== 'string' || tenantId.length === 0) {
       throw new ForbiddenException('tenant could not be resolved for this request');
     }

@@ -17,8 +17,8 @@ describe('HttpSender', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/hook?from=spec`);
     const options = resolveWebhooksOptions({
-      allowPrivateNetworks: true,
-      requestTimeoutMs: TIMEOUT_MS,
+      security: { allowPrivateNetworks: true },
+      delivery: { requestTimeoutMs: TIMEOUT_MS },
     });
     sender = new HttpSender(options, new UrlGuard(options));
   });
@@ -89,9 +89,8 @@ describe('HttpSender', () => {
 
   it('never sends a request whose deadline passed while it waited for a connection', async () => {
     const options = resolveWebhooksOptions({
-      allowPrivateNetworks: true,
-      requestTimeoutMs: TIMEOUT_MS,
-      maxConnectionsPerOrigin: 1,
+      security: { allowPrivateNetworks: true },
+      delivery: { requestTimeoutMs: TIMEOUT_MS, maxConnectionsPerOrigin: 1 },
     });
     const oneSocket = new HttpSender(options, new UrlGuard(options));
     const arrived: string[] = [];

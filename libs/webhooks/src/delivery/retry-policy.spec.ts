@@ -1,4 +1,4 @@
-import { DEFAULT_RETRY_SCHEDULE_MS } from '../webhooks.options';
+import { WEBHOOKS_DEFAULTS } from '../webhooks.options';
 import { maxAttempts, nextRetryDelay } from './retry-policy';
 
 describe('nextRetryDelay', () => {
@@ -24,7 +24,8 @@ describe('nextRetryDelay', () => {
   });
 
   it('defaults to 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h: eight attempts over about a day', () => {
-    expect(DEFAULT_RETRY_SCHEDULE_MS).toEqual([5e3, 3e5, 18e5, 72e5, 18e6, 36e6, 36e6]);
-    expect(maxAttempts(DEFAULT_RETRY_SCHEDULE_MS)).toBe(8);
+    const schedule = WEBHOOKS_DEFAULTS.retries.schedule;
+    expect(schedule).toEqual([5e3, 3e5, 18e5, 72e5, 18e6, 36e6, 36e6]);
+    expect(maxAttempts(schedule)).toBe(8);
   });
 });

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { signWebhook, verifyWebhook, webhookHeaders, WebhookVerificationError } from './signature';
+import { WebhooksError, WebhookVerificationError } from '../webhooks.errors';
+import { signWebhook, verifyWebhook, webhookHeaders } from './signature';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const OTHER_SECRET = `whsec_${Buffer.from('another-secret-of-24-bytes!').toString('base64')}`;
@@ -118,6 +119,22 @@ describe('verifyWebhook', () => {
     expect(() =>
       verifyWebhook(SECRET, BODY, headers, { now: at(600), toleranceSeconds: 900 }),
     ).not.toThrow();
+  });
+
+  it('throws a WebhooksError like every error of the library', () => {
+    const error = (() => {
+      try {
+        verifyWebhook(SECRET, BODY, { ...headers, 'webhook-signature': 'v1,AAAA' }, { now: NOW });
+      } catch (caught) {
+        return caught;
+      }
+    })();
+    expect(error).toBeInstanceOf(WebhooksError);
+    expect(error).toMatchObject({
+      name: 'WebhookVerificationError',
+      code: 'webhook_verification_failed',
+      message: 'no matching signature',
+    });
   });
 });
 

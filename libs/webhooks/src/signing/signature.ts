@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { WebhookVerificationError } from '../webhooks.errors';
 
 const SECRET_PREFIX = 'whsec_';
 const SIGNATURE_VERSION = 'v1';
@@ -32,13 +33,6 @@ export interface VerifyWebhookOptions {
 export interface VerifiedWebhook {
   id: string;
   timestamp: Date;
-}
-
-export class WebhookVerificationError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'WebhookVerificationError';
-  }
 }
 
 function secretKey(secret: string): Buffer {

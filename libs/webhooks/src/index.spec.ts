@@ -1,0 +1,42 @@
+import * as publicApi from './index';
+
+// The package's public surface: growing it is a decision, not a side effect of an `export`.
+describe('the public API', () => {
+  it('exports exactly the documented values', () => {
+    expect(Object.keys(publicApi).sort()).toEqual(
+      [
+        'BUILT_IN_EVENT_TYPES',
+        'CreateSubscriptionDto',
+        'DEFAULT_TENANT_ID',
+        'DeliveryNotFoundError',
+        'InvalidCursorError',
+        'InvalidSubscriptionError',
+        'InvalidWebhookEventError',
+        'SubscriptionNotFoundError',
+        'SubscriptionStateConflictError',
+        'UnknownEventSourceError',
+        'UnknownEventTypeError',
+        'UpdateSubscriptionDto',
+        'WEBHOOKS_DEFAULTS',
+        'WEBHOOKS_QUEUE',
+        'WEBHOOK_ENTITIES',
+        'WEBHOOK_EVENT_SOURCES',
+        'WEBHOOK_LIFECYCLE_EVENTS',
+        'WEBHOOK_MIGRATIONS',
+        'WEBHOOK_TEST_EVENT',
+        'WEBHOOK_VERIFICATION_EVENT',
+        'WebhookLimitError',
+        'WebhookOperationsService',
+        'WebhookSubscriptionsService',
+        'WebhookUrlNotAllowedError',
+        'WebhookVerificationError',
+        'WebhooksError',
+        'WebhooksHealthService',
+        'WebhooksModule',
+        'WebhooksService',
+        'WebhooksTransactions',
+        'verifyWebhook',
+      ].sort(),
+    );
+  });
+});

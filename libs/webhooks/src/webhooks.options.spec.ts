@@ -1,0 +1,70 @@
+import {
+  resolveWebhooksOptions,
+  WEBHOOKS_DEFAULTS,
+  type WebhooksModuleOptions,
+} from './webhooks.options';
+
+describe('resolveWebhooksOptions', () => {
+  it('gives every default for no options at all', () => {
+    const resolved = resolveWebhooksOptions({});
+    expect(resolved).toMatchObject({
+      worker: true,
+      concurrency: WEBHOOKS_DEFAULTS.delivery.concurrency,
+      retrySchedule: WEBHOOKS_DEFAULTS.retries.schedule,
+      retryJitter: WEBHOOKS_DEFAULTS.retries.jitter,
+      verifyEndpointOnCreate: WEBHOOKS_DEFAULTS.endpoints.verifyOnCreate,
+      stuckAfterMs: WEBHOOKS_DEFAULTS.health.stuckAfterMs,
+      metrics: false,
+    });
+    expect(resolved.resolveTenant({ headers: {} })).toBe('default');
+  });
+
+  it('reads each group, and keeps the default of what a group leaves out or sets to undefined', () => {
+    const resolved = resolveWebhooksOptions({
+      delivery: { concurrency: 7, requestTimeoutMs: undefined },
+      retries: { schedule: [1, 2] },
+      endpoints: { verifyOnCreate: true },
+      limits: { maxSubscriptionsPerList: 3 },
+    });
+    expect(resolved).toMatchObject({
+      concurrency: 7,
+      requestTimeoutMs: WEBHOOKS_DEFAULTS.delivery.requestTimeoutMs,
+      retrySchedule: [1, 2],
+      retryJitter: WEBHOOKS_DEFAULTS.retries.jitter,
+      verifyEndpointOnCreate: true,
+      maxSubscriptionsPerList: 3,
+      maxPayloadBytes: WEBHOOKS_DEFAULTS.limits.maxPayloadBytes,
+    });
+  });
+
+  it('never hands out the defaults object itself', () => {
+    const resolved = resolveWebhooksOptions({});
+    resolved.retrySchedule.push(1);
+    expect(WEBHOOKS_DEFAULTS.retries.schedule).toHaveLength(7);
+    expect(Object.isFrozen(WEBHOOKS_DEFAULTS.delivery)).toBe(true);
+  });
+
+  it('names the grouped path of an invalid value', () => {
+    expect(() =>
+      resolveWebhooksOptions({ delivery: { concurrency: 0 }, retries: { jitter: 1 } }),
+    ).toThrow(
+      'Invalid WebhooksModule options: delivery.concurrency must be a positive number; ' +
+        'retries.jitter must be between 0 (inclusive) and 1',
+    );
+  });
+
+  it("says where 0.1's flat options went instead of ignoring them", () => {
+    const flat = { concurrency: 5, retrySchedule: [], verifyEndpointOnCreate: true };
+    expect(() => resolveWebhooksOptions(flat as WebhooksModuleOptions)).toThrow(
+      'concurrency is now delivery.concurrency; retrySchedule is now retries.schedule; ' +
+        'verifyEndpointOnCreate is now endpoints.verifyOnCreate',
+    );
+  });
+
+  it('refuses unknown options and groups that are not objects', () => {
+    const wrong = { delivery: { speed: 1 }, limits: 5, colour: 'red' };
+    expect(() => resolveWebhooksOptions(wrong as unknown as WebhooksModuleOptions)).toThrow(
+      'delivery.speed is not an option; limits must be an object; colour is not an option',
+    );
+  });
+});

@@ -1,0 +1,13 @@
+/**
+ * Library internals the tests and the bench reach for (tables read directly, the sender's signing),
+ * which the package does not export: one place to follow them when they move.
+ */
+export { WebhookAttempt } from '../../libs/webhooks/src/storage/entities/attempt.entity';
+export {
+  WebhookDelivery,
+  type DeliveryStatus,
+} from '../../libs/webhooks/src/storage/entities/delivery.entity';
+export { WebhookEvent } from '../../libs/webhooks/src/storage/entities/event.entity';
+export { WebhookSubscription } from '../../libs/webhooks/src/storage/entities/subscription.entity';
+export { webhookHeaders } from '../../libs/webhooks/src/signing/signature';
+export { generateWebhookSecret } from '../../libs/webhooks/src/security/secrets';
