@@ -1,11 +1,24 @@
 // @ts-check
 import eslint from '@eslint/js';
+import boundaries from 'eslint-plugin-boundaries';
 import eslintPluginPrettierRecommended from 'eslint-plugin-prettier/recommended';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import { layeredFolders } from './eslint.boundaries.mjs';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.cache/**', 'eslint.config.mjs', 'test/nest12-host/**', 'test/nest11-host/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'coverage/**',
+      '.cache/**',
+      'eslint.config.mjs',
+      'eslint.boundaries.mjs',
+      'test/nest12-host/**',
+      'test/nest11-host/**',
+    ],
+  },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   eslintPluginPrettierRecommended,
@@ -38,4 +51,6 @@ export default tseslint.config(
       '@typescript-eslint/require-await': 'off',
     },
   },
+  { plugins: { boundaries } },
+  ...layeredFolders,
 );
