@@ -11,3 +11,11 @@ export { WebhookEvent } from '../../libs/webhooks/src/storage/entities/event.ent
 export { WebhookSubscription } from '../../libs/webhooks/src/storage/entities/subscription.entity';
 export { webhookHeaders } from '../../libs/webhooks/src/signing/signature';
 export { generateWebhookSecret } from '../../libs/webhooks/src/security/secrets';
+export { AttemptStore, type AttemptRecord } from '../../libs/webhooks/src/storage/attempt.store';
+export { DeliveryStore } from '../../libs/webhooks/src/storage/delivery.store';
+export { OutboxStore } from '../../libs/webhooks/src/storage/outbox.store';
+export {
+  EndpointHealthStore,
+  SubscriptionStore,
+  type NewSubscription,
+} from '../../libs/webhooks/src/storage/subscription.store';
