@@ -7,6 +7,7 @@ import {
   VERIFY_ENDPOINT_JOB,
   WEBHOOKS_QUEUE,
 } from '../webhooks.constants';
+import type { AttemptRef } from '../storage/delivery.store';
 import type { AttemptTrigger } from '../storage/entities/attempt.entity';
 
 export interface DeliveryJobData {
@@ -43,10 +44,8 @@ export interface VerifyEndpointJobData {
   subscriptionId: string;
 }
 
-export interface QueuedAttempt {
-  deliveryId: string;
-  attempt: number;
-}
+/** One attempt of one delivery, as a job names it. */
+export type QueuedAttempt = AttemptRef;
 
 /** Deliveries per first-attempts job: one Redis round trip and one database load for all of them. */
 const FIRST_ATTEMPTS_PER_JOB = 50;

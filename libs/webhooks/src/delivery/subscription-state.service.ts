@@ -11,7 +11,7 @@ import type {
   SubscriptionStatus,
   WebhookSubscription,
 } from '../storage/entities/subscription.entity';
-import { SubscriptionStore } from '../storage/subscription.store';
+import { ACTIVATED, SubscriptionStore } from '../storage/subscription.store';
 import { DeliveryQueue } from './delivery.queue';
 
 /** Rows per batch when releasing held deliveries. */
@@ -72,14 +72,7 @@ export class SubscriptionStateService {
       challenge: subscription.verificationChallenge,
     });
     if (!applied) return false;
-    Object.assign(subscription, {
-      status: 'active',
-      disabledReason: null,
-      disabledAt: null,
-      consecutiveFailures: 0,
-      failingSince: null,
-      verificationChallenge: null,
-    });
+    Object.assign(subscription, ACTIVATED);
     await this.releaseHeld(subscription.id);
     if (via) {
       this.notifier.notify(WEBHOOK_LIFECYCLE_EVENTS.subscriptionEnabled, {

@@ -9,7 +9,17 @@ export interface SubscriptionScope {
   listId: string;
 }
 
-/** Changes of a healthy, active subscription (see `SubscriptionStore.activate`). */
+/** What `SubscriptionStore.activate` sets: active, with clean failure counters. */
+export const ACTIVATED = {
+  status: 'active',
+  disabledReason: null,
+  disabledAt: null,
+  consecutiveFailures: 0,
+  failingSince: null,
+  verificationChallenge: null,
+} as const satisfies Partial<WebhookSubscription>;
+
+/** The state the caller saw, for `SubscriptionStore.activate`. */
 export interface Activation {
   /** The status the caller saw: nothing changes if it is another by now. */
   from: SubscriptionStatus;

@@ -6,6 +6,7 @@ import { WebhookDelivery } from '../entities/delivery.entity';
 import { WebhookSubscription, type SubscriptionStatus } from '../entities/subscription.entity';
 import { entitySql } from '../sql/entity-sql';
 import {
+  ACTIVATED,
   EndpointHealthStore,
   SubscriptionStore,
   type Activation,
@@ -88,14 +89,7 @@ export class TypeOrmSubscriptionStore extends SubscriptionStore {
       if (!challenge) return false;
       where.verificationChallenge = challenge;
     }
-    const result = await this.subscriptions.update(where, {
-      status: 'active',
-      disabledReason: null,
-      disabledAt: null,
-      consecutiveFailures: 0,
-      failingSince: null,
-      verificationChallenge: null,
-    });
+    const result = await this.subscriptions.update(where, { ...ACTIVATED });
     return (result.affected ?? 0) > 0;
   }
 
