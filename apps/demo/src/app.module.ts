@@ -81,7 +81,13 @@ export class AppModule {
 
 function typeOrmOptions({ database }: DemoConfig): TypeOrmModuleOptions {
   const common = { autoLoadEntities: true, synchronize: true } as const;
-  return database.type === 'postgres'
-    ? { type: 'postgres', url: database.url, ...common }
-    : { type: 'better-sqlite3', database: database.path, ...common };
+  switch (database.type) {
+    case 'sqlite':
+      return { type: 'better-sqlite3', database: database.path, ...common };
+    case 'postgres':
+      return { type: 'postgres', url: database.url, ...common };
+    default:
+      // Timestamps are stored without a zone: read and written as UTC.
+      return { type: database.type, url: database.url, timezone: 'Z', ...common };
+  }
 }

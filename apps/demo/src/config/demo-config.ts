@@ -1,5 +1,13 @@
 export type DemoDatabaseConfig =
-  { type: 'sqlite'; path: string } | { type: 'postgres'; url: string };
+  { type: 'sqlite'; path: string } | { type: 'postgres' | 'mysql' | 'mariadb'; url: string };
+
+/** DATABASE_URL schemes and the TypeORM driver each selects. */
+const DATABASE_SCHEMES = {
+  'postgres:': 'postgres',
+  'postgresql:': 'postgres',
+  'mysql:': 'mysql',
+  'mariadb:': 'mariadb',
+} as const;
 
 export interface DemoConfig {
   port: number;
@@ -76,12 +84,16 @@ function readDatabase(env: Env): DemoDatabaseConfig {
   const databaseUrl = env.DATABASE_URL;
   if (databaseUrl !== undefined && databaseUrl !== '') {
     const url = parseUrl(databaseUrl);
-    if (!url || (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') || !url.hostname) {
+    const type =
+      url && Object.hasOwn(DATABASE_SCHEMES, url.protocol)
+        ? DATABASE_SCHEMES[url.protocol as keyof typeof DATABASE_SCHEMES]
+        : undefined;
+    if (!url || !type || !url.hostname) {
       throw new DemoConfigError(
-        `DATABASE_URL must look like postgres://user:password@host:5432/database, got "${redactUrl(databaseUrl)}"`,
+        `DATABASE_URL must look like postgres://user:password@host:5432/database (or mysql://, mariadb://), got "${redactUrl(databaseUrl)}"`,
       );
     }
-    return { type: 'postgres', url: databaseUrl };
+    return { type, url: databaseUrl };
   }
   return { type: 'sqlite', path: env.DEMO_SQLITE_PATH || 'demo.sqlite' };
 }

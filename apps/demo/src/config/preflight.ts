@@ -17,10 +17,17 @@ export async function checkServices(config: DemoConfig): Promise<string[]> {
 }
 
 async function checkRedis(redisUrl: string): Promise<string | null> {
-  const url = new URL(redisUrl);
-  const port = Number(url.port || 6379);
+  return (await listening(redisUrl, 6379))
+    ? null
+    : `Redis is not reachable at ${redactUrl(redisUrl)} — start Redis or set REDIS_URL`;
+}
+
+/** Whether something accepts TCP connections at the URL's host and port. */
+async function listening(address: string, defaultPort: number): Promise<boolean> {
+  const url = new URL(address);
+  const port = Number(url.port || defaultPort);
   const host = url.hostname.replace(/^\[|\]$/g, '');
-  const reachable = await new Promise<boolean>((done) => {
+  return new Promise<boolean>((done) => {
     const socket = connect({ host, port });
     const finish = (ok: boolean) => {
       socket.destroy();
@@ -30,9 +37,6 @@ async function checkRedis(redisUrl: string): Promise<string | null> {
     socket.once('connect', () => finish(true));
     socket.once('error', () => finish(false));
   });
-  return reachable
-    ? null
-    : `Redis is not reachable at ${redactUrl(redisUrl)} — start Redis or set REDIS_URL`;
 }
 
 async function checkDatabase(config: DemoConfig): Promise<string | null> {
@@ -43,6 +47,11 @@ async function checkDatabase(config: DemoConfig): Promise<string | null> {
     return existsSync(directory)
       ? null
       : `The SQLite file's directory ${directory} does not exist — create it or set DEMO_SQLITE_PATH`;
+  }
+  if (database.type !== 'postgres') {
+    return (await listening(database.url, 3306))
+      ? null
+      : `MySQL/MariaDB is not reachable at ${redactUrl(database.url)} — start it or fix DATABASE_URL`;
   }
   const client = new Client({
     connectionString: database.url,
