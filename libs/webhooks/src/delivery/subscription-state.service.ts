@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import {
   WEBHOOK_LIFECYCLE_EVENTS,
   type SubscriptionEnabledEvent,
@@ -12,7 +12,12 @@ import type {
   WebhookSubscription,
 } from '../storage/entities/subscription.entity';
 import { ACTIVATED, SubscriptionStore } from '../storage/subscription.store';
+import { SubscriptionStateConflictError } from '../webhooks.errors';
+import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
 import { DeliveryQueue } from './delivery.queue';
+
+/** The statuses an owner may ask for over the admin API. */
+export type OwnerStatus = Extract<SubscriptionStatus, 'active' | 'paused'>;
 
 /** Rows per batch when releasing held deliveries. */
 const RELEASE_BATCH = 1_000;
@@ -29,17 +34,58 @@ export function subscriptionRef(
 }
 
 /**
- * The one owner of subscription status changes made by the system and by owners alike (disable,
- * activate, hold, release) and of what follows from them: held deliveries, lifecycle events.
+ * The one owner of subscription status changes made by the system and by owners alike: the rules of
+ * what an owner may ask for, disabling, activating, holding and releasing, and what follows from
+ * them (held deliveries, lifecycle events).
  */
 @Injectable()
 export class SubscriptionStateService {
   constructor(
+    @Inject(WEBHOOKS_OPTIONS) private readonly options: ResolvedWebhooksOptions,
     private readonly subscriptions: SubscriptionStore,
     private readonly deliveries: DeliveryStore,
     private readonly deliveryQueue: DeliveryQueue,
     private readonly notifier: WebhookNotifier,
   ) {}
+
+  /**
+   * Judges a status an owner asks for. Pausing is immediate; resuming a paused subscription sends what it
+   * held; a disabled one is re-enabled only after a recent successful test ping.
+   */
+  planOwnerChange(
+    subscription: WebhookSubscription,
+    status: OwnerStatus,
+  ): 'pause' | 'resume' | 'reenable' | null {
+    if (status === subscription.status) return null;
+    if (subscription.status === 'pending_verification') {
+      throw new SubscriptionStateConflictError(
+        'status cannot change before the endpoint is verified: answer the webhook.verification challenge, then POST …/verify',
+      );
+    }
+    if (status === 'paused') {
+      if (subscription.status === 'disabled') {
+        throw new SubscriptionStateConflictError(
+          'status of a disabled subscription can only be set to active',
+        );
+      }
+      return 'pause';
+    }
+    if (subscription.status === 'paused') return 'resume';
+    const window = Date.now() - this.options.reenableTestWindowMs;
+    const since = Math.max(
+      window,
+      subscription.disabledAt ? new Date(subscription.disabledAt).getTime() : 0,
+    );
+    const tested = subscription.lastTestSucceededAt
+      ? new Date(subscription.lastTestSucceededAt).getTime()
+      : 0;
+    if (tested < since) {
+      throw new SubscriptionStateConflictError(
+        'status active needs a successful test ping first: POST /lists/:listId/webhooks/:id/test',
+      );
+    }
+    return 'reenable';
+  }
 
   /** Stops deliveries (they are held, not lost). Returns false if it was already disabled. */
   async disable(

@@ -28,11 +28,6 @@ import type { WebhookSubscription } from '../storage/entities/subscription.entit
 import { SubscriptionStore, type SubscriptionScope } from '../storage/subscription.store';
 import { toDeliveryView, type Page, type WebhookDeliveryView } from './subscription.views';
 
-/** What `create` accepts from code: the admin API's body. */
-export type CreateSubscriptionInput = CreateSubscriptionDto;
-/** What `update` accepts from code: the admin API's PATCH body. */
-export type UpdateSubscriptionInput = UpdateSubscriptionDto;
-
 export type { SubscriptionScope };
 
 @Injectable()
@@ -49,10 +44,7 @@ export class WebhookSubscriptionsService {
   ) {}
 
   /** Creates a subscription; input from code gets the same validation as the admin API. */
-  async create(
-    scope: SubscriptionScope,
-    raw: CreateSubscriptionInput,
-  ): Promise<WebhookSubscription> {
+  async create(scope: SubscriptionScope, raw: CreateSubscriptionDto): Promise<WebhookSubscription> {
     const input = validateInput(CreateSubscriptionDto, raw);
     await this.assertAcceptable(input);
     const existing = await this.subscriptions.countInScope(scope);
@@ -106,7 +98,7 @@ export class WebhookSubscriptionsService {
   async update(
     scope: SubscriptionScope,
     id: string,
-    raw: UpdateSubscriptionInput,
+    raw: UpdateSubscriptionDto,
   ): Promise<WebhookSubscription> {
     const input = validateInput(UpdateSubscriptionDto, raw);
     const nulls = NOT_NULLABLE.filter((field) => (input[field] as unknown) === null);
@@ -131,7 +123,7 @@ export class WebhookSubscriptionsService {
         verificationChallenge: newChallenge(),
       });
     const transition =
-      status !== undefined && !reverify ? this.planStatusChange(current, status) : null;
+      status !== undefined && !reverify ? this.state.planOwnerChange(current, status) : null;
     if (transition === 'pause') changes.status = 'paused';
 
     if (Object.keys(changes).length > 0) {
@@ -151,45 +143,6 @@ export class WebhookSubscriptionsService {
       if (!applied) throw new SubscriptionStateConflictError(STATUS_RACE);
     }
     return this.get(scope, id);
-  }
-
-  /**
-   * Judges a requested status. Pausing is immediate; resuming a paused subscription sends what it
-   * held; a disabled one is re-enabled only after a recent successful test ping.
-   */
-  private planStatusChange(
-    subscription: WebhookSubscription,
-    status: NonNullable<UpdateSubscriptionDto['status']>,
-  ): 'pause' | 'resume' | 'reenable' | null {
-    if (status === subscription.status) return null;
-    if (subscription.status === 'pending_verification') {
-      throw new SubscriptionStateConflictError(
-        'status cannot change before the endpoint is verified: answer the webhook.verification challenge, then POST …/verify',
-      );
-    }
-    if (status === 'paused') {
-      if (subscription.status === 'disabled') {
-        throw new SubscriptionStateConflictError(
-          'status of a disabled subscription can only be set to active',
-        );
-      }
-      return 'pause';
-    }
-    if (subscription.status === 'paused') return 'resume';
-    const window = Date.now() - this.options.reenableTestWindowMs;
-    const since = Math.max(
-      window,
-      subscription.disabledAt ? new Date(subscription.disabledAt).getTime() : 0,
-    );
-    const tested = subscription.lastTestSucceededAt
-      ? new Date(subscription.lastTestSucceededAt).getTime()
-      : 0;
-    if (tested < since) {
-      throw new SubscriptionStateConflictError(
-        'status active needs a successful test ping first: POST /lists/:listId/webhooks/:id/test',
-      );
-    }
-    return 'reenable';
   }
 
   /** Removes the subscription with its delivery history. */
