@@ -11,3 +11,4 @@ export { WebhookEvent } from '../../libs/webhooks/src/storage/entities/event.ent
 export { WebhookSubscription } from '../../libs/webhooks/src/storage/entities/subscription.entity';
 export { webhookHeaders } from '../../libs/webhooks/src/signing/signature';
 export { generateWebhookSecret } from '../../libs/webhooks/src/security/secrets';
+export { DisabledEndpointProber } from '../../libs/webhooks/src/delivery/disabled-endpoint-prober';
