@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 
 /** What the child processes load: the package entry, the library, test/support and bench/lib. */
-const SOURCE_DIRS = ['src', 'libs/webhooks/src', 'test/support', 'bench/lib'];
+export const CHILD_SOURCE_DIRS = ['src', 'libs/webhooks/src', 'test/support', 'bench/lib'];
 
 function typescriptFiles(dir: string): string[] {
   const files: string[] = [];
@@ -28,9 +28,12 @@ function typescriptFiles(dir: string): string[] {
  * `node file.js`, without an in-process TypeScript compiler (swc-node alone adds ~70 MB of RSS, which
  * would blur the memory figures). Packages resolve from the repository's node_modules via NODE_PATH.
  */
-export async function compileChildSources(repoRoot: string): Promise<string> {
+export async function compileChildSources(
+  repoRoot: string,
+  sourceDirs: readonly string[] = CHILD_SOURCE_DIRS,
+): Promise<string> {
   const outDir = mkdtempSync(join(tmpdir(), 'nest-hooks-bench-'));
-  const files = SOURCE_DIRS.flatMap((dir) => typescriptFiles(join(repoRoot, dir)));
+  const files = sourceDirs.flatMap((dir) => typescriptFiles(join(repoRoot, dir)));
   await Promise.all(
     files.map(async (file) => {
       const { code } = await transformFile(file, {

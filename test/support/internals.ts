@@ -19,3 +19,4 @@ export {
   SubscriptionStore,
   type NewSubscription,
 } from '../../libs/webhooks/src/storage/subscription.store';
+export { DisabledEndpointProber } from '../../libs/webhooks/src/delivery/disabled-endpoint-prober';

@@ -76,6 +76,8 @@ export interface WebhooksModuleOptions {
     allowedTargets?: string[];
     /** Refuse plain `http:` receivers (production). */
     httpsOnly?: boolean;
+    /** Accept a receiver whose host name does not resolve yet when it is saved (refused by default). */
+    allowUnresolvedHosts?: boolean;
     /** Resolves a host name to its addresses; every address is checked. */
     resolveHost?: (hostname: string) => Promise<string[]>;
     /** How long the previous secret keeps signing after a rotation, in ms. */
@@ -171,6 +173,7 @@ export const WEBHOOKS_DEFAULTS: WebhooksOptionDefaults = deepFreeze({
     allowPrivateNetworks: false,
     allowedTargets: [],
     httpsOnly: false,
+    allowUnresolvedHosts: false,
     resolveHost: dnsLookupAll,
     secretRotationGraceMs: DAY,
   },
@@ -211,6 +214,7 @@ export interface ResolvedWebhooksOptions {
   allowPrivateNetworks: boolean;
   allowedTargets: string[];
   httpsOnly: boolean;
+  allowUnresolvedHosts: boolean;
   resolveHost: (hostname: string) => Promise<string[]>;
   secretRotationGraceMs: number;
   autoDisableAfterMs: number;
@@ -258,6 +262,7 @@ export function resolveWebhooksOptions(
     allowPrivateNetworks: security.allowPrivateNetworks,
     allowedTargets: [...security.allowedTargets],
     httpsOnly: security.httpsOnly,
+    allowUnresolvedHosts: security.allowUnresolvedHosts,
     resolveHost: security.resolveHost,
     secretRotationGraceMs: security.secretRotationGraceMs,
     autoDisableAfterMs: endpoints.autoDisableAfterMs,

@@ -125,7 +125,8 @@ class AnswerCollector implements Dispatcher.DispatchHandler {
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     if (this.ended) return;
     const room = this.cap - this.size;
-    this.chunks.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
+    // A copy, so that the excerpt does not hold on to the whole chunk the socket read.
+    this.chunks.push(Buffer.from(chunk.subarray(0, room)));
     this.size += Math.min(chunk.length, room);
     if (this.size < this.cap) return;
     // The rest is let go: the connection is closed rather than drained.

@@ -1,12 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { LookupAddress } from 'node:dns';
+import { isIP } from 'node:net';
 import { WebhookUrlNotAllowedError } from '../webhooks.errors';
 import { withTimeout } from '../common/with-timeout';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
 import { checkWebhookUrl, isAddressAllowed, TargetAllowList, type UrlCheck } from './url-policy';
 
 export const BLOCKED_ADDRESS_CODE = 'ERR_WEBHOOK_ADDRESS_BLOCKED';
-/** How long subscription-time resolution may take before the URL is accepted on the static check alone. */
+/** How long subscription-time resolution may take; a name that takes longer counts as not resolving. */
 const RESOLVE_TIMEOUT_MS = 2_000;
 
 type LookupCallback = (
@@ -28,20 +29,26 @@ export class UrlGuard {
     return checkWebhookUrl(url, this.options, this.allowList);
   }
 
-  /** Static check plus resolution: a name that resolves to a private address is refused with a clear 400. */
+  /**
+   * Static check plus resolution: a name that resolves to a non-public address, or (unless
+   * `allowUnresolvedHosts`) does not resolve at all, is refused with a clear 400.
+   */
   async assertAcceptable(url: string): Promise<void> {
     const check = this.check(url);
     if (!check.allowed) throw new WebhookUrlNotAllowedError(check.reason);
-    if (this.options.allowPrivateNetworks || this.allowList.allowsHost(check.host)) return;
-    const addresses = await withTimeout(
-      this.options.resolveHost(check.host),
-      RESOLVE_TIMEOUT_MS,
-    ).catch(() => []);
+    const { host } = check;
+    if (this.options.allowPrivateNetworks || this.allowList.allowsHost(host) || isIP(host)) return;
+    const addresses = await withTimeout(this.options.resolveHost(host), RESOLVE_TIMEOUT_MS).catch(
+      (): string[] => [],
+    );
+    if (addresses.length === 0) {
+      if (this.options.allowUnresolvedHosts) return;
+      throw new WebhookUrlNotAllowedError(`${host} does not resolve`);
+    }
     const blocked = addresses.find(
       (address) => !isAddressAllowed(address, this.options, this.allowList),
     );
-    if (blocked)
-      throw new WebhookUrlNotAllowedError(`${check.host} resolves to a non-public address`);
+    if (blocked) throw new WebhookUrlNotAllowedError(`${host} resolves to a non-public address`);
   }
 
   /**

@@ -103,6 +103,82 @@ describe('checkWebhookUrl: the default policy', () => {
   });
 });
 
+/** Names refused without any DNS lookup: special-use names and addresses spelled into a name. */
+const REFUSED_NAMES: ReadonlyArray<[string, string]> = [
+  ['localhost.localdomain', 'http://localhost.localdomain/'],
+  ['a .localdomain name', 'http://db.localdomain/'],
+  ['a .local name, upper case', 'http://NAS.LOCAL/'],
+  ['a .internal name, trailing dot', 'http://api.internal./'],
+  ['a .home.arpa name', 'http://router.home.arpa/'],
+  ['a reverse-DNS name', 'http://1.0.0.127.in-addr.arpa/'],
+  ['a .invalid name', 'http://hooks.invalid/'],
+  ['a .test name', 'http://hooks.test/'],
+  ['a .example name', 'http://hooks.example/'],
+  ['an .onion name', 'http://abc.onion/'],
+  ['a .lan name', 'http://printer.lan/'],
+  ['a name that always resolves to loopback', 'http://app.localtest.me/'],
+  ['lvh.me', 'http://lvh.me:3000/'],
+  ['nip.io, dotted loopback', 'http://127.0.0.1.nip.io/'],
+  ['nip.io, dotted private with a prefix', 'http://app.10.0.0.1.nip.io/'],
+  ['nip.io, dashed loopback with a prefix', 'http://magic-127-0-0-1.nip.io/'],
+  ['nip.io, hex loopback', 'http://7f000001.nip.io/'],
+  ['nip.io, hex private with a prefix', 'http://app-c0a80101.nip.io/'],
+  ['nip.io, metadata address', 'http://169.254.169.254.nip.io/latest/meta-data/'],
+  ['sslip.io, dashed private', 'http://10-0-0-1.sslip.io/'],
+  ['sslip.io, mixed dots and dashes', 'http://www.192-168-1-1.sslip.io/'],
+  ['sslip.io, IPv6 loopback', 'http://--1.sslip.io/'],
+  ['sslip.io, IPv6 link-local with a prefix', 'http://www-fe80--1.sslip.io/'],
+  ['sslip.io, IPv4-mapped IPv6 loopback', 'http://--ffff-7f00-1.sslip.io/'],
+  ['xip.io, dotted private', 'http://192.168.1.1.xip.io/'],
+  ['traefik.me, dashed CGNAT', 'http://100-64-0-1.traefik.me/'],
+  ['any domain, dotted loopback', 'http://127.0.0.1.attacker.example.com/'],
+  ['any domain, dashed private', 'http://hook-172-16-0-5.attacker.example.com/'],
+  ['any domain, unspecified', 'http://0.0.0.0.attacker.example.com/'],
+];
+
+describe('checkWebhookUrl: special-use names and addresses spelled into names', () => {
+  it.each(REFUSED_NAMES)('refuses %s (%s)', (_label, url) => {
+    expect(checkWebhookUrl(url, strict).allowed).toBe(false);
+  });
+
+  it.each([
+    ['a public address spelled into nip.io', 'http://93.184.216.34.nip.io/'],
+    ['a public hex address under sslip.io', 'http://5db8d822.sslip.io/'],
+    [
+      'a hash-like label outside the wildcard services',
+      'https://pr-12-0a000001.preview.example.com/',
+    ],
+    ['a punycode label', 'https://xn--bcher-kva.example.com/'],
+    ['a double hyphen outside the wildcard services', 'https://be--ef.example.com/'],
+    ['a version number', 'https://api-v1-2-3.example.com/'],
+    ['a name ending like a special-use one', 'https://mylocal.example.com/'],
+  ])('accepts %s (%s)', (_label, url) => {
+    expect(checkWebhookUrl(url, strict).allowed).toBe(true);
+  });
+
+  it('says why', () => {
+    expect(checkWebhookUrl('http://localhost.localdomain/', strict)).toEqual({
+      allowed: false,
+      reason: 'local host names are not accepted',
+    });
+    expect(checkWebhookUrl('http://127.0.0.1.nip.io/', strict)).toEqual({
+      allowed: false,
+      reason: 'host names that embed a non-public address are not accepted',
+    });
+  });
+
+  it('lets them through with allowPrivateNetworks, and allow-listed names and ranges', () => {
+    expect(
+      checkWebhookUrl('http://127.0.0.1.nip.io/', { ...strict, allowPrivateNetworks: true })
+        .allowed,
+    ).toBe(true);
+    const policy = { ...strict, allowedTargets: ['10.0.0.0/8', 'printer.lan'] };
+    expect(checkWebhookUrl('http://10-0-0-1.sslip.io/', policy).allowed).toBe(true);
+    expect(checkWebhookUrl('http://printer.lan/', policy).allowed).toBe(true);
+    expect(checkWebhookUrl('http://127-0-0-1.sslip.io/', policy).allowed).toBe(false);
+  });
+});
+
 describe('checkWebhookUrl: options', () => {
   it('lets everything private through with allowPrivateNetworks, but still only http(s)', () => {
     const open = { ...strict, allowPrivateNetworks: true };

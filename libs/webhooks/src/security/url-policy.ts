@@ -1,4 +1,5 @@
 import ipaddr from 'ipaddr.js';
+import { embeddedAddresses, isSpecialUseName } from './special-use-names';
 
 export interface UrlPolicy {
   /** Allow every private, loopback and reserved address (development and tests only). */
@@ -93,7 +94,7 @@ export function isAddressAllowed(
 /**
  * Static check of a receiver URL, at subscription time and again before each send. WHATWG URL parsing
  * already turns decimal, octal, hex and short IPv4 spellings into dotted quads; what a host name
- * resolves to is checked by `assertResolvesSafely` and, at connect time, by the HTTP sender.
+ * resolves to is checked by `UrlGuard.assertAcceptable` and, at connect time, by the HTTP sender.
  */
 export function checkWebhookUrl(
   raw: string,
@@ -122,11 +123,14 @@ export function checkWebhookUrl(
       ? { allowed: true, url, host }
       : { allowed: false, reason: 'private, loopback and reserved addresses are not accepted' };
   }
-  if (host === 'localhost' || host.endsWith('.localhost') || !host.includes('.')) {
+  if (!host.includes('.') || isSpecialUseName(host)) {
     return { allowed: false, reason: 'local host names are not accepted' };
   }
-  if (host.endsWith('.local') || host.endsWith('.internal') || host.endsWith('.home.arpa')) {
-    return { allowed: false, reason: 'local host names are not accepted' };
+  if (embeddedAddresses(host).some((address) => !isAddressAllowed(address, policy, allowList))) {
+    return {
+      allowed: false,
+      reason: 'host names that embed a non-public address are not accepted',
+    };
   }
   return { allowed: true, url, host };
 }
