@@ -20,6 +20,7 @@ const RESERVED_PREFIXES = ['webhook-', 'svix-', ':'];
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/;
 const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]{0,1000}$/;
 export const MAX_CUSTOM_HEADERS = 10;
+const SEALED_PREFIX = 'enc:v1:';
 
 /** Why a set of custom headers is refused, or null when it is acceptable. */
 export function customHeadersProblem(headers: unknown): string | null {
@@ -44,6 +45,9 @@ export function customHeadersProblem(headers: unknown): string | null {
     if (typeof value !== 'string' || !HEADER_VALUE.test(value)) {
       return `headers["${name}"] must be a string of at most 1000 visible characters`;
     }
+    // Stored values with this prefix are read as encrypted (see secret-envelope.ts).
+    if (value.startsWith(SEALED_PREFIX))
+      return `headers["${name}"] may not start with "${SEALED_PREFIX}"`;
   }
   return null;
 }
