@@ -11,3 +11,6 @@ export { WebhookEvent } from '../../libs/webhooks/src/storage/entities/event.ent
 export { WebhookSubscription } from '../../libs/webhooks/src/storage/entities/subscription.entity';
 export { webhookHeaders } from '../../libs/webhooks/src/signing/signature';
 export { generateWebhookSecret } from '../../libs/webhooks/src/security/secrets';
+export { SecretsReencryptor } from '../../libs/webhooks/src/delivery/secrets-reencryptor';
+export { SubscriptionSecrets } from '../../libs/webhooks/src/storage/subscription-secrets';
+export { resolveWebhooksOptions } from '../../libs/webhooks/src/webhooks.options';

@@ -1,3 +1,5 @@
+import { SEALED_PREFIX } from './secret-envelope';
+
 /** Headers a subscription may not set: hop-by-hop, framing, and the ones we sign or compute. */
 const RESERVED_HEADERS = new Set([
   'connection',
@@ -20,7 +22,6 @@ const RESERVED_PREFIXES = ['webhook-', 'svix-', ':'];
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/;
 const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]{0,1000}$/;
 export const MAX_CUSTOM_HEADERS = 10;
-const SEALED_PREFIX = 'enc:v1:';
 
 /** Why a set of custom headers is refused, or null when it is acceptable. */
 export function customHeadersProblem(headers: unknown): string | null {
@@ -45,7 +46,7 @@ export function customHeadersProblem(headers: unknown): string | null {
     if (typeof value !== 'string' || !HEADER_VALUE.test(value)) {
       return `headers["${name}"] must be a string of at most 1000 visible characters`;
     }
-    // Stored values with this prefix are read as encrypted (see secret-envelope.ts).
+    // Stored values with this prefix are read as encrypted.
     if (value.startsWith(SEALED_PREFIX))
       return `headers["${name}"] may not start with "${SEALED_PREFIX}"`;
   }
