@@ -223,6 +223,23 @@ describe.each(TEST_DATABASES)('secrets at rest on %s', (database) => {
     }
   });
 
+  it('encrypts headers changed by PATCH as well', async () => {
+    const created = await createSubscription(hooks, 'patch', {
+      url: receiver.url('/patch'),
+      events: ['contact.subscribed'],
+    });
+    const headers = receiverHeaders();
+    const patched = await request(http)
+      .patch(`/lists/patch/webhooks/${created.id}`)
+      .send({ headers })
+      .expect(200);
+    expect(patched.body.headers).toEqual(headers);
+    const stored = storedHeaders(await storedRow(created.id));
+    for (const value of Object.values(stored)) expect(value).toMatch(ENVELOPE_BY_K2);
+    const dump = await dumpTables();
+    for (const value of Object.values(headers)) expect(dump).not.toContain(value);
+  });
+
   it('refuses an encrypted value moved to another row', async () => {
     const [from, to] = await Promise.all(
       ['/from', '/to'].map((path) =>
