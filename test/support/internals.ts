@@ -20,3 +20,6 @@ export {
   type NewSubscription,
 } from '../../libs/webhooks/src/storage/subscription.store';
 export { DisabledEndpointProber } from '../../libs/webhooks/src/delivery/disabled-endpoint-prober';
+export { SecretsReencryptor } from '../../libs/webhooks/src/delivery/secrets-reencryptor';
+export { SubscriptionSecrets } from '../../libs/webhooks/src/storage/subscription-secrets';
+export { resolveWebhooksOptions } from '../../libs/webhooks/src/webhooks.options';

@@ -8,7 +8,13 @@ export type CreatedSubscription = WebhookSubscriptionView & { secret: string };
 export async function createSubscription(
   hooks: WebhooksTestApp,
   listId: string,
-  body: { url: string; events: string[]; sources?: string[]; name?: string },
+  body: {
+    url: string;
+    events: string[];
+    sources?: string[];
+    name?: string;
+    headers?: Record<string, string>;
+  },
   headers: Record<string, string> = {},
 ): Promise<CreatedSubscription> {
   const response = await request(hooks.app.getHttpServer() as App)

@@ -3,6 +3,7 @@ export type { WebhooksModuleExtras } from './webhooks.module-definition';
 export type { WebhooksQueueSettings } from './webhooks.queue';
 export {
   WEBHOOKS_DEFAULTS,
+  type EncryptionKey,
   type MetricsRegistry,
   type WebhookEventTypeDefinition,
   type WebhooksAdminRequest,

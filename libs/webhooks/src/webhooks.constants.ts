@@ -5,5 +5,6 @@ export const DELIVER_JOB = 'deliver';
 export const DEFAULT_TENANT_ID = 'default';
 export const VERIFY_ENDPOINT_JOB = 'verify-endpoint';
 export const PROBE_DISABLED_JOB = 'probe-disabled';
+export const REENCRYPT_SECRETS_JOB = 'reencrypt-secrets';
 /** Bull backoff strategy of delivery jobs (see webhooks.queue.ts). */
 export const DELIVERY_BACKOFF = 'nest-hooks-delivery';

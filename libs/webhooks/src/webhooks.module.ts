@@ -13,6 +13,7 @@ import { DeliveryQueue } from './delivery/delivery.queue';
 import { DeliveryWorker } from './delivery/delivery.worker';
 import { EndpointHealthRecorder } from './delivery/endpoint-health-recorder';
 import { HttpSender } from './delivery/http-sender';
+import { SecretsReencryptor } from './delivery/secrets-reencryptor';
 import { OutboxHandOff } from './events/outbox-hand-off';
 import { WebhooksService } from './events/webhooks.service';
 import { WebhooksHealthService } from './health/webhooks-health.service';
@@ -66,6 +67,7 @@ import { eventCatalogueProvider, resolvedOptionsProvider } from './webhooks.prov
     DeliveryProcessor,
     EndpointVerifier,
     DisabledEndpointProber,
+    SecretsReencryptor,
     DeliveryWorker,
     DeliveryRelay,
     WebhooksHealthService,

@@ -67,4 +67,36 @@ describe('resolveWebhooksOptions', () => {
       'delivery.speed is not an option; limits must be an object; colour is not an option',
     );
   });
+  it('accepts a key ring and refuses bad ids and keys without quoting them', () => {
+    const key = Buffer.alloc(32, 7).toString('base64');
+    expect(
+      resolveWebhooksOptions({
+        security: {
+          encryptionKeys: [
+            { id: 'k2', key },
+            { id: 'k1', key: key.replace(/=$/, '') },
+          ],
+        },
+      }).encryptionKeys.map((entry) => entry.id),
+    ).toEqual(['k2', 'k1']);
+    const short = Buffer.alloc(16, 7).toString('base64');
+    expect(() =>
+      resolveWebhooksOptions({
+        security: {
+          encryptionKeys: [
+            { id: 'a:b', key },
+            { id: 'k1', key: short },
+            { id: 'k1', key },
+          ],
+        },
+      }),
+    ).toThrow(
+      'Invalid WebhooksModule options: security.encryptionKeys[0].id must be 1 to 32 letters, ' +
+        'digits, _ or -; security.encryptionKeys[1].key must be 32 bytes in base64; ' +
+        'security.encryptionKeys[2].id repeats "k1"',
+    );
+    expect(() =>
+      resolveWebhooksOptions({ security: { encryptionKeys: [{ id: 'k1', key: short }] } }),
+    ).not.toThrow(new RegExp(short.slice(0, 8)));
+  });
 });

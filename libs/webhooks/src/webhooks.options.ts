@@ -18,6 +18,14 @@ export interface WebhooksAdminRequest {
   [key: string]: unknown;
 }
 
+/** A key of `security.encryptionKeys`. */
+export interface EncryptionKey {
+  /** Names the key in every value it encrypts: letters, digits, `_` and `-`, up to 32. */
+  id: string;
+  /** 32 random bytes in base64 (`openssl rand -base64 32`). */
+  key: string;
+}
+
 /** A prom-client `Registry` (typed structurally so that prom-client stays optional). */
 export interface MetricsRegistry {
   metrics(): Promise<string>;
@@ -82,6 +90,11 @@ export interface WebhooksModuleOptions {
     resolveHost?: (hostname: string) => Promise<string[]>;
     /** How long the previous secret keeps signing after a rotation, in ms. */
     secretRotationGraceMs?: number;
+    /**
+     * Encrypts signing secrets and custom header values at rest (AES-256-GCM). The first key
+     * encrypts, every key decrypts; workers re-encrypt older rows with the first one.
+     */
+    encryptionKeys?: EncryptionKey[];
   };
   /** Endpoint health: auto-disable, re-enable, ownership check. */
   endpoints?: {
@@ -176,6 +189,7 @@ export const WEBHOOKS_DEFAULTS: WebhooksOptionDefaults = deepFreeze({
     allowUnresolvedHosts: false,
     resolveHost: dnsLookupAll,
     secretRotationGraceMs: DAY,
+    encryptionKeys: [],
   },
   endpoints: {
     autoDisableAfterMs: 5 * DAY,
@@ -217,6 +231,7 @@ export interface ResolvedWebhooksOptions {
   allowUnresolvedHosts: boolean;
   resolveHost: (hostname: string) => Promise<string[]>;
   secretRotationGraceMs: number;
+  encryptionKeys: EncryptionKey[];
   autoDisableAfterMs: number;
   autoDisableMinFailures: number;
   reenableTestWindowMs: number;
@@ -265,6 +280,7 @@ export function resolveWebhooksOptions(
     allowUnresolvedHosts: security.allowUnresolvedHosts,
     resolveHost: security.resolveHost,
     secretRotationGraceMs: security.secretRotationGraceMs,
+    encryptionKeys: copyKeys(security.encryptionKeys),
     autoDisableAfterMs: endpoints.autoDisableAfterMs,
     autoDisableMinFailures: endpoints.autoDisableMinFailures,
     reenableTestWindowMs: endpoints.reenableTestWindowMs,
@@ -277,6 +293,13 @@ export function resolveWebhooksOptions(
   };
   assertValidOptions(resolved);
   return resolved;
+}
+
+/** A non-array is left for `assertValidOptions` to report rather than thrown on here. */
+function copyKeys(keys: readonly EncryptionKey[]): EncryptionKey[] {
+  return Array.isArray(keys)
+    ? keys.map((key: EncryptionKey) => ({ ...key }))
+    : (keys as EncryptionKey[]);
 }
 
 /** The group's defaults overridden by what was given; `undefined` keeps the default, as if absent. */
@@ -348,6 +371,7 @@ function assertValidOptions(options: ResolvedWebhooksOptions): void {
   }
   nonNegative('retries.maxRetryAfterMs', options.maxRetryAfterMs);
   nonNegative('security.secretRotationGraceMs', options.secretRotationGraceMs);
+  problems.push(...encryptionKeysProblems(options.encryptionKeys));
   nonNegative('endpoints.autoDisableAfterMs', options.autoDisableAfterMs);
   positive('endpoints.autoDisableMinFailures', options.autoDisableMinFailures);
   nonNegative('endpoints.reenableTestWindowMs', options.reenableTestWindowMs);
@@ -356,6 +380,29 @@ function assertValidOptions(options: ResolvedWebhooksOptions): void {
   positive('limits.maxSubscriptionsPerList', options.maxSubscriptionsPerList);
   positive('health.stuckAfterMs', options.stuckAfterMs);
   fail(problems);
+}
+
+const KEY_ID = /^[A-Za-z0-9_-]{1,32}$/;
+const KEY_BASE64 = /^(?:[A-Za-z0-9+/]{43}=?|[A-Za-z0-9_-]{43})$/;
+
+/** The keys are never quoted: a message may reach logs. */
+function encryptionKeysProblems(keys: unknown): string[] {
+  if (!Array.isArray(keys)) return ['security.encryptionKeys must be an array of { id, key }'];
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  keys.forEach((entry: unknown, index) => {
+    const path = `security.encryptionKeys[${index}]`;
+    const { id, key }: Record<string, unknown> = isGroup(entry) ? entry : {};
+    if (typeof id !== 'string' || !KEY_ID.test(id)) {
+      problems.push(`${path}.id must be 1 to 32 letters, digits, _ or -`);
+    } else if (seen.has(id)) {
+      problems.push(`${path}.id repeats "${id}"`);
+    } else seen.add(id);
+    if (typeof key !== 'string' || !KEY_BASE64.test(key)) {
+      problems.push(`${path}.key must be 32 bytes in base64`);
+    }
+  });
+  return problems;
 }
 
 function fail(problems: string[]): void {

@@ -4,6 +4,7 @@ import type { Queue } from 'bull';
 import {
   DELIVER_JOB,
   PROBE_DISABLED_JOB,
+  REENCRYPT_SECRETS_JOB,
   VERIFY_ENDPOINT_JOB,
   WEBHOOKS_QUEUE,
 } from '../webhooks.constants';
@@ -120,6 +121,23 @@ export class DeliveryQueue {
       VERIFY_ENDPOINT_JOB,
       { subscriptionId } satisfies VerifyEndpointJobData,
       SINGLE_TRY,
+    );
+  }
+
+  /**
+   * One re-encryption pass for the fleet: workers starting together with the same first key add the
+   * same job id, so one of them runs it.
+   */
+  async enqueueReencryption(keyId: string): Promise<void> {
+    await this.queue.add(
+      REENCRYPT_SECRETS_JOB,
+      {},
+      {
+        ...SINGLE_TRY,
+        jobId: `${REENCRYPT_SECRETS_JOB}:${keyId}`,
+        removeOnComplete: true,
+        removeOnFail: true,
+      },
     );
   }
 

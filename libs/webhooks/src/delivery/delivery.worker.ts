@@ -4,6 +4,7 @@ import type { Queue } from 'bull';
 import {
   DELIVER_JOB,
   PROBE_DISABLED_JOB,
+  REENCRYPT_SECRETS_JOB,
   VERIFY_ENDPOINT_JOB,
   WEBHOOKS_QUEUE,
 } from '../webhooks.constants';
@@ -12,6 +13,7 @@ import { DeliveryProcessor } from './delivery.processor';
 import { DeliveryQueue, type VerifyEndpointJobData } from './delivery.queue';
 import { DisabledEndpointProber } from './disabled-endpoint-prober';
 import { EndpointVerifier } from './endpoint-verifier';
+import { SecretsReencryptor } from './secrets-reencryptor';
 
 /**
  * Attaches the handlers to the queue when this process is a worker. Registered by hand rather than
@@ -28,6 +30,7 @@ export class DeliveryWorker implements OnApplicationBootstrap {
     private readonly verifier: EndpointVerifier,
     private readonly prober: DisabledEndpointProber,
     private readonly deliveryQueue: DeliveryQueue,
+    private readonly reencryptor: SecretsReencryptor,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -43,7 +46,10 @@ export class DeliveryWorker implements OnApplicationBootstrap {
       )
       .catch(stopped);
     this.queue.process(PROBE_DISABLED_JOB, 1, () => this.prober.probeDisabled()).catch(stopped);
+    this.queue.process(REENCRYPT_SECRETS_JOB, 1, () => this.reencryptor.reencrypt()).catch(stopped);
     await this.deliveryQueue.ensureProbeSchedule(this.options.probeDisabledEveryMs);
+    const [firstKey] = this.options.encryptionKeys;
+    if (firstKey) await this.deliveryQueue.enqueueReencryption(firstKey.id);
     this.logger.log(`Delivering webhooks with concurrency ${this.options.concurrency}`);
   }
 }

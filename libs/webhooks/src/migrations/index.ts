@@ -1,4 +1,8 @@
 import { CreateWebhookTables1795458695415 } from './1795458695415-create-webhook-tables';
+import { WidenSubscriptionSecrets1796000000000 } from './1796000000000-widen-subscription-secrets';
 
 /** TypeORM migrations for hosts that manage their schema with migrations (PostgreSQL, MySQL/MariaDB, SQLite). */
-export const WEBHOOK_MIGRATIONS = [CreateWebhookTables1795458695415] as const;
+export const WEBHOOK_MIGRATIONS = [
+  CreateWebhookTables1795458695415,
+  WidenSubscriptionSecrets1796000000000,
+] as const;

@@ -1,3 +1,5 @@
+import { SEALED_PREFIX } from './secret-envelope';
+
 /** Headers a subscription may not set: hop-by-hop, framing, and the ones we sign or compute. */
 const RESERVED_HEADERS = new Set([
   'connection',
@@ -44,6 +46,9 @@ export function customHeadersProblem(headers: unknown): string | null {
     if (typeof value !== 'string' || !HEADER_VALUE.test(value)) {
       return `headers["${name}"] must be a string of at most 1000 visible characters`;
     }
+    // Stored values with this prefix are read as encrypted.
+    if (value.startsWith(SEALED_PREFIX))
+      return `headers["${name}"] may not start with "${SEALED_PREFIX}"`;
   }
   return null;
 }

@@ -11,6 +11,7 @@ import { postgresDialect } from './postgres/postgres.dialect';
 import type { SqlDialect } from './sql-dialect';
 import { sqliteDialect } from './sqlite/sqlite.dialect';
 import { SQL_DIALECT } from './storage.tokens';
+import { SubscriptionSecrets } from './subscription-secrets';
 import { EndpointHealthStore, SubscriptionStore } from './subscription.store';
 import { TypeOrmAttemptStore } from './typeorm/typeorm-attempt.store';
 import { TypeOrmDeliveryStore } from './typeorm/typeorm-delivery.store';
@@ -63,6 +64,7 @@ export const storageProviders: Provider[] = [
     inject: [getDataSourceToken()],
   },
   WebhooksTransactions,
+  SubscriptionSecrets,
   {
     provide: OutboxStore,
     useFactory: (...dependencies: StoreDependencies) =>

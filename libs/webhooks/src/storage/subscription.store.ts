@@ -83,6 +83,19 @@ export abstract class SubscriptionStore {
 
   /** Deletes the subscription with its deliveries and their attempts, atomically. */
   abstract removeWithHistory(scope: SubscriptionScope, id: string): Promise<void>;
+
+  /**
+   * Re-encrypts with the first key of `security.encryptionKeys` the secrets and header values of
+   * the subscriptions after `afterId` (by id, `limit` of them) stored in clear or under an older
+   * key. A row changed meanwhile is left for the next pass. `lastId` is where the next batch
+   * starts, null once there is none.
+   */
+  abstract reencryptSecrets(afterId: string | null, limit: number): Promise<ReencryptedBatch>;
+}
+
+export interface ReencryptedBatch {
+  lastId: string | null;
+  reencrypted: number;
 }
 
 /** Health counters of endpoints, written in batches by the worker (see `EndpointHealthRecorder`). */

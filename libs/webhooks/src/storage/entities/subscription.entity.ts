@@ -39,11 +39,12 @@ export class WebhookSubscription {
   @Column({ type: 'json' })
   sources!: WebhookEventSource[];
 
-  @Column({ type: 'varchar', length: 128 })
+  /** Wide enough for an encrypted envelope (`security.encryptionKeys`). */
+  @Column({ type: 'varchar', length: 255 })
   secret!: string;
 
   /** The secret replaced by the last rotation, still signed with until `previousSecretExpiresAt`. */
-  @Column({ type: 'varchar', length: 128, nullable: true })
+  @Column({ type: 'varchar', length: 255, nullable: true })
   previousSecret!: string | null;
 
   @Column({ type: Date, nullable: true })

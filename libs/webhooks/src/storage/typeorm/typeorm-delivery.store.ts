@@ -17,6 +17,7 @@ import { WebhookSubscription } from '../entities/subscription.entity';
 import { entitySql } from '../sql/entity-sql';
 import { SQL_DIALECT } from '../storage.tokens';
 import type { IdMembership, SqlDialect } from '../sql-dialect';
+import { SubscriptionSecrets } from '../subscription-secrets';
 
 /** Ids per hand-written statement. */
 const MAX_IDS = 500;
@@ -40,6 +41,7 @@ export class TypeOrmDeliveryStore extends DeliveryStore {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(SQL_DIALECT) dialect: SqlDialect,
+    secrets: SubscriptionSecrets,
   ) {
     super();
     const delivery = entitySql(dataSource, WebhookDelivery);
@@ -61,7 +63,8 @@ export class TypeOrmDeliveryStore extends DeliveryStore {
       new LoadedDelivery(
         deliveries.read(row),
         { ...events.read(row), dataJson: row.e_data as string },
-        subscriptions.read(row),
+        // Decrypted values are cached by row and envelope: a batch pays once per subscription.
+        secrets.open(subscriptions.read(row)),
       );
 
     const column = delivery.column.bind(delivery);

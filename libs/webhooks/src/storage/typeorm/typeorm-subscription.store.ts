@@ -1,51 +1,90 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { In, LessThan, Not, type DataSource, type FindOptionsWhere } from 'typeorm';
+import { In, IsNull, LessThan, Not, type DataSource, type FindOptionsWhere } from 'typeorm';
 import { WebhookAttempt } from '../entities/attempt.entity';
 import { WebhookDelivery } from '../entities/delivery.entity';
 import { WebhookSubscription, type SubscriptionStatus } from '../entities/subscription.entity';
 import { entitySql } from '../sql/entity-sql';
+import type { SqlDialect } from '../sql-dialect';
+import { SQL_DIALECT } from '../storage.tokens';
+import { SubscriptionSecrets } from '../subscription-secrets';
 import {
   ACTIVATED,
   EndpointHealthStore,
   SubscriptionStore,
   type Activation,
   type NewSubscription,
+  type ReencryptedBatch,
   type SubscriptionScope,
 } from '../subscription.store';
 import { WebhooksTransactions } from '../webhooks-transactions';
 
-/** Subscriptions through TypeORM's repository API: the same statements on every database. */
+/** Keyset start: PostgreSQL's uuid type compares only with UUIDs. */
+const LOWEST_UUID = '00000000-0000-0000-0000-000000000000';
+/** Rotations retried when only the re-encryption job changed the stored secret meanwhile. */
+const ROTATION_TRIES = 3;
+
+interface StoredSecrets {
+  id: string;
+  secret: string;
+  previousSecret: string | null;
+  /** The JSON column's text, compared as text: PostgreSQL's `json` has no equality. */
+  headers: string | null;
+}
+
+/**
+ * Subscriptions through TypeORM's repository API: the same statements on every database. Secrets
+ * and header values are encrypted as they are written and decrypted as they are read (see
+ * `SubscriptionSecrets`).
+ */
 @Injectable()
 export class TypeOrmSubscriptionStore extends SubscriptionStore {
+  private readonly headersText: string;
+  private readonly updatedAt: string;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly transactions: WebhooksTransactions,
+    private readonly secrets: SubscriptionSecrets,
+    @Inject(SQL_DIALECT) dialect: SqlDialect,
   ) {
     super();
+    const table = entitySql(dataSource, WebhookSubscription);
+    this.headersText = dialect.jsonAsText(table.column('headers'));
+    this.updatedAt = table.column('updatedAt');
   }
 
   private get subscriptions() {
     return this.dataSource.getRepository(WebhookSubscription);
   }
 
-  insert(subscription: NewSubscription): Promise<WebhookSubscription> {
-    return this.subscriptions.save(this.subscriptions.create(subscription));
+  async insert(subscription: NewSubscription): Promise<WebhookSubscription> {
+    const saved = await this.subscriptions.save(
+      this.subscriptions.create(this.secrets.seal(subscription.id, subscription)),
+    );
+    const { secret, previousSecret, headers } = subscription;
+    return Object.assign(saved, { secret, previousSecret, headers });
   }
 
   countInScope(scope: SubscriptionScope): Promise<number> {
     return this.subscriptions.countBy({ tenantId: scope.tenantId, listId: scope.listId });
   }
 
-  findInScope(scope: SubscriptionScope, id: string): Promise<WebhookSubscription | null> {
-    return this.subscriptions.findOneBy({ tenantId: scope.tenantId, listId: scope.listId, id });
+  async findInScope(scope: SubscriptionScope, id: string): Promise<WebhookSubscription | null> {
+    const found = await this.subscriptions.findOneBy({
+      tenantId: scope.tenantId,
+      listId: scope.listId,
+      id,
+    });
+    return found && this.secrets.open(found);
   }
 
-  findById(id: string): Promise<WebhookSubscription | null> {
-    return this.subscriptions.findOneBy({ id });
+  async findById(id: string): Promise<WebhookSubscription | null> {
+    const found = await this.subscriptions.findOneBy({ id });
+    return found && this.secrets.open(found);
   }
 
-  listPage(
+  async listPage(
     scope: SubscriptionScope,
     beforeId: string | undefined,
     limit: number,
@@ -55,7 +94,8 @@ export class TypeOrmSubscriptionStore extends SubscriptionStore {
       listId: scope.listId,
     };
     if (beforeId) where.id = LessThan(beforeId);
-    return this.subscriptions.find({ where, order: { id: 'DESC' }, take: limit });
+    const page = await this.subscriptions.find({ where, order: { id: 'DESC' }, take: limit });
+    return page.map((subscription) => this.secrets.open(subscription));
   }
 
   async statusOf(id: string): Promise<SubscriptionStatus | null> {
@@ -71,7 +111,10 @@ export class TypeOrmSubscriptionStore extends SubscriptionStore {
     seen: SubscriptionStatus,
     changes: Partial<WebhookSubscription>,
   ): Promise<boolean> {
-    const result = await this.subscriptions.update({ id, status: seen }, changes);
+    const result = await this.subscriptions.update(
+      { id, status: seen },
+      this.secrets.seal(id, changes),
+    );
     return (result.affected ?? 0) > 0;
   }
 
@@ -99,11 +142,28 @@ export class TypeOrmSubscriptionStore extends SubscriptionStore {
     secret: string,
     expiresAt: Date,
   ): Promise<boolean> {
-    const result = await this.subscriptions.update(
-      { id, secret: current },
-      { secret, previousSecret: current, previousSecretExpiresAt: expiresAt },
-    );
-    return (result.affected ?? 0) > 0;
+    const changes = { secret, previousSecret: current, previousSecretExpiresAt: expiresAt };
+    if (!this.secrets.encrypting) {
+      const result = await this.subscriptions.update({ id, secret: current }, changes);
+      return (result.affected ?? 0) > 0;
+    }
+    // Envelopes differ at every encryption: the condition is on what is stored, once it is known
+    // to hold `current`.
+    for (let tries = 0; tries < ROTATION_TRIES; tries++) {
+      const stored = await this.subscriptions.findOne({
+        where: { id },
+        select: { id: true, secret: true },
+      });
+      if (!stored || this.secrets.open({ id, secret: stored.secret }).secret !== current) {
+        return false;
+      }
+      const result = await this.subscriptions.update(
+        { id, secret: stored.secret },
+        this.secrets.seal(id, changes),
+      );
+      if ((result.affected ?? 0) > 0) return true;
+    }
+    return false;
   }
 
   async markTestSucceeded(id: string, at: Date): Promise<void> {
@@ -114,8 +174,8 @@ export class TypeOrmSubscriptionStore extends SubscriptionStore {
     await this.subscriptions.update({ id }, { lastProbedAt: at });
   }
 
-  findDueForProbe(cutoff: Date, limit: number): Promise<WebhookSubscription[]> {
-    return this.subscriptions
+  async findDueForProbe(cutoff: Date, limit: number): Promise<WebhookSubscription[]> {
+    const due = await this.subscriptions
       .createQueryBuilder('subscription')
       .where('subscription.status = :disabled', { disabled: 'disabled' })
       .andWhere('subscription.disabledAt <= :cutoff', { cutoff })
@@ -125,6 +185,7 @@ export class TypeOrmSubscriptionStore extends SubscriptionStore {
       .orderBy('subscription.disabledAt', 'ASC')
       .limit(limit)
       .getMany();
+    return due.map((subscription) => this.secrets.open(subscription));
   }
 
   countWithStatus(status: SubscriptionStatus): Promise<number> {
@@ -150,6 +211,57 @@ export class TypeOrmSubscriptionStore extends SubscriptionStore {
         listId: scope.listId,
       });
     });
+  }
+
+  async reencryptSecrets(afterId: string | null, limit: number): Promise<ReencryptedBatch> {
+    if (!this.secrets.encrypting) return { lastId: null, reencrypted: 0 };
+    const rows = await this.subscriptions
+      .createQueryBuilder('subscription')
+      .select('subscription.id', 'id')
+      .addSelect('subscription.secret', 'secret')
+      .addSelect('subscription.previousSecret', 'previousSecret')
+      .addSelect(this.headersText, 'headers')
+      .where('subscription.id > :afterId', { afterId: afterId ?? LOWEST_UUID })
+      .orderBy('subscription.id', 'ASC')
+      .limit(limit)
+      .getRawMany<StoredSecrets>();
+    let reencrypted = 0;
+    for (const row of rows) {
+      if (await this.reencryptRow(row)) reencrypted++;
+    }
+    return { lastId: rows.length < limit ? null : rows[rows.length - 1].id, reencrypted };
+  }
+
+  private async reencryptRow(row: StoredSecrets): Promise<boolean> {
+    const stored = {
+      id: row.id,
+      secret: row.secret,
+      previousSecret: row.previousSecret,
+      headers: row.headers === null ? null : (JSON.parse(row.headers) as Record<string, string>),
+    };
+    if (!this.secrets.needsResealing(stored)) return false;
+    const plain = this.secrets.open({ ...stored });
+    const sealed = this.secrets.seal(row.id, {
+      secret: plain.secret,
+      previousSecret: plain.previousSecret,
+      headers: plain.headers,
+    });
+    const result = await this.subscriptions
+      .createQueryBuilder()
+      .update()
+      // Re-encryption is no change of the subscription: `updatedAt` stays as it was.
+      .set({ ...sealed, updatedAt: () => this.updatedAt })
+      .where({
+        id: row.id,
+        secret: row.secret,
+        previousSecret: row.previousSecret ?? IsNull(),
+      })
+      .andWhere(
+        row.headers === null ? `${this.headersText} IS NULL` : `${this.headersText} = :headers`,
+        { headers: row.headers },
+      )
+      .execute();
+    return (result.affected ?? 0) > 0;
   }
 }
 
