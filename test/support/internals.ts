@@ -11,3 +11,7 @@ export { WebhookEvent } from '../../libs/webhooks/src/storage/entities/event.ent
 export { WebhookSubscription } from '../../libs/webhooks/src/storage/entities/subscription.entity';
 export { webhookHeaders } from '../../libs/webhooks/src/signing/signature';
 export { generateWebhookSecret } from '../../libs/webhooks/src/security/secrets';
+export { HistoryPruner } from '../../libs/webhooks/src/history/history-pruner';
+export { HistoryStore } from '../../libs/webhooks/src/storage/history.store';
+export { WebhooksMetrics } from '../../libs/webhooks/src/metrics/webhooks-metrics';
+export { WEBHOOKS_OPTIONS } from '../../libs/webhooks/src/webhooks.options';

@@ -7,3 +7,4 @@ export const VERIFY_ENDPOINT_JOB = 'verify-endpoint';
 export const PROBE_DISABLED_JOB = 'probe-disabled';
 /** Bull backoff strategy of delivery jobs (see webhooks.queue.ts). */
 export const DELIVERY_BACKOFF = 'nest-hooks-delivery';
+export const PRUNE_HISTORY_JOB = 'prune-history';

@@ -16,6 +16,7 @@ import { HttpSender } from './delivery/http-sender';
 import { OutboxHandOff } from './events/outbox-hand-off';
 import { WebhooksService } from './events/webhooks.service';
 import { WebhooksHealthService } from './health/webhooks-health.service';
+import { HistoryPruner } from './history/history-pruner';
 import { WebhooksMetrics } from './metrics/webhooks-metrics';
 import { UrlGuard } from './security/url-guard';
 import { WebhookNotifier } from './lifecycle/webhook-notifier';
@@ -68,6 +69,7 @@ import { eventCatalogueProvider, resolvedOptionsProvider } from './webhooks.prov
     DisabledEndpointProber,
     DeliveryWorker,
     DeliveryRelay,
+    HistoryPruner,
     WebhooksHealthService,
     WebhooksMetrics,
   ],

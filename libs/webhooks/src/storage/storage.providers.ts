@@ -3,6 +3,7 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AttemptStore } from './attempt.store';
 import { DeliveryStore } from './delivery.store';
+import { HistoryStore } from './history.store';
 import { mysqlDialect } from './mysql/mysql.dialect';
 import { OutboxStore } from './outbox.store';
 import { PostgresAttemptStore } from './postgres/postgres-attempt.store';
@@ -14,6 +15,7 @@ import { SQL_DIALECT } from './storage.tokens';
 import { EndpointHealthStore, SubscriptionStore } from './subscription.store';
 import { TypeOrmAttemptStore } from './typeorm/typeorm-attempt.store';
 import { TypeOrmDeliveryStore } from './typeorm/typeorm-delivery.store';
+import { TypeOrmHistoryStore } from './typeorm/typeorm-history.store';
 import { TypeOrmOutboxStore } from './typeorm/typeorm-outbox.store';
 import {
   TypeOrmEndpointHealthStore,
@@ -82,4 +84,5 @@ export const storageProviders: Provider[] = [
   { provide: DeliveryStore, useClass: TypeOrmDeliveryStore },
   { provide: SubscriptionStore, useClass: TypeOrmSubscriptionStore },
   { provide: EndpointHealthStore, useClass: TypeOrmEndpointHealthStore },
+  { provide: HistoryStore, useClass: TypeOrmHistoryStore },
 ];
