@@ -15,3 +15,5 @@ export { HistoryPruner } from '../../libs/webhooks/src/history/history-pruner';
 export { HistoryStore } from '../../libs/webhooks/src/storage/history.store';
 export { WebhooksMetrics } from '../../libs/webhooks/src/metrics/webhooks-metrics';
 export { WEBHOOKS_OPTIONS } from '../../libs/webhooks/src/webhooks.options';
+export { DeliveryRelay } from '../../libs/webhooks/src/delivery/delivery-relay';
+export { deliveryJobId } from '../../libs/webhooks/src/delivery/delivery.queue';

@@ -17,6 +17,7 @@ import { OutboxHandOff } from './events/outbox-hand-off';
 import { WebhooksService } from './events/webhooks.service';
 import { WebhooksHealthService } from './health/webhooks-health.service';
 import { HistoryPruner } from './history/history-pruner';
+import { WebhooksErasureService } from './history/webhooks-erasure.service';
 import { WebhooksMetrics } from './metrics/webhooks-metrics';
 import { UrlGuard } from './security/url-guard';
 import { WebhookNotifier } from './lifecycle/webhook-notifier';
@@ -70,6 +71,7 @@ import { eventCatalogueProvider, resolvedOptionsProvider } from './webhooks.prov
     DeliveryWorker,
     DeliveryRelay,
     HistoryPruner,
+    WebhooksErasureService,
     WebhooksHealthService,
     WebhooksMetrics,
   ],
@@ -79,6 +81,7 @@ import { eventCatalogueProvider, resolvedOptionsProvider } from './webhooks.prov
     WebhookSubscriptionsService,
     WebhookOperationsService,
     WebhooksHealthService,
+    WebhooksErasureService,
     eventCatalogueProvider,
   ],
 })

@@ -1,4 +1,8 @@
 import { CreateWebhookTables1795458695415 } from './1795458695415-create-webhook-tables';
+import { AddWebhookEventSubject1796040000000 } from './1796040000000-add-event-subject';
 
 /** TypeORM migrations for hosts that manage their schema with migrations (PostgreSQL, MySQL/MariaDB, SQLite). */
-export const WEBHOOK_MIGRATIONS = [CreateWebhookTables1795458695415] as const;
+export const WEBHOOK_MIGRATIONS = [
+  CreateWebhookTables1795458695415,
+  AddWebhookEventSubject1796040000000,
+] as const;

@@ -29,8 +29,25 @@ export interface PruneBatch {
   pruned: PrunedRows;
 }
 
-/** Retention: old settled events go with their deliveries and attempts, a short transaction a batch. */
+/** What one erasure batch changed. */
+export interface ErasedRows {
+  events: number;
+  attempts: number;
+  deliveriesCancelled: number;
+}
+
+/**
+ * The history's lifecycle, a short transaction per batch: retention deletes old settled events with
+ * their deliveries and attempts; erasure redacts what is stored about one subject.
+ */
 export abstract class HistoryStore {
   /** Scans one batch of events and deletes the prunable ones with their deliveries and attempts. */
   abstract pruneBatch(query: PruneBatchQuery): Promise<PruneBatch>;
+
+  /**
+   * Up to `limit` events of the subject: their data becomes `{}` and they no longer name it, their
+   * attempts lose the receivers' response excerpts, and their deliveries not sent yet (pending, held,
+   * failed) are cancelled. Fewer than `limit` events: none of the subject's are left.
+   */
+  abstract eraseSubjectBatch(subject: string, limit: number): Promise<ErasedRows>;
 }

@@ -6,6 +6,7 @@ import { WebhookDelivery } from '../entities/delivery.entity';
 import { WebhookEvent } from '../entities/event.entity';
 import {
   HistoryStore,
+  type ErasedRows,
   type PruneBatch,
   type PruneBatchQuery,
   type PrunedRows,
@@ -38,6 +39,10 @@ export class TypeOrmHistoryStore extends HistoryStore {
   private readonly byDeliveryEvent: IdMembership;
   private readonly byEventOfDelivery: IdMembership;
   private readonly byEvent: IdMembership;
+  private readonly subjectEvents: string;
+  private readonly cancelDeliveries: string;
+  private readonly redactAttempts: string;
+  private readonly redactEvents: string;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -71,6 +76,19 @@ export class TypeOrmHistoryStore extends HistoryStore {
     this.byEventOfDelivery = dialect.idMembership(delivery.column('eventId'), 0);
     this.deleteDeliveries = `DELETE FROM ${delivery.table} WHERE `;
     this.deleteEvents = `DELETE FROM ${event.table} WHERE `;
+
+    this.subjectEvents = `SELECT ${e('id')} AS id FROM ${event.table} e
+      WHERE ${e('subject')} = ${p(0)} ORDER BY ${e('id')} LIMIT `;
+    const column = (property: Extract<keyof WebhookDelivery, string>) => delivery.column(property);
+    this.cancelDeliveries = `UPDATE ${delivery.table}
+      SET ${column('status')} = 'cancelled', ${column('nextAttemptAt')} = NULL,
+        ${column('updatedAt')} = CURRENT_TIMESTAMP
+      WHERE ${column('status')} IN ('pending', 'held', 'failed') AND `;
+    this.redactAttempts = `UPDATE ${attempt.table} SET ${attempt.column('responseExcerpt')} = NULL
+      WHERE ${attempt.column('responseExcerpt')} IS NOT NULL AND ${attempt.column('deliveryId')} IN
+      (SELECT ${d('id')} FROM ${delivery.table} d WHERE `;
+    this.redactEvents = `UPDATE ${event.table}
+      SET ${event.column('data')} = '{}', ${event.column('subject')} = NULL WHERE `;
   }
 
   async pruneBatch(query: PruneBatchQuery): Promise<PruneBatch> {
@@ -90,21 +108,43 @@ export class TypeOrmHistoryStore extends HistoryStore {
     return { lastScannedId, pruned };
   }
 
+  async eraseSubjectBatch(subject: string, limit: number): Promise<ErasedRows> {
+    const found = await this.dataSource.query<Array<{ id: string }>>(
+      this.subjectEvents + String(Math.max(1, Math.floor(limit))),
+      [subject],
+    );
+    const eventIds = found.map((event) => String(event.id));
+    if (eventIds.length === 0) return { events: 0, attempts: 0, deliveriesCancelled: 0 };
+    return this.transactions.run(async (manager) => {
+      const affected = affectedRows(manager, eventIds);
+      // Cancelled first: an attempt finishing meanwhile can no longer schedule another.
+      const deliveriesCancelled = await affected(this.cancelDeliveries, this.byEventOfDelivery);
+      const attempts = await affected(this.redactAttempts, closing(this.byDeliveryEvent));
+      const events = await affected(this.redactEvents, this.byEvent);
+      return { events, attempts, deliveriesCancelled };
+    });
+  }
+
   private async deleteHistory(manager: EntityManager, eventIds: string[]): Promise<PrunedRows> {
-    const runner = manager.queryRunner as QueryRunner;
-    const affected = async (statement: string, membership: IdMembership) => {
-      const result = await runner.query(
-        statement + membership.condition(eventIds.length),
-        membership.parameters(eventIds),
-        true,
-      );
-      return result.affected ?? 0;
-    };
+    const affected = affectedRows(manager, eventIds);
     const attempts = await affected(this.deleteAttempts, closing(this.byDeliveryEvent));
     const deliveries = await affected(this.deleteDeliveries, this.byEventOfDelivery);
     const events = await affected(this.deleteEvents, this.byEvent);
     return { events, deliveries, attempts };
   }
+}
+
+/** Runs a statement on the events' ids in the transaction of `manager`: how many rows it changed. */
+function affectedRows(manager: EntityManager, eventIds: string[]) {
+  const runner = manager.queryRunner as QueryRunner;
+  return async (statement: string, membership: IdMembership): Promise<number> => {
+    const result = await runner.query(
+      statement + membership.condition(eventIds.length),
+      membership.parameters(eventIds),
+      true,
+    );
+    return result.affected ?? 0;
+  };
 }
 
 /** The membership condition of a statement ending in a subquery, closing its parenthesis. */
