@@ -14,7 +14,7 @@ const LAYERS = [
   ['storage'],
   ['metrics', 'openapi'],
   ['delivery'],
-  ['events', 'health'],
+  ['events', 'health', 'history'],
   ['subscriptions'],
 ];
 

@@ -23,3 +23,9 @@ export { DisabledEndpointProber } from '../../libs/webhooks/src/delivery/disable
 export { SecretsReencryptor } from '../../libs/webhooks/src/delivery/secrets-reencryptor';
 export { SubscriptionSecrets } from '../../libs/webhooks/src/storage/subscription-secrets';
 export { resolveWebhooksOptions } from '../../libs/webhooks/src/webhooks.options';
+export { HistoryPruner } from '../../libs/webhooks/src/history/history-pruner';
+export { HistoryStore } from '../../libs/webhooks/src/storage/history.store';
+export { WebhooksMetrics } from '../../libs/webhooks/src/metrics/webhooks-metrics';
+export { WEBHOOKS_OPTIONS } from '../../libs/webhooks/src/webhooks.options';
+export { DeliveryRelay } from '../../libs/webhooks/src/delivery/delivery-relay';
+export { deliveryJobId } from '../../libs/webhooks/src/delivery/delivery.queue';

@@ -31,6 +31,7 @@ describe('the public API', () => {
         'WebhookUrlNotAllowedError',
         'WebhookVerificationError',
         'WebhooksError',
+        'WebhooksErasureService',
         'WebhooksHealthService',
         'WebhooksModule',
         'WebhooksService',

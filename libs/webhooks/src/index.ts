@@ -31,6 +31,7 @@ export {
   type SubscriptionScope,
 } from './subscriptions/subscriptions.service';
 export { WebhookOperationsService } from './subscriptions/subscription-operations.service';
+export { WebhooksErasureService, type SubjectErasure } from './history/webhooks-erasure.service';
 export { CreateSubscriptionDto } from './subscriptions/dto/create-subscription.dto';
 export { UpdateSubscriptionDto } from './subscriptions/dto/update-subscription.dto';
 export type { DeliveriesQuery, PageQuery } from './subscriptions/dto/pagination-query.dto';

@@ -8,3 +8,4 @@ export const PROBE_DISABLED_JOB = 'probe-disabled';
 export const REENCRYPT_SECRETS_JOB = 'reencrypt-secrets';
 /** Bull backoff strategy of delivery jobs (see webhooks.queue.ts). */
 export const DELIVERY_BACKOFF = 'nest-hooks-delivery';
+export const PRUNE_HISTORY_JOB = 'prune-history';

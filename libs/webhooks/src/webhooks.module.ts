@@ -17,6 +17,8 @@ import { SecretsReencryptor } from './delivery/secrets-reencryptor';
 import { OutboxHandOff } from './events/outbox-hand-off';
 import { WebhooksService } from './events/webhooks.service';
 import { WebhooksHealthService } from './health/webhooks-health.service';
+import { HistoryPruner } from './history/history-pruner';
+import { WebhooksErasureService } from './history/webhooks-erasure.service';
 import { WebhooksMetrics } from './metrics/webhooks-metrics';
 import { UrlGuard } from './security/url-guard';
 import { WebhookNotifier } from './lifecycle/webhook-notifier';
@@ -70,6 +72,8 @@ import { eventCatalogueProvider, resolvedOptionsProvider } from './webhooks.prov
     SecretsReencryptor,
     DeliveryWorker,
     DeliveryRelay,
+    HistoryPruner,
+    WebhooksErasureService,
     WebhooksHealthService,
     WebhooksMetrics,
   ],
@@ -79,6 +83,7 @@ import { eventCatalogueProvider, resolvedOptionsProvider } from './webhooks.prov
     WebhookSubscriptionsService,
     WebhookOperationsService,
     WebhooksHealthService,
+    WebhooksErasureService,
     eventCatalogueProvider,
   ],
 })

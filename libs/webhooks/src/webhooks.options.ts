@@ -121,6 +121,17 @@ export interface WebhooksModuleOptions {
     /** The queue is reported stuck when the oldest due delivery is overdue by more than this (ms). */
     stuckAfterMs?: number;
   };
+  /** How long the delivery history (events, deliveries, attempts) is kept; workers prune it. */
+  retention?: {
+    /** Keep events whose deliveries all succeeded (and events without deliveries) this long, in ms (0: forever). */
+    settledAfterMs?: number;
+    /** Keep events with deliveries that failed for good (exhausted) this long, in ms (0: forever). */
+    failedAfterMs?: number;
+    /** How often one worker prunes, in ms (0: never). */
+    pruneEveryMs?: number;
+    /** Events looked at, and deleted with their deliveries and attempts, per short transaction. */
+    batchSize?: number;
+  };
   /**
    * Prometheus metrics through prom-client (an optional peer): `true` registers them in prom-client's
    * default registry; or give your own `registry` and a name `prefix` (`webhooks_` if not given).
@@ -129,7 +140,7 @@ export interface WebhooksModuleOptions {
 }
 
 type OptionGroup =
-  'admin' | 'delivery' | 'retries' | 'security' | 'endpoints' | 'limits' | 'health';
+  'admin' | 'delivery' | 'retries' | 'security' | 'endpoints' | 'limits' | 'health' | 'retention';
 
 /** Every option with its default: groups complete, arrays read-only. */
 export type WebhooksOptionDefaults = {
@@ -205,6 +216,12 @@ export const WEBHOOKS_DEFAULTS: WebhooksOptionDefaults = deepFreeze({
   health: {
     stuckAfterMs: 5 * MINUTE,
   },
+  retention: {
+    settledAfterMs: 30 * DAY,
+    failedAfterMs: 30 * DAY,
+    pruneEveryMs: HOUR,
+    batchSize: 500,
+  },
   metrics: false,
 });
 
@@ -240,6 +257,10 @@ export interface ResolvedWebhooksOptions {
   maxPayloadBytes: number;
   maxSubscriptionsPerList: number;
   stuckAfterMs: number;
+  retentionSettledAfterMs: number;
+  retentionFailedAfterMs: number;
+  pruneEveryMs: number;
+  pruneBatchSize: number;
   metrics: boolean | { registry?: MetricsRegistry; prefix?: string };
 }
 
@@ -258,6 +279,7 @@ export function resolveWebhooksOptions(
   const endpoints = withDefaults(defaults.endpoints, options.endpoints);
   const limits = withDefaults(defaults.limits, options.limits);
   const health = withDefaults(defaults.health, options.health);
+  const retention = withDefaults(defaults.retention, options.retention);
   const resolved: ResolvedWebhooksOptions = {
     eventTypes: [...(options.eventTypes ?? defaults.eventTypes)],
     worker: options.worker ?? defaults.worker,
@@ -289,6 +311,10 @@ export function resolveWebhooksOptions(
     maxPayloadBytes: limits.maxPayloadBytes,
     maxSubscriptionsPerList: limits.maxSubscriptionsPerList,
     stuckAfterMs: health.stuckAfterMs,
+    retentionSettledAfterMs: retention.settledAfterMs,
+    retentionFailedAfterMs: retention.failedAfterMs,
+    pruneEveryMs: retention.pruneEveryMs,
+    pruneBatchSize: retention.batchSize,
     metrics: options.metrics ?? defaults.metrics,
   };
   assertValidOptions(resolved);
@@ -379,6 +405,12 @@ function assertValidOptions(options: ResolvedWebhooksOptions): void {
   positive('limits.maxPayloadBytes', options.maxPayloadBytes);
   positive('limits.maxSubscriptionsPerList', options.maxSubscriptionsPerList);
   positive('health.stuckAfterMs', options.stuckAfterMs);
+  nonNegative('retention.settledAfterMs', options.retentionSettledAfterMs);
+  nonNegative('retention.failedAfterMs', options.retentionFailedAfterMs);
+  nonNegative('retention.pruneEveryMs', options.pruneEveryMs);
+  if (!Number.isInteger(options.pruneBatchSize) || options.pruneBatchSize <= 0) {
+    problems.push('retention.batchSize must be a positive integer');
+  }
   fail(problems);
 }
 

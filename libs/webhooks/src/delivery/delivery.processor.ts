@@ -94,7 +94,8 @@ export class DeliveryProcessor implements OnModuleDestroy {
       if (
         delivery.status === 'succeeded' ||
         delivery.status === 'exhausted' ||
-        delivery.status === 'held'
+        delivery.status === 'held' ||
+        delivery.status === 'cancelled'
       )
         return;
       if (subscription.status !== 'active') {

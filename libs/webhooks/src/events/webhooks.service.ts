@@ -21,6 +21,11 @@ export interface EmitWebhookEvent {
   data: Record<string, unknown>;
   /** When it happened. Default: now. */
   occurredAt?: Date;
+  /**
+   * Whom it is about, e.g. `contact:42`: `WebhooksErasureService.eraseSubject` later erases every
+   * event given the same subject. An identifier of yours, not personal data itself.
+   */
+  subject?: string;
 }
 
 export interface EmitOptions {
@@ -35,6 +40,7 @@ export interface EmitResult {
 }
 
 const MAX_ID_LENGTH = 128;
+const MAX_SUBJECT_LENGTH = 200;
 /** Events written by one transaction when many are emitted at once. */
 const EMIT_BATCH = 100;
 
@@ -137,6 +143,17 @@ export class WebhooksService {
     if (!(occurredAt instanceof Date) || Number.isNaN(occurredAt.getTime())) {
       throw new InvalidWebhookEventError('occurredAt', 'must be a valid Date');
     }
+    if (
+      input.subject !== undefined &&
+      (typeof input.subject !== 'string' ||
+        input.subject.length === 0 ||
+        input.subject.length > MAX_SUBJECT_LENGTH)
+    ) {
+      throw new InvalidWebhookEventError(
+        'subject',
+        `must be a non-empty string of at most ${MAX_SUBJECT_LENGTH} characters`,
+      );
+    }
     const event = new WebhookEvent();
     Object.assign(event, {
       id: uuidv7(),
@@ -146,6 +163,7 @@ export class WebhooksService {
       source: input.source,
       data: JSON.parse(serialized) as Record<string, unknown>,
       occurredAt,
+      subject: input.subject ?? null,
     });
     return event;
   }

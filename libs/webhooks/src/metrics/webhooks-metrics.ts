@@ -3,6 +3,7 @@ import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { Queue } from 'bull';
 import type { AttemptResult } from '../storage/attempt.store';
 import type { AttemptTrigger } from '../storage/entities/attempt.entity';
+import type { PrunedRows } from '../storage/history.store';
 import type { DeliveryStatus } from '../storage/entities/delivery.entity';
 import { SubscriptionStore } from '../storage/subscription.store';
 import { WEBHOOKS_QUEUE } from '../webhooks.constants';
@@ -14,6 +15,7 @@ type Labels = Record<string, string>;
 interface Recorders {
   attempts: { inc(labels: Labels): void };
   duration: { observe(labels: Labels, seconds: number): void };
+  pruned: { inc(labels: Labels, value: number): void };
 }
 
 function loadPromClient(): PromClient {
@@ -29,7 +31,7 @@ function loadPromClient(): PromClient {
 
 /**
  * Prometheus metrics (optional: `metrics: true` and prom-client installed): attempts by outcome, attempt
- * duration, queue depth and disabled subscriptions. Queue and subscription gauges are read on scrape.
+ * duration, history rows pruned, queue depth and disabled subscriptions. Queue and subscription gauges are read on scrape.
  */
 @Injectable()
 export class WebhooksMetrics implements OnModuleDestroy {
@@ -65,6 +67,12 @@ export class WebhooksMetrics implements OnModuleDestroy {
         buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
         registers,
       }),
+      pruned: new prom.Counter({
+        name: `${prefix}history_pruned_rows_total`,
+        help: 'Rows of the delivery history deleted by retention, by table.',
+        labelNames: ['table'],
+        registers,
+      }),
     };
     new prom.Gauge({
       name: `${prefix}queue_jobs`,
@@ -89,6 +97,7 @@ export class WebhooksMetrics implements OnModuleDestroy {
     for (const suffix of [
       'delivery_attempts_total',
       'attempt_duration_seconds',
+      'history_pruned_rows_total',
       'queue_jobs',
       'subscriptions_disabled',
     ]) {
@@ -113,5 +122,12 @@ export class WebhooksMetrics implements OnModuleDestroy {
       trigger,
     });
     this.recorders.duration.observe({ outcome: decision.status }, outcome.durationMs / 1000);
+  }
+
+  recordPruned(rows: PrunedRows): void {
+    if (!this.recorders) return;
+    for (const table of ['events', 'deliveries', 'attempts'] as const) {
+      if (rows[table] > 0) this.recorders.pruned.inc({ table }, rows[table]);
+    }
   }
 }

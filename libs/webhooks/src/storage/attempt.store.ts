@@ -25,7 +25,8 @@ export interface AttemptRecord {
 export abstract class AttemptStore {
   /**
    * Writes the attempts, and each delivery's new state unless another attempt of the same delivery
-   * was recorded first (the delivery is no longer at `attempt - 1`), in one atomic write. Resolves,
+   * was recorded first (the delivery is no longer at `attempt - 1`) or it was cancelled meanwhile,
+   * in one atomic write. Resolves,
    * per record, whether the delivery's state was written; of several records of one delivery in a
    * batch, only the first can be.
    */

@@ -102,7 +102,7 @@ export abstract class DeliveryStore {
   /** Held deliveries whose subscription is active again become pending, due at `dueAt`. */
   abstract releaseOrphanedHolds(dueAt: Date): Promise<void>;
 
-  /** Marks a delivery held (no due time), if it is still at `attempts`. */
+  /** Marks a delivery held (no due time), if it is still at `attempts` and not cancelled. */
   abstract hold(deliveryId: string, attempts: number): Promise<void>;
 
   /** Undoes `hold`: pending and due now, if it is still held. */
@@ -111,7 +111,7 @@ export abstract class DeliveryStore {
   /** Up to `limit` held deliveries of the subscription, oldest first, made pending and due `at`. */
   abstract releaseHeld(subscriptionId: string, limit: number, at: Date): Promise<AttemptRef[]>;
 
-  /** Makes deliveries pending and due `at`, whatever their state (redelivery, recovery). */
+  /** Makes deliveries pending and due `at`, whatever their state but cancelled (redelivery, recovery). */
   abstract requeue(deliveryIds: readonly string[], at: Date): Promise<void>;
 
   /** A delivery of the subscription, within its tenant. */

@@ -3,6 +3,7 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AttemptStore } from './attempt.store';
 import { DeliveryStore } from './delivery.store';
+import { HistoryStore } from './history.store';
 import { mysqlDialect } from './mysql/mysql.dialect';
 import { OutboxStore } from './outbox.store';
 import { PostgresAttemptStore } from './postgres/postgres-attempt.store';
@@ -15,6 +16,7 @@ import { SubscriptionSecrets } from './subscription-secrets';
 import { EndpointHealthStore, SubscriptionStore } from './subscription.store';
 import { TypeOrmAttemptStore } from './typeorm/typeorm-attempt.store';
 import { TypeOrmDeliveryStore } from './typeorm/typeorm-delivery.store';
+import { TypeOrmHistoryStore } from './typeorm/typeorm-history.store';
 import { TypeOrmOutboxStore } from './typeorm/typeorm-outbox.store';
 import {
   TypeOrmEndpointHealthStore,
@@ -84,4 +86,5 @@ export const storageProviders: Provider[] = [
   { provide: DeliveryStore, useClass: TypeOrmDeliveryStore },
   { provide: SubscriptionStore, useClass: TypeOrmSubscriptionStore },
   { provide: EndpointHealthStore, useClass: TypeOrmEndpointHealthStore },
+  { provide: HistoryStore, useClass: TypeOrmHistoryStore },
 ];

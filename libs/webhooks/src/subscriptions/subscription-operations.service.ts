@@ -60,7 +60,7 @@ export class WebhookOperationsService {
     return toTestResult(report);
   }
 
-  /** A new attempt of the delivery, whatever its state, with the same `webhook-id`. */
+  /** A new attempt of the delivery, whatever its state but cancelled, with the same `webhook-id`. */
   async redeliver(
     scope: SubscriptionScope,
     id: string,
@@ -69,6 +69,11 @@ export class WebhookOperationsService {
     await this.subscriptions.get(scope, id);
     const delivery = await this.deliveries.findOne(scope.tenantId, id, deliveryId);
     if (!delivery) throw new DeliveryNotFoundError(deliveryId);
+    if (delivery.status === 'cancelled') {
+      throw new SubscriptionStateConflictError(
+        'the delivery was cancelled when its subject was erased: it is never sent again',
+      );
+    }
     const [requeued] = await this.requeue([
       { deliveryId: delivery.id, attempt: delivery.attempts + 1 },
     ]);

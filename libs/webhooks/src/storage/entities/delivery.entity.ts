@@ -8,8 +8,18 @@ import {
   UpdateDateColumn,
 } from 'typeorm';
 
-/** `held`: waiting for its paused subscription to resume; nothing was lost. */
-export const DELIVERY_STATUSES = ['pending', 'succeeded', 'failed', 'exhausted', 'held'] as const;
+/**
+ * `held`: waiting for its paused subscription to resume; nothing was lost. `cancelled`: its subject
+ * was erased before it was delivered; it is never attempted again.
+ */
+export const DELIVERY_STATUSES = [
+  'pending',
+  'succeeded',
+  'failed',
+  'exhausted',
+  'held',
+  'cancelled',
+] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 /** One event for one subscription. Unique on the pair, so fan-out is idempotent. */

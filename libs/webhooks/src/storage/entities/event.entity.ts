@@ -1,8 +1,9 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { WebhookEventSource } from '../../catalogue/event-catalogue';
 
 /** The outbox: one row per emitted event, written in the host's transaction when it passes one. */
 @Entity('webhook_events')
+@Index('IDX_webhook_events_subject', ['subject'])
 export class WebhookEvent {
   /** UUIDv7: time-ordered. */
   @PrimaryColumn('uuid')
@@ -25,4 +26,8 @@ export class WebhookEvent {
 
   @Column({ type: Date })
   occurredAt!: Date;
+
+  /** Whom the event is about (`contact:42`), so that it can be erased; null once it is. */
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  subject!: string | null;
 }

@@ -85,6 +85,7 @@ function buildStatement(dataSource: DataSource): string {
       FROM input
       WHERE delivery.${d('id')} = input.delivery_id
         AND delivery.${d('attempts')} = input.attempt - 1
+        AND delivery.${d('status')} <> 'cancelled'
         AND input.first_for_delivery
       RETURNING delivery.${d('id')} AS id
     )

@@ -74,12 +74,12 @@ function buildStatement(dataSource: DataSource): string {
     WITH input AS (
       SELECT * FROM ROWS FROM (unnest($1::uuid[]), unnest($2::varchar[]), unnest($3::varchar[]),
         unnest($4::varchar[]), unnest($5::varchar[]), json_array_elements($6::json),
-        unnest($7::timestamp[])) WITH ORDINALITY
-        AS t(id, tenant_id, list_id, type, source, data, occurred_at, position)
+        unnest($7::timestamp[]), unnest($10::varchar[])) WITH ORDINALITY
+        AS t(id, tenant_id, list_id, type, source, data, occurred_at, subject, position)
     ), inserted_events AS (
       INSERT INTO ${event.table} (${e('id')}, ${e('tenantId')}, ${e('listId')}, ${e('type')},
-        ${e('source')}, ${e('data')}, ${e('occurredAt')})
-      SELECT id, tenant_id, list_id, type, source, data, occurred_at FROM input
+        ${e('source')}, ${e('data')}, ${e('occurredAt')}, ${e('subject')})
+      SELECT id, tenant_id, list_id, type, source, data, occurred_at, subject FROM input
     ), matched AS (
       SELECT input.id AS event_id, input.tenant_id, ${s('id')} AS subscription_id,
         row_number() OVER (ORDER BY input.position, ${s('id')}) AS rank
@@ -110,5 +110,6 @@ function parameters(events: readonly WebhookEvent[]) {
     events.map((event) => event.occurredAt),
     RECEIVING_STATUSES,
     new Date(),
+    events.map((event) => event.subject ?? null),
   ];
 }

@@ -36,7 +36,7 @@ export class TypeOrmAttemptStore extends AttemptStore {
     this.update = `UPDATE ${this.delivery.table} SET ${d('status')} = ${p(0)}, ${d('attempts')} = ${p(1)},
         ${d('lastAttemptAt')} = ${p(2)}, ${d('lastStatusCode')} = ${p(3)},
         ${d('nextAttemptAt')} = ${p(4)}, ${d('updatedAt')} = CURRENT_TIMESTAMP
-      WHERE ${d('id')} = ${p(5)} AND ${d('attempts')} = ${p(6)}`;
+      WHERE ${d('id')} = ${p(5)} AND ${d('attempts')} = ${p(6)} AND ${d('status')} <> 'cancelled'`;
   }
 
   record(records: readonly AttemptRecord[]): Promise<boolean[]> {

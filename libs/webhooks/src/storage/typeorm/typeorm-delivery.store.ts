@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { In, LessThan, type DataSource, type FindOptionsWhere } from 'typeorm';
+import { In, LessThan, Not, type DataSource, type FindOptionsWhere } from 'typeorm';
 import {
   ATTEMPT_DELIVERY_COLUMNS,
   ATTEMPT_EVENT_COLUMNS,
@@ -159,7 +159,7 @@ export class TypeOrmDeliveryStore extends DeliveryStore {
 
   async hold(deliveryId: string, attempts: number): Promise<void> {
     await this.deliveries.update(
-      { id: deliveryId, attempts },
+      { id: deliveryId, attempts, status: Not('cancelled') },
       { status: 'held', nextAttemptAt: null },
     );
   }
@@ -189,7 +189,7 @@ export class TypeOrmDeliveryStore extends DeliveryStore {
   async requeue(deliveryIds: readonly string[], at: Date): Promise<void> {
     for (let start = 0; start < deliveryIds.length; start += MAX_IDS) {
       await this.deliveries.update(
-        { id: In(deliveryIds.slice(start, start + MAX_IDS)) },
+        { id: In(deliveryIds.slice(start, start + MAX_IDS)), status: Not('cancelled') },
         { status: 'pending', nextAttemptAt: at },
       );
     }
