@@ -76,7 +76,7 @@ describe.each(TEST_DATABASES)('payload formats and custom headers on %s', (datab
       url: receiver.url('/headers'),
       events: ['contact.updated'],
       headers: { Authorization: 'Bearer receiver-token', 'X-Tenant-Ref': 'acme-42' },
-    } as Parameters<typeof createSubscription>[2]);
+    });
     await hooks.webhooks.emit({
       listId: 'headers',
       type: 'contact.updated',
