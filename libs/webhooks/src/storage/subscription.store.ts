@@ -24,9 +24,14 @@ export interface Activation {
  * processes racing on a subscription cannot both win.
  */
 export abstract class SubscriptionStore {
-  abstract insert(subscription: NewSubscription): Promise<WebhookSubscription>;
-
-  abstract countInScope(scope: SubscriptionScope): Promise<number>;
+  /**
+   * Inserts the subscription if its scope has fewer than `limit`; null if it is full. Atomic: creates
+   * racing on one scope never end with more than `limit`.
+   */
+  abstract insertWithin(
+    subscription: NewSubscription,
+    limit: number,
+  ): Promise<WebhookSubscription | null>;
 
   abstract findInScope(scope: SubscriptionScope, id: string): Promise<WebhookSubscription | null>;
 

@@ -28,12 +28,15 @@ export class TypeOrmSubscriptionStore extends SubscriptionStore {
     return this.dataSource.getRepository(WebhookSubscription);
   }
 
-  insert(subscription: NewSubscription): Promise<WebhookSubscription> {
-    return this.subscriptions.save(this.subscriptions.create(subscription));
-  }
-
-  countInScope(scope: SubscriptionScope): Promise<number> {
-    return this.subscriptions.countBy({ tenantId: scope.tenantId, listId: scope.listId });
+  insertWithin(subscription: NewSubscription, limit: number): Promise<WebhookSubscription | null> {
+    const { tenantId, listId } = subscription;
+    // Counting then inserting is atomic only while no other create of the scope runs meanwhile.
+    const scopeLock = JSON.stringify(['subscription-scope', tenantId, listId]);
+    return this.transactions.runExclusive(scopeLock, async (manager) => {
+      const subscriptions = manager.getRepository(WebhookSubscription);
+      if ((await subscriptions.countBy({ tenantId, listId })) >= limit) return null;
+      return subscriptions.save(subscriptions.create(subscription));
+    });
   }
 
   findInScope(scope: SubscriptionScope, id: string): Promise<WebhookSubscription | null> {
