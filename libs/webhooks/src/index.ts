@@ -60,6 +60,7 @@ export {
   UnknownEventTypeError,
   WebhookLimitError,
   WebhooksError,
+  WebhookStorageError,
   WebhookUrlNotAllowedError,
   WebhookVerificationError,
 } from './webhooks.errors';
