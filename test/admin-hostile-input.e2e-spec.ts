@@ -90,4 +90,35 @@ describe('hostile admin input', () => {
         .expect(200);
     });
   });
+
+  describe('recover since', () => {
+    const recover = (since: unknown) =>
+      request(http).post(`/lists/hostile/webhooks/${subscription.id}/recover`).send({ since });
+
+    it.each([
+      '2020-W01-1',
+      '2020-060',
+      '20200101',
+      '20200101T000000Z',
+      '2020-01-01T00:00:00,5Z',
+      '2020-01-01T00Z',
+      '2020-02-30',
+      '2020-01-01T24:00:00Z',
+    ])('refuses %s, which it cannot read as a time, with a 400 naming since', async (since) => {
+      const response = await recover(since);
+      expect(response.status).toBe(400);
+      expect(response.body.message).toEqual([expect.stringContaining('since must be')]);
+    });
+
+    it.each([
+      '2020-01-01',
+      '2020-01-01T00:00Z',
+      '2020-01-01T00:00:00Z',
+      '2020-01-01T00:00:00.5Z',
+      '2020-01-01T00:00:00.123456+02:00',
+      '2020-01-01T00:00:00-05:30',
+    ])('accepts %s', async (since) => {
+      await recover(since).expect(202);
+    });
+  });
 });
