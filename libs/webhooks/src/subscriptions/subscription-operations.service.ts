@@ -17,6 +17,12 @@ import { SubscriptionStore } from '../storage/subscription.store';
 import type { TestDeliveryResult } from './subscription.views';
 import { WebhookSubscriptionsService, type SubscriptionScope } from './subscriptions.service';
 
+/**
+ * Rotations closer together are refused: the secret in between would never sign anything, and the
+ * one before would lose its grace period at once (a receiver still using it would reject everything).
+ */
+export const MIN_ROTATION_INTERVAL_MS = 10_000;
+
 /** Deliveries requeued by one recover call at most; call again with a later `since` for more. */
 export const MAX_RECOVER = 10_000;
 
@@ -101,15 +107,15 @@ export class WebhookOperationsService {
     const subscription = await this.subscriptions.get(scope, id);
     const secret = generateWebhookSecret();
     const previousSecretExpiresAt = new Date(Date.now() + this.options.secretRotationGraceMs);
-    const rotated = await this.subscriptionStore.rotateSecret(
-      id,
-      subscription.secret,
+    const rotated = await this.subscriptionStore.rotateSecret(id, {
+      current: subscription.secret,
       secret,
-      previousSecretExpiresAt,
-    );
+      currentExpiresAt: previousSecretExpiresAt,
+      latestPreviousExpiry: new Date(previousSecretExpiresAt.getTime() - MIN_ROTATION_INTERVAL_MS),
+    });
     if (!rotated) {
       throw new SubscriptionStateConflictError(
-        'the secret was rotated by another request meanwhile: read it again',
+        `the secret was rotated by another request meanwhile or less than ${MIN_ROTATION_INTERVAL_MS / 1000} s ago: the secret in force is at GET …/secret`,
       );
     }
     return { secret, previousSecretExpiresAt };

@@ -1,6 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { In, LessThan, Not, type DataSource, type FindOptionsWhere } from 'typeorm';
+import {
+  In,
+  IsNull,
+  LessThan,
+  LessThanOrEqual,
+  Not,
+  type DataSource,
+  type FindOptionsWhere,
+} from 'typeorm';
 import { WebhookAttempt } from '../entities/attempt.entity';
 import { WebhookDelivery } from '../entities/delivery.entity';
 import { WebhookSubscription, type SubscriptionStatus } from '../entities/subscription.entity';
@@ -10,6 +18,7 @@ import {
   SubscriptionStore,
   type Activation,
   type NewSubscription,
+  type SecretRotation,
   type SubscriptionScope,
 } from '../subscription.store';
 import { WebhooksTransactions } from '../webhooks-transactions';
@@ -102,15 +111,14 @@ export class TypeOrmSubscriptionStore extends SubscriptionStore {
     return (result.affected ?? 0) > 0;
   }
 
-  async rotateSecret(
-    id: string,
-    current: string,
-    secret: string,
-    expiresAt: Date,
-  ): Promise<boolean> {
+  async rotateSecret(id: string, rotation: SecretRotation): Promise<boolean> {
+    const { current, secret, currentExpiresAt, latestPreviousExpiry } = rotation;
     const result = await this.subscriptions.update(
-      { id, secret: current },
-      { secret, previousSecret: current, previousSecretExpiresAt: expiresAt },
+      [
+        { id, secret: current, previousSecretExpiresAt: IsNull() },
+        { id, secret: current, previousSecretExpiresAt: LessThanOrEqual(latestPreviousExpiry) },
+      ],
+      { secret, previousSecret: current, previousSecretExpiresAt: currentExpiresAt },
     );
     return (result.affected ?? 0) > 0;
   }
