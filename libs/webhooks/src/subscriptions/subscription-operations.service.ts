@@ -66,19 +66,23 @@ export class WebhookOperationsService {
     return toTestResult(report);
   }
 
-  /** A new attempt of the delivery, whatever its state, with the same `webhook-id`. */
+  /**
+   * A new attempt of the delivery, whatever its state, with the same `webhook-id`. `merged` when its
+   * next attempt was queued already (by another redelivery or a retry): that one is brought forward,
+   * no second request is sent.
+   */
   async redeliver(
     scope: SubscriptionScope,
     id: string,
     deliveryId: string,
-  ): Promise<{ deliveryId: string; attempt: number }> {
+  ): Promise<{ deliveryId: string; attempt: number; merged: boolean }> {
     await this.subscriptions.get(scope, id);
     const delivery = await this.deliveries.findOne(scope.tenantId, id, deliveryId);
     if (!delivery) throw new DeliveryNotFoundError(deliveryId);
-    const [requeued] = await this.requeue([
-      { deliveryId: delivery.id, attempt: delivery.attempts + 1 },
-    ]);
-    return { deliveryId, attempt: requeued.attempt };
+    const attempt = delivery.attempts + 1;
+    const merged = !(await this.deliveries.requeueOne(delivery.id, new Date()));
+    await this.deliveryQueue.enqueueNow([{ deliveryId, attempt }], 'redelivery');
+    return { deliveryId, attempt, merged };
   }
 
   /** Retries every failed or exhausted delivery of the subscription created since `since`. */

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { In, LessThan, type DataSource, type FindOptionsWhere } from 'typeorm';
+import { In, LessThan, Not, type DataSource, type FindOptionsWhere } from 'typeorm';
 import {
   ATTEMPT_DELIVERY_COLUMNS,
   ATTEMPT_EVENT_COLUMNS,
@@ -190,6 +190,16 @@ export class TypeOrmDeliveryStore extends DeliveryStore {
         { status: 'pending', nextAttemptAt: at },
       );
     }
+  }
+
+  async requeueOne(deliveryId: string, at: Date): Promise<boolean> {
+    const claimed = await this.deliveries.update(
+      { id: deliveryId, status: Not('pending') },
+      { status: 'pending', nextAttemptAt: at },
+    );
+    if ((claimed.affected ?? 0) > 0) return true;
+    await this.deliveries.update({ id: deliveryId, status: 'pending' }, { nextAttemptAt: at });
+    return false;
   }
 
   findOne(
