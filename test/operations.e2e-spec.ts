@@ -96,7 +96,7 @@ describe.each(TEST_DATABASES)('delivery operations on %s', (database) => {
       .post(`/lists/again/webhooks/${subscription.id}/deliveries/${delivered.id}/redeliver`)
       .set(acme)
       .expect(202);
-    expect(response.body).toEqual({ deliveryId: delivered.id, attempt: 2 });
+    expect(response.body).toEqual({ deliveryId: delivered.id, attempt: 2, merged: false });
     const [first, second] = await receiver.waitFor(2, { path: '/again' });
     expect(second.headers['webhook-id']).toBe(first.headers['webhook-id']);
     expect(second.body).toBe(first.body);
@@ -109,6 +109,48 @@ describe.each(TEST_DATABASES)('delivery operations on %s', (database) => {
       [1, 'scheduled'],
       [2, 'redelivery'],
     ]);
+  });
+
+  it('merges concurrent redeliveries into one attempt, and says so', async () => {
+    const subscription = await createSubscription(
+      hooks,
+      'again-crowd',
+      { url: receiver.url('/again-crowd'), events: ['contact.updated'] },
+      acme,
+    );
+    await emit('again-crowd');
+    const delivered = await waitForDelivery(
+      hooks,
+      'again-crowd',
+      subscription.id,
+      'succeeded',
+      acme,
+    );
+    // Attempt 2 is held in flight until every answer is in: an attempt that ended would make the next
+    // redelivery a third attempt, rightly.
+    let release = () => undefined as void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    receiver.respondWith(
+      (_request, response) => void held.then(() => response.writeHead(204).end()),
+    );
+    const path = `/lists/again-crowd/webhooks/${subscription.id}/deliveries/${delivered.id}/redeliver`;
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, () => request(http).post(path).set(acme)),
+    );
+    release();
+    const bodies = answers.map((answer) => answer.body as { attempt: number; merged: boolean });
+    expect(answers.map((answer) => answer.status)).toEqual(Array(50).fill(202));
+    expect(bodies.map((body) => body.attempt)).toEqual(Array(50).fill(2));
+    expect(bodies.filter((body) => !body.merged)).toHaveLength(1);
+    expect(bodies.filter((body) => body.merged)).toHaveLength(49);
+    const after = await eventually(async () => {
+      const [delivery] = (await listDeliveries(hooks, 'again-crowd', subscription.id, {}, acme))
+        .data;
+      return delivery.status === 'succeeded' && delivery.attempts.length === 2
+        ? delivery
+        : undefined;
+    });
+    expect(after.attemptCount).toBe(2);
   });
 
   it('recovers every failed or exhausted delivery since a time', async () => {

@@ -123,6 +123,24 @@ describe.each(TEST_DATABASES)('races and hostile answers on %s', (database) => {
     ).toContain(body.secret);
     expect(winner.body.secret).toMatch(/^whsec_/);
   });
+
+  it('answers 200 to one of 20 concurrent rotations, whose secret is the one in force', async () => {
+    const subscription = await createSubscription(hooks, 'rotate-crowd', {
+      url: receiver.url('/r'),
+      events: ['contact.updated'],
+    });
+    const path = `/lists/rotate-crowd/webhooks/${subscription.id}`;
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => request(http).post(`${path}/rotate-secret`)),
+    );
+    const winners = answers.filter((answer) => answer.status === 200);
+    expect(winners).toHaveLength(1);
+    expect(answers.filter((answer) => answer.status === 409)).toHaveLength(19);
+    const { body } = await request(http).get(`${path}/secret`).expect(200);
+    expect(winners[0].body.secret).toBe(body.secret);
+    // The secret before keeps its grace period: it was not replaced by a secret that never signed.
+    expect(await stored(subscription.id)).toMatchObject({ previousSecret: subscription.secret });
+  });
 });
 
 describe('form payloads and slow direct sends', () => {

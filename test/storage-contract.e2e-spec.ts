@@ -47,32 +47,37 @@ describe.each(TEST_DATABASES)('storage contract on %s', (database) => {
   });
   const at = (offsetSeconds: number) => new Date(base + offsetSeconds * 1000);
 
-  function subscription(overrides: Partial<NewSubscription> = {}): Promise<NewSubscription> {
-    return subscriptions.insert({
-      id: uuidv7(),
-      tenantId: tenant,
-      listId: 'list-1',
-      url: 'https://receiver.example/hook',
-      name: null,
-      description: null,
-      events: ['contact.subscribed', 'contact.updated'],
-      sources: ['api', 'admin'],
-      secret: 'whsec_current',
-      previousSecret: null,
-      previousSecretExpiresAt: null,
-      payloadFormat: 'json',
-      headers: { authorization: 'Bearer receiver-token' },
-      status: 'active',
-      verificationChallenge: null,
-      disabledReason: null,
-      disabledAt: null,
-      consecutiveFailures: 0,
-      failingSince: null,
-      lastSuccessAt: null,
-      lastTestSucceededAt: null,
-      lastProbedAt: null,
-      ...overrides,
-    });
+  async function subscription(overrides: Partial<NewSubscription> = {}): Promise<NewSubscription> {
+    const inserted = await subscriptions.insertWithin(
+      {
+        id: uuidv7(),
+        tenantId: tenant,
+        listId: 'list-1',
+        url: 'https://receiver.example/hook',
+        name: null,
+        description: null,
+        events: ['contact.subscribed', 'contact.updated'],
+        sources: ['api', 'admin'],
+        secret: 'whsec_current',
+        previousSecret: null,
+        previousSecretExpiresAt: null,
+        payloadFormat: 'json',
+        headers: { authorization: 'Bearer receiver-token' },
+        status: 'active',
+        verificationChallenge: null,
+        disabledReason: null,
+        disabledAt: null,
+        consecutiveFailures: 0,
+        failingSince: null,
+        lastSuccessAt: null,
+        lastTestSucceededAt: null,
+        lastProbedAt: null,
+        ...overrides,
+      },
+      1_000,
+    );
+    if (!inserted) throw new Error('the scope is full');
+    return inserted;
   }
 
   function event(overrides: Partial<WebhookEvent> = {}): WebhookEvent {
@@ -382,18 +387,23 @@ describe.each(TEST_DATABASES)('storage contract on %s', (database) => {
   });
 
   describe('SubscriptionStore', () => {
-    it('finds, counts and pages within a scope only', async () => {
+    it('inserts within a limit, finds and pages within a scope only', async () => {
       const scope = { tenantId: tenant, listId: 'list-1' };
       const ids = [(await subscription()).id, (await subscription()).id, (await subscription()).id];
       await subscription({ listId: 'list-2' });
-      expect(await subscriptions.countInScope(scope)).toBe(3);
+      const fourth = { ...(await subscriptions.findById(ids[0]))!, id: uuidv7() };
+      expect(await subscriptions.insertWithin(fourth, 3)).toBeNull();
+      expect(await subscriptions.findById(fourth.id)).toBeNull();
+      expect(await subscriptions.insertWithin(fourth, 4)).toMatchObject({ id: fourth.id });
+      ids.push(fourth.id);
       expect(await subscriptions.findInScope(scope, ids[0])).toMatchObject({ id: ids[0] });
       expect(await subscriptions.findInScope({ ...scope, listId: 'list-2' }, ids[0])).toBeNull();
       expect((await subscriptions.listPage(scope, undefined, 2)).map((row) => row.id)).toEqual([
+        ids[3],
         ids[2],
-        ids[1],
       ]);
-      expect((await subscriptions.listPage(scope, ids[1], 2)).map((row) => row.id)).toEqual([
+      expect((await subscriptions.listPage(scope, ids[2], 5)).map((row) => row.id)).toEqual([
+        ids[1],
         ids[0],
       ]);
       expect(await subscriptions.statusOf(ids[0])).toBe('active');
@@ -436,12 +446,21 @@ describe.each(TEST_DATABASES)('storage contract on %s', (database) => {
       expect((await subscriptions.findById(id))?.verificationChallenge).toBeNull();
     });
 
-    it('rotates a secret once from the current one', async () => {
+    it('rotates a secret once from the current one, and not again too soon', async () => {
       const { id } = await subscription();
-      expect(await subscriptions.rotateSecret(id, 'whsec_current', 'whsec_next', at(60))).toBe(
+      const rotation = (current: string, secret: string) => ({
+        current,
+        secret,
+        currentExpiresAt: at(60),
+        latestPreviousExpiry: at(50),
+      });
+      expect(await subscriptions.rotateSecret(id, rotation('whsec_current', 'whsec_next'))).toBe(
         true,
       );
-      expect(await subscriptions.rotateSecret(id, 'whsec_current', 'whsec_lost', at(60))).toBe(
+      expect(await subscriptions.rotateSecret(id, rotation('whsec_current', 'whsec_lost'))).toBe(
+        false,
+      );
+      expect(await subscriptions.rotateSecret(id, rotation('whsec_next', 'whsec_soon'))).toBe(
         false,
       );
       expect(await subscriptions.findById(id)).toMatchObject({

@@ -35,6 +35,8 @@ export interface WebhooksAppSetup {
   namePrefix?: string;
   /** The database driver's own options (pool size, application_name). */
   databaseExtra?: Record<string, unknown>;
+  /** Rewrites the database's URL (e.g. to go through a `TcpProxy`); not for SQLite. */
+  databaseUrl?: (url: string) => string;
 }
 
 export interface WebhooksTestApp {
@@ -87,6 +89,9 @@ export async function createWebhooksApp(setup: WebhooksAppSetup): Promise<Webhoo
         typeorm: {
           ...database.typeorm,
           ...(setup.databaseExtra && { extra: setup.databaseExtra }),
+          ...(setup.databaseUrl &&
+            'url' in database.typeorm &&
+            database.typeorm.url && { url: setup.databaseUrl(database.typeorm.url) }),
         },
         redisUrl: setup.redisUrl ?? REDIS_URL,
         bullPrefix,

@@ -27,6 +27,7 @@ describe('the public API', () => {
         'WEBHOOK_VERIFICATION_EVENT',
         'WebhookLimitError',
         'WebhookOperationsService',
+        'WebhookStorageError',
         'WebhookSubscriptionsService',
         'WebhookUrlNotAllowedError',
         'WebhookVerificationError',

@@ -62,6 +62,7 @@ export {
   UnknownEventTypeError,
   WebhookLimitError,
   WebhooksError,
+  WebhookStorageError,
   WebhookUrlNotAllowedError,
   WebhookVerificationError,
 } from './webhooks.errors';

@@ -5,8 +5,9 @@ export abstract class WebhooksError extends Error {
   protected constructor(
     message: string,
     readonly field?: string,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
     this.name = new.target.name;
   }
 }
@@ -106,5 +107,17 @@ export class WebhookVerificationError extends WebhooksError {
 
   constructor(message: string) {
     super(message);
+  }
+}
+
+/**
+ * The database could not be reached or refused the write (connection refused, shutting down, lock
+ * wait exceeded): nothing was stored, so the caller may retry. `cause` is the driver's error.
+ */
+export class WebhookStorageError extends WebhooksError {
+  readonly code = 'storage_unavailable';
+
+  constructor(message: string, cause?: unknown) {
+    super(message, undefined, cause === undefined ? undefined : { cause });
   }
 }

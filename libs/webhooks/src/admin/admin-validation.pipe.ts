@@ -1,4 +1,5 @@
 import { BadRequestException, ValidationPipe, type ArgumentMetadata } from '@nestjs/common';
+import { tooDeepProblem } from '../common/nesting-depth';
 import { findNul } from '../common/nul-characters';
 
 /** Keys that no DTO declares and that would reach object prototypes if code ever merged the body. */
@@ -16,8 +17,9 @@ function forbiddenKey(value: unknown): string | undefined {
 
 /**
  * The library validates its own input, whatever pipes the host has (or has not) set globally:
- * whitelisted DTOs, unknown properties refused, and prototype keys refused before transformation
- * (class-transformer would drop them silently).
+ * whitelisted DTOs, unknown properties refused, and, before transformation, bodies nested too deep
+ * (recursion would overflow the stack) and prototype keys (class-transformer would drop them
+ * silently).
  */
 class AdminValidationPipe extends ValidationPipe {
   constructor() {
@@ -30,6 +32,8 @@ class AdminValidationPipe extends ValidationPipe {
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const deep = tooDeepProblem(value);
+    if (deep) throw new BadRequestException([deep]);
     const key = forbiddenKey(value);
     if (key) throw new BadRequestException([`property ${key} should not exist`]);
     const nul = findNul(value);

@@ -6,6 +6,7 @@ import {
   SubscriptionNotFoundError,
   SubscriptionStateConflictError,
   WebhookLimitError,
+  WebhookStorageError,
   WebhooksError,
 } from '../webhooks.errors';
 
@@ -15,6 +16,9 @@ function statusOf(error: WebhooksError): { statusCode: number; error: string } {
   }
   if (error instanceof SubscriptionStateConflictError || error instanceof WebhookLimitError) {
     return { statusCode: HttpStatus.CONFLICT, error: 'Conflict' };
+  }
+  if (error instanceof WebhookStorageError) {
+    return { statusCode: HttpStatus.SERVICE_UNAVAILABLE, error: 'Service Unavailable' };
   }
   return { statusCode: HttpStatus.BAD_REQUEST, error: 'Bad Request' };
 }

@@ -3,7 +3,7 @@ import type { EntityManager, QueryRunner } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { GroupCommit } from '../common/group-commit';
 import { DEFAULT_TENANT_ID } from '../webhooks.constants';
-import { InvalidWebhookEventError } from '../webhooks.errors';
+import { InvalidWebhookEventError, WebhookStorageError, WebhooksError } from '../webhooks.errors';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
 import { EventCatalogue, type WebhookEventSource } from '../catalogue/event-catalogue';
 import { WebhookEvent } from '../storage/entities/event.entity';
@@ -41,6 +41,9 @@ export interface EmitResult {
 
 const MAX_ID_LENGTH = 128;
 const MAX_SUBJECT_LENGTH = 200;
+/** MySQL's DATETIME range, the narrowest of the databases. */
+const EARLIEST_OCCURRED_AT = new Date('1000-01-01T00:00:00Z');
+const LATEST_OCCURRED_AT = new Date('9999-12-31T23:59:59Z');
 /** Events written by one transaction when many are emitted at once. */
 const EMIT_BATCH = 100;
 
@@ -71,6 +74,18 @@ export class WebhooksService {
    */
   async emit(input: EmitWebhookEvent, options: EmitOptions = {}): Promise<EmitResult> {
     const event = this.toEvent(input);
+    try {
+      return await this.write(event, options);
+    } catch (error) {
+      if (error instanceof WebhooksError) throw error;
+      throw new WebhookStorageError(
+        `the event was not stored: the database failed (${describe(error)})`,
+        error,
+      );
+    }
+  }
+
+  private async write(event: WebhookEvent, options: EmitOptions): Promise<EmitResult> {
     if (options.manager) {
       const [deliveryIds] = await this.outbox.write([event], options.manager);
       if (!this.handOffAfterCommit(options.manager, deliveryIds))
@@ -143,6 +158,12 @@ export class WebhooksService {
     if (!(occurredAt instanceof Date) || Number.isNaN(occurredAt.getTime())) {
       throw new InvalidWebhookEventError('occurredAt', 'must be a valid Date');
     }
+    if (occurredAt < EARLIEST_OCCURRED_AT || occurredAt > LATEST_OCCURRED_AT) {
+      throw new InvalidWebhookEventError(
+        'occurredAt',
+        `must be between ${EARLIEST_OCCURRED_AT.toISOString()} and ${LATEST_OCCURRED_AT.toISOString()}`,
+      );
+    }
     if (
       input.subject !== undefined &&
       (typeof input.subject !== 'string' ||
@@ -176,4 +197,9 @@ function assertIdentifier(value: unknown, field: string): asserts value is strin
       `must be a non-empty string of at most ${MAX_ID_LENGTH} characters`,
     );
   }
+  if (value.includes('\u0000')) throw new InvalidWebhookEventError(field, 'must not contain NUL');
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message || error.name : String(error);
 }

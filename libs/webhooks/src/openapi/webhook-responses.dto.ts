@@ -125,6 +125,11 @@ export class VerifyResponseDto extends TestDeliveryResponseDto {
 export class RedeliverResponseDto {
   @ApiProperty({ format: 'uuid' }) deliveryId!: string;
   @ApiProperty({ description: 'The attempt number queued' }) attempt!: number;
+  @ApiProperty({
+    description:
+      'True when that attempt was queued already (by a concurrent redelivery or a retry): it is brought forward, not sent twice',
+  })
+  merged!: boolean;
 }
 
 export class RecoverResponseDto {

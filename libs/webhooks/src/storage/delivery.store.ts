@@ -114,6 +114,12 @@ export abstract class DeliveryStore {
   /** Makes deliveries pending and due `at`, whatever their state but cancelled (redelivery, recovery). */
   abstract requeue(deliveryIds: readonly string[], at: Date): Promise<void>;
 
+  /**
+   * Makes one delivery pending and due `at`. False when it was pending already: its next attempt was
+   * queued before (a redelivery or a retry), and is only brought forward.
+   */
+  abstract requeueOne(deliveryId: string, at: Date): Promise<boolean>;
+
   /** A delivery of the subscription, within its tenant. */
   abstract findOne(
     tenantId: string,

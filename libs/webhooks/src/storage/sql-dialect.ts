@@ -9,6 +9,15 @@ export interface IdMembership {
 }
 
 /**
+ * A lock named by a string that other connections wait for. PostgreSQL's advisory locks are held
+ * by the transaction; MySQL's `GET_LOCK` by the session, so it is taken before the transaction and
+ * released after its commit. Both statements bind the name as their one parameter.
+ */
+export type NamedLock =
+  | { heldBy: 'transaction'; acquire: string }
+  | { heldBy: 'session'; acquire: string; release: string };
+
+/**
  * What the hand-written statements of the stores need to know about the database, in one place: the
  * only code that knows which database it runs on, besides the PostgreSQL stores and the migrations.
  */
@@ -22,6 +31,8 @@ export interface SqlDialect {
   idMembership(column: string, firstIndex: number): IdMembership;
   /** A JSON column read back as its text, not parsed by the driver. */
   jsonAsText(column: string): string;
+  /** None on a single connection: its transactions are serialized already. */
+  readonly namedLock: NamedLock | null;
 }
 
 export function placeholderOf(dataSource: DataSource): (index: number) => string {

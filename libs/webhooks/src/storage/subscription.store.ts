@@ -29,14 +29,30 @@ export interface Activation {
   challenge?: string | null;
 }
 
+/** A new signing secret (see `SubscriptionStore.rotateSecret`). */
+export interface SecretRotation {
+  /** The secret the caller saw: nothing changes if it is another by now. */
+  current: string;
+  secret: string;
+  /** `current` keeps signing until then. */
+  currentExpiresAt: Date;
+  /** Nothing changes if the secret before `current` signs until later (it was rotated too recently). */
+  latestPreviousExpiry: Date;
+}
+
 /**
  * Subscriptions. Every change that depends on the current state is one conditional write, so two
  * processes racing on a subscription cannot both win.
  */
 export abstract class SubscriptionStore {
-  abstract insert(subscription: NewSubscription): Promise<WebhookSubscription>;
-
-  abstract countInScope(scope: SubscriptionScope): Promise<number>;
+  /**
+   * Inserts the subscription if its scope has fewer than `limit`; null if it is full. Atomic: creates
+   * racing on one scope never end with more than `limit`.
+   */
+  abstract insertWithin(
+    subscription: NewSubscription,
+    limit: number,
+  ): Promise<WebhookSubscription | null>;
 
   abstract findInScope(scope: SubscriptionScope, id: string): Promise<WebhookSubscription | null>;
 
@@ -64,13 +80,8 @@ export abstract class SubscriptionStore {
   /** Makes it active with clean failure counters, if it is still as the caller saw it. */
   abstract activate(id: string, activation: Activation): Promise<boolean>;
 
-  /** Replaces the secret if it is still `current`; `current` keeps signing until `expiresAt`. */
-  abstract rotateSecret(
-    id: string,
-    current: string,
-    secret: string,
-    expiresAt: Date,
-  ): Promise<boolean>;
+  /** Replaces the secret as `rotation` says, if it still may. Returns whether it did. */
+  abstract rotateSecret(id: string, rotation: SecretRotation): Promise<boolean>;
 
   abstract markTestSucceeded(id: string, at: Date): Promise<void>;
 

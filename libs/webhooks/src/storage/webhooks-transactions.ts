@@ -1,4 +1,5 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type {
   DataSource,
@@ -8,6 +9,7 @@ import type {
   TransactionCommitEvent,
   TransactionRollbackEvent,
 } from 'typeorm';
+import { WebhookStorageError } from '../webhooks.errors';
 import type { SqlDialect } from './sql-dialect';
 import { SQL_DIALECT } from './storage.tokens';
 
@@ -39,6 +41,37 @@ export class WebhooksTransactions
     const result = this.tail.then(() => this.dataSource.transaction(work));
     this.tail = result.catch(() => undefined);
     return result;
+  }
+
+  /**
+   * Runs `work` in a transaction that holds the lock named `name` until it has committed: transactions
+   * given the same name run one after another, on any database.
+   */
+  async runExclusive<T>(name: string, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const lock = this.dialect.namedLock;
+    if (!lock) return this.run(work);
+    // MySQL caps lock names at 64 characters; a digest fits whatever the name.
+    const key = `webhooks:${createHash('sha256').update(name).digest('base64url')}`;
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      if (lock.heldBy === 'transaction') {
+        return await runner.manager.transaction(async (manager) => {
+          await manager.query(lock.acquire, [key]);
+          return work(manager);
+        });
+      }
+      const [acquired] = (await runner.query(lock.acquire, [key])) as Array<{ acquired: unknown }>;
+      if (Number(acquired?.acquired) !== 1)
+        throw new WebhookStorageError(`lock ${name} was not acquired in time`);
+      try {
+        return await runner.manager.transaction(work);
+      } finally {
+        await runner.query(lock.release, [key]);
+      }
+    } finally {
+      await runner.release();
+    }
   }
 
   /**

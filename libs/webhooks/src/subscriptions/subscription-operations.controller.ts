@@ -58,7 +58,7 @@ export class WebhookOperationsController {
   redeliver(
     @TenantId() tenantId: string,
     @Param() { listId, id, deliveryId }: DeliveryParamsDto,
-  ): Promise<{ deliveryId: string; attempt: number }> {
+  ): Promise<{ deliveryId: string; attempt: number; merged: boolean }> {
     return this.operations.redeliver({ tenantId, listId }, id, deliveryId);
   }
 

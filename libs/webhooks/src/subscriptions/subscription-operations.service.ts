@@ -17,6 +17,12 @@ import { SubscriptionStore } from '../storage/subscription.store';
 import type { TestDeliveryResult } from './subscription.views';
 import { WebhookSubscriptionsService, type SubscriptionScope } from './subscriptions.service';
 
+/**
+ * Rotations closer together are refused: the secret in between would never sign anything, and the
+ * one before would lose its grace period at once (a receiver still using it would reject everything).
+ */
+export const MIN_ROTATION_INTERVAL_MS = 10_000;
+
 /** Deliveries requeued by one recover call at most; call again with a later `since` for more. */
 export const MAX_RECOVER = 10_000;
 
@@ -60,12 +66,16 @@ export class WebhookOperationsService {
     return toTestResult(report);
   }
 
-  /** A new attempt of the delivery, whatever its state but cancelled, with the same `webhook-id`. */
+  /**
+   * A new attempt of the delivery, whatever its state but cancelled, with the same `webhook-id`.
+   * `merged` when its next attempt was queued already (by another redelivery or a retry): that one
+   * is brought forward, no second request is sent.
+   */
   async redeliver(
     scope: SubscriptionScope,
     id: string,
     deliveryId: string,
-  ): Promise<{ deliveryId: string; attempt: number }> {
+  ): Promise<{ deliveryId: string; attempt: number; merged: boolean }> {
     await this.subscriptions.get(scope, id);
     const delivery = await this.deliveries.findOne(scope.tenantId, id, deliveryId);
     if (!delivery) throw new DeliveryNotFoundError(deliveryId);
@@ -74,10 +84,10 @@ export class WebhookOperationsService {
         'the delivery was cancelled when its subject was erased: it is never sent again',
       );
     }
-    const [requeued] = await this.requeue([
-      { deliveryId: delivery.id, attempt: delivery.attempts + 1 },
-    ]);
-    return { deliveryId, attempt: requeued.attempt };
+    const attempt = delivery.attempts + 1;
+    const merged = !(await this.deliveries.requeueOne(delivery.id, new Date()));
+    await this.deliveryQueue.enqueueNow([{ deliveryId, attempt }], 'redelivery');
+    return { deliveryId, attempt, merged };
   }
 
   /** Retries every failed or exhausted delivery of the subscription created since `since`. */
@@ -106,15 +116,15 @@ export class WebhookOperationsService {
     const subscription = await this.subscriptions.get(scope, id);
     const secret = generateWebhookSecret();
     const previousSecretExpiresAt = new Date(Date.now() + this.options.secretRotationGraceMs);
-    const rotated = await this.subscriptionStore.rotateSecret(
-      id,
-      subscription.secret,
+    const rotated = await this.subscriptionStore.rotateSecret(id, {
+      current: subscription.secret,
       secret,
-      previousSecretExpiresAt,
-    );
+      currentExpiresAt: previousSecretExpiresAt,
+      latestPreviousExpiry: new Date(previousSecretExpiresAt.getTime() - MIN_ROTATION_INTERVAL_MS),
+    });
     if (!rotated) {
       throw new SubscriptionStateConflictError(
-        'the secret was rotated by another request meanwhile: read it again',
+        `the secret was rotated by another request meanwhile or less than ${MIN_ROTATION_INTERVAL_MS / 1000} s ago: the secret in force is at GET …/secret`,
       );
     }
     return { secret, previousSecretExpiresAt };

@@ -47,38 +47,41 @@ export class WebhookSubscriptionsService {
   async create(scope: SubscriptionScope, raw: CreateSubscriptionDto): Promise<WebhookSubscription> {
     const input = validateInput(CreateSubscriptionDto, raw);
     await this.assertAcceptable(input);
-    const existing = await this.subscriptions.countInScope(scope);
-    if (existing >= this.options.maxSubscriptionsPerList) {
+    const verify = this.options.verifyEndpointOnCreate;
+    const limit = this.options.maxSubscriptionsPerList;
+    const saved = await this.subscriptions.insertWithin(
+      {
+        id: uuidv7(),
+        tenantId: scope.tenantId,
+        listId: scope.listId,
+        url: input.url,
+        name: input.name ?? null,
+        description: input.description ?? null,
+        events: input.events,
+        sources: input.sources ?? [...WEBHOOK_EVENT_SOURCES],
+        secret: generateWebhookSecret(),
+        previousSecret: null,
+        previousSecretExpiresAt: null,
+        payloadFormat: input.payloadFormat ?? 'json',
+        headers: input.headers ?? null,
+        status: verify ? 'pending_verification' : 'active',
+        verificationChallenge: verify ? newChallenge() : null,
+        disabledReason: null,
+        disabledAt: null,
+        consecutiveFailures: 0,
+        failingSince: null,
+        lastSuccessAt: null,
+        lastTestSucceededAt: null,
+        lastProbedAt: null,
+      },
+      limit,
+    );
+    if (!saved) {
       throw new WebhookLimitError(
         'listId',
-        `already has the maximum of ${this.options.maxSubscriptionsPerList} webhook subscriptions`,
+        `already has the maximum of ${limit} webhook subscriptions`,
       );
     }
-    const verify = this.options.verifyEndpointOnCreate;
-    const saved = await this.subscriptions.insert({
-      id: uuidv7(),
-      tenantId: scope.tenantId,
-      listId: scope.listId,
-      url: input.url,
-      name: input.name ?? null,
-      description: input.description ?? null,
-      events: input.events,
-      sources: input.sources ?? [...WEBHOOK_EVENT_SOURCES],
-      secret: generateWebhookSecret(),
-      previousSecret: null,
-      previousSecretExpiresAt: null,
-      payloadFormat: input.payloadFormat ?? 'json',
-      headers: input.headers ?? null,
-      status: verify ? 'pending_verification' : 'active',
-      verificationChallenge: verify ? newChallenge() : null,
-      disabledReason: null,
-      disabledAt: null,
-      consecutiveFailures: 0,
-      failingSince: null,
-      lastSuccessAt: null,
-      lastTestSucceededAt: null,
-      lastProbedAt: null,
-    });
     if (verify) await this.deliveryQueue.enqueueEndpointVerification(saved.id);
     return saved;
   }

@@ -10,5 +10,6 @@ export function sqliteDialect(dataSource: DataSource): SqlDialect {
     parameter,
     idMembership: (column, firstIndex) => idListMembership(parameter, column, firstIndex),
     jsonAsText: (column) => column,
+    namedLock: null,
   };
 }

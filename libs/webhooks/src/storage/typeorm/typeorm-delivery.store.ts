@@ -195,6 +195,16 @@ export class TypeOrmDeliveryStore extends DeliveryStore {
     }
   }
 
+  async requeueOne(deliveryId: string, at: Date): Promise<boolean> {
+    const claimed = await this.deliveries.update(
+      { id: deliveryId, status: Not(In(['pending', 'cancelled'])) },
+      { status: 'pending', nextAttemptAt: at },
+    );
+    if ((claimed.affected ?? 0) > 0) return true;
+    await this.deliveries.update({ id: deliveryId, status: 'pending' }, { nextAttemptAt: at });
+    return false;
+  }
+
   findOne(
     tenantId: string,
     subscriptionId: string,

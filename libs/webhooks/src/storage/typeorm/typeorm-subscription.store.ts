@@ -1,6 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { In, IsNull, LessThan, Not, type DataSource, type FindOptionsWhere } from 'typeorm';
+import {
+  In,
+  IsNull,
+  LessThan,
+  LessThanOrEqual,
+  Not,
+  type DataSource,
+  type FindOptionsWhere,
+} from 'typeorm';
 import { WebhookAttempt } from '../entities/attempt.entity';
 import { WebhookDelivery } from '../entities/delivery.entity';
 import { WebhookSubscription, type SubscriptionStatus } from '../entities/subscription.entity';
@@ -15,6 +23,7 @@ import {
   type Activation,
   type NewSubscription,
   type ReencryptedBatch,
+  type SecretRotation,
   type SubscriptionScope,
 } from '../subscription.store';
 import { WebhooksTransactions } from '../webhooks-transactions';
@@ -58,16 +67,19 @@ export class TypeOrmSubscriptionStore extends SubscriptionStore {
     return this.dataSource.getRepository(WebhookSubscription);
   }
 
-  async insert(subscription: NewSubscription): Promise<WebhookSubscription> {
-    const saved = await this.subscriptions.save(
-      this.subscriptions.create(this.secrets.seal(subscription.id, subscription)),
-    );
-    const { secret, previousSecret, headers } = subscription;
-    return Object.assign(saved, { secret, previousSecret, headers });
-  }
-
-  countInScope(scope: SubscriptionScope): Promise<number> {
-    return this.subscriptions.countBy({ tenantId: scope.tenantId, listId: scope.listId });
+  insertWithin(subscription: NewSubscription, limit: number): Promise<WebhookSubscription | null> {
+    const { tenantId, listId } = subscription;
+    // Counting then inserting is atomic only while no other create of the scope runs meanwhile.
+    const scopeLock = JSON.stringify(['subscription-scope', tenantId, listId]);
+    return this.transactions.runExclusive(scopeLock, async (manager) => {
+      const subscriptions = manager.getRepository(WebhookSubscription);
+      if ((await subscriptions.countBy({ tenantId, listId })) >= limit) return null;
+      const saved = await subscriptions.save(
+        subscriptions.create(this.secrets.seal(subscription.id, subscription)),
+      );
+      const { secret, previousSecret, headers } = subscription;
+      return Object.assign(saved, { secret, previousSecret, headers });
+    });
   }
 
   async findInScope(scope: SubscriptionScope, id: string): Promise<WebhookSubscription | null> {
@@ -136,17 +148,25 @@ export class TypeOrmSubscriptionStore extends SubscriptionStore {
     return (result.affected ?? 0) > 0;
   }
 
-  async rotateSecret(
-    id: string,
-    current: string,
-    secret: string,
-    expiresAt: Date,
-  ): Promise<boolean> {
-    const changes = { secret, previousSecret: current, previousSecretExpiresAt: expiresAt };
-    if (!this.secrets.encrypting) {
-      const result = await this.subscriptions.update({ id, secret: current }, changes);
+  async rotateSecret(id: string, rotation: SecretRotation): Promise<boolean> {
+    const { current, secret, currentExpiresAt, latestPreviousExpiry } = rotation;
+    const changes = this.secrets.seal(id, {
+      secret,
+      previousSecret: current,
+      previousSecretExpiresAt: currentExpiresAt,
+    });
+    // One winner: the secret is still the one the caller read, and the last rotation is old enough.
+    const rotateFrom = async (stored: string) => {
+      const result = await this.subscriptions.update(
+        [
+          { id, secret: stored, previousSecretExpiresAt: IsNull() },
+          { id, secret: stored, previousSecretExpiresAt: LessThanOrEqual(latestPreviousExpiry) },
+        ],
+        changes,
+      );
       return (result.affected ?? 0) > 0;
-    }
+    };
+    if (!this.secrets.encrypting) return rotateFrom(current);
     // Envelopes differ at every encryption: the condition is on what is stored, once it is known
     // to hold `current`.
     for (let tries = 0; tries < ROTATION_TRIES; tries++) {
@@ -157,11 +177,7 @@ export class TypeOrmSubscriptionStore extends SubscriptionStore {
       if (!stored || this.secrets.open({ id, secret: stored.secret }).secret !== current) {
         return false;
       }
-      const result = await this.subscriptions.update(
-        { id, secret: stored.secret },
-        this.secrets.seal(id, changes),
-      );
-      if ((result.affected ?? 0) > 0) return true;
+      if (await rotateFrom(stored.secret)) return true;
     }
     return false;
   }

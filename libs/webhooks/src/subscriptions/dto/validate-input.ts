@@ -1,5 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
+import { tooDeepProblem } from '../../common/nesting-depth';
 import { findNul } from '../../common/nul-characters';
 import { InvalidSubscriptionError } from '../../webhooks.errors';
 
@@ -15,6 +16,8 @@ function messages(errors: ValidationError[]): string[] {
  * service from code), so both paths accept exactly the same subscriptions.
  */
 export function validateInput<T extends object>(type: new () => T, input: object): T {
+  const deep = tooDeepProblem(input);
+  if (deep) throw new InvalidSubscriptionError([deep]);
   const nul = findNul(input);
   if (nul) throw new InvalidSubscriptionError([`${nul} must not contain NUL characters`]);
   const instance = plainToInstance(type, input);
