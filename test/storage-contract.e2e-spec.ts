@@ -384,6 +384,19 @@ describe.each(TEST_DATABASES)('storage contract on %s', (database) => {
         3,
       );
     });
+    it('keeps no answer of an attempt on a cancelled delivery (its subject was erased)', async () => {
+      await subscription();
+      const [id] = (await outbox.write([event()])).flat();
+      await hooks.dataSource
+        .getRepository(WebhookDelivery)
+        .update({ id }, { status: 'cancelled', nextAttemptAt: null });
+
+      expect(await attempts.record([record(id, 1)])).toEqual([false]);
+
+      expect(await deliveryRow(id)).toMatchObject({ status: 'cancelled', attempts: 0 });
+      const [written] = await attempts.listForDeliveries([id]);
+      expect(written).toMatchObject({ statusCode: 500, responseExcerpt: null });
+    });
   });
 
   describe('SubscriptionStore', () => {

@@ -74,14 +74,12 @@ async function main() {
   if (created.status !== 201)
     fail(`creating the subscription answered ${created.status}: ${await created.text()}`);
   const { secret } = await created.json();
-  const { eventId } = await app
-    .get(WebhooksService)
-    .emit({
-      listId: 7,
-      type: 'contact.subscribed',
-      source: 'api',
-      data: { email: 'grace@example.com' },
-    });
+  const { eventId } = await app.get(WebhooksService).emit({
+    listId: 7,
+    type: 'contact.subscribed',
+    source: 'api',
+    data: { email: 'grace@example.com' },
+  });
   const delivery = await received;
   const verified = verifyWebhook(secret, delivery.body, delivery.headers);
   const nestVersion = require('@nestjs/core/package.json').version;

@@ -64,14 +64,12 @@ if (created.status !== 201)
   fail(`creating the subscription answered ${created.status}: ${await created.text()}`);
 const { secret } = await created.json();
 
-const { eventId } = await app
-  .get(WebhooksService)
-  .emit({
-    listId: 1,
-    type: 'contact.subscribed',
-    source: 'api',
-    data: { email: 'ada@example.com' },
-  });
+const { eventId } = await app.get(WebhooksService).emit({
+  listId: 1,
+  type: 'contact.subscribed',
+  source: 'api',
+  data: { email: 'ada@example.com' },
+});
 const delivery = await received;
 const verified = verifyWebhook(secret, delivery.body, delivery.headers);
 const { createRequire } = await import('node:module');

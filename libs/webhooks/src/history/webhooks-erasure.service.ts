@@ -42,7 +42,8 @@ export class WebhooksErasureService {
       total.eventsRedacted += batch.events;
       total.attemptsRedacted += batch.attempts;
       total.deliveriesCancelled += batch.deliveriesCancelled;
-      if (batch.events < limit) break;
+      // Events pruned meanwhile change no row: what the batch found says whether more are left.
+      if (batch.found < limit) break;
     }
     this.logger.log(
       `Erased a subject: ${total.eventsRedacted} events and ${total.attemptsRedacted} attempts redacted, ${total.deliveriesCancelled} deliveries cancelled`,

@@ -31,6 +31,8 @@ export interface PruneBatch {
 
 /** What one erasure batch changed. */
 export interface ErasedRows {
+  /** Events of the subject this batch found: fewer than asked, and none of them are left. */
+  found: number;
   events: number;
   attempts: number;
   deliveriesCancelled: number;
@@ -47,7 +49,7 @@ export abstract class HistoryStore {
   /**
    * Up to `limit` events of the subject: their data becomes `{}` and they no longer name it, their
    * attempts lose the receivers' response excerpts, and their deliveries not sent yet (pending, held,
-   * failed) are cancelled. Fewer than `limit` events: none of the subject's are left.
+   * failed) are cancelled. Fewer than `limit` found: none of the subject's are left.
    */
   abstract eraseSubjectBatch(subject: string, limit: number): Promise<ErasedRows>;
 }

@@ -1,5 +1,8 @@
 import type { DataSource } from 'typeorm';
 
+/** Keyset start for UUID ids: PostgreSQL's uuid type compares only with UUIDs. */
+export const LOWEST_UUID = '00000000-0000-0000-0000-000000000000';
+
 /** `<column>` among a list of ids bound from one placeholder on. */
 export interface IdMembership {
   /** `<column> = ANY(…)` or `<column> IN (…)`, for `count` ids. */

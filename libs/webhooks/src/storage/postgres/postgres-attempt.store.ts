@@ -75,8 +75,12 @@ function buildStatement(dataSource: DataSource): string {
         ${a('trigger')}, ${a('statusCode')}, ${a('durationMs')}, ${a('errorKind')},
         ${a('errorMessage')}, ${a('responseExcerpt')}, ${a('createdAt')})
       SELECT attempt_id, delivery_id, attempt, trigger, status_code, duration_ms, error_kind,
-        error_message, response_excerpt, attempted_at
+        error_message,
+        -- An erased subject's delivery keeps no answer that may echo it, even from a late attempt.
+        CASE WHEN erased.${d('id')} IS NULL THEN response_excerpt END, attempted_at
       FROM input
+      LEFT JOIN ${delivery.table} AS erased
+        ON erased.${d('id')} = input.delivery_id AND erased.${d('status')} = 'cancelled'
     ), updated AS (
       UPDATE ${delivery.table} AS delivery
       SET ${d('status')} = input.status, ${d('attempts')} = input.attempt,

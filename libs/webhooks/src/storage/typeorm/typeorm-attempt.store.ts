@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { In, type DataSource, type QueryRunner } from 'typeorm';
+import { In, type DataSource, type EntityManager, type QueryRunner } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { AttemptStore, type AttemptRecord } from '../attempt.store';
 import { WebhookAttempt } from '../entities/attempt.entity';
@@ -15,8 +15,8 @@ import { WebhooksTransactions } from '../webhooks-transactions';
 const INSERT_CHUNK = 50;
 
 /**
- * Attempts on MySQL/MariaDB and SQLite: one transaction, so one commit, for the whole batch; a
- * multi-row INSERT of the attempts, then one UPDATE per delivery, written by hand (the query
+ * Attempts on MySQL/MariaDB and SQLite: one transaction, so one commit, for the whole batch; one
+ * UPDATE per delivery, then a multi-row INSERT of the attempts, written by hand (the query
  * builder cost more CPU per attempt than SQLite took to run it).
  */
 @Injectable()
@@ -41,12 +41,6 @@ export class TypeOrmAttemptStore extends AttemptStore {
 
   record(records: readonly AttemptRecord[]): Promise<boolean[]> {
     return this.transactions.run(async (manager) => {
-      await insertRows(
-        manager,
-        WebhookAttempt,
-        records.map((record) => toAttemptRow(record)),
-        INSERT_CHUNK,
-      );
       // The transaction's query runner: its structured result says how many rows changed.
       const runner = manager.queryRunner as QueryRunner;
       const seen = new Set<string>();
@@ -72,8 +66,31 @@ export class TypeOrmAttemptStore extends AttemptStore {
         );
         recorded.push((result.affected ?? 0) > 0);
       }
+      const erased = await this.cancelledAmong(
+        manager,
+        records.filter((_, index) => !recorded[index]).map((record) => record.deliveryId),
+      );
+      await insertRows(
+        manager,
+        WebhookAttempt,
+        records.map((record) => toAttemptRow(record, erased.has(record.deliveryId))),
+        INSERT_CHUNK,
+      );
       return recorded;
     });
+  }
+
+  /**
+   * Which of these deliveries were cancelled (their subject erased): a late attempt keeps no answer
+   * that may echo it. Asked only about attempts that were not recorded, which are rare.
+   */
+  private async cancelledAmong(manager: EntityManager, ids: string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const cancelled = await manager.getRepository(WebhookDelivery).find({
+      where: { id: In([...new Set(ids)]), status: 'cancelled' },
+      select: { id: true },
+    });
+    return new Set(cancelled.map((delivery) => delivery.id));
   }
 
   listForDeliveries(deliveryIds: readonly string[]): Promise<WebhookAttempt[]> {
@@ -85,7 +102,7 @@ export class TypeOrmAttemptStore extends AttemptStore {
   }
 }
 
-function toAttemptRow(record: AttemptRecord) {
+function toAttemptRow(record: AttemptRecord, erased: boolean) {
   return {
     id: uuidv7(),
     deliveryId: record.deliveryId,
@@ -95,7 +112,7 @@ function toAttemptRow(record: AttemptRecord) {
     durationMs: record.outcome.durationMs,
     errorKind: record.outcome.errorKind,
     errorMessage: record.outcome.errorMessage,
-    responseExcerpt: record.outcome.responseExcerpt,
+    responseExcerpt: erased ? null : record.outcome.responseExcerpt,
     createdAt: record.attemptedAt,
   };
 }

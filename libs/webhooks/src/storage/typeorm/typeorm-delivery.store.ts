@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { In, LessThan, Not, type DataSource, type FindOptionsWhere } from 'typeorm';
 import {
@@ -17,12 +17,11 @@ import { WebhookSubscription } from '../entities/subscription.entity';
 import { entitySql } from '../sql/entity-sql';
 import { SQL_DIALECT } from '../storage.tokens';
 import type { IdMembership, SqlDialect } from '../sql-dialect';
+import { LOWEST_UUID } from '../sql-dialect';
 import { SubscriptionSecrets } from '../subscription-secrets';
 
 /** Ids per hand-written statement. */
 const MAX_IDS = 500;
-/** Keyset start: PostgreSQL's uuid type compares only with UUIDs. */
-const LOWEST_UUID = '00000000-0000-0000-0000-000000000000';
 
 /**
  * Deliveries on every database. The worker's statements (load, due times) are written by hand once
@@ -31,6 +30,7 @@ const LOWEST_UUID = '00000000-0000-0000-0000-000000000000';
  */
 @Injectable()
 export class TypeOrmDeliveryStore extends DeliveryStore {
+  private readonly logger = new Logger('WebhooksStorage');
   private readonly loadStatement: string;
   private readonly loadIds: IdMembership;
   private readonly readLoaded: (row: Record<string, unknown>) => LoadedDelivery;
@@ -101,12 +101,28 @@ export class TypeOrmDeliveryStore extends DeliveryStore {
     return ids.map((id) => {
       const row = found.get(id);
       if (!row) return null;
-      const one = this.readLoaded(row);
+      const one = this.readOne(row);
+      if (!one) return null;
       const shared = dataByEvent.get(one.event.id);
       if (shared === undefined) dataByEvent.set(one.event.id, one.event.dataJson);
       else one.event.dataJson = shared;
       return one;
     });
+  }
+
+  /**
+   * A row whose secrets cannot be decrypted (a key removed from the ring, a tampered value) is
+   * skipped with a warning rather than failing the batch: the others are sent as usual.
+   */
+  private readOne(row: Record<string, unknown>): LoadedDelivery | null {
+    try {
+      return this.readLoaded(row);
+    } catch (error) {
+      this.logger.warn(
+        `Delivery ${String(row.d_id)} skipped: its subscription ${String(row.s_id)} cannot be read (${error instanceof Error ? error.message : String(error)})`,
+      );
+      return null;
+    }
   }
 
   async setDue(attempts: readonly AttemptRef[], at: Date): Promise<void> {

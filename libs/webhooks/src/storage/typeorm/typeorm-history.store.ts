@@ -13,11 +13,9 @@ import {
 } from '../history.store';
 import { entitySql } from '../sql/entity-sql';
 import type { IdMembership, SqlDialect } from '../sql-dialect';
+import { LOWEST_UUID } from '../sql-dialect';
 import { SQL_DIALECT } from '../storage.tokens';
 import { WebhooksTransactions } from '../webhooks-transactions';
-
-/** Keyset start: PostgreSQL's uuid type compares only with UUIDs. */
-const LOWEST_UUID = '00000000-0000-0000-0000-000000000000';
 
 interface ScannedEvent {
   id: string;
@@ -114,14 +112,14 @@ export class TypeOrmHistoryStore extends HistoryStore {
       [subject],
     );
     const eventIds = found.map((event) => String(event.id));
-    if (eventIds.length === 0) return { events: 0, attempts: 0, deliveriesCancelled: 0 };
+    if (eventIds.length === 0) return { found: 0, events: 0, attempts: 0, deliveriesCancelled: 0 };
     return this.transactions.run(async (manager) => {
       const affected = affectedRows(manager, eventIds);
       // Cancelled first: an attempt finishing meanwhile can no longer schedule another.
       const deliveriesCancelled = await affected(this.cancelDeliveries, this.byEventOfDelivery);
       const attempts = await affected(this.redactAttempts, closing(this.byDeliveryEvent));
       const events = await affected(this.redactEvents, this.byEvent);
-      return { events, attempts, deliveriesCancelled };
+      return { found: eventIds.length, events, attempts, deliveriesCancelled };
     });
   }
 

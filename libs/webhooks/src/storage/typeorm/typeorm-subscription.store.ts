@@ -14,6 +14,7 @@ import { WebhookDelivery } from '../entities/delivery.entity';
 import { WebhookSubscription, type SubscriptionStatus } from '../entities/subscription.entity';
 import { entitySql } from '../sql/entity-sql';
 import type { SqlDialect } from '../sql-dialect';
+import { LOWEST_UUID } from '../sql-dialect';
 import { SQL_DIALECT } from '../storage.tokens';
 import { SubscriptionSecrets } from '../subscription-secrets';
 import {
@@ -28,8 +29,6 @@ import {
 } from '../subscription.store';
 import { WebhooksTransactions } from '../webhooks-transactions';
 
-/** Keyset start: PostgreSQL's uuid type compares only with UUIDs. */
-const LOWEST_UUID = '00000000-0000-0000-0000-000000000000';
 /** Rotations retried when only the re-encryption job changed the stored secret meanwhile. */
 const ROTATION_TRIES = 3;
 
