@@ -4,8 +4,9 @@
  *
  * Measures the module side by side with two baselines in ONE run, on this machine: a receiver
  * process, the module's worker process(es), an emitter process, real PostgreSQL (a fresh schema,
- * dropped at the end) and a private redis-server (stopped at the end). Prints tables and writes
- * bench/results/latest.json. Scenario ids: Braw, Bnaive, S1, S2, S3, S6, S9, P (P = S1 profiled).
+ * dropped at the end), MariaDB for S1-mariadb (a fresh database, likewise) and a private
+ * redis-server (stopped at the end). Prints tables and writes bench/results/latest.json. Scenario
+ * ids: Braw, Bnaive, S1, S1-mariadb, S2, S3, S6, S9, P (P = S1 profiled).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -40,7 +41,7 @@ import { runS6 } from './scenarios/s6-memory.scenario';
 import { runS9 } from './scenarios/s9-sqlite.scenario';
 import { runSideBySide } from './scenarios/side-by-side.scenario';
 
-type ScenarioId = 'Braw' | 'Bnaive' | 'S1' | 'S2' | 'S3' | 'S6' | 'S9' | 'P';
+type ScenarioId = 'Braw' | 'Bnaive' | 'S1' | 'S1-mariadb' | 'S2' | 'S3' | 'S6' | 'S9' | 'P';
 
 interface Step {
   ids: ScenarioId[];
@@ -51,13 +52,15 @@ interface Step {
 /** Run order: S1 (with the baselines) first: S3 and S6 take their rate from S1's maximum. */
 const STEPS: readonly Step[] = [
   {
-    ids: ['Braw', 'Bnaive', 'S1', 'S3'],
-    title: 'B-raw, B-naive and S1 side by side, S1 latency at half its maximum; then S3',
+    ids: ['Braw', 'Bnaive', 'S1', 'S1-mariadb', 'S3'],
+    title:
+      'B-raw, B-naive, S1 and S1-mariadb side by side, S1 latency at half its maximum; then S3',
     run: (ctx, selected) =>
       runSideBySide(ctx, {
         raw: selected.has('Braw'),
         naive: selected.has('Bnaive'),
         s1: selected.has('S1'),
+        s1Mariadb: selected.has('S1-mariadb'),
         s3: selected.has('S3'),
       }),
   },
@@ -67,7 +70,17 @@ const STEPS: readonly Step[] = [
   { ids: ['P'], title: 'P: S1 with the worker under --cpu-prof', run: runProfile },
 ];
 const ALL_IDS: readonly ScenarioId[] = STEPS.flatMap((step) => step.ids);
-const DEFAULT_RUN: readonly ScenarioId[] = ['Braw', 'S1', 'Bnaive', 'S3', 'S2', 'S6', 'S9', 'P'];
+const DEFAULT_RUN: readonly ScenarioId[] = [
+  'Braw',
+  'S1',
+  'Bnaive',
+  'S1-mariadb',
+  'S3',
+  'S2',
+  'S6',
+  'S9',
+  'P',
+];
 
 interface Cli {
   quick: boolean;
@@ -75,7 +88,7 @@ interface Cli {
   workers: number;
   /** Run children's .ts with swc-node (as the e2e tests do) instead of compiled JS. */
   swc: boolean;
-  /** synchronous_commit=off for the module's PostgreSQL sessions (takes the disk's fsync out). */
+  /** synchronous_commit=off for the module's PostgreSQL sessions (takes the disk's fsync out; not MariaDB's). */
   asyncCommit: boolean;
   /** pg pool size of each module worker process. */
   workerPool: number;
@@ -118,7 +131,7 @@ function parseCli(argv: readonly string[]): Cli {
         throw new Error('--workers takes 1 to 8');
     } else if (arg === '--help' || arg === '-h') {
       process.stdout.write(
-        'usage: npm run bench -- [--quick] [--only Braw,S1,Bnaive,S3,S2,S6,S9,P] [--no-profile] [--workers N] [--swc] [--async-commit] [--worker-pool N]\n',
+        'usage: npm run bench -- [--quick] [--only Braw,S1,Bnaive,S1-mariadb,S3,S2,S6,S9,P] [--no-profile] [--workers N] [--swc] [--async-commit] [--worker-pool N]\n',
       );
       process.exit(0);
     } else throw new Error(`unknown argument ${arg}`);
@@ -199,9 +212,10 @@ async function main(): Promise<void> {
     },
     notes: [
       "Every process (receiver, emitter, workers, PostgreSQL, Redis) shares this machine's cores: figures are system throughput on it, not the worker alone. The environment table says how much CPU anything else used meanwhile.",
-      'B-raw, B-naive and S1 alternate in rounds (all their processes up at once); figures are median rounds, ratios medians of per-round ratios. S3 runs right after, each of its rounds a fresh outage on a store of its own (schema, emitter, worker), right after an S1 round of the same length; no S3 process runs during those S1 rounds (once endpoints have hung, a worker keeps loading, parking and leasing their deliveries for minutes).',
+      'B-raw, B-naive, S1 and S1-mariadb alternate in rounds (all their processes up at once); figures are median rounds, ratios medians of per-round ratios. S3 runs right after, each of its rounds a fresh outage on a store of its own (schema, emitter, worker), right after an S1 round of the same length; no S3 process runs during those S1 rounds (once endpoints have hung, a worker keeps loading, parking and leasing their deliveries for minutes).',
       'Latency = data.emittedAt (set by the emitter; in open-loop runs the scheduled time, so a late emitter counts) → arrival of the body at the receiver; both clocks are performance.timeOrigin + performance.now() on this machine.',
       'Each subscription has its own receiver origin (100 ports), so maxInFlightPerOrigin keeps its default of 5.',
+      "S1-mariadb is S1 on a MariaDB store of its own (database, Bull prefix, emitter and worker; the same Redis, receiver origins and pool sizes), its latency at half its own maximum. --async-commit and the commit probe are PostgreSQL's only.",
       'CPU/delivery = user + system CPU time of the producer process and of the worker processes (from /proc) over the run, drain included, divided by deliveries.',
       "S9 runs emitter and worker in ONE process: TypeORM's better-sqlite3 driver has one connection and a SQLite file one writer; the library queues its transactions on it one after another (WebhooksTransactions).",
       cli.swc
@@ -245,10 +259,10 @@ async function main(): Promise<void> {
       BenchServices.start(),
       ReceiverHandle.start(FAST_PORTS, HANG_PORTS),
     ]);
-    probe = await CommitProbe.start(services.schema);
+    probe = await CommitProbe.start(services.name);
     const cpu = new CpuMonitor();
     log(
-      `schema ${services.schema}, redis-server on ${services.redis.port}, receiver on ${FAST_PORTS}+${HANG_PORTS} ports`,
+      `schema ${services.name}, redis-server on ${services.redis.port}, receiver on ${FAST_PORTS}+${HANG_PORTS} ports`,
     );
     const ready = { services, receiver, asyncCommit: cli.asyncCommit };
     let emitterStart: Promise<BenchChild<EmitterApi>> | undefined;
@@ -289,7 +303,7 @@ async function main(): Promise<void> {
       const share = cpu.take();
       results.environment[id] = { commit, cpu: share };
       log(
-        `${id} took ${Math.round((performance.now() - started) / 1000)} s; CPU busy ${share.busyPct}% (bench ${share.benchPct}%, postgres ${share.postgresPct}%, other ${share.otherPct}%); PG commit probe p50 ${commit.commit.p50Ms} ms, max ${commit.commit.maxMs} ms`,
+        `${id} took ${Math.round((performance.now() - started) / 1000)} s; CPU busy ${share.busyPct}% (bench ${share.benchPct}%, postgres ${share.postgresPct}%, mariadb ${share.mariadbPct}%, other ${share.otherPct}%); PG commit probe p50 ${commit.commit.p50Ms} ms, max ${commit.commit.maxMs} ms`,
       );
     }
   } finally {

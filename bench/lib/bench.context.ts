@@ -20,13 +20,12 @@ import {
   type WorkerApi,
   type WorkerInstrumentation,
 } from './child.apis';
-import { DATABASE_URL } from '../../test/support/services';
 import { BenchChild, REPO_ROOT, type ForkOptions } from './child.handle';
 import type { EmitterConfig } from './emitter.process';
 import type { RpcApi } from './ipc.rpc';
 import type { ReceiverHandle } from './receiver.handle';
 import type { BenchResults, LatencyResult, ThroughputResult } from './results.types';
-import type { BenchServices, SubscriptionTarget } from './services.setup';
+import type { BenchDatabase, BenchServices, SubscriptionTarget } from './services.setup';
 import type { WorkerConfig } from './worker.process';
 import { machineCpuMs, processCpuMs } from './cpu.monitor';
 
@@ -69,8 +68,7 @@ export function producerOf<A extends RpcApi<A> & ProducerApi>(child: BenchChild<
 
 export function emitterConfig(ctx: Pick<BenchContext, 'services' | 'asyncCommit'>): EmitterConfig {
   return {
-    databaseUrl: DATABASE_URL,
-    schema: ctx.services.schema,
+    database: ctx.services.childDatabase,
     redisUrl: ctx.services.redis.url,
     bullPrefix: ctx.services.bullPrefix,
     poolSize: EMITTER_PG_POOL,
@@ -80,7 +78,7 @@ export function emitterConfig(ctx: Pick<BenchContext, 'services' | 'asyncCommit'
 }
 
 export interface WorkerStart {
-  /** Another store than ctx.services (S3 runs on one of its own). */
+  /** Another store than ctx.services (S3 and S1-mariadb run on one of their own). */
   services?: BenchServices;
   /** Count and time SQL statements. */
   detailed?: boolean;
@@ -100,8 +98,7 @@ export async function startModuleWorkers(
       const services = start.services ?? ctx.services;
       const config: WorkerConfig = {
         name,
-        databaseUrl: DATABASE_URL,
-        schema: services.schema,
+        database: services.childDatabase,
         redisUrl: services.redis.url,
         bullPrefix: services.bullPrefix,
         poolSize: ctx.workerPool,
@@ -185,7 +182,11 @@ export async function measureSaturated(
   producer: Producer,
   lists: LoadList[],
   durationMs: number,
-  options: { workers?: ReadonlyArray<{ pid: number }> } = {},
+  options: {
+    workers?: ReadonlyArray<{ pid: number }>;
+    /** The database server whose CPU per delivery is reported (default PostgreSQL). */
+    database?: BenchDatabase;
+  } = {},
 ): Promise<ThroughputResult> {
   const workerPids = (options.workers ?? []).map((worker) => worker.pid);
   const cpuBefore = {
@@ -218,6 +219,10 @@ export async function measureSaturated(
   const machineAfter = machineCpuMs();
   const perDelivery = (ms: number) =>
     stats.fast.unique === 0 ? null : Math.round((ms / stats.fast.unique) * 1000) / 1000;
+  const server = (name: BenchDatabase) =>
+    (options.database ?? 'postgres') === name
+      ? perDelivery(machineAfter[name] - cpuBefore.machine[name])
+      : null;
   const window = steadyWindow(durationMs);
   const deliveriesPerSec = rateIn(stats.fast.timeline, window);
   const emitPerSec = (report.counted / report.elapsedMs) * 1000;
@@ -250,7 +255,8 @@ export async function measureSaturated(
     cpuMsPerDelivery: {
       producer: perDelivery(producerCpuMs),
       workers: workerPids.length === 0 ? null : perDelivery(workerCpuMs),
-      postgres: perDelivery(machineAfter.postgres - cpuBefore.machine.postgres),
+      postgres: server('postgres'),
+      mariadb: server('mariadb'),
       machine: perDelivery(machineAfter.busy - cpuBefore.machine.busy),
     },
     worker: null,

@@ -14,6 +14,8 @@ interface CpuReading {
   bench: number;
   /** Every `postgres` process (shared with anything else using this server). */
   postgres: number;
+  /** Every `mariadbd` process (likewise). */
+  mariadb: number;
 }
 
 export interface CpuShare {
@@ -21,6 +23,7 @@ export interface CpuShare {
   busyPct: number;
   benchPct: number;
   postgresPct: number;
+  mariadbPct: number;
   /** Everything else on the machine: other people's tests, system. High = noisy figures. */
   otherPct: number;
 }
@@ -45,16 +48,19 @@ export function processCpuMs(pid: number): number {
   return (procStatTimes(pid, false) * 1000) / TICKS_PER_SECOND;
 }
 
-function postgresTicks(): number {
-  let ticks = 0;
+/** CPU ticks of the database servers' processes, by process name. */
+function databaseTicks(): { postgres: number; mariadb: number } {
+  const ticks = { postgres: 0, mariadb: 0 };
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
+    let name: string;
     try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'postgres') continue;
+      name = readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
     } catch {
       continue;
     }
-    ticks += procStatTimes(Number(entry), true);
+    if (name === 'postgres') ticks.postgres += procStatTimes(Number(entry), true);
+    else if (name === 'mariadbd') ticks.mariadb += procStatTimes(Number(entry), true);
   }
   return ticks;
 }
@@ -73,7 +79,7 @@ function read(): CpuReading {
     busy: total - idle - iowait,
     total,
     bench: ours,
-    postgres: postgresTicks(),
+    ...databaseTicks(),
   };
 }
 
@@ -82,19 +88,22 @@ export interface MachineCpuMs {
   busy: number;
   /** CPU time of every `postgres` process. */
   postgres: number;
+  /** CPU time of every `mariadbd` process. */
+  mariadb: number;
 }
 
 /**
- * CPU time used so far by the whole machine and by PostgreSQL, in ms: the difference of two readings
- * says what a run cost beyond the bench's own processes (B-naive has no database to pay for).
+ * CPU time used so far by the whole machine, PostgreSQL and MariaDB, in ms: the difference of two
+ * readings says what a run cost beyond the bench's own processes (B-naive has no database to pay for).
  */
 export function machineCpuMs(): MachineCpuMs {
-  const { busy, postgres } = read();
-  return { busy: (busy * 1000) / TICKS_PER_SECOND, postgres: (postgres * 1000) / TICKS_PER_SECOND };
+  const { busy, postgres, mariadb } = read();
+  const ms = (ticks: number) => (ticks * 1000) / TICKS_PER_SECOND;
+  return { busy: ms(busy), postgres: ms(postgres), mariadb: ms(mariadb) };
 }
 
 /**
- * How busy the machine was between two readings, and with what: the bench, PostgreSQL, or
+ * How busy the machine was between two readings, and with what: the bench, PostgreSQL, MariaDB, or
  * something else. The bench shares its cores with whatever else runs here; this says how much.
  */
 export class CpuMonitor {
@@ -109,11 +118,13 @@ export class CpuMonitor {
     const busy = ((now.busy - before.busy) / Math.max(1, now.total - before.total)) * 100;
     const bench = pct(now.bench - before.bench);
     const postgres = pct(now.postgres - before.postgres);
+    const mariadb = pct(now.mariadb - before.mariadb);
     return {
       busyPct: Math.round(busy * 10) / 10,
       benchPct: bench,
       postgresPct: postgres,
-      otherPct: Math.max(0, Math.round((busy - bench - postgres) * 10) / 10),
+      mariadbPct: mariadb,
+      otherPct: Math.max(0, Math.round((busy - bench - postgres - mariadb) * 10) / 10),
     };
   }
 }

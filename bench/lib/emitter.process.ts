@@ -10,9 +10,9 @@ import type { EmitterApi } from './child.apis';
 import { wallClockMs } from './histogram.util';
 import { childConfig, exitSoon, serveRpc, signalReady } from './ipc.rpc';
 import { LoadDriver } from './load.driver';
-import { benchEvent, postgresOptions, type PostgresChildConfig } from './module-host';
+import { benchEvent, databaseOptions, type DatabaseChildConfig } from './module-host';
 
-export interface EmitterConfig extends PostgresChildConfig {
+export interface EmitterConfig extends DatabaseChildConfig {
   redisUrl: string;
   bullPrefix: string;
   options: WebhooksModuleOptions;
@@ -22,7 +22,7 @@ const config = childConfig<EmitterConfig>();
 
 async function main(): Promise<void> {
   const app = await createWebhooksHostContext({
-    typeorm: postgresOptions(config, 'bench-emitter'),
+    typeorm: databaseOptions(config, 'bench-emitter'),
     redisUrl: config.redisUrl,
     bullPrefix: config.bullPrefix,
     webhooks: WebhooksModule.forRoot({ ...config.options, worker: false }),

@@ -1,5 +1,5 @@
 import type { LatencySummary } from './histogram.util';
-import type { BenchResults, TargetResult, ThroughputResult } from './results.types';
+import type { BenchResults, S1Result, TargetResult, ThroughputResult } from './results.types';
 
 const num = (value: number, digits = 0) =>
   value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
@@ -20,10 +20,12 @@ function completeness(t: ThroughputResult): string {
       `emitting ${num(t.emitPerSec)}/s, callers waited ${Math.round(t.backlogWaitShare * 100)}% of the run on the backlog bound`,
     );
   if (t.drainPerSec !== null) parts.push(`drain ${num(t.drainPerSec)}/s`);
-  const { producer, workers, postgres, machine } = t.cpuMsPerDelivery;
+  const { producer, workers, postgres, mariadb, machine } = t.cpuMsPerDelivery;
+  const [server, database] =
+    mariadb != null ? (['MariaDB', mariadb] as const) : (['PostgreSQL', postgres] as const);
   const whole =
-    postgres !== null && machine !== null
-      ? `, PostgreSQL ${num(postgres, 2)} ms, whole machine ${num(machine, 2)} ms`
+    database !== null && machine !== null
+      ? `, ${server} ${num(database, 2)} ms, whole machine ${num(machine, 2)} ms`
       : '';
   if (producer !== null && workers !== null) {
     parts.push(
@@ -206,24 +208,32 @@ export function formatReport(results: BenchResults): string {
       lat(naiveLatency.latency),
     ]);
   }
-  const s1 = results.s1;
-  if (s1) {
+  const s1Rows = (id: string, where: string, s1: S1Result, vsS1: number | null = null) => {
     const vs: string[] = [];
     if (s1.ratios.vsNaive !== null) vs.push(`${ratio(s1.ratios.vsNaive)} B-naive`);
     if (s1.ratios.vsRaw !== null) vs.push(`${pct(s1.ratios.vsRaw)} of B-raw`);
+    if (vsS1 !== null) vs.push(`${ratio(vsS1)} S1 on PostgreSQL`);
     rows.push([
-      'S1',
-      'max sustained, 100 origins',
+      id,
+      `max sustained, 100 origins${where}`,
       `${num(s1.throughput.deliveriesPerSec)} deliveries/s${rounds(s1.rounds)}${vs.length ? ` (${vs.join(', ')})` : ''}; emit call p50 ${num(s1.throughput.emitCall.p50Ms, 1)} ms; ${completeness(s1.throughput)}${jobs(s1.throughput.worker)}`,
     ]);
-    rows.push(['S1', 'attempts recorded', outcomes(s1.attempts)]);
+    rows.push([id, 'attempts recorded', outcomes(s1.attempts)]);
     if (s1.latency) {
       rows.push([
-        'S1',
+        id,
         `latency at ${num(s1.latency.targetRatePerSec)}/s (open)`,
         `${lat(s1.latency.latency)}; emitter lag max ${num(s1.latency.maxEmitterLagMs, 1)} ms${s1.latency.complete ? '' : '; INCOMPLETE'}`,
       ]);
     }
+  };
+  if (results.s1) s1Rows('S1', '', results.s1);
+  const onMariaDb = results.s1Mariadb;
+  if (onMariaDb) {
+    const server = onMariaDb.server
+      ? `, MariaDB ${onMariaDb.server.version.split('-')[0]}`
+      : ', MariaDB';
+    s1Rows('S1-mariadb', server, onMariaDb, onMariaDb.ratios.vsS1);
   }
   const s2 = results.s2;
   if (s2) {
@@ -295,9 +305,13 @@ export function formatReport(results: BenchResults): string {
     ['target', 'figure (this run)', 'status'],
     ...results.targets.map((t) => [t.target, t.figure, t.status]),
   ];
+  const server = results.s1Mariadb?.server;
+  const mariaDb = server
+    ? `, MariaDB ${server.version} (innodb_flush_log_at_trx_commit ${server.flushLogAtTrxCommit})`
+    : '';
   const header = `nestjs-marketing-webhooks bench: ${results.mode} run, ${machine.date}
 ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGb} GB, Node ${machine.node}; load average at start ${machine.loadAverageAtStart.join(' ')}
-${results.workerProcesses} worker process(es) × concurrency 50, pg pool ${results.workerPgPool}; PostgreSQL (synchronous_commit ${results.synchronousCommit ? 'on' : 'OFF'}) + private redis-server; children run as ${results.childrenRunAs}`;
+${results.workerProcesses} worker process(es) × concurrency 50, pg pool ${results.workerPgPool}; PostgreSQL (synchronous_commit ${results.synchronousCommit ? 'on' : 'OFF'})${mariaDb} + private redis-server; children run as ${results.childrenRunAs}`;
   const sections = [header, '', table(rows), '', table(targetRows)];
   if (profile) {
     sections.push('', 'Worker SQL per delivery (P run):');
@@ -323,11 +337,11 @@ ${results.workerProcesses} worker process(es) × concurrency 50, pg pool ${resul
   if (environment.length > 0) {
     sections.push(
       '',
-      'Environment per scenario: CPU busy (% of all cores: bench processes / postgres / anything else) and a PostgreSQL',
-      'commit probe (one tiny autocommit every 200 ms from the bench process: disk fsync health):',
+      'Environment per scenario: CPU busy (% of all cores: bench processes / postgres / mariadb / anything else) and a',
+      'PostgreSQL commit probe (one tiny autocommit every 200 ms from the bench process: disk fsync health):',
       ...environment.map(
         ([id, { cpu, commit }]) =>
-          `  ${id.padEnd(7)} CPU ${num(cpu.busyPct)}% (bench ${num(cpu.benchPct)}%, postgres ${num(cpu.postgresPct)}%, other ${num(cpu.otherPct)}%); commit p50 ${num(commit.commit.p50Ms, 2)} ms, max ${num(commit.commit.maxMs, 1)} ms, ${commit.slow} of ${commit.commit.count} over 100 ms`,
+          `  ${id.padEnd(7)} CPU ${num(cpu.busyPct)}% (bench ${num(cpu.benchPct)}%, postgres ${num(cpu.postgresPct)}%, mariadb ${num(cpu.mariadbPct)}%, other ${num(cpu.otherPct)}%); commit p50 ${num(commit.commit.p50Ms, 2)} ms, max ${num(commit.commit.maxMs, 1)} ms, ${commit.slow} of ${commit.commit.count} over 100 ms`,
       ),
     );
   }

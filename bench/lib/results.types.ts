@@ -36,17 +36,16 @@ export interface ThroughputResult {
   firstEmitError: string | null;
   emitCall: LatencySummary;
   /**
-   * CPU time (user + system, from /proc, 10 ms ticks) per delivery over the whole run, drain
-   * included: of the producer process (emit path) and of all worker processes (delivery path).
-   */
-  /**
-   * Over the run, drain included: the producer and worker processes (user + system), every
-   * `postgres` process, and the whole machine busy (receiver, Redis and anything else included).
+   * CPU time (user + system, from /proc, 10 ms ticks) per delivery over the run, drain included: of
+   * the producer process (emit path), of all worker processes (delivery path), of the database
+   * server the run used (every `postgres`, or every `mariadbd` process; the other one is null), and
+   * of the whole machine busy (receiver, Redis and anything else included).
    */
   cpuMsPerDelivery: {
     producer: number | null;
     workers: number | null;
     postgres: number | null;
+    mariadb: number | null;
     machine: number | null;
   };
   worker: Pick<WorkerInstrumentation, 'jobsCompleted' | 'jobsFailed'> | null;
@@ -157,6 +156,25 @@ export interface MachineInfo {
   loadAverageAtStart: number[];
 }
 
+/** S1's figures: its median round, every round, ratios, attempts recorded and latency. */
+export interface S1Result {
+  /** The median round. */
+  throughput: ThroughputResult;
+  rounds: number[];
+  /** Medians of the per-round ratios (S1 and the baseline measured back to back). */
+  ratios: { vsNaive: number | null; vsRaw: number | null };
+  /** Every attempt recorded in the database for S1's lists, by error kind ('ok' = 2xx). */
+  attempts: Record<string, number>;
+  /** At half the median round's rate (open model). */
+  latency?: LatencyResult;
+}
+
+/** S1 on MariaDB, its rounds alternating with those of B-raw, B-naive and S1 (on PostgreSQL). */
+export interface S1MariaDbResult extends S1Result {
+  ratios: S1Result['ratios'] & { vsS1: number | null };
+  server: { version: string; flushLogAtTrxCommit: number } | null;
+}
+
 export interface BenchResults {
   machine: MachineInfo;
   mode: 'quick' | 'full';
@@ -176,16 +194,8 @@ export interface BenchResults {
     naiveRounds?: number[];
     naiveLatency?: LatencyResult;
   };
-  s1?: {
-    /** The median round. */
-    throughput: ThroughputResult;
-    rounds: number[];
-    /** Medians of the per-round ratios (S1 and the baseline measured back to back). */
-    ratios: { vsNaive: number | null; vsRaw: number | null };
-    /** Every attempt recorded in the database for S1's lists, by error kind ('ok' = 2xx). */
-    attempts: Record<string, number>;
-    latency?: LatencyResult;
-  };
+  s1?: S1Result;
+  s1Mariadb?: S1MariaDbResult;
   s2?: FanOutResult;
   s3?: IsolationResult;
   s6?: MemoryResult;

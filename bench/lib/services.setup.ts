@@ -1,8 +1,13 @@
-import { getDataSourceToken } from '@nestjs/typeorm';
+import { getDataSourceToken, type TypeOrmModuleOptions } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { WEBHOOK_EVENT_SOURCES, WebhookSubscriptionsService } from '../../src';
-import { generateWebhookSecret, WebhookSubscription } from '../../test/support/internals';
+import {
+  generateWebhookSecret,
+  WebhookAttempt,
+  WebhookDelivery,
+  WebhookSubscription,
+} from '../../test/support/internals';
 import { startPrivateRedis, type PrivateRedis } from '../../test/support/processes';
 import { createWebhooksApp, type WebhooksTestApp } from '../../test/support/webhooks-app';
 import { BENCH_MODULE_OPTIONS } from './bench.config';
@@ -16,20 +21,37 @@ export interface SubscriptionTarget {
   url: string;
 }
 
-/** Every BenchServices not yet closed, so that an interrupted run can still drop its schemas. */
+/** The databases a store of the bench can be on (S9's SQLite lives in its one host process). */
+export type BenchDatabase = 'postgres' | 'mariadb';
+
+export interface StoreStart {
+  /** Another store's Redis (default: a private redis-server of its own, stopped with the store). */
+  redis?: PrivateRedis;
+  /** Default PostgreSQL. */
+  database?: BenchDatabase;
+}
+
+/** The setup host's own pool: it only creates the tables and the subscriptions. */
+const SETUP_POOL: Record<BenchDatabase, Record<string, unknown>> = {
+  postgres: { max: 4, application_name: 'bench-setup' },
+  mariadb: { connectionLimit: 4 },
+};
+
+/** Every BenchServices not yet closed, so that an interrupted run can still drop its databases. */
 const open = new Set<BenchServices>();
 
 /**
- * What the bench runs against: a fresh PostgreSQL schema (dropped at the end), a private
- * redis-server on a free port (stopped at the end), and an API-only host of the module in the bench
- * process itself, which creates the tables (synchronize) and the subscriptions.
+ * What the bench runs against: a fresh PostgreSQL schema or MariaDB database (test/support's
+ * isolatedDatabase, dropped at the end), a private redis-server on a free port (stopped at the
+ * end), and an API-only host of the module in the bench process itself, which creates the tables
+ * (synchronize) and the subscriptions.
  *
- * `start(redis)` gives another such store on the same Redis: its own schema and Bull prefix, so
- * its workers share neither jobs nor relayed deliveries with the first one's.
+ * `start({ redis })` gives another such store on the same Redis: its own database and Bull prefix,
+ * so its workers share neither jobs nor relayed deliveries with the first one's.
  */
 export class BenchServices {
   private constructor(
-    readonly schema: string,
+    readonly database: BenchDatabase,
     readonly redis: PrivateRedis,
     private readonly ownsRedis: boolean,
     private readonly host: WebhooksTestApp,
@@ -41,7 +63,10 @@ export class BenchServices {
     return [...open];
   }
 
-  static async start(sharedRedis?: PrivateRedis): Promise<BenchServices> {
+  static async start({
+    redis: sharedRedis,
+    database = 'postgres',
+  }: StoreStart = {}): Promise<BenchServices> {
     let redis = sharedRedis;
     if (!redis) {
       redis = await startPrivateRedis();
@@ -49,18 +74,32 @@ export class BenchServices {
     }
     try {
       const host = await createWebhooksApp({
-        database: 'postgres',
+        database,
         namePrefix: 'bench',
         redisUrl: redis.url,
         options: { ...BENCH_MODULE_OPTIONS, worker: false },
-        databaseExtra: { max: 4, application_name: 'bench-setup' },
+        databaseExtra: SETUP_POOL[database],
       });
-      if (!host.database.schema) throw new Error('a PostgreSQL host has a schema');
-      return new BenchServices(host.database.schema, redis, !sharedRedis, host);
+      return new BenchServices(database, redis, !sharedRedis, host);
     } catch (error) {
       if (!sharedRedis) await redis.handle.stop(5_000);
       throw error;
     }
+  }
+
+  /** The PostgreSQL schema; a MariaDB store has none. */
+  get schema(): string | undefined {
+    return this.host.database.schema;
+  }
+
+  /** The schema or database name, for logs and error messages. */
+  get name(): string {
+    return this.schema ?? String(this.dataSource.driver.database);
+  }
+
+  /** How the store's worker and emitter processes reach its database (see DatabaseChildConfig). */
+  get childDatabase(): TypeOrmModuleOptions {
+    return { ...this.host.database.typeorm, synchronize: false };
   }
 
   get bullPrefix(): string {
@@ -123,8 +162,12 @@ export class BenchServices {
     }
   }
 
-  /** Empties the module's tables and Redis between scenarios, so each starts from nothing. */
+  /**
+   * Empties the module's tables and Redis between scenarios, so each starts from nothing. On the
+   * main (PostgreSQL) store: MariaDB stores are fresh ones, closed at the end of their scenario.
+   */
   async resetState(): Promise<void> {
+    if (this.database !== 'postgres') throw new Error(`resetState: ${this.name} is not PostgreSQL`);
     const names = this.dataSource.entityMetadatas.map(
       (meta) => `"${this.schema}"."${meta.tableName}"`,
     );
@@ -135,16 +178,26 @@ export class BenchServices {
 
   /** Attempts recorded for the lists whose id starts with `listPrefix`, by error kind ('ok' = 2xx). */
   async attemptOutcomes(listPrefix: string): Promise<Record<string, number>> {
-    const rows: Array<{ kind: string | null; count: string }> = await this.dataSource.query(
-      `SELECT a."errorKind" AS kind, count(*) AS count
-         FROM "${this.schema}"."webhook_attempts" a
-         JOIN "${this.schema}"."webhook_deliveries" d ON d.id = a."deliveryId"
-         JOIN "${this.schema}"."webhook_subscriptions" s ON s.id = d."subscriptionId"
-        WHERE s."listId" LIKE $1
-        GROUP BY a."errorKind"`,
-      [`${listPrefix}%`],
-    );
+    const rows: Array<{ kind: string | null; count: string | number }> = await this.dataSource
+      .createQueryBuilder()
+      .select('a.errorKind', 'kind')
+      .addSelect('count(*)', 'count')
+      .from(WebhookAttempt, 'a')
+      .innerJoin(WebhookDelivery, 'd', 'd.id = a.deliveryId')
+      .innerJoin(WebhookSubscription, 's', 's.id = d.subscriptionId')
+      .where('s.listId LIKE :prefix', { prefix: `${listPrefix}%` })
+      .groupBy('a.errorKind')
+      .getRawMany();
     return Object.fromEntries(rows.map((row) => [row.kind ?? 'ok', Number(row.count)]));
+  }
+
+  /** The server's version and how it makes a commit durable (MariaDB stores; null on PostgreSQL). */
+  async mariaDbServer(): Promise<{ version: string; flushLogAtTrxCommit: number } | null> {
+    if (this.database !== 'mariadb') return null;
+    const [row]: Array<{ version: string; flush: string | number }> = await this.dataSource.query(
+      'SELECT VERSION() AS version, @@innodb_flush_log_at_trx_commit AS flush',
+    );
+    return { version: row.version, flushLogAtTrxCommit: Number(row.flush) };
   }
 
   async redisUsedMemory(): Promise<number | null> {
@@ -173,7 +226,7 @@ export class BenchServices {
   async close(): Promise<void> {
     if (!open.delete(this)) return;
     await this.host.close().catch((error: unknown) => {
-      process.stderr.write(`could not close the setup host of ${this.schema}: ${String(error)}\n`);
+      process.stderr.write(`could not close the setup host of ${this.name}: ${String(error)}\n`);
     });
     if (this.ownsRedis) await this.redis.handle.stop(5_000);
   }

@@ -1,7 +1,7 @@
 /**
  * A worker-only process of the module, as a host runs one (see test/processes/webhooks-worker.main.ts):
- * an application context with the host's TypeORM (PostgreSQL) and Bull roots and WebhooksModule
- * delivering. Configured by the bench through BENCH_CHILD_CONFIG.
+ * an application context with the host's TypeORM (PostgreSQL or MariaDB) and Bull roots and
+ * WebhooksModule delivering. Configured by the bench through BENCH_CHILD_CONFIG.
  */
 import 'reflect-metadata';
 import { getQueueToken } from '@nestjs/bull';
@@ -16,10 +16,10 @@ import {
 } from '../../src';
 import { createWebhooksHostContext } from '../../test/support/webhooks-host';
 import { childConfig, serveRpc, signalReady } from './ipc.rpc';
-import { deliveringApi, postgresOptions, type PostgresChildConfig } from './module-host';
+import { deliveringApi, databaseOptions, type DatabaseChildConfig } from './module-host';
 import { WorkerProbe } from './worker.instrumentation';
 
-export interface WorkerConfig extends PostgresChildConfig {
+export interface WorkerConfig extends DatabaseChildConfig {
   name: string;
   redisUrl: string;
   bullPrefix: string;
@@ -33,7 +33,7 @@ const config = childConfig<WorkerConfig>();
 
 async function main(): Promise<void> {
   const app = await createWebhooksHostContext({
-    typeorm: postgresOptions(config, config.name),
+    typeorm: databaseOptions(config, config.name),
     redisUrl: config.redisUrl,
     bullPrefix: config.bullPrefix,
     webhooks: WebhooksModule.forRoot({ ...config.options, worker: true, queue: config.queue }),

@@ -14,20 +14,21 @@ import {
 } from '../lib/bench.context';
 import type { EmitterApi, LoadList, WorkerApi, WorkerInstrumentation } from '../lib/child.apis';
 import { BenchChild } from '../lib/child.handle';
-import type { RawResult, ThroughputResult } from '../lib/results.types';
-import { BenchServices } from '../lib/services.setup';
+import type { RawResult, S1Result, ThroughputResult } from '../lib/results.types';
+import { BenchServices, type BenchDatabase, type SubscriptionTarget } from '../lib/services.setup';
 import {
   startNaiveBaseline,
   startRawBaseline,
   type NaiveBaseline,
   type RawBaseline,
 } from './baselines.scenario';
-import { isolationSetup, type IsolationSetup } from './s3-isolation.scenario';
+import { isolationSetup } from './s3-isolation.scenario';
 
 export interface SideBySideSelection {
   raw: boolean;
   naive: boolean;
   s1: boolean;
+  s1Mariadb: boolean;
   s3: boolean;
 }
 
@@ -37,12 +38,17 @@ interface ModuleSide {
   emitter: Producer;
   lists: LoadList[];
   rounds: ThroughputResult[];
+  /** Where its tables are: S1 on the main store (PostgreSQL), S1-mariadb on a store of its own. */
+  services: BenchServices;
+  /** Its list ids start with this (attempts recorded are counted by it). */
+  listPrefix: string;
 }
 
 interface Sides {
   raw?: RawBaseline;
   naive?: NaiveBaseline;
   s1?: ModuleSide;
+  s1Mariadb?: ModuleSide & { store: ModuleStore };
 }
 
 /** The round whose rate is the median (its other figures stay consistent with it). */
@@ -64,14 +70,15 @@ function medianRatio(a: readonly number[], b: readonly number[]): number | null 
 }
 
 /**
- * B-raw, B-naive and S1 measured side by side: all their processes run at once (idle when not
- * measured) and the saturated measurements alternate for `rounds` rounds, so the ratios come from
- * back-to-back figures rather than from minutes apart on a shared machine. Each figure is its
- * median round; each ratio is the median of per-round ratios. Then latency at half S1's maximum on
- * a clock (open model), for S1 and for B-naive at the same rate.
+ * B-raw, B-naive, S1 and S1-mariadb measured side by side: all their processes run at once (idle
+ * when not measured) and the saturated measurements alternate for `rounds` rounds, so the ratios
+ * come from back-to-back figures rather than from minutes apart on a shared machine. Each figure is
+ * its median round; each ratio is the median of per-round ratios. Then latency at half S1's maximum
+ * on a clock (open model), for S1 and for B-naive at the same rate; S1-mariadb's at half its own.
  *
  * S1: 100 lists × 1 subscription, each on its own receiver origin; events round-robin over the
- * lists (1 event → 1 delivery).
+ * lists (1 event → 1 delivery). S1-mariadb: the same on a MariaDB store of its own (database,
+ * Bull prefix, emitter and workers), sharing Redis and the receiver's origins.
  *
  * S3 comes after, with S1 still up: see runS3.
  */
@@ -81,28 +88,60 @@ export async function runSideBySide(ctx: BenchContext, selection: SideBySideSele
   try {
     const s1Setup = listsOnFastPorts(ctx, 's1', FAST_PORTS);
     if (selection.s1) await ctx.services.createSubscriptions(s1Setup.targets);
-    const [raw, naive, s1Workers] = await Promise.all([
+    const [raw, naive, s1Workers, s1Mariadb] = await Promise.all([
       selection.raw ? startRawBaseline(ctx) : undefined,
       selection.naive ? startNaiveBaseline(ctx) : undefined,
       selection.s1 ? startModuleWorkers(ctx, 's1') : undefined,
+      selection.s1Mariadb ? startMariaDbSide(ctx) : undefined,
     ]);
     sides.raw = raw;
     sides.naive = naive;
+    sides.s1Mariadb = s1Mariadb;
     if (s1Workers) {
       const emitter = producerOf(await ctx.emitter());
-      sides.s1 = { workers: s1Workers, emitter, lists: s1Setup.lists, rounds: [] };
+      sides.s1 = {
+        workers: s1Workers,
+        emitter,
+        lists: s1Setup.lists,
+        rounds: [],
+        services: ctx.services,
+        listPrefix: 's1-',
+      };
     }
     await measureSides(ctx, sides);
-    const { raw: rawDone, naive: naiveDone } = sides;
-    sides.raw = sides.naive = undefined;
-    await Promise.all([rawDone?.stop(), naiveDone?.stop()]);
+    const { raw: rawDone, naive: naiveDone, s1Mariadb: mariaDbDone } = sides;
+    sides.raw = sides.naive = sides.s1Mariadb = undefined;
+    await Promise.all([
+      rawDone?.stop(),
+      naiveDone?.stop(),
+      mariaDbDone && closeModuleStore(mariaDbDone.store),
+    ]);
     if (selection.s3) await runS3(ctx, sides.s1);
   } finally {
     await Promise.all([
       sides.raw?.stop(),
       sides.naive?.stop(),
       sides.s1 ? stopAll(sides.s1.workers) : undefined,
+      sides.s1Mariadb && closeModuleStore(sides.s1Mariadb.store),
     ]);
+  }
+}
+
+/**
+ * S1-mariadb's side: S1's lists and origins on a MariaDB store of its own. If MariaDB cannot be
+ * reached, the error is recorded and the other sides run without it.
+ */
+async function startMariaDbSide(ctx: BenchContext): Promise<Sides['s1Mariadb']> {
+  const { targets, lists } = listsOnFastPorts(ctx, 's1m', FAST_PORTS);
+  try {
+    const store = await startModuleStore(ctx, 's1-mariadb', targets, 'mariadb');
+    const { services, emitter, workers } = store;
+    return { workers, emitter, lists, rounds: [], services, listPrefix: 's1m-', store };
+  } catch (error) {
+    const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    ctx.results.errors.push({ scenario: 'S1-mariadb', error: text });
+    ctx.log(`S1-mariadb could not start, left out: ${text}`);
+    return undefined;
   }
 }
 
@@ -113,13 +152,57 @@ async function saturatedRound(
   lists: LoadList[],
   workers: ReadonlyArray<BenchChild<WorkerApi>>,
   durationMs: number,
+  database: BenchDatabase = 'postgres',
 ): Promise<ThroughputResult> {
-  const result = await measureSaturated(ctx, producer, lists, durationMs, { workers });
+  const result = await measureSaturated(ctx, producer, lists, durationMs, { workers, database });
   result.worker = await workerCounters(workers);
   return result;
 }
 
-async function measureSides(ctx: BenchContext, { raw, naive, s1 }: Sides): Promise<void> {
+/** A module side's saturated round of this run. */
+function moduleRound(ctx: BenchContext, side: ModuleSide): Promise<ThroughputResult> {
+  return saturatedRound(
+    ctx,
+    side.emitter,
+    side.lists,
+    side.workers,
+    ctx.durations.s1ThroughputMs,
+    side.services.database,
+  );
+}
+
+/** A module side's figures once its rounds are done: median round, ratios, attempts, latency. */
+async function moduleSideResult(
+  ctx: BenchContext,
+  side: ModuleSide,
+  baselines: { naiveRates: number[]; rawRates: number[] },
+): Promise<S1Result> {
+  const rates = side.rounds.map(rate);
+  const throughput = medianBy(side.rounds, rate);
+  const latency = await measureOpenLoop(
+    ctx,
+    side.emitter,
+    side.lists,
+    halfRate(throughput.deliveriesPerSec),
+    ctx.durations.s1LatencyMs,
+  );
+  const { naiveRates, rawRates } = baselines;
+  return {
+    throughput,
+    rounds: rates,
+    ratios: {
+      vsNaive: naiveRates.length ? medianRatio(rates, naiveRates) : null,
+      vsRaw: rawRates.length ? medianRatio(rates, rawRates) : null,
+    },
+    attempts: await side.services.attemptOutcomes(side.listPrefix),
+    latency,
+  };
+}
+
+async function measureSides(
+  ctx: BenchContext,
+  { raw, naive, s1, s1Mariadb }: Sides,
+): Promise<void> {
   const rawRounds: RawResult[] = [];
   const naiveRounds: ThroughputResult[] = [];
   for (let round = 1; round <= ctx.durations.rounds; round++) {
@@ -141,15 +224,14 @@ async function measureSides(ctx: BenchContext, { raw, naive, s1 }: Sides): Promi
       parts.push(`B-naive ${result.deliveriesPerSec}/s`);
     }
     if (s1) {
-      const result = await saturatedRound(
-        ctx,
-        s1.emitter,
-        s1.lists,
-        s1.workers,
-        ctx.durations.s1ThroughputMs,
-      );
+      const result = await moduleRound(ctx, s1);
       s1.rounds.push(result);
       parts.push(`S1 ${result.deliveriesPerSec}/s`);
+    }
+    if (s1Mariadb) {
+      const result = await moduleRound(ctx, s1Mariadb);
+      s1Mariadb.rounds.push(result);
+      parts.push(`S1-mariadb ${result.deliveriesPerSec}/s`);
     }
     ctx.log(`round ${round}/${ctx.durations.rounds}: ${parts.join(', ')}`);
   }
@@ -165,31 +247,13 @@ async function measureSides(ctx: BenchContext, { raw, naive, s1 }: Sides): Promi
     ctx.results.baselines.naiveRounds = naiveRates;
   }
 
+  const baselines = { naiveRates, rawRates };
   let latencyRate: number | undefined;
   if (s1 && s1.rounds.length > 0) {
-    const s1Rates = s1.rounds.map(rate);
-    const throughput = medianBy(s1.rounds, rate);
-    latencyRate = halfRate(throughput.deliveriesPerSec);
-    const latency = await measureOpenLoop(
-      ctx,
-      s1.emitter,
-      s1.lists,
-      latencyRate,
-      ctx.durations.s1LatencyMs,
-    );
-    ctx.results.s1 = {
-      throughput,
-      rounds: s1Rates,
-      ratios: {
-        vsNaive: naiveRates.length ? medianRatio(s1Rates, naiveRates) : null,
-        vsRaw: rawRates.length ? medianRatio(s1Rates, rawRates) : null,
-      },
-      attempts: await ctx.services.attemptOutcomes('s1-'),
-      latency,
-    };
-    ctx.log(
-      `S1 at ${latencyRate}/s: p50 ${latency.latency.p50Ms} ms, p99 ${latency.latency.p99Ms} ms`,
-    );
+    const result = await moduleSideResult(ctx, s1, baselines);
+    ctx.results.s1 = result;
+    latencyRate = halfRate(result.throughput.deliveriesPerSec);
+    logLatency(ctx, 'S1', result);
   }
   if (naive && ctx.results.baselines.naive) {
     const naiveRate = latencyRate ?? halfRate(ctx.results.baselines.naive.deliveriesPerSec);
@@ -205,29 +269,54 @@ async function measureSides(ctx: BenchContext, { raw, naive, s1 }: Sides): Promi
       `B-naive at ${naiveRate}/s: p50 ${latency.latency.p50Ms} ms, p99 ${latency.latency.p99Ms} ms`,
     );
   }
+  if (s1Mariadb && s1Mariadb.rounds.length > 0) {
+    const result = await moduleSideResult(ctx, s1Mariadb, baselines);
+    const s1Rates = s1?.rounds.map(rate) ?? [];
+    ctx.results.s1Mariadb = {
+      ...result,
+      ratios: {
+        ...result.ratios,
+        vsS1: s1Rates.length ? medianRatio(result.rounds, s1Rates) : null,
+      },
+      server: await s1Mariadb.services.mariaDbServer(),
+    };
+    logLatency(ctx, 'S1-mariadb', result);
+  }
+}
+
+function logLatency(ctx: BenchContext, id: string, { latency }: S1Result): void {
+  if (!latency) return;
+  ctx.log(
+    `${id} at ${latency.targetRatePerSec}/s: p50 ${latency.latency.p50Ms} ms, p99 ${latency.latency.p99Ms} ms`,
+  );
 }
 
 const ISOLATION_WARM_UP_MS = 3_000;
 
-/** One S3 outage: its own store (schema + Bull prefix), emitter and workers. */
-interface IsolationStore {
+/**
+ * A store of its own (database + Bull prefix, on the main store's Redis) with its emitter and
+ * workers: each S3 outage, and S1-mariadb.
+ */
+interface ModuleStore {
   services: BenchServices;
   emitter: Producer;
   emitterChild: BenchChild<EmitterApi>;
   workers: Array<BenchChild<WorkerApi>>;
 }
 
-async function startIsolationStore(
+async function startModuleStore(
   ctx: BenchContext,
-  setup: IsolationSetup,
-): Promise<IsolationStore> {
-  const services = await BenchServices.start(ctx.services.redis);
+  label: string,
+  targets: readonly SubscriptionTarget[],
+  database: BenchDatabase = 'postgres',
+): Promise<ModuleStore> {
+  const services = await BenchServices.start({ redis: ctx.services.redis, database });
   try {
-    await services.createSubscriptions(setup.targets);
+    await services.createSubscriptions(targets);
     const [workers, emitter] = await Promise.all([
-      startModuleWorkers(ctx, 's3', { services }),
+      startModuleWorkers(ctx, label, { services }),
       BenchChild.start<EmitterApi>(
-        's3-emitter',
+        `${label}-emitter`,
         'bench/lib/emitter.process.ts',
         emitterConfig({ services, asyncCommit: ctx.asyncCommit }),
       ),
@@ -239,7 +328,7 @@ async function startIsolationStore(
   }
 }
 
-async function closeIsolationStore(store: IsolationStore): Promise<void> {
+async function closeModuleStore(store: ModuleStore): Promise<void> {
   await stopAll([...store.workers, store.emitterChild]);
   await store.services.close();
 }
@@ -267,7 +356,7 @@ async function runS3(ctx: BenchContext, s1?: ModuleSide): Promise<void> {
     jobsFailed: {},
   };
   let hangRequests = 0;
-  let store: IsolationStore | undefined;
+  let store: ModuleStore | undefined;
   const closeStore = async () => {
     if (!store) return;
     const closing = store;
@@ -276,7 +365,7 @@ async function runS3(ctx: BenchContext, s1?: ModuleSide): Promise<void> {
     const counters = await workerCounters(closing.workers);
     jobs.jobsCompleted += counters.jobsCompleted;
     addCounts(jobs.jobsFailed, counters.jobsFailed);
-    await closeIsolationStore(closing);
+    await closeModuleStore(closing);
   };
   try {
     for (let round = 1; round <= ctx.durations.rounds; round++) {
@@ -293,7 +382,7 @@ async function runS3(ctx: BenchContext, s1?: ModuleSide): Promise<void> {
         s1Rounds.push(reference);
         parts.push(`S1 ${reference.deliveriesPerSec}/s`);
       }
-      store = await startIsolationStore(ctx, setup);
+      store = await startModuleStore(ctx, 's3', setup.targets);
       // S1's worker is warm; so is this one before its endpoints start hanging.
       await measureSaturated(ctx, store.emitter, setup.healthyLists, ISOLATION_WARM_UP_MS);
       const result = await saturatedRound(
