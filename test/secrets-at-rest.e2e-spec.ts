@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Logger } from '@nestjs/common';
 import request from 'supertest';
 import type { App } from 'supertest/types';
 import { verifyWebhook, WEBHOOK_ENTITIES } from 'nestjs-marketing-webhooks';
@@ -240,6 +241,30 @@ describe.each(TEST_DATABASES)('secrets at rest on %s', (database) => {
     for (const value of Object.values(headers)) expect(dump).not.toContain(value);
   });
 
+  /** A 500 that names the error's code, and nothing of its message, which is logged instead. */
+  async function expectServerFault(path: string, code: string, loggedMessage: RegExp) {
+    const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    try {
+      const response = await request(http).get(path).expect(500);
+      expect(response.body).toEqual({
+        statusCode: 500,
+        error: 'Internal Server Error',
+        code,
+        message: ['Internal server error'],
+      });
+      const logs = logged.mock.calls.map(([message], call) => ({
+        context: (logged.mock.contexts[call] as unknown as { context?: string }).context,
+        message: message as unknown,
+      }));
+      expect(logs).toContainEqual({
+        context: 'WebhooksAdmin',
+        message: expect.stringMatching(loggedMessage),
+      });
+    } finally {
+      logged.mockRestore();
+    }
+  }
+
   it('refuses an encrypted value moved to another row', async () => {
     const [from, to] = await Promise.all(
       ['/from', '/to'].map((path) =>
@@ -251,7 +276,28 @@ describe.each(TEST_DATABASES)('secrets at rest on %s', (database) => {
     );
     const stolen = (await storedRow(from.id)).secret as string;
     await hooks.dataSource.getRepository(WebhookSubscription).update(to.id, { secret: stolen });
-    await request(http).get(`/lists/moved/webhooks/${to.id}/secret`).expect(500);
+    await expectServerFault(
+      `/lists/moved/webhooks/${to.id}/secret`,
+      'secret_decryption_failed',
+      new RegExp(`a stored secret \\(webhook_subscriptions\\.secret:${to.id}\\) failed`),
+    );
     await request(http).get(`/lists/moved/webhooks/${from.id}/secret`).expect(200);
+  });
+
+  it('answers 500 for a value sealed with a key that is not in the ring', async () => {
+    const created = await createSubscription(hooks, 'lost-key', {
+      url: receiver.url('/lost-key'),
+      events: ['contact.subscribed'],
+    });
+    const lostKey = { id: 'k0', key: randomBytes(32).toString('base64') };
+    const sealedByLostKey = new SubscriptionSecrets(
+      resolveWebhooksOptions({ security: { encryptionKeys: [lostKey] } }),
+    ).seal(created.id, { secret: created.secret, headers: {} });
+    await hooks.dataSource.getRepository(WebhookSubscription).update(created.id, sealedByLostKey);
+    await expectServerFault(
+      `/lists/lost-key/webhooks/${created.id}/secret`,
+      'encryption_key_unknown',
+      /encrypted with key "k0"/,
+    );
   });
 });

@@ -1,5 +1,10 @@
 import request from 'supertest';
 import type { App } from 'supertest/types';
+import {
+  DEFAULT_TENANT_ID,
+  WebhookLimitError,
+  WebhookSubscriptionsService,
+} from 'nestjs-marketing-webhooks';
 import { TEST_DATABASES } from './support/services';
 import { createWebhooksApp, type WebhooksTestApp } from './support/webhooks-app';
 
@@ -41,5 +46,42 @@ describe.each(TEST_DATABASES)('subscription limit on %s', (database) => {
     expect(answers.filter((answer) => answer.status === 201)).toHaveLength(2 * LIMIT);
     expect(await count('own-a')).toBe(LIMIT);
     expect(await count('own-b')).toBe(LIMIT);
+  });
+
+  // Each app queues its own creates in memory and has its own pool: only the database's lock keeps
+  // the two apart. SQLite's database is private to one app.
+  (database === 'sqlite' ? it.skip : it)('holds between two processes of one host', async () => {
+    const other = await createWebhooksApp({
+      database,
+      options: { limits: { maxSubscriptionsPerList: LIMIT } },
+      sharingStoreWith: hooks,
+    });
+    try {
+      // Through the services, without HTTP's overhead: both queues fill up at once, so both apps
+      // reach the last places together; each list is one more chance for them to meet there.
+      const services = [hooks, other].map((app) => app.app.get(WebhookSubscriptionsService));
+      const lists = ['two-processes-a', 'two-processes-b', 'two-processes-c', 'two-processes-d'];
+      const outcomes = await Promise.all(
+        lists.map((listId) =>
+          Promise.allSettled(
+            Array.from({ length: 15 }).flatMap(() =>
+              services.map((service) =>
+                service.create({ tenantId: DEFAULT_TENANT_ID, listId }, body),
+              ),
+            ),
+          ),
+        ),
+      );
+      for (const [index, listId] of lists.entries()) {
+        const refused = outcomes[index].flatMap((outcome) =>
+          outcome.status === 'rejected' ? [outcome.reason as unknown] : [],
+        );
+        expect(refused).toHaveLength(30 - LIMIT);
+        for (const reason of refused) expect(reason).toBeInstanceOf(WebhookLimitError);
+        expect(await count(listId)).toBe(LIMIT);
+      }
+    } finally {
+      await other.close();
+    }
   });
 });

@@ -37,6 +37,12 @@ export interface WebhooksAppSetup {
   databaseExtra?: Record<string, unknown>;
   /** Rewrites the database's URL (e.g. to go through a `TcpProxy`); not for SQLite. */
   databaseUrl?: (url: string) => string;
+  /**
+   * Another process of the same deployment: runs on that app's schema and Bull prefix (`database`
+   * must be the same kind), and leaves both to it: nothing created on setup, dropped or obliterated
+   * on close. Close it before that app. Not for SQLite, whose database is private to its app.
+   */
+  sharingStoreWith?: WebhooksTestApp;
 }
 
 export interface WebhooksTestApp {
@@ -73,10 +79,25 @@ function isGroup(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** The owner's schema as it stands: the owner created it and drops it. */
+function sharedDatabase(owned: IsolatedDatabase): IsolatedDatabase {
+  if (owned.typeorm.type === 'better-sqlite3') {
+    throw new Error('an in-memory SQLite database cannot be shared between two apps');
+  }
+  return {
+    ...owned,
+    typeorm: { ...owned.typeorm, synchronize: false },
+    drop: async () => undefined,
+  };
+}
+
 /** A host app as a user would write it: TypeORM + Bull roots, then WebhooksModule. Real services. */
 export async function createWebhooksApp(setup: WebhooksAppSetup): Promise<WebhooksTestApp> {
-  const database = await isolatedDatabase(setup.database, setup.namePrefix);
-  const bullPrefix = uniqueName(setup.namePrefix ?? 'bull');
+  const owner = setup.sharingStoreWith;
+  const database = owner
+    ? sharedDatabase(owner.database)
+    : await isolatedDatabase(setup.database, setup.namePrefix);
+  const bullPrefix = owner?.bullPrefix ?? uniqueName(setup.namePrefix ?? 'bull');
   const options = mergeOptions(TEST_OPTIONS, setup.options);
   const webhooksModule =
     setup.registration === 'forRootAsync'
@@ -119,7 +140,7 @@ export async function createWebhooksApp(setup: WebhooksAppSetup): Promise<Webhoo
     queue,
     async close() {
       try {
-        await queue.obliterate({ force: true }).catch(() => undefined);
+        if (!owner) await queue.obliterate({ force: true }).catch(() => undefined);
         await app.close();
       } finally {
         await database.drop();

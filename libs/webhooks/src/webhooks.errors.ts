@@ -121,3 +121,36 @@ export class WebhookStorageError extends WebhooksError {
     super(message, undefined, cause === undefined ? undefined : { cause });
   }
 }
+
+/**
+ * A stored secret is sealed with a key the ring does not hold (or there is no ring): a deployment
+ * problem, answered 500 without the message.
+ */
+export class UnknownEncryptionKeyError extends WebhooksError {
+  readonly code = 'encryption_key_unknown';
+
+  constructor(readonly keyId: string) {
+    super(
+      `a stored secret is encrypted with key "${keyId}", which is not in security.encryptionKeys: ` +
+        'keep every key that may still encrypt a row until re-encryption has finished',
+    );
+  }
+}
+
+/** A stored secret was altered, moved to another row or column, or is not an envelope (answered 500). */
+export class SecretDecryptionError extends WebhooksError {
+  readonly code = 'secret_decryption_failed';
+
+  constructor(readonly context: string) {
+    super(`a stored secret (${context}) failed authentication: it was altered or moved`);
+  }
+}
+
+/** The module's data source is of a database the library does not support (fails at startup). */
+export class UnsupportedDatabaseError extends WebhooksError {
+  readonly code = 'database_unsupported';
+
+  constructor(type: string) {
+    super(`nestjs-marketing-webhooks supports PostgreSQL, MySQL/MariaDB and SQLite, not ${type}`);
+  }
+}

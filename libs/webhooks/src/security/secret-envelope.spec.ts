@@ -1,12 +1,9 @@
+import { createKeyRing, isSealed, openSecret, sealingKeyId, sealSecret } from './secret-envelope';
 import {
-  createKeyRing,
-  isSealed,
-  openSecret,
-  sealingKeyId,
-  sealSecret,
   SecretDecryptionError,
   UnknownEncryptionKeyError,
-} from './secret-envelope';
+  WebhooksError,
+} from '../webhooks.errors';
 
 const key = (fill: number) => Buffer.alloc(32, fill).toString('base64');
 const ring = createKeyRing([
@@ -71,6 +68,34 @@ describe('secret envelopes', () => {
       /encrypted with key "k2", which is not in security\.encryptionKeys/,
     );
     expect(() => openSecret(sealed, context, null)).toThrow(UnknownEncryptionKeyError);
+  });
+
+  it('throw typed library errors with their codes, naming the key or the context', () => {
+    const sealed = sealSecret(secret, context, ring);
+    const thrownBy = (open: () => string): unknown => {
+      try {
+        open();
+      } catch (error) {
+        return error;
+      }
+      throw new Error('expected the envelope to be refused');
+    };
+
+    const unknownKey = thrownBy(() => openSecret(sealed, context, oldRing));
+    expect(unknownKey).toBeInstanceOf(WebhooksError);
+    expect(unknownKey).toMatchObject({
+      name: 'UnknownEncryptionKeyError',
+      code: 'encryption_key_unknown',
+      keyId: 'k2',
+    });
+
+    const tampered = thrownBy(() => openSecret(sealed.slice(0, -2), context, ring));
+    expect(tampered).toBeInstanceOf(WebhooksError);
+    expect(tampered).toMatchObject({
+      name: 'SecretDecryptionError',
+      code: 'secret_decryption_failed',
+      context,
+    });
   });
 
   it('a key with the right id but other bytes fails authentication', () => {

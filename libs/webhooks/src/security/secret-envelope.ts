@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { SecretDecryptionError, UnknownEncryptionKeyError } from '../webhooks.errors';
 import type { EncryptionKey } from '../webhooks.options';
 
 /** What every envelope starts with: stored values without it are plain text. */
@@ -18,25 +19,6 @@ const ENVELOPE = new RegExp(
 export interface KeyRing {
   readonly currentId: string;
   readonly keys: ReadonlyMap<string, Buffer>;
-}
-
-/** The envelope names a key the ring does not hold (or there is no ring). */
-export class UnknownEncryptionKeyError extends Error {
-  constructor(readonly keyId: string) {
-    super(
-      `a stored secret is encrypted with key "${keyId}", which is not in security.encryptionKeys: ` +
-        'keep every key that may still encrypt a row until re-encryption has finished',
-    );
-    this.name = 'UnknownEncryptionKeyError';
-  }
-}
-
-/** The envelope was altered, moved to another row or column, or is not one. */
-export class SecretDecryptionError extends Error {
-  constructor(readonly context: string) {
-    super(`a stored secret (${context}) failed authentication: it was altered or moved`);
-    this.name = 'SecretDecryptionError';
-  }
 }
 
 /** The ring of `keys`, or null when there is none (secrets are stored as given). */

@@ -1,6 +1,7 @@
 import type { Provider } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { UnsupportedDatabaseError } from '../webhooks.errors';
 import { AttemptStore } from './attempt.store';
 import { DeliveryStore } from './delivery.store';
 import { HistoryStore } from './history.store';
@@ -35,13 +36,6 @@ const SQLITE_DRIVERS = new Set([
   'cordova',
   'nativescript',
 ]);
-
-export class UnsupportedDatabaseError extends Error {
-  constructor(type: string) {
-    super(`nestjs-marketing-webhooks supports PostgreSQL, MySQL/MariaDB and SQLite, not ${type}`);
-    this.name = 'UnsupportedDatabaseError';
-  }
-}
 
 export function sqlDialectOf(dataSource: DataSource): SqlDialect {
   const type = dataSource.options.type;

@@ -10,7 +10,7 @@ import type {
   TransactionRollbackEvent,
 } from 'typeorm';
 import { WebhookStorageError } from '../webhooks.errors';
-import type { SqlDialect } from './sql-dialect';
+import type { NamedLock, SqlDialect } from './sql-dialect';
 import { SQL_DIALECT } from './storage.tokens';
 
 interface CommitHook {
@@ -29,6 +29,8 @@ export class WebhooksTransactions
   implements EntitySubscriberInterface, OnModuleInit, OnModuleDestroy
 {
   private tail: Promise<unknown> = Promise.resolve();
+  /** Per lock name, the end of this process's queue for it; gone once the queue is empty. */
+  private readonly exclusiveTails = new Map<string, Promise<unknown>>();
   private readonly hooks = new WeakMap<QueryRunner, CommitHook[]>();
 
   constructor(
@@ -45,11 +47,32 @@ export class WebhooksTransactions
 
   /**
    * Runs `work` in a transaction that holds the lock named `name` until it has committed: transactions
-   * given the same name run one after another, on any database.
+   * given the same name run one after another, on any database. Callers of this process queue here
+   * first, so only the head of the queue holds a pooled connection while it waits for the database's
+   * lock, which serializes it with the other processes.
    */
-  async runExclusive<T>(name: string, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  runExclusive<T>(name: string, work: (manager: EntityManager) => Promise<T>): Promise<T> {
     const lock = this.dialect.namedLock;
     if (!lock) return this.run(work);
+    const ahead = this.exclusiveTails.get(name) ?? Promise.resolve();
+    const result = ahead.then(() => this.runUnderNamedLock(lock, name, work));
+    // A caller's failure is its own: the next one still runs.
+    const tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.exclusiveTails.set(name, tail);
+    void tail.then(() => {
+      if (this.exclusiveTails.get(name) === tail) this.exclusiveTails.delete(name);
+    });
+    return result;
+  }
+
+  private async runUnderNamedLock<T>(
+    lock: NamedLock,
+    name: string,
+    work: (manager: EntityManager) => Promise<T>,
+  ): Promise<T> {
     // MySQL caps lock names at 64 characters; a digest fits whatever the name.
     const key = `webhooks:${createHash('sha256').update(name).digest('base64url')}`;
     const runner = this.dataSource.createQueryRunner();
