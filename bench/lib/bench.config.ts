@@ -15,6 +15,28 @@ export const BENCH_MODULE_OPTIONS = {
 
 export const BENCH_QUEUE_SETTINGS: WebhooksQueueSettings = {};
 
+/** BENCH_MODULE_OPTIONS with `overrides` merged over it, group by group. */
+export function benchModuleOptions(overrides: WebhooksModuleOptions = {}): WebhooksModuleOptions {
+  const merged: Record<string, unknown> = { ...BENCH_MODULE_OPTIONS };
+  const isGroup = (value: unknown): value is object =>
+    typeof value === 'object' && value !== null && !Array.isArray(value);
+  for (const [group, value] of Object.entries(overrides)) {
+    const base = merged[group];
+    merged[group] = isGroup(base) && isGroup(value) ? { ...base, ...value } : value;
+  }
+  return merged;
+}
+
+/**
+ * S1-pruned's workers: settled (and failed) events kept 2 s, pruned every second, so that pruning
+ * deletes a round's own rows while it is measured. `batchSize` stays at the library's default (500).
+ */
+export const PRUNED_RETENTION = {
+  settledAfterMs: 2_000,
+  failedAfterMs: 2_000,
+  pruneEveryMs: 1_000,
+} satisfies WebhooksModuleOptions['retention'];
+
 /** Sockets per pg pool in each worker process (node-postgres' default is 10). */
 export const WORKER_PG_POOL = 10;
 /** The emitter's pool: emits share batches (group commit), so a few connections serve 64 callers. */

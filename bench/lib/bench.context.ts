@@ -1,8 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { WebhooksModuleOptions } from '../../src';
 import {
   BENCH_MODULE_OPTIONS,
   BENCH_QUEUE_SETTINGS,
+  benchModuleOptions,
   SATURATE_CONCURRENCY,
   SATURATE_MAX_BACKLOG,
   EMITTER_PG_POOL,
@@ -78,8 +80,10 @@ export function emitterConfig(ctx: Pick<BenchContext, 'services' | 'asyncCommit'
 }
 
 export interface WorkerStart {
-  /** Another store than ctx.services (S3 and S1-mariadb run on one of their own). */
+  /** Another store than ctx.services (S3, S1-mariadb and S1-pruned run on one of their own). */
   services?: BenchServices;
+  /** Module options merged over BENCH_MODULE_OPTIONS, group by group (S1-pruned's retention). */
+  options?: WebhooksModuleOptions;
   /** Count and time SQL statements. */
   detailed?: boolean;
   /** Write a CPU profile into PROFILE_DIR under this name (without extension). */
@@ -103,7 +107,7 @@ export async function startModuleWorkers(
         bullPrefix: services.bullPrefix,
         poolSize: ctx.workerPool,
         asyncCommit: ctx.asyncCommit,
-        options: BENCH_MODULE_OPTIONS,
+        options: benchModuleOptions(start.options),
         queue: BENCH_QUEUE_SETTINGS,
         detailed: start.detailed ?? false,
       };
@@ -261,6 +265,25 @@ export async function measureSaturated(
     },
     worker: null,
   };
+}
+
+/** A producer, the lists it emits to and the workers delivering them. */
+export interface LoadedSide {
+  producer: Producer;
+  lists: LoadList[];
+  workers: ReadonlyArray<BenchChild<WorkerApi>>;
+}
+
+/** One saturated round of a side, with its workers' Bull job counters. */
+export async function saturatedRound(
+  ctx: BenchContext,
+  { producer, lists, workers }: LoadedSide,
+  durationMs: number,
+  database: BenchDatabase = 'postgres',
+): Promise<ThroughputResult> {
+  const result = await measureSaturated(ctx, producer, lists, durationMs, { workers, database });
+  result.worker = await workerCounters(workers);
+  return result;
 }
 
 const LATENCY_WARM_UP_MS = 3_000;

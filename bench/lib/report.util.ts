@@ -1,13 +1,5 @@
-import type { LatencySummary } from './histogram.util';
-import type { BenchResults, S1Result, TargetResult, ThroughputResult } from './results.types';
-
-const num = (value: number, digits = 0) =>
-  value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-const ratio = (value: number) => `${value.toFixed(2)}×`;
-// One decimal: a ratio just under its threshold must not print as the threshold.
-const pct = (value: number) => `${(value * 100).toFixed(1)}%`;
-const lat = (l: LatencySummary) =>
-  `p50 ${num(l.p50Ms, 1)} / p90 ${num(l.p90Ms, 1)} / p99 ${num(l.p99Ms, 1)} / max ${num(l.maxMs, 1)} ms`;
+import { lat, num, pct, ratio } from './format.util';
+import type { BenchResults, PruningRound, S1Result, ThroughputResult } from './results.types';
 
 function completeness(t: ThroughputResult): string {
   const missing = t.expected - t.delivered;
@@ -51,120 +43,15 @@ const outcomes = (attempts: Record<string, number>) =>
     .map(([kind, count]) => `${kind} ${num(count)}`)
     .join(', ');
 
-const pass = (ok: boolean): TargetResult['status'] => (ok ? 'PASS' : 'MISS');
-
-/** The targets of issue #5, each judged on figures of this run. */
-export function evaluateTargets(results: BenchResults): TargetResult[] {
-  const s1 = results.s1?.throughput;
-  const s1Latency = results.s1?.latency;
-  const naive = results.baselines.naive;
-  const raw = results.baselines.raw;
-  const { s2, s3, s6, s9 } = results;
-  const na = (id: string, target: string, why: string): TargetResult => ({
-    id,
-    target,
-    figure: why,
-    status: 'n/a',
-  });
-  const targets: TargetResult[] = [];
-
-  const ratios = results.s1?.ratios;
-  const naiveTarget = 'S1 throughput ≥ 1.0× B-naive';
-  if (s1 && naive && ratios?.vsNaive != null) {
-    const r = ratios.vsNaive;
-    targets.push({
-      id: 'S1/B-naive',
-      target: naiveTarget,
-      figure: `${ratio(r)} (median ${num(s1.deliveriesPerSec)} vs ${num(naive.deliveriesPerSec)}/s)`,
-      status: pass(r >= 1 && s1.complete),
-    });
-  } else targets.push(na('S1/B-naive', naiveTarget, 'needs S1 and B-naive'));
-
-  const rawTarget = 'S1 throughput ≥ 25% of B-raw';
-  if (s1 && raw && ratios?.vsRaw != null) {
-    const r = ratios.vsRaw;
-    targets.push({
-      id: 'S1/B-raw',
-      target: rawTarget,
-      figure: `${pct(r)} (median ${num(s1.deliveriesPerSec)} vs ${num(raw.requestsPerSec)}/s)`,
-      status: pass(r >= 0.25 && s1.complete),
-    });
-  } else targets.push(na('S1/B-raw', rawTarget, 'needs S1 and B-raw'));
-
-  if (s1Latency) {
-    const at = `at ${num(s1Latency.targetRatePerSec)}/s`;
-    targets.push({
-      id: 'S1 p50',
-      target: 'S1 latency at half max rate: p50 ≤ 10 ms',
-      figure: `${num(s1Latency.latency.p50Ms, 1)} ms ${at}`,
-      status: pass(s1Latency.latency.p50Ms <= 10 && s1Latency.complete),
-    });
-    targets.push({
-      id: 'S1 p99',
-      target: 'S1 latency at half max rate: p99 ≤ 50 ms',
-      figure: `${num(s1Latency.latency.p99Ms, 1)} ms ${at}`,
-      status: pass(s1Latency.latency.p99Ms <= 50 && s1Latency.complete),
-    });
-  } else {
-    targets.push(na('S1 p50', 'S1 latency at half max rate: p50 ≤ 10 ms', 'S1 not run'));
-    targets.push(na('S1 p99', 'S1 latency at half max rate: p99 ≤ 50 ms', 'S1 not run'));
-  }
-
-  if (s2) {
-    // The target is for 10,000; a quick run's smaller fan-out is held to the same rate (pro rata).
-    const limitMs = (5_000 * s2.subscriptions) / 10_000;
-    targets.push({
-      id: 'S2 time',
-      target:
-        s2.subscriptions === 10_000
-          ? 'S2 all 10,000 delivered ≤ 5 s'
-          : `S2 all ${num(s2.subscriptions)} delivered ≤ ${num(limitMs / 1000, 1)} s (10,000 in 5 s, pro rata)`,
-      figure: `${s2.complete ? 'all' : `${num(s2.delivered)}`} delivered, last after ${num(s2.timeToLastMs / 1000, 2)} s`,
-      status: pass(s2.complete && s2.timeToLastMs <= limitMs),
-    });
-    targets.push({
-      id: 'S2 RSS',
-      target: 'S2 worker RSS growth ≤ 100 MB',
-      figure: `+${num(s2.rssGrowthMb, 1)} MB (${num(s2.rssBaselineMb, 1)} → ${num(s2.rssPeakMb, 1)} MB)`,
-      status: pass(s2.rssGrowthMb <= 100),
-    });
-  } else {
-    targets.push(na('S2 time', 'S2 all 10,000 delivered ≤ 5 s', 'S2 not run'));
-    targets.push(na('S2 RSS', 'S2 worker RSS growth ≤ 100 MB', 'S2 not run'));
-  }
-
-  const s3Target = 'S3 healthy throughput ≥ 90% of S1';
-  if (s3 && s3.vsS1 !== null) {
-    const r = s3.vsS1;
-    targets.push({
-      id: 'S3',
-      target: s3Target,
-      figure: `${pct(r)} (median of per-round ratios to S1 rounds run alternately)`,
-      status: pass(r >= 0.9 && s3.throughput.complete),
-    });
-  } else targets.push(na('S3', s3Target, 'needs S1 and S3'));
-
-  const s6Target = 'S6 worker RSS ≤ 256 MB and flat';
-  if (s6) {
-    const w = s6.workerRss;
-    targets.push({
-      id: 'S6',
-      target: s6Target,
-      figure: `peak ${num(w.peakMb, 1)} MB, late growth ${num(w.lateGrowthPct, 1)}% (${w.flat ? 'flat' : 'growing'})`,
-      status: pass(w.peakMb <= 256 && w.flat),
-    });
-  } else targets.push(na('S6', s6Target, 'S6 not run'));
-
-  const s9Target = 'S9 SQLite ≥ 1,000 deliveries/s';
-  if (s9) {
-    targets.push({
-      id: 'S9',
-      target: s9Target,
-      figure: `${num(s9.wal.deliveriesPerSec)} deliveries/s with WAL (${num(s9.defaultJournal.deliveriesPerSec)}/s with the default journal)`,
-      status: pass(s9.wal.deliveriesPerSec >= 1_000 && s9.wal.complete),
-    });
-  } else targets.push(na('S9', s9Target, 'S9 not run'));
-  return targets;
+/** What pruning had done by the end of one S1-pruned round. */
+export function pruningSummary(round: PruningRound): string {
+  const { left } = round;
+  const before = round.eventsBefore > 0 ? ` (+${num(round.eventsBefore)} left before it)` : '';
+  const empty =
+    round.emptyAfterMs === null
+      ? 'history NOT empty after the wait'
+      : `history empty ${num(round.emptyAfterMs / 1000, 1)} s later`;
+  return `${num(round.eventsEmitted)} events emitted${before}, ${pct(round.deletedShare)} pruned by the round's end (left: ${num(left.events)} events, ${num(left.deliveries)} deliveries, ${num(left.attempts)} attempts); ${empty}`;
 }
 
 function table(rows: string[][]): string {
@@ -208,17 +95,23 @@ export function formatReport(results: BenchResults): string {
       lat(naiveLatency.latency),
     ]);
   }
-  const s1Rows = (id: string, where: string, s1: S1Result, vsS1: number | null = null) => {
+  const s1Rows = (
+    id: string,
+    where: string,
+    s1: S1Result,
+    vsS1: number | null = null,
+    attemptsAre = 'attempts recorded',
+  ) => {
     const vs: string[] = [];
     if (s1.ratios.vsNaive !== null) vs.push(`${ratio(s1.ratios.vsNaive)} B-naive`);
     if (s1.ratios.vsRaw !== null) vs.push(`${pct(s1.ratios.vsRaw)} of B-raw`);
-    if (vsS1 !== null) vs.push(`${ratio(vsS1)} S1 on PostgreSQL`);
+    if (vsS1 !== null) vs.push(`${pct(vsS1)} of S1`);
     rows.push([
       id,
       `max sustained, 100 origins${where}`,
       `${num(s1.throughput.deliveriesPerSec)} deliveries/s${rounds(s1.rounds)}${vs.length ? ` (${vs.join(', ')})` : ''}; emit call p50 ${num(s1.throughput.emitCall.p50Ms, 1)} ms; ${completeness(s1.throughput)}${jobs(s1.throughput.worker)}`,
     ]);
-    rows.push([id, 'attempts recorded', outcomes(s1.attempts)]);
+    rows.push([id, attemptsAre, outcomes(s1.attempts)]);
     if (s1.latency) {
       rows.push([
         id,
@@ -234,6 +127,15 @@ export function formatReport(results: BenchResults): string {
       ? `, MariaDB ${onMariaDb.server.version.split('-')[0]}`
       : ', MariaDB';
     s1Rows('S1-mariadb', server, onMariaDb, onMariaDb.ratios.vsS1);
+  }
+  const pruned = results.s1Pruned;
+  if (pruned) {
+    const { settledAfterMs, pruneEveryMs } = pruned.retention;
+    const where = `, pruning (kept ${num(settledAfterMs / 1000, 1)} s, every ${num(pruneEveryMs / 1000, 1)} s)`;
+    s1Rows('S1-pruned', where, pruned, pruned.ratios.vsS1, 'attempts left at the end');
+    pruned.pruning.forEach((round, index) => {
+      rows.push(['S1-pruned', `pruning, round ${index + 1}`, pruningSummary(round)]);
+    });
   }
   const s2 = results.s2;
   if (s2) {

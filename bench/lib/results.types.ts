@@ -169,10 +169,44 @@ export interface S1Result {
   latency?: LatencyResult;
 }
 
-/** S1 on MariaDB, its rounds alternating with those of B-raw, B-naive and S1 (on PostgreSQL). */
-export interface S1MariaDbResult extends S1Result {
+/** S1 on a store of its own, its rounds alternating with those of B-raw, B-naive and S1. */
+export interface S1StoreResult extends S1Result {
+  /** vsS1: median of the per-round ratios to S1 (on PostgreSQL, the main store) of the same round. */
   ratios: S1Result['ratios'] & { vsS1: number | null };
+}
+
+/** S1 on MariaDB. */
+export interface S1MariaDbResult extends S1StoreResult {
   server: { version: string; flushLogAtTrxCommit: number } | null;
+}
+
+/** Rows of the delivery history in a store. */
+export interface HistoryRows {
+  events: number;
+  deliveries: number;
+  attempts: number;
+}
+
+/** What pruning had done by the end of one S1-pruned round, counted in its schema. */
+export interface PruningRound {
+  /** Events in its schema when the round started (left over from the one before) and emitted by it. */
+  eventsBefore: number;
+  eventsEmitted: number;
+  /** History left right after the round (its drain included). */
+  left: HistoryRows;
+  /** Share of those events (before + emitted) that pruning had deleted by then. */
+  deletedShare: number;
+  /** When the history was empty again after the round, ms; null if not within the wait. */
+  emptyAfterMs: number | null;
+}
+
+/**
+ * S1 on PostgreSQL with its workers pruning the history beside it (retention in seconds): issue
+ * 18's "pruning never slows the hot path". `attempts` are those left at the end of its latency run.
+ */
+export interface S1PrunedResult extends S1StoreResult {
+  retention: { settledAfterMs: number; failedAfterMs: number; pruneEveryMs: number };
+  pruning: PruningRound[];
 }
 
 export interface BenchResults {
@@ -196,6 +230,7 @@ export interface BenchResults {
   };
   s1?: S1Result;
   s1Mariadb?: S1MariaDbResult;
+  s1Pruned?: S1PrunedResult;
   s2?: FanOutResult;
   s3?: IsolationResult;
   s6?: MemoryResult;

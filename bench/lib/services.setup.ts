@@ -6,6 +6,7 @@ import {
   generateWebhookSecret,
   WebhookAttempt,
   WebhookDelivery,
+  WebhookEvent,
   WebhookSubscription,
 } from '../../test/support/internals';
 import { startPrivateRedis, type PrivateRedis } from '../../test/support/processes';
@@ -13,6 +14,7 @@ import { createWebhooksApp, type WebhooksTestApp } from '../../test/support/webh
 import { BENCH_MODULE_OPTIONS } from './bench.config';
 import { track } from './child.handle';
 import { BENCH_EVENT_TYPE, BENCH_TENANT } from './payload.util';
+import type { HistoryRows } from './results.types';
 
 const INSERT_CHUNK = 1_000;
 
@@ -189,6 +191,16 @@ export class BenchServices {
       .groupBy('a.errorKind')
       .getRawMany();
     return Object.fromEntries(rows.map((row) => [row.kind ?? 'ok', Number(row.count)]));
+  }
+
+  /** Rows of the delivery history in the store now (what retention prunes). */
+  async historyRows(): Promise<HistoryRows> {
+    const [events, deliveries, attempts] = await Promise.all(
+      [WebhookEvent, WebhookDelivery, WebhookAttempt].map((entity) =>
+        this.dataSource.getRepository(entity).count(),
+      ),
+    );
+    return { events, deliveries, attempts };
   }
 
   /** The server's version and how it makes a commit durable (MariaDB stores; null on PostgreSQL). */
