@@ -1,5 +1,7 @@
 import { Registry } from 'prom-client';
-import { In } from 'typeorm';
+import request from 'supertest';
+import type { App } from 'supertest/types';
+import { In, type QueryRunner } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import {
   HistoryPruner,
@@ -11,15 +13,43 @@ import {
   WebhooksMetrics,
   type DeliveryStatus,
 } from './support/internals';
+import { eventually } from './support/eventually';
 import { TestReceiver } from './support/receiver';
 import { TEST_DATABASES } from './support/services';
-import { createSubscription, waitForDelivery } from './support/subscriptions';
+import { createSubscription, listDeliveries, waitForDelivery } from './support/subscriptions';
 import { createWebhooksApp, type WebhooksTestApp } from './support/webhooks-app';
 
 const DAY = 86_400_000;
 
 /** A delivery as seeded: its status, and whether a retry is due (failed ones). */
 type Seeded = DeliveryStatus | 'failed, retry due';
+
+/**
+ * Transactions waiting, directly or behind another waiter, for a lock of the backend `$1`. Read
+ * from another session: PostgreSQL shows a transaction the activity of the others as it was when
+ * it first looked.
+ */
+const POSTGRES_WAITING = `WITH RECURSIVE waiting(pid) AS (
+    SELECT pid FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))
+    UNION
+    SELECT activity.pid FROM pg_stat_activity activity, waiting
+    WHERE waiting.pid = ANY(pg_blocking_pids(activity.pid))
+  )
+  SELECT count(*) AS waiting FROM waiting`;
+
+/**
+ * Transactions waiting for a lock this session holds (InnoDB lists a waiter once per lock ahead of it
+ * in the queue, granted or waiting, so ours too). InnoDB's lock tables are a copy, refreshed only once
+ * nobody has read them for 100 ms: a read may show an earlier moment, even one when this connection
+ * served another transaction. So a copy counts only if it shows this session running this very
+ * statement, whose `?` is a token new for each read.
+ */
+const MARIADB_WAITING = `SELECT COUNT(DISTINCT waits.requesting_trx_id) AS waiting
+  FROM information_schema.INNODB_TRX holder
+  LEFT JOIN information_schema.INNODB_LOCK_WAITS waits ON waits.blocking_trx_id = holder.trx_id
+  WHERE holder.trx_mysql_thread_id = CONNECTION_ID() AND holder.trx_query LIKE ?
+  GROUP BY holder.trx_id`;
+const MARIADB_WAITING_POLL_MS = 150;
 
 describe.each(TEST_DATABASES)('history retention on %s', (database) => {
   let hooks: WebhooksTestApp;
@@ -191,4 +221,136 @@ describe.each(TEST_DATABASES)('history retention on %s', (database) => {
     expect(await remaining([eventId])).toEqual({ events: [], deliveries: 0, attempts: 0 });
     expect(await hooks.queue.client.exists(lockKey)).toBe(0);
   });
+
+  /** Resolves once `count` transactions wait for the locks `holder` holds. */
+  async function waitingBehind(holder: QueryRunner, count: number, what: string): Promise<void> {
+    type Waiting = Array<{ waiting: number | string }>;
+    if (database === 'postgres') {
+      const [{ pid }] = (await holder.query('SELECT pg_backend_pid() AS pid')) as Array<{
+        pid: number;
+      }>;
+      await eventually(
+        async () => {
+          const [row] = await hooks.dataSource.query<Waiting>(POSTGRES_WAITING, [pid]);
+          return Number(row.waiting) >= count;
+        },
+        { what },
+      );
+      return;
+    }
+    await eventually(
+      async () => {
+        const [row] = (await holder.query(MARIADB_WAITING, [`%${uuidv7()}%`])) as Waiting;
+        return row !== undefined && Number(row.waiting) >= count;
+      },
+      { what, pollMs: MARIADB_WAITING_POLL_MS },
+    );
+  }
+
+  /**
+   * Runs `queueBehind` while a session of ours holds the delivery's row (what it starts then waits
+   * for the row, in the order it started), then lets the row go.
+   */
+  async function whileRowHeld(
+    deliveryId: string,
+    queueBehind: (holder: QueryRunner) => Promise<void>,
+  ): Promise<void> {
+    const holder = hooks.dataSource.createQueryRunner();
+    await holder.connect();
+    try {
+      await holder.startTransaction();
+      await holder.manager
+        .createQueryBuilder(WebhookDelivery, 'delivery')
+        .setLock('pessimistic_write')
+        .where('delivery.id = :id', { id: deliveryId })
+        .getOneOrFail();
+      await queueBehind(holder);
+      await holder.commitTransaction();
+    } finally {
+      if (holder.isTransactionActive) await holder.rollbackTransaction();
+      await holder.release();
+    }
+  }
+
+  /** An event the worker delivered to `/<listId>` of the receiver, settled. */
+  async function deliveredEvent(listId: string) {
+    const subscription = await createSubscription(hooks, listId, {
+      url: receiver.url(`/${listId}`),
+      events: ['contact.subscribed'],
+    });
+    const { eventId } = await hooks.webhooks.emit({
+      listId,
+      type: 'contact.subscribed',
+      source: 'api',
+      data: { email: 'grace@example.com' },
+    });
+    const delivery = await waitForDelivery(hooks, listId, subscription.id, 'succeeded');
+    return { subscriptionId: subscription.id, eventId, deliveryId: delivery.id };
+  }
+
+  function redeliver(listId: string, subscriptionId: string, deliveryId: string) {
+    return request(hooks.app.getHttpServer() as App)
+      .post(`/lists/${listId}/webhooks/${subscriptionId}/deliveries/${deliveryId}/redeliver`)
+      .then((response) => response);
+  }
+
+  /** The pass that finds the events delivered above old enough: 31 days from now. */
+  function pruneLater() {
+    return hooks.app.get(HistoryPruner).prune(new Date(Date.now() + 31 * DAY));
+  }
+
+  // SQLite has no row locks to order the two: its transactions run one after another.
+  const withRowLocks = database === 'sqlite' ? it.skip : it;
+
+  withRowLocks(
+    'keeps an event whose delivery is redelivered while its batch is being pruned',
+    async () => {
+      const { subscriptionId, eventId, deliveryId } = await deliveredEvent('redelivered');
+
+      // The prune has scanned the delivery as settled when its delete transaction queues.
+      let redelivery!: ReturnType<typeof redeliver>;
+      let pruning!: ReturnType<typeof pruneLater>;
+      await whileRowHeld(deliveryId, async (holder) => {
+        redelivery = redeliver('redelivered', subscriptionId, deliveryId);
+        await waitingBehind(holder, 1, 'the redelivery to wait for the row');
+        pruning = pruneLater();
+        await waitingBehind(holder, 2, 'the prune to wait for the row behind the redelivery');
+      });
+
+      const answer = await redelivery;
+      await pruning;
+      expect(answer.status).toBe(202);
+      expect(answer.body).toEqual({ deliveryId, attempt: 2, merged: false });
+      expect(await remaining([eventId])).toMatchObject({ events: [eventId], deliveries: 1 });
+      const [first, second] = await receiver.waitFor(2, { path: '/redelivered' });
+      expect(second.headers['webhook-id']).toBe(first.headers['webhook-id']);
+      const after = await eventually(async () => {
+        const [delivery] = (await listDeliveries(hooks, 'redelivered', subscriptionId)).data;
+        return delivery.status === 'succeeded' && delivery.attempts.length === 2
+          ? delivery
+          : undefined;
+      });
+      expect(after.attempts.map((attempt) => attempt.trigger)).toEqual(['scheduled', 'redelivery']);
+    },
+  );
+
+  withRowLocks(
+    'answers 404 to a redelivery that waited for the prune of its delivery',
+    async () => {
+      const { subscriptionId, eventId, deliveryId } = await deliveredEvent('pruned-first');
+
+      let pruning!: ReturnType<typeof pruneLater>;
+      let redelivery!: ReturnType<typeof redeliver>;
+      await whileRowHeld(deliveryId, async (holder) => {
+        pruning = pruneLater();
+        await waitingBehind(holder, 1, 'the prune to wait for the row');
+        redelivery = redeliver('pruned-first', subscriptionId, deliveryId);
+        await waitingBehind(holder, 2, 'the redelivery to wait for the row behind the prune');
+      });
+
+      await pruning;
+      expect((await redelivery).status).toBe(404);
+      expect(await remaining([eventId])).toEqual({ events: [], deliveries: 0, attempts: 0 });
+    },
+  );
 });

@@ -337,6 +337,26 @@ describe.each(TEST_DATABASES)('storage contract on %s', (database) => {
       expect(succeeded.map((row) => row.id)).toEqual([ids[1]]);
     });
 
+    it('requeues one delivery, says when it was pending already, and when it is gone', async () => {
+      await subscription();
+      const [settled, cancelled, pruned] = (await outbox.write([event(), event(), event()])).flat();
+      await attempts.record([record(settled, 1, { status: 'succeeded', nextAttemptAt: null })]);
+      await hooks.dataSource
+        .getRepository(WebhookDelivery)
+        .update({ id: cancelled }, { status: 'cancelled', nextAttemptAt: null });
+      await hooks.dataSource.getRepository(WebhookDelivery).delete({ id: pruned });
+
+      expect(await deliveries.requeueOne(settled, at(3))).toBe('requeued');
+      expect(await deliveryRow(settled)).toMatchObject({ status: 'pending', nextAttemptAt: at(3) });
+      // Due at the same time again: merged all the same, though the row does not change.
+      expect(await deliveries.requeueOne(settled, at(3))).toBe('merged');
+      expect(await deliveries.requeueOne(settled, at(1))).toBe('merged');
+      expect(await deliveryRow(settled)).toMatchObject({ status: 'pending', nextAttemptAt: at(1) });
+      expect(await deliveries.requeueOne(cancelled, at(1))).toBe('gone');
+      expect((await deliveryRow(cancelled)).status).toBe('cancelled');
+      expect(await deliveries.requeueOne(pruned, at(1))).toBe('gone');
+    });
+
     it('tells when the oldest due delivery was due', async () => {
       await subscription();
       const [[id]] = await outbox.write([event()]);

@@ -85,6 +85,8 @@ export interface RecoverableQuery {
   limit: number;
 }
 
+export type RequeueOutcome = 'requeued' | 'merged' | 'gone';
+
 /** Deliveries: what the worker loads, when each is due, held and requeued ones, the delivery log. */
 export abstract class DeliveryStore {
   /**
@@ -115,10 +117,11 @@ export abstract class DeliveryStore {
   abstract requeue(deliveryIds: readonly string[], at: Date): Promise<void>;
 
   /**
-   * Makes one delivery pending and due `at`. False when it was pending already: its next attempt was
-   * queued before (a redelivery or a retry), and is only brought forward.
+   * Makes one delivery pending and due `at`: `merged` when it was pending already (its next attempt
+   * was queued before, by a redelivery or a retry, and is only brought forward), `gone` when it is no
+   * longer there to requeue (pruned by retention, or cancelled by an erasure, since it was read).
    */
-  abstract requeueOne(deliveryId: string, at: Date): Promise<boolean>;
+  abstract requeueOne(deliveryId: string, at: Date): Promise<RequeueOutcome>;
 
   /** A delivery of the subscription, within its tenant. */
   abstract findOne(

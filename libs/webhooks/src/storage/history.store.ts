@@ -43,7 +43,11 @@ export interface ErasedRows {
  * their deliveries and attempts; erasure redacts what is stored about one subject.
  */
 export abstract class HistoryStore {
-  /** Scans one batch of events and deletes the prunable ones with their deliveries and attempts. */
+  /**
+   * Scans one batch of events and deletes the prunable ones with their deliveries and attempts. An
+   * event whose delivery is reopened meanwhile (redelivered) stays: a redelivery either comes first
+   * and keeps its event, or comes after and finds its delivery gone.
+   */
   abstract pruneBatch(query: PruneBatchQuery): Promise<PruneBatch>;
 
   /**

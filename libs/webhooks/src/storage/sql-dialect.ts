@@ -36,6 +36,13 @@ export interface SqlDialect {
   jsonAsText(column: string): string;
   /** None on a single connection: its transactions are serialized already. */
   readonly namedLock: NamedLock | null;
+  /**
+   * `select` as a locking read: the rows it reads stay locked until the transaction ends, and a row
+   * another transaction is changing is waited for, then read as that one committed it. Unchanged on
+   * a single connection, which has no row locks: its writes that must not interleave with such a
+   * transaction run through `WebhooksTransactions`, one after another.
+   */
+  lockingRead(select: string): string;
 }
 
 export function placeholderOf(dataSource: DataSource): (index: number) => string {

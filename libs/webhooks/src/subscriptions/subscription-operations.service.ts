@@ -13,6 +13,7 @@ import {
 } from '../webhooks.errors';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
 import { DeliveryStore, type AttemptRef } from '../storage/delivery.store';
+import type { WebhookDelivery } from '../storage/entities/delivery.entity';
 import { SubscriptionStore } from '../storage/subscription.store';
 import type { TestDeliveryResult } from './subscription.views';
 import { WebhookSubscriptionsService, type SubscriptionScope } from './subscriptions.service';
@@ -36,6 +37,19 @@ function toTestResult(report: AttemptReport): TestDeliveryResult {
       error: report.outcome.errorMessage ?? report.outcome.errorKind ?? 'failed',
     }),
   };
+}
+
+/** Throws unless the delivery can be redelivered: missing (404) or cancelled (409). */
+function assertRedeliverable(
+  delivery: WebhookDelivery | null,
+  deliveryId: string,
+): asserts delivery is WebhookDelivery {
+  if (!delivery) throw new DeliveryNotFoundError(deliveryId);
+  if (delivery.status === 'cancelled') {
+    throw new SubscriptionStateConflictError(
+      'the delivery was cancelled when its subject was erased: it is never sent again',
+    );
+  }
 }
 
 /** What an operator does to a live subscription: test, redeliver, recover, rotate, verify. */
@@ -78,16 +92,19 @@ export class WebhookOperationsService {
   ): Promise<{ deliveryId: string; attempt: number; merged: boolean }> {
     await this.subscriptions.get(scope, id);
     const delivery = await this.deliveries.findOne(scope.tenantId, id, deliveryId);
-    if (!delivery) throw new DeliveryNotFoundError(deliveryId);
-    if (delivery.status === 'cancelled') {
-      throw new SubscriptionStateConflictError(
-        'the delivery was cancelled when its subject was erased: it is never sent again',
-      );
-    }
+    assertRedeliverable(delivery, deliveryId);
     const attempt = delivery.attempts + 1;
-    const merged = !(await this.deliveries.requeueOne(delivery.id, new Date()));
+    const requeued = await this.deliveries.requeueOne(delivery.id, new Date());
+    if (requeued === 'gone') {
+      // Pruned by retention or cancelled by an erasure since it was read: answered as if before.
+      assertRedeliverable(
+        await this.deliveries.findOne(scope.tenantId, id, deliveryId),
+        deliveryId,
+      );
+      throw new DeliveryNotFoundError(deliveryId);
+    }
     await this.deliveryQueue.enqueueNow([{ deliveryId, attempt }], 'redelivery');
-    return { deliveryId, attempt, merged };
+    return { deliveryId, attempt, merged: requeued === 'merged' };
   }
 
   /** Retries every failed or exhausted delivery of the subscription created since `since`. */

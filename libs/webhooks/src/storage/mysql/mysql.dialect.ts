@@ -20,5 +20,6 @@ export function mysqlDialect(dataSource: DataSource): SqlDialect {
       acquire: `SELECT GET_LOCK(${parameter(0)}, ${LOCK_WAIT_SECONDS}) AS acquired`,
       release: `SELECT RELEASE_LOCK(${parameter(0)})`,
     },
+    lockingRead: (select) => `${select} FOR UPDATE`,
   };
 }

@@ -24,5 +24,6 @@ export function postgresDialect(dataSource: DataSource): SqlDialect {
       // The two-key form, with a key of our own, stays clear of the host's one-key advisory locks.
       acquire: `SELECT pg_advisory_xact_lock(${ADVISORY_LOCK_CLASS}, hashtext(${parameter(0)}))`,
     },
+    lockingRead: (select) => `${select} FOR UPDATE`,
   };
 }

@@ -11,5 +11,6 @@ export function sqliteDialect(dataSource: DataSource): SqlDialect {
     idMembership: (column, firstIndex) => idListMembership(parameter, column, firstIndex),
     jsonAsText: (column) => column,
     namedLock: null,
+    lockingRead: (select) => select,
   };
 }

@@ -10,6 +10,7 @@ import {
   type AttemptRef,
   type DeliveryPageQuery,
   type RecoverableQuery,
+  type RequeueOutcome,
 } from '../delivery.store';
 import { WebhookDelivery } from '../entities/delivery.entity';
 import { WebhookEvent } from '../entities/event.entity';
@@ -19,6 +20,7 @@ import { SQL_DIALECT } from '../storage.tokens';
 import type { IdMembership, SqlDialect } from '../sql-dialect';
 import { LOWEST_UUID } from '../sql-dialect';
 import { SubscriptionSecrets } from '../subscription-secrets';
+import { WebhooksTransactions } from '../webhooks-transactions';
 
 /** Ids per hand-written statement. */
 const MAX_IDS = 500;
@@ -42,6 +44,7 @@ export class TypeOrmDeliveryStore extends DeliveryStore {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(SQL_DIALECT) dialect: SqlDialect,
     secrets: SubscriptionSecrets,
+    private readonly transactions: WebhooksTransactions,
   ) {
     super();
     const delivery = entitySql(dataSource, WebhookDelivery);
@@ -211,14 +214,21 @@ export class TypeOrmDeliveryStore extends DeliveryStore {
     }
   }
 
-  async requeueOne(deliveryId: string, at: Date): Promise<boolean> {
-    const claimed = await this.deliveries.update(
-      { id: deliveryId, status: Not(In(['pending', 'cancelled'])) },
-      { status: 'pending', nextAttemptAt: at },
-    );
-    if ((claimed.affected ?? 0) > 0) return true;
-    await this.deliveries.update({ id: deliveryId, status: 'pending' }, { nextAttemptAt: at });
-    return false;
+  /** In a transaction of `WebhooksTransactions`: on SQLite, never in the middle of a prune's. */
+  requeueOne(deliveryId: string, at: Date): Promise<RequeueOutcome> {
+    return this.transactions.run(async (manager) => {
+      const deliveries = manager.getRepository(WebhookDelivery);
+      const claimed = await deliveries.update(
+        { id: deliveryId, status: Not(In(['pending', 'cancelled'])) },
+        { status: 'pending', nextAttemptAt: at },
+      );
+      if ((claimed.affected ?? 0) > 0) return 'requeued';
+      const merged = await deliveries.update(
+        { id: deliveryId, status: 'pending' },
+        { nextAttemptAt: at },
+      );
+      return (merged.affected ?? 0) > 0 ? 'merged' : 'gone';
+    });
   }
 
   findOne(

@@ -17,20 +17,31 @@ import { LOWEST_UUID } from '../sql-dialect';
 import { SQL_DIALECT } from '../storage.tokens';
 import { WebhooksTransactions } from '../webhooks-transactions';
 
-interface ScannedEvent {
-  id: string;
+/** An event's deliveries at a glance: is one still open, has one failed. */
+interface EventState {
   is_open: number | string;
   has_failures: number | string;
+}
+
+interface ScannedEvent extends EventState {
+  id: string;
+}
+
+/** A delivery as the delete transaction locked it. */
+interface LockedDelivery extends EventState {
+  event_id: string;
 }
 
 /**
  * The history's lifecycle on every database, in portable SQL: ids are selected first, then the rows
  * are deleted by id in one short transaction per batch, attempts, deliveries, then events, so no
- * statement scans or locks more than a batch.
+ * statement scans or locks more than a batch. That transaction first locks the batch's deliveries and
+ * reads them again: one reopened since the scan (an operator's redelivery) keeps its event.
  */
 @Injectable()
 export class TypeOrmHistoryStore extends HistoryStore {
   private readonly scanStatement: string;
+  private readonly lockDeliveries: string;
   private readonly deleteAttempts: string;
   private readonly deleteDeliveries: string;
   private readonly deleteEvents: string;
@@ -44,7 +55,7 @@ export class TypeOrmHistoryStore extends HistoryStore {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    @Inject(SQL_DIALECT) dialect: SqlDialect,
+    @Inject(SQL_DIALECT) private readonly dialect: SqlDialect,
     private readonly transactions: WebhooksTransactions,
   ) {
     super();
@@ -59,15 +70,21 @@ export class TypeOrmHistoryStore extends HistoryStore {
         WHERE ${d('eventId')} = ${e('id')} AND (${condition})) THEN 1 ELSE 0 END`;
     const p = (index: number) => dialect.parameter(index);
     // Open: a delivery still to be attempted (a failed one with a retry due included).
+    const isOpen = `${d('status')} IN ('pending', 'held')
+      OR (${d('status')} = 'failed' AND ${d('nextAttemptAt')} IS NOT NULL)`;
+    const hasFailed = `${d('status')} IN ('failed', 'exhausted')`;
     this.scanStatement = `SELECT ${e('id')} AS id,
-        ${deliveriesOfEvent(`${d('status')} IN ('pending', 'held')
-          OR (${d('status')} = 'failed' AND ${d('nextAttemptAt')} IS NOT NULL)`)} AS is_open,
-        ${deliveriesOfEvent(`${d('status')} IN ('failed', 'exhausted')`)} AS has_failures
+        ${deliveriesOfEvent(isOpen)} AS is_open,
+        ${deliveriesOfEvent(hasFailed)} AS has_failures
       FROM ${event.table} e
       WHERE ${e('id')} > ${p(0)} AND ${e('id')} < ${p(1)}
       ORDER BY ${e('id')}
       LIMIT `;
     this.byDeliveryEvent = dialect.idMembership(d('eventId'), 0);
+    this.lockDeliveries = `SELECT ${d('eventId')} AS event_id,
+        CASE WHEN ${isOpen} THEN 1 ELSE 0 END AS is_open,
+        CASE WHEN ${hasFailed} THEN 1 ELSE 0 END AS has_failures
+      FROM ${delivery.table} d WHERE `;
     this.byEvent = dialect.idMembership(event.column('id'), 0);
     this.deleteAttempts = `DELETE FROM ${attempt.table} WHERE ${attempt.column('deliveryId')} IN
       (SELECT ${d('id')} FROM ${delivery.table} d WHERE `;
@@ -98,11 +115,13 @@ export class TypeOrmHistoryStore extends HistoryStore {
       .filter((event) => isPrunable(event, query))
       .map((event) => String(event.id));
     const lastScannedId = scanned.length < query.limit ? null : String(scanned.at(-1)?.id);
-    if (prunable.length === 0)
-      return { lastScannedId, pruned: { events: 0, deliveries: 0, attempts: 0 } };
-    // An operator's redelivery of such an old delivery racing with this batch loses: its job then
-    // finds no delivery and does nothing.
-    const pruned = await this.transactions.run((manager) => this.deleteHistory(manager, prunable));
+    if (prunable.length === 0) return { lastScannedId, pruned: nothingPruned() };
+    const pruned = await this.transactions.run(async (manager) => {
+      const stillPrunable = await this.lockPrunable(manager, prunable, query);
+      return stillPrunable.length === 0
+        ? nothingPruned()
+        : this.deleteHistory(manager, stillPrunable);
+    });
     return { lastScannedId, pruned };
   }
 
@@ -123,6 +142,36 @@ export class TypeOrmHistoryStore extends HistoryStore {
     });
   }
 
+  /**
+   * Locks the deliveries of the events scanned prunable until the transaction ends, and judges the
+   * events again on them: a redelivery committed since the scan is waited for and seen (its event
+   * stays); one coming later waits for this transaction, then finds its delivery gone.
+   */
+  private async lockPrunable(
+    manager: EntityManager,
+    eventIds: string[],
+    query: PruneBatchQuery,
+  ): Promise<string[]> {
+    const locked = await manager.query<LockedDelivery[]>(
+      this.dialect.lockingRead(
+        this.lockDeliveries + this.byDeliveryEvent.condition(eventIds.length),
+      ),
+      this.byDeliveryEvent.parameters(eventIds),
+    );
+    const events = new Map<string, ScannedEvent>(
+      eventIds.map((id) => [id, { id, is_open: 0, has_failures: 0 }]),
+    );
+    for (const delivery of locked) {
+      const event = events.get(String(delivery.event_id));
+      if (!event) continue;
+      if (Number(delivery.is_open)) event.is_open = 1;
+      if (Number(delivery.has_failures)) event.has_failures = 1;
+    }
+    return [...events.values()]
+      .filter((event) => isPrunable(event, query))
+      .map((event) => event.id);
+  }
+
   private async deleteHistory(manager: EntityManager, eventIds: string[]): Promise<PrunedRows> {
     const affected = affectedRows(manager, eventIds);
     const attempts = await affected(this.deleteAttempts, closing(this.byDeliveryEvent));
@@ -130,6 +179,10 @@ export class TypeOrmHistoryStore extends HistoryStore {
     const events = await affected(this.deleteEvents, this.byEvent);
     return { events, deliveries, attempts };
   }
+}
+
+function nothingPruned(): PrunedRows {
+  return { events: 0, deliveries: 0, attempts: 0 };
 }
 
 /** Runs a statement on the events' ids in the transaction of `manager`: how many rows it changed. */
