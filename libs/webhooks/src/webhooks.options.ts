@@ -2,6 +2,7 @@ import type { CanActivate, Type } from '@nestjs/common';
 import { promises as dns } from 'node:dns';
 import type { IncomingHttpHeaders } from 'node:http';
 import { DEFAULT_TENANT_ID } from './webhooks.constants';
+import { assertKnownOptions, assertValidOptions } from './webhooks.options.validation';
 
 export interface WebhookEventTypeDefinition {
   /** Dotted name, e.g. `contact.tagged`. */
@@ -270,7 +271,7 @@ export const WEBHOOKS_OPTIONS = Symbol('WEBHOOKS_OPTIONS');
 export function resolveWebhooksOptions(
   options: WebhooksModuleOptions = {},
 ): ResolvedWebhooksOptions {
-  assertKnownOptions(options);
+  assertKnownOptions(options, WEBHOOKS_DEFAULTS);
   const defaults = WEBHOOKS_DEFAULTS;
   const admin = withDefaults(defaults.admin, options.admin);
   const delivery = withDefaults(defaults.delivery, options.delivery);
@@ -335,112 +336,6 @@ function withDefaults<T extends object>(defaults: T, given: Partial<T> | undefin
     if (value !== undefined) (merged as Record<string, unknown>)[key] = value;
   }
   return merged;
-}
-
-/** Options renamed when they were grouped (0.2), beyond the move into their group. */
-const RENAMED: Record<string, string> = {
-  retrySchedule: 'retries.schedule',
-  retryJitter: 'retries.jitter',
-  verifyEndpointOnCreate: 'endpoints.verifyOnCreate',
-};
-
-/** Names where an option now lives, so that 0.1's flat options fail loudly instead of being ignored. */
-function assertKnownOptions(options: WebhooksModuleOptions): void {
-  const defaults = WEBHOOKS_DEFAULTS as unknown as Record<string, unknown>;
-  const problems: string[] = [];
-  for (const [key, value] of Object.entries(options)) {
-    if (value === undefined) continue;
-    if (!(key in defaults)) {
-      const group = Object.keys(defaults).find(
-        (name) => isGroup(defaults[name]) && key in (defaults[name] as object),
-      );
-      const moved = RENAMED[key] ?? (group ? `${group}.${key}` : undefined);
-      problems.push(moved ? `${key} is now ${moved}` : `${key} is not an option`);
-      continue;
-    }
-    if (!isGroup(defaults[key])) continue;
-    if (!isGroup(value)) {
-      problems.push(`${key} must be an object`);
-      continue;
-    }
-    for (const name of Object.keys(value)) {
-      if (!(name in (defaults[key] as object))) problems.push(`${key}.${name} is not an option`);
-    }
-  }
-  fail(problems);
-}
-
-function isGroup(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function assertValidOptions(options: ResolvedWebhooksOptions): void {
-  const problems: string[] = [];
-  const positive = (path: string, value: number) => {
-    if (!Number.isFinite(value) || value <= 0) problems.push(`${path} must be a positive number`);
-  };
-  const nonNegative = (path: string, value: number) => {
-    if (!Number.isFinite(value) || value < 0) problems.push(`${path} must be a number >= 0`);
-  };
-  positive('delivery.concurrency', options.concurrency);
-  positive('delivery.connectTimeoutMs', options.connectTimeoutMs);
-  positive('delivery.requestTimeoutMs', options.requestTimeoutMs);
-  positive('delivery.maxResponseBodyBytes', options.maxResponseBodyBytes);
-  positive('delivery.maxConnectionsPerOrigin', options.maxConnectionsPerOrigin);
-  positive('delivery.maxInFlightPerOrigin', options.maxInFlightPerOrigin);
-  nonNegative('delivery.relayIntervalMs', options.relayIntervalMs);
-  if (!options.retrySchedule.every((delay) => Number.isFinite(delay) && delay >= 0)) {
-    problems.push('retries.schedule must contain delays in ms, each >= 0');
-  }
-  if (!(options.retryJitter >= 0 && options.retryJitter < 1)) {
-    problems.push('retries.jitter must be between 0 (inclusive) and 1');
-  }
-  nonNegative('retries.maxRetryAfterMs', options.maxRetryAfterMs);
-  nonNegative('security.secretRotationGraceMs', options.secretRotationGraceMs);
-  problems.push(...encryptionKeysProblems(options.encryptionKeys));
-  nonNegative('endpoints.autoDisableAfterMs', options.autoDisableAfterMs);
-  positive('endpoints.autoDisableMinFailures', options.autoDisableMinFailures);
-  nonNegative('endpoints.reenableTestWindowMs', options.reenableTestWindowMs);
-  nonNegative('endpoints.probeDisabledEveryMs', options.probeDisabledEveryMs);
-  positive('limits.maxPayloadBytes', options.maxPayloadBytes);
-  positive('limits.maxSubscriptionsPerList', options.maxSubscriptionsPerList);
-  positive('health.stuckAfterMs', options.stuckAfterMs);
-  nonNegative('retention.settledAfterMs', options.retentionSettledAfterMs);
-  nonNegative('retention.failedAfterMs', options.retentionFailedAfterMs);
-  nonNegative('retention.pruneEveryMs', options.pruneEveryMs);
-  if (!Number.isInteger(options.pruneBatchSize) || options.pruneBatchSize <= 0) {
-    problems.push('retention.batchSize must be a positive integer');
-  }
-  fail(problems);
-}
-
-const KEY_ID = /^[A-Za-z0-9_-]{1,32}$/;
-const KEY_BASE64 = /^(?:[A-Za-z0-9+/]{43}=?|[A-Za-z0-9_-]{43})$/;
-
-/** The keys are never quoted: a message may reach logs. */
-function encryptionKeysProblems(keys: unknown): string[] {
-  if (!Array.isArray(keys)) return ['security.encryptionKeys must be an array of { id, key }'];
-  const problems: string[] = [];
-  const seen = new Set<string>();
-  keys.forEach((entry: unknown, index) => {
-    const path = `security.encryptionKeys[${index}]`;
-    const { id, key }: Record<string, unknown> = isGroup(entry) ? entry : {};
-    if (typeof id !== 'string' || !KEY_ID.test(id)) {
-      problems.push(`${path}.id must be 1 to 32 letters, digits, _ or -`);
-    } else if (seen.has(id)) {
-      problems.push(`${path}.id repeats "${id}"`);
-    } else seen.add(id);
-    if (typeof key !== 'string' || !KEY_BASE64.test(key)) {
-      problems.push(`${path}.key must be 32 bytes in base64`);
-    }
-  });
-  return problems;
-}
-
-function fail(problems: string[]): void {
-  if (problems.length > 0) {
-    throw new Error(`Invalid WebhooksModule options: ${problems.join('; ')}`);
-  }
 }
 
 function deepFreeze<T>(value: T): T {
