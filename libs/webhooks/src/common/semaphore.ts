@@ -1,3 +1,6 @@
+/** What `acquire` returns while a slot is free: no promise of its own per call. */
+const ACQUIRED: Promise<void> = Promise.resolve();
+
 /** Counts slots; waiters are served first come, first served. */
 export class Semaphore {
   private available: number;
@@ -7,12 +10,13 @@ export class Semaphore {
     this.available = slots;
   }
 
-  async acquire(): Promise<void> {
+  /** Resolves once the caller holds a slot (on the next microtask when one is free). */
+  acquire(): Promise<void> {
     if (this.available > 0) {
       this.available--;
-      return;
+      return ACQUIRED;
     }
-    await new Promise<void>((resolve) => this.waiters.push(resolve));
+    return new Promise<void>((resolve) => this.waiters.push(resolve));
   }
 
   release(): void {
