@@ -15,7 +15,7 @@ const LAYERS = [
   ['metrics', 'openapi'],
   ['delivery'],
   ['events', 'health', 'history'],
-  ['subscriptions'],
+  ['subscriptions', 'portal'],
 ];
 
 const ROOT_ASSEMBLY = [

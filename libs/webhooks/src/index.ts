@@ -5,6 +5,9 @@ export {
   WEBHOOKS_DEFAULTS,
   type EncryptionKey,
   type MetricsRegistry,
+  type PortalList,
+  type PortalSigningKey,
+  type PortalTheme,
   type WebhookEventTypeDefinition,
   type WebhooksAdminRequest,
   type WebhooksModuleOptions,
@@ -31,6 +34,13 @@ export {
   type SubscriptionScope,
 } from './subscriptions/subscriptions.service';
 export { WebhookOperationsService } from './subscriptions/subscription-operations.service';
+export {
+  WebhooksPortal,
+  type CreatePortalSessionInput,
+  type PortalLocale,
+  type PortalSessionLink,
+} from './portal/webhooks-portal.service';
+export { portalTokenOf } from './admin/webhooks-admin.guard';
 export { WebhooksErasureService, type SubjectErasure } from './history/webhooks-erasure.service';
 export { CreateSubscriptionDto } from './subscriptions/dto/create-subscription.dto';
 export { UpdateSubscriptionDto } from './subscriptions/dto/update-subscription.dto';
@@ -56,6 +66,9 @@ export {
   InvalidCursorError,
   InvalidSubscriptionError,
   InvalidWebhookEventError,
+  PortalAccessError,
+  PortalConfigurationError,
+  PortalSessionError,
   SecretDecryptionError,
   SubscriptionNotFoundError,
   SubscriptionStateConflictError,

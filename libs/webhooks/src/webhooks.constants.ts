@@ -9,3 +9,5 @@ export const REENCRYPT_SECRETS_JOB = 'reencrypt-secrets';
 /** Bull backoff strategy of delivery jobs (see webhooks.queue.ts). */
 export const DELIVERY_BACKOFF = 'nest-hooks-delivery';
 export const PRUNE_HISTORY_JOB = 'prune-history';
+/** Injection token of the module's `routePrefix` extra, without slashes ('' when none). */
+export const WEBHOOKS_ROUTE_PREFIX = Symbol('WEBHOOKS_ROUTE_PREFIX');

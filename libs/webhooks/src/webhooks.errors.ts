@@ -154,3 +154,56 @@ export class UnsupportedDatabaseError extends WebhooksError {
     super(`nestjs-marketing-webhooks supports PostgreSQL, MySQL/MariaDB and SQLite, not ${type}`);
   }
 }
+
+/** A portal token that is missing, tampered with, signed by an unknown key or expired (answered 401). */
+export class PortalSessionError extends WebhooksError {
+  private constructor(
+    readonly code: 'portal_session_invalid' | 'portal_session_expired',
+    message: string,
+  ) {
+    super(message);
+  }
+
+  static invalid(): PortalSessionError {
+    return new PortalSessionError('portal_session_invalid', 'this portal link is not valid');
+  }
+
+  static expired(): PortalSessionError {
+    return new PortalSessionError(
+      'portal_session_expired',
+      'this portal link has expired: ask for a new one',
+    );
+  }
+}
+
+/** A valid portal session asking for what it may not do (answered 403). */
+export class PortalAccessError extends WebhooksError {
+  private constructor(
+    readonly code: 'portal_read_only' | 'portal_list_not_in_session',
+    message: string,
+    field?: string,
+  ) {
+    super(message, field);
+  }
+
+  static readOnly(): PortalAccessError {
+    return new PortalAccessError('portal_read_only', 'this portal session is read-only');
+  }
+
+  static listNotInSession(): PortalAccessError {
+    return new PortalAccessError(
+      'portal_list_not_in_session',
+      'listId is not one of the lists of this portal session',
+      'listId',
+    );
+  }
+}
+
+/** `createSession` was called without what it needs (the host's mistake, thrown to the host). */
+export class PortalConfigurationError extends WebhooksError {
+  readonly code = 'portal_misconfigured';
+
+  constructor(message: string, field?: string) {
+    super(message, field);
+  }
+}

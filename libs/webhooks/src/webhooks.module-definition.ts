@@ -1,6 +1,7 @@
 import { BullModule } from '@nestjs/bull';
 import { ConfigurableModuleBuilder, type DynamicModule } from '@nestjs/common';
 import { RouterModule } from '@nestjs/core';
+import { WEBHOOKS_ROUTE_PREFIX } from './webhooks.constants';
 import type { WebhooksModuleOptions } from './webhooks.options';
 import { webhooksQueueOptions, type WebhooksQueueSettings } from './webhooks.queue';
 
@@ -27,10 +28,14 @@ export const {
   .build();
 
 function applyExtras(definition: DynamicModule, extras: WebhooksModuleExtras): DynamicModule {
-  const prefix = extras.routePrefix?.replace(/^\/+|\/+$/g, '');
+  const prefix = extras.routePrefix?.replace(/^\/+|\/+$/g, '') ?? '';
   return {
     ...definition,
     global: extras.isGlobal,
+    providers: [
+      ...(definition.providers ?? []),
+      { provide: WEBHOOKS_ROUTE_PREFIX, useValue: prefix },
+    ],
     imports: [
       ...(definition.imports ?? []),
       BullModule.registerQueue(webhooksQueueOptions(extras.queue)),

@@ -22,6 +22,10 @@ import { WebhooksErasureService } from './history/webhooks-erasure.service';
 import { WebhooksMetrics } from './metrics/webhooks-metrics';
 import { UrlGuard } from './security/url-guard';
 import { WebhookNotifier } from './lifecycle/webhook-notifier';
+import { PortalAssets } from './portal/portal-assets';
+import { PortalPageController } from './portal/portal-page.controller';
+import { PortalSessionController } from './portal/portal-session.controller';
+import { WebhooksPortal } from './portal/webhooks-portal.service';
 import { WebhookOperationsController } from './subscriptions/subscription-operations.controller';
 import { WebhookOperationsService } from './subscriptions/subscription-operations.service';
 import { SubscriptionStateService } from './delivery/subscription-state.service';
@@ -37,7 +41,8 @@ import { eventCatalogueProvider, resolvedOptionsProvider } from './webhooks.prov
 /**
  * Outbound webhooks for a Nest app that already has `TypeOrmModule.forRoot` and `BullModule.forRoot`.
  * `forRoot(options)` / `forRootAsync({ imports, useFactory, inject })` register the entities, the
- * delivery queue and worker, the admin REST routes and the injectable `WebhooksService`.
+ * delivery queue and worker, the admin REST routes, the customer portal and the injectable
+ * `WebhooksService`.
  */
 @Module({
   // The Bull queue is registered per definition (webhooks.module-definition.ts): its timing is an extra.
@@ -46,6 +51,8 @@ import { eventCatalogueProvider, resolvedOptionsProvider } from './webhooks.prov
     WebhookEventTypesController,
     WebhookSubscriptionsController,
     WebhookOperationsController,
+    PortalSessionController,
+    PortalPageController,
   ],
   providers: [
     resolvedOptionsProvider,
@@ -76,8 +83,11 @@ import { eventCatalogueProvider, resolvedOptionsProvider } from './webhooks.prov
     WebhooksErasureService,
     WebhooksHealthService,
     WebhooksMetrics,
+    WebhooksPortal,
+    PortalAssets,
   ],
   exports: [
+    WebhooksPortal,
     WebhooksTransactions,
     WebhooksService,
     WebhookSubscriptionsService,

@@ -14,11 +14,12 @@ const UNITS: Record<string, number> = {
   MiB: 1_048_576,
 };
 
-/** A default as the README writes it: `true`, `'text'`, `5 min`, `256 KiB`, `[5 s, 5 min]`, or a function's name. */
+/** A default as the README writes it: `true`, `'text'`, `{}`, `5 min`, `256 KiB`, `[5 s, 5 min]`, or a function's name. */
 function parseDefault(text: string): unknown {
   const value = text.trim();
   if (value === 'true' || value === 'false') return value === 'true';
   if (/^'.*'$/.test(value)) return value.slice(1, -1);
+  if (value === '{}') return {};
   if (value.startsWith('[') && value.endsWith(']')) {
     const items = value
       .slice(1, -1)

@@ -99,4 +99,38 @@ describe('resolveWebhooksOptions', () => {
       resolveWebhooksOptions({ security: { encryptionKeys: [{ id: 'k1', key: short }] } }),
     ).not.toThrow(new RegExp(short.slice(0, 8)));
   });
+
+  it('checks the portal options: keys, lifetimes, framing origins and theme values', () => {
+    const secret = 'p'.repeat(32);
+    expect(
+      resolveWebhooksOptions({
+        portal: {
+          signingKeys: [{ id: 'k1', secret }],
+          frameAncestors: ['https://app.example.com', 'https://*.example.com:8443', "'self'"],
+          theme: { primary: '#0a7', font: '"Inter", sans-serif', radius: '6px' },
+        },
+      }).portalFrameAncestors,
+    ).toHaveLength(3);
+    expect(() =>
+      resolveWebhooksOptions({
+        portal: {
+          signingKeys: [{ id: 'k1', secret: 'short' }],
+          sessionTtlMs: 10,
+          maxSessionTtlMs: 5,
+          frameAncestors: ['https://ok.example.com; script-src *'],
+          theme: { primary: 'red; } body { display: none' },
+        },
+      }),
+    ).toThrow(
+      'Invalid WebhooksModule options: portal.signingKeys[0].secret must be a string of at least ' +
+        '32 characters; portal.sessionTtlMs must not exceed portal.maxSessionTtlMs; ' +
+        "portal.frameAncestors must be origins such as 'https://app.example.com', " +
+        `'https://*.example.com' or "'self'"; portal.theme.primary must be a CSS value without ; { } < > \\ or line breaks`,
+    );
+    expect(() =>
+      resolveWebhooksOptions({
+        portal: { signingKeys: [{ id: 'k1', secret }], theme: { color: 'x' } as never },
+      }),
+    ).toThrow('portal.theme.color is not an option');
+  });
 });

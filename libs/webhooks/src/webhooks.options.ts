@@ -2,6 +2,7 @@ import type { CanActivate, Type } from '@nestjs/common';
 import { promises as dns } from 'node:dns';
 import type { IncomingHttpHeaders } from 'node:http';
 import { DEFAULT_TENANT_ID } from './webhooks.constants';
+import { PortalConfigurationError } from './webhooks.errors';
 import { assertKnownOptions, assertValidOptions } from './webhooks.options.validation';
 
 export interface WebhookEventTypeDefinition {
@@ -25,6 +26,27 @@ export interface EncryptionKey {
   id: string;
   /** 32 random bytes in base64 (`openssl rand -base64 32`). */
   key: string;
+}
+
+/** A key of `portal.signingKeys`: the first signs portal links, every key verifies them. */
+export interface PortalSigningKey {
+  /** Names the key in every link it signs: letters, digits, `_` and `-`, up to 32. */
+  id: string;
+  /** At least 32 characters of randomness (`openssl rand -base64 32`). */
+  secret: string;
+}
+
+/** A list as the portal shows it. */
+export interface PortalList {
+  id: string;
+  name: string;
+}
+
+/** The portal's look: CSS values (a colour, a font-family, a length). */
+export interface PortalTheme {
+  primary?: string;
+  font?: string;
+  radius?: string;
 }
 
 /** A prom-client `Registry` (typed structurally so that prom-client stays optional). */
@@ -133,6 +155,21 @@ export interface WebhooksModuleOptions {
     /** Events looked at, and deleted with their deliveries and attempts, per short transaction. */
     batchSize?: number;
   };
+  /** The customer portal: a page for the platform's customers, opened by a signed link. */
+  portal?: {
+    /** Keys that sign portal links; the first signs, all verify. None: no portal. */
+    signingKeys?: PortalSigningKey[];
+    /** How long a portal link stays valid when `createSession` does not say, in ms. */
+    sessionTtlMs?: number;
+    /** Longest `expiresInMs` that `createSession` accepts, in ms. */
+    maxSessionTtlMs?: number;
+    /** Origins allowed to frame the portal (CSP `frame-ancestors`); every other one is refused. */
+    frameAncestors?: string[];
+    /** The look: `primary` colour, `font` family, `radius`, as CSS values. */
+    theme?: PortalTheme;
+    /** The tenant's lists, for sessions created without `lists` (every list of the tenant). */
+    resolveLists?: (tenantId: string) => PortalList[] | Promise<PortalList[]>;
+  };
   /**
    * Prometheus metrics through prom-client (an optional peer): `true` registers them in prom-client's
    * default registry; or give your own `registry` and a name `prefix` (`webhooks_` if not given).
@@ -141,7 +178,15 @@ export interface WebhooksModuleOptions {
 }
 
 type OptionGroup =
-  'admin' | 'delivery' | 'retries' | 'security' | 'endpoints' | 'limits' | 'health' | 'retention';
+  | 'admin'
+  | 'delivery'
+  | 'retries'
+  | 'security'
+  | 'endpoints'
+  | 'limits'
+  | 'health'
+  | 'retention'
+  | 'portal';
 
 /** Every option with its default: groups complete, arrays read-only. */
 export type WebhooksOptionDefaults = {
@@ -158,6 +203,14 @@ type Frozen<T> = T extends Array<infer Item> ? readonly Item[] : T;
 /** Puts every admin request in the single tenant `'default'`. */
 function singleTenant(): string {
   return DEFAULT_TENANT_ID;
+}
+
+/** Without `portal.resolveLists`, a session must name its lists. */
+function listsNotResolvable(): PortalList[] {
+  throw new PortalConfigurationError(
+    'createSession needs lists: portal.resolveLists is not configured',
+    'lists',
+  );
 }
 
 /** Every address `dns.lookup` gives for the name (`all: true`). */
@@ -223,6 +276,14 @@ export const WEBHOOKS_DEFAULTS: WebhooksOptionDefaults = deepFreeze({
     pruneEveryMs: HOUR,
     batchSize: 500,
   },
+  portal: {
+    signingKeys: [],
+    sessionTtlMs: HOUR,
+    maxSessionTtlMs: DAY,
+    frameAncestors: [],
+    theme: {},
+    resolveLists: listsNotResolvable,
+  },
   metrics: false,
 });
 
@@ -262,6 +323,12 @@ export interface ResolvedWebhooksOptions {
   retentionFailedAfterMs: number;
   pruneEveryMs: number;
   pruneBatchSize: number;
+  portalSigningKeys: PortalSigningKey[];
+  portalSessionTtlMs: number;
+  portalMaxSessionTtlMs: number;
+  portalFrameAncestors: string[];
+  portalTheme: PortalTheme;
+  resolvePortalLists: (tenantId: string) => PortalList[] | Promise<PortalList[]>;
   metrics: boolean | { registry?: MetricsRegistry; prefix?: string };
 }
 
@@ -281,6 +348,7 @@ export function resolveWebhooksOptions(
   const limits = withDefaults(defaults.limits, options.limits);
   const health = withDefaults(defaults.health, options.health);
   const retention = withDefaults(defaults.retention, options.retention);
+  const portal = withDefaults(defaults.portal, options.portal);
   const resolved: ResolvedWebhooksOptions = {
     eventTypes: [...(options.eventTypes ?? defaults.eventTypes)],
     worker: options.worker ?? defaults.worker,
@@ -316,6 +384,12 @@ export function resolveWebhooksOptions(
     retentionFailedAfterMs: retention.failedAfterMs,
     pruneEveryMs: retention.pruneEveryMs,
     pruneBatchSize: retention.batchSize,
+    portalSigningKeys: copyKeys(portal.signingKeys),
+    portalSessionTtlMs: portal.sessionTtlMs,
+    portalMaxSessionTtlMs: portal.maxSessionTtlMs,
+    portalFrameAncestors: copyList(portal.frameAncestors),
+    portalTheme: { ...portal.theme },
+    resolvePortalLists: portal.resolveLists,
     metrics: options.metrics ?? defaults.metrics,
   };
   assertValidOptions(resolved);
@@ -323,10 +397,13 @@ export function resolveWebhooksOptions(
 }
 
 /** A non-array is left for `assertValidOptions` to report rather than thrown on here. */
-function copyKeys(keys: readonly EncryptionKey[]): EncryptionKey[] {
-  return Array.isArray(keys)
-    ? keys.map((key: EncryptionKey) => ({ ...key }))
-    : (keys as EncryptionKey[]);
+function copyList(items: readonly string[]): string[] {
+  return Array.isArray(items) ? items.map((item: string) => item) : (items as string[]);
+}
+
+/** A non-array is left for `assertValidOptions` to report rather than thrown on here. */
+function copyKeys<Key extends object>(keys: readonly Key[]): Key[] {
+  return Array.isArray(keys) ? keys.map((key: Key) => ({ ...key })) : (keys as Key[]);
 }
 
 /** The group's defaults overridden by what was given; `undefined` keeps the default, as if absent. */

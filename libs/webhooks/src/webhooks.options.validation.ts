@@ -82,6 +82,7 @@ export function assertValidOptions(options: ResolvedWebhooksOptions): void {
   if (!Number.isInteger(options.pruneBatchSize) || options.pruneBatchSize <= 0) {
     problems.push('retention.batchSize must be a positive integer');
   }
+  problems.push(...portalProblems(options));
   fail(problems);
 }
 
@@ -105,6 +106,72 @@ function encryptionKeysProblems(keys: unknown): string[] {
       problems.push(`${path}.key must be 32 bytes in base64`);
     }
   });
+  return problems;
+}
+
+/** A CSS value that cannot end its declaration or open another (no `;`, braces, `<`, `\` or line breaks). */
+// eslint-disable-next-line no-control-regex
+const SAFE_CSS_VALUE = /^[^;{}<>\\\u0000-\u001f]{1,200}$/;
+/** `'self'`, a scheme (`https:`) or an origin with an optional `*.` host wildcard and port. */
+const FRAME_ANCESTOR =
+  /^(?:'self'|[a-z][a-z0-9+.-]*:|[a-z][a-z0-9+.-]*:\/\/(?:\*\.)?[A-Za-z0-9.-]+(?::\d{1,5})?)$/;
+
+function portalProblems(options: ResolvedWebhooksOptions): string[] {
+  const problems: string[] = [];
+  const keys: unknown = options.portalSigningKeys;
+  if (!Array.isArray(keys)) problems.push('portal.signingKeys must be an array of { id, secret }');
+  else {
+    const seen = new Set<string>();
+    keys.forEach((entry: unknown, index) => {
+      const path = `portal.signingKeys[${index}]`;
+      const { id, secret }: Record<string, unknown> = isGroup(entry) ? entry : {};
+      if (typeof id !== 'string' || !KEY_ID.test(id)) {
+        problems.push(`${path}.id must be 1 to 32 letters, digits, _ or -`);
+      } else if (seen.has(id)) {
+        problems.push(`${path}.id repeats "${id}"`);
+      } else seen.add(id);
+      if (typeof secret !== 'string' || secret.length < 32) {
+        problems.push(`${path}.secret must be a string of at least 32 characters`);
+      }
+    });
+  }
+  for (const [path, value] of [
+    ['portal.sessionTtlMs', options.portalSessionTtlMs],
+    ['portal.maxSessionTtlMs', options.portalMaxSessionTtlMs],
+  ] as const) {
+    if (!Number.isFinite(value) || value <= 0) problems.push(`${path} must be a positive number`);
+  }
+  if (options.portalSessionTtlMs > options.portalMaxSessionTtlMs) {
+    problems.push('portal.sessionTtlMs must not exceed portal.maxSessionTtlMs');
+  }
+  const ancestors: unknown = options.portalFrameAncestors;
+  if (
+    !Array.isArray(ancestors) ||
+    !ancestors.every((origin) => typeof origin === 'string' && FRAME_ANCESTOR.test(origin))
+  ) {
+    problems.push(
+      "portal.frameAncestors must be origins such as 'https://app.example.com', 'https://*.example.com' or \"'self'\"",
+    );
+  }
+  const theme: unknown = options.portalTheme;
+  if (!isGroup(theme)) problems.push('portal.theme must be an object');
+  else {
+    for (const [name, value] of Object.entries(theme)) {
+      if (!['primary', 'font', 'radius'].includes(name)) {
+        problems.push(`portal.theme.${name} is not an option`);
+      } else if (
+        value !== undefined &&
+        (typeof value !== 'string' || !SAFE_CSS_VALUE.test(value))
+      ) {
+        problems.push(
+          `portal.theme.${name} must be a CSS value without ; { } < > \\ or line breaks`,
+        );
+      }
+    }
+  }
+  if (typeof options.resolvePortalLists !== 'function') {
+    problems.push('portal.resolveLists must be a function');
+  }
   return problems;
 }
 

@@ -7,16 +7,32 @@ import {
   type CanActivate,
   type ExecutionContext,
   type Type,
+  SetMetadata,
 } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
+import { ModuleRef, Reflector } from '@nestjs/core';
 import { isObservable, lastValueFrom } from 'rxjs';
 import {
   WEBHOOKS_OPTIONS,
   type ResolvedWebhooksOptions,
   type WebhooksAdminRequest,
 } from '../webhooks.options';
+import { PortalAccessError } from '../webhooks.errors';
+import { isPortalToken, verifyPortalToken, type PortalClaims } from './portal-token';
 
 export const TENANT_REQUEST_KEY = '__nestHooksTenantId';
+export const PORTAL_SESSION_REQUEST_KEY = '__nestHooksPortalSession';
+const REVEALS_SECRET = Symbol('revealsSecret');
+
+/** Marks a read route that a read-only portal session may not use (it shows a secret). */
+export const RevealsSecret = (): MethodDecorator => SetMetadata(REVEALS_SECRET, true);
+
+const READING_METHODS = new Set(['GET', 'HEAD']);
+
+/** The bearer token of the request when it is a portal token, else null. */
+export function portalTokenOf(request: Pick<WebhooksAdminRequest, 'headers'>): string | null {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
+  return match && isPortalToken(match[1]) ? match[1] : null;
+}
 
 /** The tenant column's length. */
 const MAX_TENANT_LENGTH = 128;
@@ -30,7 +46,12 @@ function tenantProblem(tenantId: unknown): string | null {
   return null;
 }
 
-/** Runs the host's guards, then resolves the tenant every admin query is scoped by. */
+/**
+ * Resolves the tenant every admin query is scoped by. A request carrying a portal token is a
+ * customer's portal session: the token names the tenant and the lists, and the host's guards and
+ * `resolveTenant` are not asked (the host signed the token after its own checks). Any other request
+ * goes through the host's guards, then `resolveTenant`.
+ */
 @Injectable()
 export class WebhooksAdminGuard implements CanActivate {
   private readonly logger = new Logger('WebhooksAdmin');
@@ -39,9 +60,12 @@ export class WebhooksAdminGuard implements CanActivate {
   constructor(
     @Inject(WEBHOOKS_OPTIONS) private readonly options: ResolvedWebhooksOptions,
     private readonly moduleRef: ModuleRef,
+    private readonly reflector: Reflector,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
+    const portalToken = portalTokenOf(context.switchToHttp().getRequest<WebhooksAdminRequest>());
+    if (portalToken !== null) return this.admitPortalSession(context, portalToken);
     for (const configured of this.options.guards) {
       const guard =
         typeof configured === 'function' ? await this.instantiate(configured) : configured;
@@ -54,6 +78,27 @@ export class WebhooksAdminGuard implements CanActivate {
     const problem = tenantProblem(tenantId);
     if (problem) throw new ForbiddenException(problem);
     request[TENANT_REQUEST_KEY] = tenantId;
+    return true;
+  }
+
+  private admitPortalSession(context: ExecutionContext, token: string): boolean {
+    const request = context.switchToHttp().getRequest<WebhooksAdminRequest & { method?: string }>();
+    const session = verifyPortalToken(token, this.options.portalSigningKeys, new Date());
+    if (session.readOnly) {
+      const revealsSecret = this.reflector.get<boolean | undefined>(
+        REVEALS_SECRET,
+        context.getHandler(),
+      );
+      if (!READING_METHODS.has(request.method ?? 'GET') || revealsSecret) {
+        throw PortalAccessError.readOnly();
+      }
+    }
+    const listId = request.params?.listId;
+    if (listId !== undefined && !mayUseList(session, listId)) {
+      throw PortalAccessError.listNotInSession();
+    }
+    request[TENANT_REQUEST_KEY] = session.sub;
+    request[PORTAL_SESSION_REQUEST_KEY] = session;
     return true;
   }
 
@@ -83,4 +128,8 @@ export class WebhooksAdminGuard implements CanActivate {
     this.created.set(type, guard);
     return guard;
   }
+}
+
+function mayUseList(session: PortalClaims, listId: string): boolean {
+  return session.lists === undefined || session.lists.some((list) => list.id === listId);
 }

@@ -9,6 +9,9 @@ import { HttpAdapterHost } from '@nestjs/core';
 import {
   DeliveryNotFoundError,
   InvalidSubscriptionError,
+  PortalAccessError,
+  PortalConfigurationError,
+  PortalSessionError,
   SecretDecryptionError,
   SubscriptionNotFoundError,
   SubscriptionStateConflictError,
@@ -20,7 +23,11 @@ import {
 
 /** Errors of the server's own state (a missing key, a tampered row), not of the request. */
 function isServerFault(error: WebhooksError): boolean {
-  return error instanceof UnknownEncryptionKeyError || error instanceof SecretDecryptionError;
+  return (
+    error instanceof UnknownEncryptionKeyError ||
+    error instanceof SecretDecryptionError ||
+    error instanceof PortalConfigurationError
+  );
 }
 
 function statusOf(error: WebhooksError): { statusCode: number; error: string } {
@@ -29,6 +36,12 @@ function statusOf(error: WebhooksError): { statusCode: number; error: string } {
   }
   if (error instanceof SubscriptionStateConflictError || error instanceof WebhookLimitError) {
     return { statusCode: HttpStatus.CONFLICT, error: 'Conflict' };
+  }
+  if (error instanceof PortalSessionError) {
+    return { statusCode: HttpStatus.UNAUTHORIZED, error: 'Unauthorized' };
+  }
+  if (error instanceof PortalAccessError) {
+    return { statusCode: HttpStatus.FORBIDDEN, error: 'Forbidden' };
   }
   if (error instanceof WebhookStorageError) {
     return { statusCode: HttpStatus.SERVICE_UNAVAILABLE, error: 'Service Unavailable' };

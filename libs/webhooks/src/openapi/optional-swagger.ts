@@ -42,6 +42,10 @@ export const ApiPropertyOptional = (options: DocPropertyOptions = {}): PropertyD
 export const ApiTags = (...tags: string[]): ClassDecorator & MethodDecorator =>
   swagger ? swagger.ApiTags(...tags) : none;
 
+/** Keeps a controller (the portal page) out of the host's API document. */
+export const ApiExcludeController = (): ClassDecorator =>
+  swagger ? swagger.ApiExcludeController() : none;
+
 export const ApiOperation = (summary: string, description?: string): MethodDecorator =>
   swagger ? swagger.ApiOperation({ summary, description }) : none;
 

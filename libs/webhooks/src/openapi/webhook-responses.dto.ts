@@ -87,6 +87,7 @@ export class AttemptResponseDto {
 export class DeliveryResponseDto {
   @ApiProperty({ format: 'uuid', description: 'Sent as webhook-id' }) id!: string;
   @ApiProperty({ format: 'uuid' }) eventId!: string;
+  @ApiProperty({ example: 'contact.subscribed' }) eventType!: string;
   @ApiProperty({ format: 'uuid' }) subscriptionId!: string;
   @ApiProperty({ enum: DELIVERY_STATUSES }) status!: string;
   @ApiProperty() attemptCount!: number;

@@ -66,10 +66,15 @@ export interface AttemptRef {
   attempt: number;
 }
 
+/** A delivery as the log shows it: with its event's type. */
+export type ListedDelivery = WebhookDelivery & { eventType: string };
+
 export interface DeliveryPageQuery {
   tenantId: string;
   subscriptionId: string;
   status?: WebhookDelivery['status'];
+  /** Only deliveries of events of this type. */
+  eventType?: string;
   /** Only deliveries with a smaller id (the cursor). */
   beforeId?: string;
   limit: number;
@@ -134,7 +139,7 @@ export abstract class DeliveryStore {
   abstract findRecoverable(query: RecoverableQuery): Promise<AttemptRef[]>;
 
   /** The delivery log of a subscription, newest first, `limit` rows at most. */
-  abstract listPage(query: DeliveryPageQuery): Promise<WebhookDelivery[]>;
+  abstract listPage(query: DeliveryPageQuery): Promise<ListedDelivery[]>;
 
   /** When the oldest pending or failed delivery was due (null when none is). */
   abstract oldestDueAt(): Promise<Date | null>;

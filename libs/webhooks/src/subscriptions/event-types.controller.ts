@@ -1,5 +1,6 @@
-import { Controller, Get, UseGuards } from '@nestjs/common';
+import { Controller, Get, UseFilters, UseGuards } from '@nestjs/common';
 import { WebhooksAdminGuard } from '../admin/webhooks-admin.guard';
+import { WebhooksErrorFilter } from '../admin/webhooks-error.filter';
 import { EventCatalogue, WEBHOOK_EVENT_SOURCES } from '../catalogue/event-catalogue';
 import { ApiErrors, ApiOperation, ApiResponse, ApiTags } from '../openapi/optional-swagger';
 import { ErrorResponseDto, EventTypesResponseDto } from '../openapi/webhook-responses.dto';
@@ -8,6 +9,7 @@ import type { WebhookEventTypeDefinition } from '../webhooks.options';
 @ApiTags('webhooks')
 @Controller('webhooks')
 @UseGuards(WebhooksAdminGuard)
+@UseFilters(WebhooksErrorFilter)
 export class WebhookEventTypesController {
   constructor(private readonly catalogue: EventCatalogue) {}
 

@@ -1,5 +1,5 @@
 import type { WebhookAttempt } from '../storage/entities/attempt.entity';
-import type { WebhookDelivery } from '../storage/entities/delivery.entity';
+import type { ListedDelivery } from '../storage/delivery.store';
 import type { WebhookSubscription } from '../storage/entities/subscription.entity';
 
 export interface Page<T> {
@@ -17,7 +17,7 @@ export type WebhookSubscriptionView = Omit<
 
 export type WebhookAttemptView = Omit<WebhookAttempt, 'deliveryId'>;
 
-export type WebhookDeliveryView = Omit<WebhookDelivery, 'tenantId' | 'attempts'> & {
+export type WebhookDeliveryView = Omit<ListedDelivery, 'tenantId' | 'attempts'> & {
   attemptCount: number;
   attempts: WebhookAttemptView[];
 };
@@ -37,7 +37,7 @@ export function toSubscriptionView(
 }
 
 export function toDeliveryView(
-  delivery: WebhookDelivery,
+  delivery: ListedDelivery,
   attempts: WebhookAttempt[],
 ): WebhookDeliveryView {
   const { tenantId: _tenantId, attempts: attemptCount, ...rest } = delivery;

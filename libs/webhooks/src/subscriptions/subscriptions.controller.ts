@@ -15,7 +15,7 @@ import {
 } from '@nestjs/common';
 import { adminValidationPipe } from '../admin/admin-validation.pipe';
 import { TenantId } from '../admin/tenant.decorator';
-import { WebhooksAdminGuard } from '../admin/webhooks-admin.guard';
+import { RevealsSecret, WebhooksAdminGuard } from '../admin/webhooks-admin.guard';
 import { WebhooksErrorFilter } from '../admin/webhooks-error.filter';
 import { ApiErrors, ApiOperation, ApiResponse, ApiTags } from '../openapi/optional-swagger';
 import {
@@ -91,6 +91,7 @@ export class WebhookSubscriptionsController {
 
   /** The signing secret, for the owner to configure their receiver. */
   @Get(':id/secret')
+  @RevealsSecret()
   @ApiOperation('Get the signing secret')
   @ApiResponse(200, SecretResponseDto, 'The current secret')
   @ApiErrors(ErrorResponseDto, 404)

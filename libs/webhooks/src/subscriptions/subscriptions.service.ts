@@ -160,11 +160,13 @@ export class WebhookSubscriptionsService {
     query: DeliveriesQuery = {},
   ): Promise<Page<WebhookDeliveryView>> {
     await this.get(scope, subscriptionId);
+    if (query.eventType !== undefined) this.catalogue.assertEventType(query.eventType, 'eventType');
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     const deliveries = await this.deliveries.listPage({
       tenantId: scope.tenantId,
       subscriptionId,
       status: query.status,
+      eventType: query.eventType,
       beforeId: query.cursor ? decodeCursor(query.cursor) : undefined,
       limit: limit + 1,
     });

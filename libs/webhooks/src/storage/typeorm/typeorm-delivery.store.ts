@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { In, LessThan, Not, type DataSource, type FindOptionsWhere } from 'typeorm';
+import { In, Not, type DataSource } from 'typeorm';
 import {
   ATTEMPT_DELIVERY_COLUMNS,
   ATTEMPT_EVENT_COLUMNS,
@@ -9,6 +9,7 @@ import {
   LoadedDelivery,
   type AttemptRef,
   type DeliveryPageQuery,
+  type ListedDelivery,
   type RecoverableQuery,
   type RequeueOutcome,
 } from '../delivery.store';
@@ -255,14 +256,23 @@ export class TypeOrmDeliveryStore extends DeliveryStore {
     return deliveries.map(nextAttempt);
   }
 
-  listPage(query: DeliveryPageQuery): Promise<WebhookDelivery[]> {
-    const where: FindOptionsWhere<WebhookDelivery> = {
-      subscriptionId: query.subscriptionId,
-      tenantId: query.tenantId,
-    };
-    if (query.status) where.status = query.status;
-    if (query.beforeId) where.id = LessThan(query.beforeId);
-    return this.deliveries.find({ where, order: { id: 'DESC' }, take: query.limit });
+  async listPage(query: DeliveryPageQuery): Promise<ListedDelivery[]> {
+    const page = this.deliveries
+      .createQueryBuilder('delivery')
+      .innerJoin(WebhookEvent, 'event', 'event.id = delivery.eventId')
+      .addSelect('event.type', 'event_type')
+      .where('delivery.subscriptionId = :subscriptionId', { subscriptionId: query.subscriptionId })
+      .andWhere('delivery.tenantId = :tenantId', { tenantId: query.tenantId });
+    if (query.status) page.andWhere('delivery.status = :status', { status: query.status });
+    if (query.eventType) page.andWhere('event.type = :eventType', { eventType: query.eventType });
+    if (query.beforeId) page.andWhere('delivery.id < :beforeId', { beforeId: query.beforeId });
+    const { entities, raw } = await page
+      .orderBy('delivery.id', 'DESC')
+      .limit(query.limit)
+      .getRawAndEntities<{ event_type: string }>();
+    return entities.map((delivery, index) =>
+      Object.assign(delivery, { eventType: String(raw[index].event_type) }),
+    );
   }
 
   async oldestDueAt(): Promise<Date | null> {

@@ -15,6 +15,8 @@ export interface PageQuery {
 
 export interface DeliveriesQuery extends PageQuery {
   status?: DeliveryStatus;
+  /** Only deliveries of events of this type (from the catalogue). */
+  eventType?: string;
 }
 
 export class PaginationQueryDto implements PageQuery {
@@ -39,4 +41,10 @@ export class DeliveriesQueryDto extends PaginationQueryDto implements Deliveries
   @IsOptional()
   @IsIn(DELIVERY_STATUSES, { message: `status must be one of: ${DELIVERY_STATUSES.join(', ')}` })
   status?: DeliveryStatus;
+
+  @ApiPropertyOptional({ description: 'Only deliveries of events of this type' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  eventType?: string;
 }
