@@ -8,6 +8,7 @@ import {
   Req,
   Res,
   ServiceUnavailableException,
+  StreamableFile,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { ApiExcludeController } from '../openapi/optional-swagger';
@@ -56,7 +57,7 @@ export class PortalPageController {
   async asset(
     @Param('name') name: string,
     @Res({ passthrough: true }) response: unknown,
-  ): Promise<Buffer> {
+  ): Promise<StreamableFile> {
     this.answerAsPortal(response);
     const asset = await this.assets.get(name);
     if (!asset) {
@@ -65,8 +66,7 @@ export class PortalPageController {
         'the portal page is not built: run `npm run build:portal`',
       );
     }
-    this.adapterHost.httpAdapter.setHeader(response, 'Content-Type', asset.contentType);
-    return asset.body;
+    return new StreamableFile(asset.body, { type: asset.contentType });
   }
 
   private answerAsPortal(response: unknown): void {
