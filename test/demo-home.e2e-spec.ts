@@ -1,0 +1,136 @@
+import { get, type ClientRequest, type IncomingMessage } from 'node:http';
+import type { InboxEntry } from '../apps/demo/src/inbox/inbox.service';
+import { DemoHarness } from './support/demo-harness';
+import { Wakeups } from './support/eventually';
+
+interface StreamedEntry {
+  id: string | undefined;
+  entry: InboxEntry;
+}
+
+/** A client of `/inbox/stream` that keeps every event it gets and wakes who waits for one. */
+class InboxStream {
+  readonly events: StreamedEntry[] = [];
+  private readonly wakeups = new Wakeups();
+  private buffer = '';
+  ended = false;
+
+  private constructor(
+    private readonly request: ClientRequest,
+    readonly response: IncomingMessage,
+  ) {
+    response.setEncoding('utf8');
+    response.on('data', (chunk: string) => this.read(chunk));
+    response.on('end', () => {
+      this.ended = true;
+      this.wakeups.wake();
+    });
+  }
+
+  static open(port: number, headers: Record<string, string> = {}): Promise<InboxStream> {
+    return new Promise((resolve, reject) => {
+      const request = get({ host: '127.0.0.1', port, path: '/inbox/stream', headers }, (response) =>
+        resolve(new InboxStream(request, response)),
+      );
+      request.on('error', reject);
+    });
+  }
+
+  /** The first event (in the order received) that matches, as soon as it arrives. */
+  async next(what: string, matches: (event: StreamedEntry) => boolean): Promise<StreamedEntry> {
+    const found = () => this.events.find(matches);
+    if (!(await this.wakeups.until(() => found() !== undefined || this.ended, 10_000, 1_000))) {
+      throw new Error(`no ${what} on /inbox/stream`);
+    }
+    const event = found();
+    if (!event) throw new Error(`/inbox/stream ended without ${what}`);
+    return event;
+  }
+
+  close(): void {
+    this.request.destroy();
+  }
+
+  private read(chunk: string): void {
+    this.buffer += chunk;
+    let end: number;
+    while ((end = this.buffer.indexOf('\n\n')) !== -1) {
+      const block = this.buffer.slice(0, end);
+      this.buffer = this.buffer.slice(end + 2);
+      let id: string | undefined;
+      const data: string[] = [];
+      for (const line of block.split('\n')) {
+        if (line.startsWith('id:')) id = line.slice(3).trim();
+        else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
+      }
+      if (data.length > 0) {
+        this.events.push({ id, entry: JSON.parse(data.join('\n')) as InboxEntry });
+      }
+    }
+    this.wakeups.wake();
+  }
+}
+
+describe('demo home page (SQLite in memory, real Redis)', () => {
+  let demo: DemoHarness;
+  const streams: InboxStream[] = [];
+  const openStream = async (headers?: Record<string, string>) => {
+    const stream = await InboxStream.open(demo.port, headers);
+    streams.push(stream);
+    return stream;
+  };
+  const subscribe = (email: string) =>
+    demo.http().post(`/public/lists/${demo.listId}/subscribe`).send({ email }).expect(201);
+
+  beforeAll(async () => {
+    demo = await DemoHarness.start();
+  });
+
+  afterAll(async () => {
+    // One stream is still open: closing the app must end it rather than wait for its client.
+    await demo.close();
+    for (const stream of streams) stream.close();
+  });
+
+  describe('GET /inbox/stream', () => {
+    it('sends each verified delivery as it arrives', async () => {
+      const stream = await openStream();
+      expect(stream.response.statusCode).toBe(200);
+      expect(stream.response.headers['content-type']).toMatch(/^text\/event-stream/);
+
+      await subscribe('sse@example.com');
+      const { id, entry } = await stream.next(
+        'contact.subscribed of sse@example.com',
+        ({ entry }) =>
+          entry.type === 'contact.subscribed' &&
+          (entry.data as { contact?: { email?: string } }).contact?.email === 'sse@example.com',
+      );
+      expect(entry).toMatchObject({
+        verified: true,
+        source: 'contact',
+        listId: String(demo.listId),
+      });
+      expect(id).toBe(String(entry.id));
+      expect(await demo.inbox()).toContainEqual(entry);
+    });
+
+    it('starts with what was kept, oldest first, or after the Last-Event-ID it is given', async () => {
+      const kept = await demo.inbox();
+      const fresh = await openStream();
+      const oldest = await fresh.next('the oldest entry', () => true);
+      expect(oldest.entry).toEqual(kept[kept.length - 1]);
+
+      const resumed = await openStream({ 'last-event-id': String(kept[0].id) });
+      await subscribe('resumed@example.com');
+      const first = await resumed.next('an entry', () => true);
+      expect(first.entry.id).toBeGreaterThan(kept[0].id);
+      await resumed.next('contact.subscribed of resumed@example.com', ({ entry }) =>
+        JSON.stringify(entry.data).includes('resumed@example.com'),
+      );
+    });
+  });
+
+  it('never answered with a 5xx', () => {
+    expect(demo.serverErrors).toEqual([]);
+  });
+});
