@@ -1,7 +1,12 @@
+import { createHmac } from 'node:crypto';
 import { get, type ClientRequest, type IncomingMessage } from 'node:http';
+import { DEFAULT_TENANT_ID, WebhooksPortal } from 'nestjs-marketing-webhooks';
+import { loadDemoConfig } from '../apps/demo/src/config/demo-config';
 import type { InboxEntry } from '../apps/demo/src/inbox/inbox.service';
 import { DemoHarness } from './support/demo-harness';
 import { Wakeups } from './support/eventually';
+
+const PORTAL_KEY = 'home-test-portal-key-0123456789abcdef';
 
 interface StreamedEntry {
   id: string | undefined;
@@ -71,6 +76,15 @@ class InboxStream {
   }
 }
 
+function directives(policy: string | undefined): Map<string, string> {
+  return new Map(
+    (policy ?? '').split(';').map((directive) => {
+      const [name, ...values] = directive.trim().split(/\s+/);
+      return [name, values.join(' ')] as const;
+    }),
+  );
+}
+
 describe('demo home page (SQLite in memory, real Redis)', () => {
   let demo: DemoHarness;
   const streams: InboxStream[] = [];
@@ -83,13 +97,52 @@ describe('demo home page (SQLite in memory, real Redis)', () => {
     demo.http().post(`/public/lists/${demo.listId}/subscribe`).send({ email }).expect(201);
 
   beforeAll(async () => {
-    demo = await DemoHarness.start();
+    demo = await DemoHarness.start({ DEMO_PORTAL_KEY: PORTAL_KEY });
   });
 
   afterAll(async () => {
     // One stream is still open: closing the app must end it rather than wait for its client.
     await demo.close();
     for (const stream of streams) stream.close();
+  });
+
+  describe('the customer portal', () => {
+    it('covers every list of the demo account in a session without lists', async () => {
+      const customers = (await demo.http().post('/lists').send({ name: 'Customers' }).expect(201))
+        .body as { id: number };
+      const { token } = demo.app.get(WebhooksPortal).createSession({ tenantId: DEFAULT_TENANT_ID });
+      const session = await demo
+        .http()
+        .get('/webhooks/portal/session')
+        .set({ authorization: `Bearer ${token}` })
+        .expect(200);
+      expect(session.body).toMatchObject({
+        lists: [
+          { id: String(demo.listId), name: 'Newsletter' },
+          { id: String(customers.id), name: 'Customers' },
+        ],
+        readOnly: false,
+      });
+    });
+
+    it('serves the framed page to the demo itself only', async () => {
+      const portal = await demo.http().get('/webhooks/portal').expect(200);
+      expect(directives(portal.headers['content-security-policy']).get('frame-ancestors')).toBe(
+        "'self'",
+      );
+    });
+
+    it('signs the sessions with DEMO_PORTAL_KEY, of at least 32 characters', () => {
+      const { token } = demo.app.get(WebhooksPortal).createSession({ tenantId: DEFAULT_TENANT_ID });
+      const [header, payload, signature] = token.split('.');
+      expect(
+        createHmac('sha256', PORTAL_KEY).update(`${header}.${payload}`).digest('base64url'),
+      ).toBe(signature);
+      expect(() => loadDemoConfig({ DEMO_PORTAL_KEY: 'too-short' })).toThrow(
+        'DEMO_PORTAL_KEY must be at least 32 characters',
+      );
+      expect(loadDemoConfig({}).portalKey).toBeNull();
+    });
   });
 
   describe('GET /inbox/stream', () => {
