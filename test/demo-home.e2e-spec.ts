@@ -1,12 +1,23 @@
 import { createHmac } from 'node:crypto';
 import { get, type ClientRequest, type IncomingMessage } from 'node:http';
-import { DEFAULT_TENANT_ID, WebhooksPortal } from 'nestjs-marketing-webhooks';
+import {
+  BUILT_IN_EVENT_TYPES,
+  DEFAULT_TENANT_ID,
+  WEBHOOK_EVENT_SOURCES,
+  WEBHOOK_TEST_EVENT,
+  WebhooksPortal,
+} from 'nestjs-marketing-webhooks';
 import { loadDemoConfig } from '../apps/demo/src/config/demo-config';
 import type { InboxEntry } from '../apps/demo/src/inbox/inbox.service';
 import { DemoHarness } from './support/demo-harness';
 import { Wakeups } from './support/eventually';
 
+// Quotes and markup in the key show that the page escapes what it writes into its attributes.
+const API_KEY = 'home-test-key"><b>';
 const PORTAL_KEY = 'home-test-portal-key-0123456789abcdef';
+const EVENT_TYPES = BUILT_IN_EVENT_TYPES.map(({ type }) => type).filter(
+  (type) => type !== WEBHOOK_TEST_EVENT,
+);
 
 interface StreamedEntry {
   id: string | undefined;
@@ -85,6 +96,28 @@ function directives(policy: string | undefined): Map<string, string> {
   );
 }
 
+function unescapeAttribute(value: string): string {
+  return value
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+}
+
+/** The attributes of each element of the page that carries `data-testid="…"`. */
+function testHooks(html: string, testId: string): Array<Record<string, string>> {
+  const tags = html.match(new RegExp(`<[a-z]+\\b[^>]*\\bdata-testid="${testId}"[^>]*>`, 'g'));
+  return (tags ?? []).map((tag) =>
+    Object.fromEntries(
+      [...tag.matchAll(/([a-z-]+)="([^"]*)"/g)].map(([, name, value]) => [
+        name,
+        unescapeAttribute(value),
+      ]),
+    ),
+  );
+}
+
 describe('demo home page (SQLite in memory, real Redis)', () => {
   let demo: DemoHarness;
   const streams: InboxStream[] = [];
@@ -97,7 +130,7 @@ describe('demo home page (SQLite in memory, real Redis)', () => {
     demo.http().post(`/public/lists/${demo.listId}/subscribe`).send({ email }).expect(201);
 
   beforeAll(async () => {
-    demo = await DemoHarness.start({ DEMO_PORTAL_KEY: PORTAL_KEY });
+    demo = await DemoHarness.start({ DEMO_API_KEY: API_KEY, DEMO_PORTAL_KEY: PORTAL_KEY });
   });
 
   afterAll(async () => {
@@ -106,16 +139,105 @@ describe('demo home page (SQLite in memory, real Redis)', () => {
     for (const stream of streams) stream.close();
   });
 
-  describe('the customer portal', () => {
-    it('covers every list of the demo account in a session without lists', async () => {
+  describe('GET /', () => {
+    it('answers HTML under a strict Content-Security-Policy, with nothing inline', async () => {
+      const page = await demo
+        .http()
+        .get('/')
+        .expect(200)
+        .expect('Content-Type', /^text\/html/);
+      const policy = directives(page.headers['content-security-policy']);
+      expect(Object.fromEntries(policy)).toMatchObject({
+        'default-src': "'none'",
+        'script-src': "'self'",
+        'style-src': "'self'",
+        'connect-src': "'self'",
+        'frame-src': "'self'",
+        'frame-ancestors': "'none'",
+        'base-uri': "'none'",
+      });
+      expect(page.headers['content-security-policy']).not.toContain('unsafe');
+      expect(page.headers).toMatchObject({
+        'x-content-type-options': 'nosniff',
+        'x-frame-options': 'DENY',
+        'cache-control': 'no-store',
+      });
+      expect(page.text).not.toMatch(/<style|\sstyle=|\son[a-z]+=/i);
+      for (const script of page.text.match(/<script\b[^>]*>/g) ?? []) {
+        expect(script).toMatch(/\ssrc="\/assets\/home\.js"/);
+      }
+    });
+
+    it('has the hooks of the browser tests and a button per event type and real source', async () => {
+      const page = (await demo.http().get('/').expect(200)).text;
+      for (const hook of ['home-lists', 'home-contacts', 'inbox']) {
+        expect(testHooks(page, hook)).toHaveLength(1);
+      }
+      const triggers = testHooks(page, 'trigger');
+      expect(new Set(triggers.map((trigger) => trigger['data-event']))).toEqual(
+        new Set(EVENT_TYPES),
+      );
+      expect(new Set(triggers.map((trigger) => trigger['data-source']))).toEqual(
+        new Set(WEBHOOK_EVENT_SOURCES),
+      );
+      const pairs = triggers.map((trigger) => `${trigger['data-event']} ${trigger['data-source']}`);
+      expect(new Set(pairs).size).toBe(pairs.length);
+      expect(pairs).toEqual(
+        expect.arrayContaining([
+          'contact.subscribed contact',
+          'contact.subscribed admin',
+          'contact.subscribed api',
+          'campaign.sent system',
+          'campaign.bounced system',
+          'campaign.clicked contact',
+        ]),
+      );
+    });
+
+    it('gives the script the seeded list and the api key, escaped', async () => {
+      const page = (await demo.http().get('/').expect(200)).text;
+      expect(page).toContain(`data-list-id="${demo.listId}"`);
+      expect(page).toContain('data-api-key="home-test-key&quot;&gt;&lt;b&gt;"');
+      expect(page).not.toContain(API_KEY);
+    });
+
+    it('serves its script and stylesheet; the script never writes markup', async () => {
+      const script = await demo
+        .http()
+        .get('/assets/home.js')
+        .expect(200)
+        .expect('Content-Type', /^text\/javascript/)
+        .expect('X-Content-Type-Options', 'nosniff');
+      expect(script.text).toContain('// @ts-check');
+      expect(script.text).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
+      await demo
+        .http()
+        .get('/assets/home.css')
+        .expect(200)
+        .expect('Content-Type', /^text\/css/);
+    });
+  });
+
+  describe('Settings → Webhooks: the customer portal', () => {
+    it('embeds the portal with a session of the demo account that covers every list', async () => {
       const customers = (await demo.http().post('/lists').send({ name: 'Customers' }).expect(201))
         .body as { id: number };
-      const { token } = demo.app.get(WebhooksPortal).createSession({ tenantId: DEFAULT_TENANT_ID });
-      const session = await demo
+
+      const page = await demo
         .http()
-        .get('/webhooks/portal/session')
-        .set({ authorization: `Bearer ${token}` })
-        .expect(200);
+        .get('/settings/webhooks')
+        .expect(200)
+        .expect('Content-Type', /^text\/html/)
+        .expect('Cache-Control', 'no-store');
+      expect(directives(page.headers['content-security-policy']).get('frame-src')).toBe("'self'");
+      expect(testHooks(page.text, 'settings-webhooks')).toHaveLength(1);
+      const [frame] = testHooks(page.text, 'portal-frame');
+      expect(frame.title).toEqual(expect.any(String));
+      const [, token] = /^\/webhooks\/portal#session=([\w.-]+)$/.exec(frame.src) ?? [];
+      expect(token).toBeDefined();
+
+      const bearer = { authorization: `Bearer ${token}` };
+      const session = await demo.http().get('/webhooks/portal/session').set(bearer).expect(200);
       expect(session.body).toMatchObject({
         lists: [
           { id: String(demo.listId), name: 'Newsletter' },
@@ -123,6 +245,11 @@ describe('demo home page (SQLite in memory, real Redis)', () => {
         ],
         readOnly: false,
       });
+      // The token stands in for the demo's guard on the library's admin routes.
+      const hooks = await demo.http().get(`/lists/${demo.listId}/webhooks`).set(bearer).expect(200);
+      expect((hooks.body as { data: Array<{ name: string }> }).data).toEqual([
+        expect.objectContaining({ name: 'Demo inbox' }),
+      ]);
     });
 
     it('serves the framed page to the demo itself only', async () => {

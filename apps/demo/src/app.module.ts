@@ -16,6 +16,7 @@ import type { DemoConfig, Env } from './config/demo-config';
 import { DEMO_CONFIG, DemoConfigModule } from './config/demo-config.module';
 import { demoPortalOptions } from './config/portal.options';
 import { ContactsModule } from './contacts/contacts.module';
+import { HomeModule } from './home/home.module';
 import { InboxModule } from './inbox/inbox.module';
 import { ListsModule } from './lists/lists.module';
 import { ListsService } from './lists/lists.service';
@@ -68,6 +69,7 @@ export class AppModule {
         BouncesModule,
         InboxModule,
         SeedModule,
+        HomeModule,
       ],
       providers: [
         {
