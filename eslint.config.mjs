@@ -51,6 +51,11 @@ export default tseslint.config(
       '@typescript-eslint/require-await': 'off',
     },
   },
+  {
+    // The demo's browser script: plain JS, type-checked by apps/demo/public/tsconfig.json (DOM, no Node).
+    files: ['apps/demo/public/**/*.js'],
+    languageOptions: { globals: globals.browser, sourceType: 'module' },
+  },
   { plugins: { boundaries } },
   ...layeredFolders,
 );

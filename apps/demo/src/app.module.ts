@@ -14,9 +14,12 @@ import { CampaignsModule } from './campaigns/campaigns.module';
 import { RequestSourceGuard } from './common/request-source.guard';
 import type { DemoConfig, Env } from './config/demo-config';
 import { DEMO_CONFIG, DemoConfigModule } from './config/demo-config.module';
+import { demoPortalOptions } from './config/portal.options';
 import { ContactsModule } from './contacts/contacts.module';
+import { HomeModule } from './home/home.module';
 import { InboxModule } from './inbox/inbox.module';
 import { ListsModule } from './lists/lists.module';
+import { ListsService } from './lists/lists.service';
 import { METRICS_REGISTRY } from './observability/metrics.registry';
 import { ObservabilityModule } from './observability/observability.module';
 import { SeedModule } from './seed/seed.module';
@@ -40,14 +43,16 @@ export class AppModule {
           useFactory: (demo: DemoConfig) => ({ url: demo.redisUrl, prefix: demo.bullPrefix }),
         }),
         WebhooksModule.forRootAsync({
-          inject: [METRICS_REGISTRY],
-          useFactory: (registry: Registry) => ({
+          imports: [ListsModule],
+          inject: [METRICS_REGISTRY, DEMO_CONFIG, ListsService],
+          useFactory: (registry: Registry, demo: DemoConfig, lists: ListsService) => ({
             metrics: { registry },
             // The demo delivers to its own inbox on loopback, which the default URL policy refuses.
             security: { allowPrivateNetworks: true },
             retries: { schedule: [2_000, 10_000, 60_000] },
             // The library's webhook admin routes follow the same rule as the demo's: a wrong key is refused.
             admin: { guards: [RequestSourceGuard] },
+            portal: demoPortalOptions(demo, lists),
           }),
           isGlobal: true,
         }),
@@ -64,6 +69,7 @@ export class AppModule {
         BouncesModule,
         InboxModule,
         SeedModule,
+        HomeModule,
       ],
       providers: [
         {

@@ -25,7 +25,7 @@ async function bootstrap(): Promise<void> {
   const url = `http://localhost:${config.port}`;
   const listId = app.get(SeedService).listId;
   new Logger('Demo').log(
-    `Listening on ${url} — docs at ${url}/docs, queues at ${url}/queues, health at ${url}/health — trigger an event: curl -X POST ${url}/public/lists/${listId}/subscribe -d email=ada@example.com ; then see it delivered: curl ${url}/inbox`,
+    `Listening on ${url}: open it for the dashboard — docs at ${url}/docs, queues at ${url}/queues, health at ${url}/health — trigger an event: curl -X POST ${url}/public/lists/${listId}/subscribe -d email=ada@example.com ; then see it delivered: curl ${url}/inbox`,
   );
 }
 

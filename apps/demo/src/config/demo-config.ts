@@ -20,7 +20,12 @@ export interface DemoConfig {
   bullPrefix: string;
   /** A request carrying this `x-api-key` acts as an API client; without the header, as the admin UI. */
   apiKey: string;
+  /** Signs the links to the webhooks portal; null: a random key, so links die with the process. */
+  portalKey: string | null;
 }
+
+/** What the library asks of a portal signing key. */
+const MIN_PORTAL_KEY_LENGTH = 32;
 
 /** A configuration problem, worded to be printed as one line. */
 export class DemoConfigError extends Error {
@@ -36,6 +41,12 @@ export function loadDemoConfig(env: Env = process.env): DemoConfig {
   const port = readPort(env.PORT);
   const apiKey = env.DEMO_API_KEY ?? 'demo-api-key';
   if (apiKey.trim() === '') throw new DemoConfigError('DEMO_API_KEY must not be empty');
+  const portalKey = env.DEMO_PORTAL_KEY || null;
+  if (portalKey !== null && portalKey.length < MIN_PORTAL_KEY_LENGTH) {
+    throw new DemoConfigError(
+      `DEMO_PORTAL_KEY must be at least ${MIN_PORTAL_KEY_LENGTH} characters (openssl rand -base64 32)`,
+    );
+  }
   const bullPrefix = env.DEMO_BULL_PREFIX ?? 'bull';
   if (!/^[A-Za-z0-9_:.-]{1,64}$/.test(bullPrefix)) {
     throw new DemoConfigError(
@@ -50,6 +61,7 @@ export function loadDemoConfig(env: Env = process.env): DemoConfig {
     redisUrl: readRedisUrl(env.REDIS_URL ?? 'redis://127.0.0.1:6379'),
     bullPrefix,
     apiKey,
+    portalKey,
   };
 }
 
