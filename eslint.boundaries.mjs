@@ -16,6 +16,7 @@ const LAYERS = [
   ['delivery'],
   ['events', 'health', 'history'],
   ['subscriptions', 'portal'],
+  ['inbound'],
 ];
 
 const ROOT_ASSEMBLY = [

@@ -55,7 +55,8 @@ describe.each(TEST_DATABASES)('shipped migrations on %s', (kind) => {
     await dataSource.initialize();
     try {
       await dataSource.runMigrations();
-      await dataSource.undoLastMigration();
+      // Back to the first migration's schema, before the secrets were widened.
+      for (let i = 1; i < WEBHOOK_MIGRATIONS.length; i++) await dataSource.undoLastMigration();
       const subscriptions = dataSource.getRepository(WebhookSubscription);
       const row = {
         id: '0190a3c4-0000-7000-8000-000000000001',

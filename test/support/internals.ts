@@ -29,3 +29,11 @@ export { WebhooksMetrics } from '../../libs/webhooks/src/metrics/webhooks-metric
 export { WEBHOOKS_OPTIONS } from '../../libs/webhooks/src/webhooks.options';
 export { DeliveryRelay } from '../../libs/webhooks/src/delivery/delivery-relay';
 export { deliveryJobId } from '../../libs/webhooks/src/delivery/delivery.queue';
+export { WebhookInboundEvent } from '../../libs/webhooks/src/storage/entities/inbound-event.entity';
+export { InboundEndpointStore } from '../../libs/webhooks/src/storage/inbound-endpoint.store';
+export {
+  InboundEventStore,
+  type NewInboundEvent,
+} from '../../libs/webhooks/src/storage/inbound-event.store';
+export { InboundRelay } from '../../libs/webhooks/src/inbound/inbound-relay';
+export { inboundJobId } from '../../libs/webhooks/src/inbound/inbound.queue';

@@ -1,5 +1,5 @@
 import { getQueueToken } from '@nestjs/bull';
-import type { INestApplication, ModuleMetadata } from '@nestjs/common';
+import type { INestApplication, ModuleMetadata, NestApplicationOptions } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { Queue } from 'bull';
@@ -43,6 +43,8 @@ export interface WebhooksAppSetup {
    * on close. Close it before that app. Not for SQLite, whose database is private to its app.
    */
   sharingStoreWith?: WebhooksTestApp;
+  /** The Nest application's own options (`rawBody`, `bodyParser`). */
+  appOptions?: NestApplicationOptions;
 }
 
 export interface WebhooksTestApp {
@@ -122,7 +124,7 @@ export async function createWebhooksApp(setup: WebhooksAppSetup): Promise<Webhoo
     ],
     providers: setup.providers ?? [],
   }).compile();
-  const app = moduleRef.createNestApplication({ logger: ['error'] });
+  const app = moduleRef.createNestApplication({ logger: ['error'], ...setup.appOptions });
   try {
     await app.init();
   } catch (error) {

@@ -6,9 +6,17 @@ describe('the public API', () => {
     expect(Object.keys(publicApi).sort()).toEqual(
       [
         'BUILT_IN_EVENT_TYPES',
+        'CreateInboundEndpointDto',
         'CreateSubscriptionDto',
         'DEFAULT_TENANT_ID',
         'DeliveryNotFoundError',
+        'InboundEndpointNotFoundError',
+        'InboundEventNotFoundError',
+        'InboundStateConflictError',
+        'InvalidInboundEndpointError',
+        'OnInboundWebhook',
+        'UpdateInboundEndpointDto',
+        'WebhookInboundService',
         'InvalidCursorError',
         'InvalidSubscriptionError',
         'InvalidWebhookEventError',

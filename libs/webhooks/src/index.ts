@@ -4,6 +4,8 @@ export type { WebhooksQueueSettings } from './webhooks.queue';
 export {
   WEBHOOKS_DEFAULTS,
   type EncryptionKey,
+  type InboundSchemeDefinition,
+  type InboundSchemeRequest,
   type MetricsRegistry,
   type PortalList,
   type PortalSigningKey,
@@ -42,6 +44,20 @@ export {
 } from './portal/webhooks-portal.service';
 export { portalTokenOf } from './admin/webhooks-admin.guard';
 export { WebhooksErasureService, type SubjectErasure } from './history/webhooks-erasure.service';
+export {
+  WebhookInboundService,
+  type InboundEndpointsQuery,
+  type InboundEventsQuery,
+} from './inbound/webhook-inbound.service';
+export {
+  OnInboundWebhook,
+  type InboundWebhookFilter,
+} from './inbound/decorators/on-inbound-webhook.decorator';
+export type { InboundWebhookEvent } from './inbound/inbound-webhook.event';
+export type { InboundEndpointView, InboundEventView } from './inbound/inbound.views';
+export { CreateInboundEndpointDto } from './inbound/dto/create-inbound-endpoint.dto';
+export { UpdateInboundEndpointDto } from './inbound/dto/update-inbound-endpoint.dto';
+export type { InboundEventStatus } from './storage/entities/inbound-event.entity';
 export { CreateSubscriptionDto } from './subscriptions/dto/create-subscription.dto';
 export { UpdateSubscriptionDto } from './subscriptions/dto/update-subscription.dto';
 export type { DeliveriesQuery, PageQuery } from './subscriptions/dto/pagination-query.dto';
@@ -56,6 +72,10 @@ export type {
 export {
   WEBHOOK_LIFECYCLE_EVENTS,
   type DeliveryExhaustedEvent,
+  type InboundFailedEvent,
+  type InboundProcessedEvent,
+  type InboundReceivedEvent,
+  type InboundRejectedEvent,
   type SubscriptionDisabledEvent,
   type SubscriptionEnabledEvent,
   type WebhookLifecycleEventMap,
@@ -63,7 +83,11 @@ export {
 
 export {
   DeliveryNotFoundError,
+  InboundEndpointNotFoundError,
+  InboundEventNotFoundError,
+  InboundStateConflictError,
   InvalidCursorError,
+  InvalidInboundEndpointError,
   InvalidSubscriptionError,
   InvalidWebhookEventError,
   PortalAccessError,

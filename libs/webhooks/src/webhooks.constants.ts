@@ -11,3 +11,5 @@ export const DELIVERY_BACKOFF = 'nest-hooks-delivery';
 export const PRUNE_HISTORY_JOB = 'prune-history';
 /** Injection token of the module's `routePrefix` extra, without slashes ('' when none). */
 export const WEBHOOKS_ROUTE_PREFIX = Symbol('WEBHOOKS_ROUTE_PREFIX');
+/** Job of the delivery queue that processes one received inbound event. */
+export const INBOUND_JOB = 'inbound';

@@ -207,3 +207,37 @@ export class PortalConfigurationError extends WebhooksError {
     super(message, field);
   }
 }
+
+/** Inbound endpoint input that breaks the admin API's rules; `problems` name the fields (answered 400). */
+export class InvalidInboundEndpointError extends WebhooksError {
+  readonly code = 'invalid_inbound_endpoint';
+
+  constructor(readonly problems: string[]) {
+    super(problems.join('; '), problems[0]?.split(' ')[0]);
+  }
+}
+
+export class InboundEndpointNotFoundError extends WebhooksError {
+  readonly code = 'inbound_endpoint_not_found';
+
+  constructor(readonly endpointId: string) {
+    super(`inbound endpoint ${endpointId} not found`, 'id');
+  }
+}
+
+export class InboundEventNotFoundError extends WebhooksError {
+  readonly code = 'inbound_event_not_found';
+
+  constructor(readonly eventId: string) {
+    super(`inbound event ${eventId} not found`, 'eventId');
+  }
+}
+
+/** A replay of an event that is still being processed, or a rotation that lost a race (answered 409). */
+export class InboundStateConflictError extends WebhooksError {
+  readonly code = 'inbound_state_conflict';
+
+  constructor(message: string, field?: string) {
+    super(message, field);
+  }
+}

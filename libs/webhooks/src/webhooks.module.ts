@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { WebhooksAdminGuard } from './admin/webhooks-admin.guard';
 import { AttemptRecorder } from './delivery/attempt-recorder';
@@ -19,6 +20,17 @@ import { WebhooksService } from './events/webhooks.service';
 import { WebhooksHealthService } from './health/webhooks-health.service';
 import { HistoryPruner } from './history/history-pruner';
 import { WebhooksErasureService } from './history/webhooks-erasure.service';
+import { InboundEndpointsController } from './inbound/inbound-endpoints.controller';
+import { InboundHandlersExplorer } from './inbound/inbound-handlers.explorer';
+import { InboundPortalScopeGuard } from './inbound/inbound-portal-scope.guard';
+import { InboundQueue } from './inbound/inbound.queue';
+import { InboundProcessor } from './inbound/inbound.processor';
+import { InboundReceiver } from './inbound/inbound-receiver';
+import { InboundReceivingController } from './inbound/inbound-receiving.controller';
+import { InboundRelay } from './inbound/inbound-relay';
+import { InboundSchemes } from './inbound/inbound-schemes';
+import { InboundWorker } from './inbound/inbound.worker';
+import { WebhookInboundService } from './inbound/webhook-inbound.service';
 import { WebhooksMetrics } from './metrics/webhooks-metrics';
 import { UrlGuard } from './security/url-guard';
 import { WebhookNotifier } from './lifecycle/webhook-notifier';
@@ -39,20 +51,23 @@ import { ConfigurableModuleClass } from './webhooks.module-definition';
 import { eventCatalogueProvider, resolvedOptionsProvider } from './webhooks.providers';
 
 /**
- * Outbound webhooks for a Nest app that already has `TypeOrmModule.forRoot` and `BullModule.forRoot`.
+ * Webhooks for a Nest app that already has `TypeOrmModule.forRoot` and `BullModule.forRoot`.
  * `forRoot(options)` / `forRootAsync({ imports, useFactory, inject })` register the entities, the
- * delivery queue and worker, the admin REST routes, the customer portal and the injectable
+ * delivery queue and worker, the admin REST routes, the customer portal, the inbound endpoints
+ * (receiving route, verification, inbox, `@OnInboundWebhook` dispatch) and the injectable
  * `WebhooksService`.
  */
 @Module({
   // The Bull queue is registered per definition (webhooks.module-definition.ts): its timing is an extra.
-  imports: [TypeOrmModule.forFeature([...WEBHOOK_ENTITIES])],
+  imports: [TypeOrmModule.forFeature([...WEBHOOK_ENTITIES]), DiscoveryModule],
   controllers: [
     WebhookEventTypesController,
     WebhookSubscriptionsController,
     WebhookOperationsController,
     PortalSessionController,
     PortalPageController,
+    InboundEndpointsController,
+    InboundReceivingController,
   ],
   providers: [
     resolvedOptionsProvider,
@@ -85,6 +100,15 @@ import { eventCatalogueProvider, resolvedOptionsProvider } from './webhooks.prov
     WebhooksMetrics,
     WebhooksPortal,
     PortalAssets,
+    InboundSchemes,
+    InboundQueue,
+    InboundReceiver,
+    InboundHandlersExplorer,
+    InboundProcessor,
+    InboundWorker,
+    InboundRelay,
+    InboundPortalScopeGuard,
+    WebhookInboundService,
   ],
   exports: [
     WebhooksPortal,
@@ -94,6 +118,7 @@ import { eventCatalogueProvider, resolvedOptionsProvider } from './webhooks.prov
     WebhookOperationsService,
     WebhooksHealthService,
     WebhooksErasureService,
+    WebhookInboundService,
     eventCatalogueProvider,
   ],
 })

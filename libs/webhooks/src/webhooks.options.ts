@@ -49,6 +49,36 @@ export interface PortalTheme {
   radius?: string;
 }
 
+/**
+ * A verification scheme a host adds for senders the built-in ones do not cover
+ * (`inbound.schemes`). See `InboundVerificationScheme` for what `verify` receives.
+ */
+export interface InboundSchemeDefinition {
+  /** Names the scheme in an endpoint's `scheme`: lower-case letters, digits and `-`, up to 32. */
+  readonly name: string;
+  /** Whether the request is authentic: compare in constant time, on `request.body`'s bytes. */
+  verify(request: InboundSchemeRequest): boolean;
+  /** The provider's event id and type, read once the request is verified. */
+  identify?(request: InboundSchemeRequest): { id?: string | null; type?: string | null };
+  /** Headers kept with the stored event, lower-case (besides the ones `identify` reads). */
+  readonly keptHeaders?: readonly string[];
+}
+
+/** What a scheme is given for one request. */
+export interface InboundSchemeRequest {
+  /** The raw body, exactly as received. */
+  body: Buffer;
+  /** Request headers, lower-case names, one value each. */
+  headers: Readonly<Record<string, string | undefined>>;
+  /** The endpoint's secret, and the previous one during a rotation's grace period. */
+  secrets: readonly string[];
+  /** The endpoint's `settings`. */
+  settings: Readonly<Record<string, string>>;
+  now: Date;
+  /** `inbound.timestampToleranceMs`, for schemes that sign a timestamp. */
+  toleranceMs: number;
+}
+
 /** A prom-client `Registry` (typed structurally so that prom-client stays optional). */
 export interface MetricsRegistry {
   metrics(): Promise<string>;
@@ -170,6 +200,23 @@ export interface WebhooksModuleOptions {
     /** The tenant's lists, for sessions created without `lists` (every list of the tenant). */
     resolveLists?: (tenantId: string) => PortalList[] | Promise<PortalList[]>;
   };
+  /** Webhooks received from other services (Stripe, Shopify, GitHub, Typeform…). */
+  inbound?: {
+    /** Largest request body accepted, in bytes; larger ones are answered 413. */
+    maxBodyBytes?: number;
+    /** How far a signed timestamp may be from this server's clock, in ms. */
+    timestampToleranceMs?: number;
+    /** Without a provider event id, the same body within this window is a duplicate, in ms. */
+    duplicateWindowMs?: number;
+    /** Delays in ms before each retry of a failed handler, after the first attempt. */
+    retrySchedule?: number[];
+    /** Inbound events processed at once per worker. */
+    concurrency?: number;
+    /** How long a worker holds an event it processes before another may take it, in ms. */
+    processingTimeoutMs?: number;
+    /** Verification schemes added to the built-in ones. */
+    schemes?: InboundSchemeDefinition[];
+  };
   /**
    * Prometheus metrics through prom-client (an optional peer): `true` registers them in prom-client's
    * default registry; or give your own `registry` and a name `prefix` (`webhooks_` if not given).
@@ -186,7 +233,8 @@ type OptionGroup =
   | 'limits'
   | 'health'
   | 'retention'
-  | 'portal';
+  | 'portal'
+  | 'inbound';
 
 /** Every option with its default: groups complete, arrays read-only. */
 export type WebhooksOptionDefaults = {
@@ -284,6 +332,15 @@ export const WEBHOOKS_DEFAULTS: WebhooksOptionDefaults = deepFreeze({
     theme: {},
     resolveLists: listsNotResolvable,
   },
+  inbound: {
+    maxBodyBytes: 1024 * 1024,
+    timestampToleranceMs: 5 * MINUTE,
+    duplicateWindowMs: DAY,
+    retrySchedule: [5 * SECOND, MINUTE, 10 * MINUTE, HOUR, 6 * HOUR],
+    concurrency: 10,
+    processingTimeoutMs: 5 * MINUTE,
+    schemes: [],
+  },
   metrics: false,
 });
 
@@ -329,6 +386,13 @@ export interface ResolvedWebhooksOptions {
   portalFrameAncestors: string[];
   portalTheme: PortalTheme;
   resolvePortalLists: (tenantId: string) => PortalList[] | Promise<PortalList[]>;
+  inboundMaxBodyBytes: number;
+  inboundToleranceMs: number;
+  inboundDuplicateWindowMs: number;
+  inboundRetrySchedule: number[];
+  inboundConcurrency: number;
+  inboundProcessingTimeoutMs: number;
+  inboundSchemes: InboundSchemeDefinition[];
   metrics: boolean | { registry?: MetricsRegistry; prefix?: string };
 }
 
@@ -349,6 +413,7 @@ export function resolveWebhooksOptions(
   const health = withDefaults(defaults.health, options.health);
   const retention = withDefaults(defaults.retention, options.retention);
   const portal = withDefaults(defaults.portal, options.portal);
+  const inbound = withDefaults(defaults.inbound, options.inbound);
   const resolved: ResolvedWebhooksOptions = {
     eventTypes: [...(options.eventTypes ?? defaults.eventTypes)],
     worker: options.worker ?? defaults.worker,
@@ -390,6 +455,13 @@ export function resolveWebhooksOptions(
     portalFrameAncestors: copyList(portal.frameAncestors),
     portalTheme: { ...portal.theme },
     resolvePortalLists: portal.resolveLists,
+    inboundMaxBodyBytes: inbound.maxBodyBytes,
+    inboundToleranceMs: inbound.timestampToleranceMs,
+    inboundDuplicateWindowMs: inbound.duplicateWindowMs,
+    inboundRetrySchedule: copyList(inbound.retrySchedule),
+    inboundConcurrency: inbound.concurrency,
+    inboundProcessingTimeoutMs: inbound.processingTimeoutMs,
+    inboundSchemes: copyList(inbound.schemes),
     metrics: options.metrics ?? defaults.metrics,
   };
   assertValidOptions(resolved);
@@ -397,8 +469,8 @@ export function resolveWebhooksOptions(
 }
 
 /** A non-array is left for `assertValidOptions` to report rather than thrown on here. */
-function copyList(items: readonly string[]): string[] {
-  return Array.isArray(items) ? items.map((item: string) => item) : (items as string[]);
+function copyList<Item>(items: readonly Item[]): Item[] {
+  return Array.isArray(items) ? items.map((item: Item) => item) : (items as Item[]);
 }
 
 /** A non-array is left for `assertValidOptions` to report rather than thrown on here. */

@@ -83,6 +83,7 @@ export function assertValidOptions(options: ResolvedWebhooksOptions): void {
     problems.push('retention.batchSize must be a positive integer');
   }
   problems.push(...portalProblems(options));
+  problems.push(...inboundProblems(options));
   fail(problems);
 }
 
@@ -171,6 +172,44 @@ function portalProblems(options: ResolvedWebhooksOptions): string[] {
   }
   if (typeof options.resolvePortalLists !== 'function') {
     problems.push('portal.resolveLists must be a function');
+  }
+  return problems;
+}
+
+const SCHEME_NAME = /^[a-z0-9-]{1,32}$/;
+
+function inboundProblems(options: ResolvedWebhooksOptions): string[] {
+  const problems: string[] = [];
+  for (const [path, value] of [
+    ['inbound.maxBodyBytes', options.inboundMaxBodyBytes],
+    ['inbound.timestampToleranceMs', options.inboundToleranceMs],
+    ['inbound.duplicateWindowMs', options.inboundDuplicateWindowMs],
+    ['inbound.concurrency', options.inboundConcurrency],
+    ['inbound.processingTimeoutMs', options.inboundProcessingTimeoutMs],
+  ] as const) {
+    if (!Number.isFinite(value) || value <= 0) problems.push(`${path} must be a positive number`);
+  }
+  const schedule: unknown = options.inboundRetrySchedule;
+  if (
+    !Array.isArray(schedule) ||
+    !schedule.every((delay) => typeof delay === 'number' && Number.isFinite(delay) && delay >= 0)
+  ) {
+    problems.push('inbound.retrySchedule must contain delays in ms, each >= 0');
+  }
+  const schemes: unknown = options.inboundSchemes;
+  if (!Array.isArray(schemes)) problems.push('inbound.schemes must be an array');
+  else {
+    schemes.forEach((scheme: unknown, index) => {
+      const { name, verify }: Record<string, unknown> = isGroup(scheme) ? scheme : {};
+      if (typeof name !== 'string' || !SCHEME_NAME.test(name)) {
+        problems.push(
+          `inbound.schemes[${index}].name must be 1 to 32 lower-case letters, digits or -`,
+        );
+      }
+      if (typeof verify !== 'function') {
+        problems.push(`inbound.schemes[${index}].verify must be a function`);
+      }
+    });
   }
   return problems;
 }

@@ -8,6 +8,10 @@ import {
 import { HttpAdapterHost } from '@nestjs/core';
 import {
   DeliveryNotFoundError,
+  InboundEndpointNotFoundError,
+  InboundEventNotFoundError,
+  InboundStateConflictError,
+  InvalidInboundEndpointError,
   InvalidSubscriptionError,
   PortalAccessError,
   PortalConfigurationError,
@@ -31,10 +35,19 @@ function isServerFault(error: WebhooksError): boolean {
 }
 
 function statusOf(error: WebhooksError): { statusCode: number; error: string } {
-  if (error instanceof SubscriptionNotFoundError || error instanceof DeliveryNotFoundError) {
+  if (
+    error instanceof SubscriptionNotFoundError ||
+    error instanceof DeliveryNotFoundError ||
+    error instanceof InboundEndpointNotFoundError ||
+    error instanceof InboundEventNotFoundError
+  ) {
     return { statusCode: HttpStatus.NOT_FOUND, error: 'Not Found' };
   }
-  if (error instanceof SubscriptionStateConflictError || error instanceof WebhookLimitError) {
+  if (
+    error instanceof SubscriptionStateConflictError ||
+    error instanceof WebhookLimitError ||
+    error instanceof InboundStateConflictError
+  ) {
     return { statusCode: HttpStatus.CONFLICT, error: 'Conflict' };
   }
   if (error instanceof PortalSessionError) {
@@ -55,7 +68,9 @@ function statusOf(error: WebhooksError): { statusCode: number; error: string } {
 function messagesOf(error: WebhooksError): string[] {
   // Their messages name encryption keys and rows: for the logs, not for the client.
   if (isServerFault(error)) return ['Internal server error'];
-  return error instanceof InvalidSubscriptionError ? error.problems : [error.message];
+  return error instanceof InvalidSubscriptionError || error instanceof InvalidInboundEndpointError
+    ? error.problems
+    : [error.message];
 }
 
 /** Maps the library's typed errors to HTTP answers shaped like Nest's ValidationPipe errors. */

@@ -55,6 +55,7 @@ export class WebhookNotifier implements OnModuleInit {
     name: K,
     payload: WebhookLifecycleEventMap[K],
   ): void {
+    if (!('subscriptionId' in payload)) return this.logInbound(name, payload);
     const subject = `subscription ${payload.subscriptionId} (list ${payload.listId}, tenant ${payload.tenantId})`;
     if (name === WEBHOOK_LIFECYCLE_EVENTS.subscriptionDisabled) {
       const { reason } =
@@ -69,5 +70,18 @@ export class WebhookNotifier implements OnModuleInit {
         payload as WebhookLifecycleEventMap[typeof WEBHOOK_LIFECYCLE_EVENTS.deliveryExhausted];
       this.logger.warn(`Delivery ${deliveryId} to ${subject} exhausted after ${attempts} attempts`);
     }
+  }
+
+  /** Inbound traffic is logged at debug level, but for events that failed for good. */
+  private logInbound(name: string, payload: object): void {
+    if (name !== WEBHOOK_LIFECYCLE_EVENTS.inboundFailed) {
+      this.logger.debug(`${name} ${JSON.stringify(payload)}`);
+      return;
+    }
+    const { eventId, endpointId, tenantId, attempts, error } =
+      payload as WebhookLifecycleEventMap[typeof WEBHOOK_LIFECYCLE_EVENTS.inboundFailed];
+    this.logger.warn(
+      `Inbound event ${eventId} of endpoint ${endpointId} (tenant ${tenantId}) failed after ${attempts} attempts: ${error}`,
+    );
   }
 }

@@ -16,7 +16,14 @@ interface Recorders {
   attempts: { inc(labels: Labels): void };
   duration: { observe(labels: Labels, seconds: number): void };
   pruned: { inc(labels: Labels, value: number): void };
+  inboundRequests: { inc(labels: Labels): void };
+  inboundEvents: { inc(labels: Labels): void };
 }
+
+/** What became of a request to an inbound endpoint. */
+export type InboundRequestOutcome = 'received' | 'duplicate' | 'rejected' | 'too_large';
+/** What became of a processing attempt of an inbound event. */
+export type InboundProcessingOutcome = 'processed' | 'retried' | 'failed';
 
 function loadPromClient(): PromClient {
   try {
@@ -73,6 +80,18 @@ export class WebhooksMetrics implements OnModuleDestroy {
         labelNames: ['table'],
         registers,
       }),
+      inboundRequests: new prom.Counter({
+        name: `${prefix}inbound_requests_total`,
+        help: 'Requests to inbound endpoints by outcome (received, duplicate, rejected, too_large) and scheme.',
+        labelNames: ['outcome', 'scheme'],
+        registers,
+      }),
+      inboundEvents: new prom.Counter({
+        name: `${prefix}inbound_events_total`,
+        help: 'Processing attempts of inbound events by outcome (processed, retried, failed) and scheme.',
+        labelNames: ['outcome', 'scheme'],
+        registers,
+      }),
     };
     new prom.Gauge({
       name: `${prefix}queue_jobs`,
@@ -98,6 +117,8 @@ export class WebhooksMetrics implements OnModuleDestroy {
       'delivery_attempts_total',
       'attempt_duration_seconds',
       'history_pruned_rows_total',
+      'inbound_requests_total',
+      'inbound_events_total',
       'queue_jobs',
       'subscriptions_disabled',
     ]) {
@@ -122,6 +143,14 @@ export class WebhooksMetrics implements OnModuleDestroy {
       trigger,
     });
     this.recorders.duration.observe({ outcome: decision.status }, outcome.durationMs / 1000);
+  }
+
+  recordInboundRequest(outcome: InboundRequestOutcome, scheme: string): void {
+    this.recorders?.inboundRequests.inc({ outcome, scheme });
+  }
+
+  recordInboundProcessing(outcome: InboundProcessingOutcome, scheme: string): void {
+    this.recorders?.inboundEvents.inc({ outcome, scheme });
   }
 
   recordPruned(rows: PrunedRows): void {

@@ -5,6 +5,8 @@ import { UnsupportedDatabaseError } from '../webhooks.errors';
 import { AttemptStore } from './attempt.store';
 import { DeliveryStore } from './delivery.store';
 import { HistoryStore } from './history.store';
+import { InboundEndpointStore } from './inbound-endpoint.store';
+import { InboundEventStore } from './inbound-event.store';
 import { mysqlDialect } from './mysql/mysql.dialect';
 import { OutboxStore } from './outbox.store';
 import { PostgresAttemptStore } from './postgres/postgres-attempt.store';
@@ -18,6 +20,8 @@ import { EndpointHealthStore, SubscriptionStore } from './subscription.store';
 import { TypeOrmAttemptStore } from './typeorm/typeorm-attempt.store';
 import { TypeOrmDeliveryStore } from './typeorm/typeorm-delivery.store';
 import { TypeOrmHistoryStore } from './typeorm/typeorm-history.store';
+import { TypeOrmInboundEndpointStore } from './typeorm/typeorm-inbound-endpoint.store';
+import { TypeOrmInboundEventStore } from './typeorm/typeorm-inbound-event.store';
 import { TypeOrmOutboxStore } from './typeorm/typeorm-outbox.store';
 import {
   TypeOrmEndpointHealthStore,
@@ -81,4 +85,6 @@ export const storageProviders: Provider[] = [
   { provide: SubscriptionStore, useClass: TypeOrmSubscriptionStore },
   { provide: EndpointHealthStore, useClass: TypeOrmEndpointHealthStore },
   { provide: HistoryStore, useClass: TypeOrmHistoryStore },
+  { provide: InboundEndpointStore, useClass: TypeOrmInboundEndpointStore },
+  { provide: InboundEventStore, useClass: TypeOrmInboundEventStore },
 ];

@@ -15,13 +15,17 @@ function messages(errors: ValidationError[]): string[] {
  * Applies a DTO's rules to input that did not come through the admin controller (the host calling the
  * service from code), so both paths accept exactly the same subscriptions.
  */
-export function validateInput<T extends object>(type: new () => T, input: object): T {
+export function validateInput<T extends object>(
+  type: new () => T,
+  input: object,
+  invalid: (problems: string[]) => Error = (problems) => new InvalidSubscriptionError(problems),
+): T {
   const deep = tooDeepProblem(input);
-  if (deep) throw new InvalidSubscriptionError([deep]);
+  if (deep) throw invalid([deep]);
   const nul = findNul(input);
-  if (nul) throw new InvalidSubscriptionError([`${nul} must not contain NUL characters`]);
+  if (nul) throw invalid([`${nul} must not contain NUL characters`]);
   const instance = plainToInstance(type, input);
   const errors = validateSync(instance, { whitelist: true, forbidNonWhitelisted: true });
-  if (errors.length > 0) throw new InvalidSubscriptionError(messages(errors));
+  if (errors.length > 0) throw invalid(messages(errors));
   return instance;
 }

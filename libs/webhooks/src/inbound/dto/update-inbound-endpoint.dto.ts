@@ -1,0 +1,4 @@
+import { PartialType } from '../../openapi/optional-swagger';
+import { CreateInboundEndpointDto } from './create-inbound-endpoint.dto';
+
+export class UpdateInboundEndpointDto extends PartialType(CreateInboundEndpointDto) {}
