@@ -28,6 +28,32 @@ export class LifecycleRecorder {
     this.events.push({ name: WEBHOOK_LIFECYCLE_EVENTS.deliveryExhausted, payload });
   }
 
+  @OnEvent(WEBHOOK_LIFECYCLE_EVENTS.inboundRejected)
+  inboundRejected(
+    payload: WebhookLifecycleEventMap[typeof WEBHOOK_LIFECYCLE_EVENTS.inboundRejected],
+  ) {
+    this.events.push({ name: WEBHOOK_LIFECYCLE_EVENTS.inboundRejected, payload });
+  }
+
+  @OnEvent(WEBHOOK_LIFECYCLE_EVENTS.inboundReceived)
+  inboundReceived(
+    payload: WebhookLifecycleEventMap[typeof WEBHOOK_LIFECYCLE_EVENTS.inboundReceived],
+  ) {
+    this.events.push({ name: WEBHOOK_LIFECYCLE_EVENTS.inboundReceived, payload });
+  }
+
+  @OnEvent(WEBHOOK_LIFECYCLE_EVENTS.inboundProcessed)
+  inboundProcessed(
+    payload: WebhookLifecycleEventMap[typeof WEBHOOK_LIFECYCLE_EVENTS.inboundProcessed],
+  ) {
+    this.events.push({ name: WEBHOOK_LIFECYCLE_EVENTS.inboundProcessed, payload });
+  }
+
+  @OnEvent(WEBHOOK_LIFECYCLE_EVENTS.inboundFailed)
+  inboundFailed(payload: WebhookLifecycleEventMap[typeof WEBHOOK_LIFECYCLE_EVENTS.inboundFailed]) {
+    this.events.push({ name: WEBHOOK_LIFECYCLE_EVENTS.inboundFailed, payload });
+  }
+
   named<K extends keyof WebhookLifecycleEventMap>(name: K): Array<WebhookLifecycleEventMap[K]> {
     return this.events
       .filter((event) => event.name === name)

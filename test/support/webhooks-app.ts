@@ -5,6 +5,7 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import type { Queue } from 'bull';
 import type { DataSource } from 'typeorm';
 import {
+  WEBHOOKS_INBOUND_QUEUE,
   WEBHOOKS_QUEUE,
   WebhooksModule,
   WebhooksService,
@@ -54,6 +55,7 @@ export interface WebhooksTestApp {
   webhooks: WebhooksService;
   dataSource: DataSource;
   queue: Queue;
+  inboundQueue: Queue;
   close(): Promise<void>;
 }
 
@@ -133,6 +135,7 @@ export async function createWebhooksApp(setup: WebhooksAppSetup): Promise<Webhoo
   }
 
   const queue = app.get<Queue>(getQueueToken(WEBHOOKS_QUEUE));
+  const inboundQueue = app.get<Queue>(getQueueToken(WEBHOOKS_INBOUND_QUEUE));
   return {
     app,
     database,
@@ -140,9 +143,13 @@ export async function createWebhooksApp(setup: WebhooksAppSetup): Promise<Webhoo
     webhooks: app.get(WebhooksService),
     dataSource: app.get<DataSource>(getDataSourceToken()),
     queue,
+    inboundQueue,
     async close() {
       try {
-        if (!owner) await queue.obliterate({ force: true }).catch(() => undefined);
+        if (!owner) {
+          for (const each of [queue, inboundQueue])
+            await each.obliterate({ force: true }).catch(() => undefined);
+        }
         await app.close();
       } finally {
         await database.drop();

@@ -32,6 +32,7 @@ describe('the public API', () => {
         'UnsupportedDatabaseError',
         'UpdateSubscriptionDto',
         'WEBHOOKS_DEFAULTS',
+        'WEBHOOKS_INBOUND_QUEUE',
         'WEBHOOKS_QUEUE',
         'WEBHOOK_ENTITIES',
         'WEBHOOK_EVENT_SOURCES',

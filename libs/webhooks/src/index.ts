@@ -14,7 +14,7 @@ export {
   type WebhooksAdminRequest,
   type WebhooksModuleOptions,
 } from './webhooks.options';
-export { DEFAULT_TENANT_ID, WEBHOOKS_QUEUE } from './webhooks.constants';
+export { DEFAULT_TENANT_ID, WEBHOOKS_INBOUND_QUEUE, WEBHOOKS_QUEUE } from './webhooks.constants';
 
 export {
   WebhooksService,

@@ -11,5 +11,9 @@ export const DELIVERY_BACKOFF = 'nest-hooks-delivery';
 export const PRUNE_HISTORY_JOB = 'prune-history';
 /** Injection token of the module's `routePrefix` extra, without slashes ('' when none). */
 export const WEBHOOKS_ROUTE_PREFIX = Symbol('WEBHOOKS_ROUTE_PREFIX');
-/** Job of the delivery queue that processes one received inbound event. */
+/**
+ * Bull queue that carries inbound events to their handlers (ids only): a queue of its own, so that
+ * its concurrency and the deliveries' do not share Bull's workers.
+ */
+export const WEBHOOKS_INBOUND_QUEUE = 'nest-hooks-inbound';
 export const INBOUND_JOB = 'inbound';

@@ -1,7 +1,7 @@
 import { BullModule } from '@nestjs/bull';
 import { ConfigurableModuleBuilder, type DynamicModule } from '@nestjs/common';
 import { RouterModule } from '@nestjs/core';
-import { WEBHOOKS_ROUTE_PREFIX } from './webhooks.constants';
+import { WEBHOOKS_INBOUND_QUEUE, WEBHOOKS_ROUTE_PREFIX } from './webhooks.constants';
 import type { WebhooksModuleOptions } from './webhooks.options';
 import { webhooksQueueOptions, type WebhooksQueueSettings } from './webhooks.queue';
 
@@ -10,7 +10,7 @@ export interface WebhooksModuleExtras {
   routePrefix?: string;
   /** Register the module globally so WebhooksService can be injected anywhere. Default: false. */
   isGlobal?: boolean;
-  /** Bull lock and stalled-job timing of the delivery queue (fixed when the module is defined). */
+  /** Bull lock and stalled-job timing of the delivery and inbound queues (fixed when the module is defined). */
   queue?: WebhooksQueueSettings;
 }
 
@@ -38,7 +38,10 @@ function applyExtras(definition: DynamicModule, extras: WebhooksModuleExtras): D
     ],
     imports: [
       ...(definition.imports ?? []),
-      BullModule.registerQueue(webhooksQueueOptions(extras.queue)),
+      BullModule.registerQueue(
+        webhooksQueueOptions(extras.queue),
+        webhooksQueueOptions(extras.queue, WEBHOOKS_INBOUND_QUEUE),
+      ),
       ...(prefix ? [RouterModule.register([{ path: prefix, module: definition.module }])] : []),
     ],
   };

@@ -38,9 +38,13 @@ export interface WebhooksQueueSettings {
   stalledIntervalMs?: number;
 }
 
-export function webhooksQueueOptions(settings: WebhooksQueueSettings = {}): BullModuleOptions {
+/** The delivery queue's options; the inbound queue (`name`) is registered with the same ones. */
+export function webhooksQueueOptions(
+  settings: WebhooksQueueSettings = {},
+  name = WEBHOOKS_QUEUE,
+): BullModuleOptions {
   return {
-    name: WEBHOOKS_QUEUE,
+    name,
     defaultJobOptions: {
       removeOnComplete: true,
       removeOnFail: true,

@@ -2,7 +2,7 @@ import { InjectQueue } from '@nestjs/bull';
 import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bull';
 import type { DueInboundEvent } from '../storage/inbound-event.store';
-import { INBOUND_JOB, WEBHOOKS_QUEUE } from '../webhooks.constants';
+import { INBOUND_JOB, WEBHOOKS_INBOUND_QUEUE } from '../webhooks.constants';
 
 export interface InboundJobData {
   eventId: string;
@@ -20,10 +20,10 @@ export function inboundJobId(eventId: string, attempt: number): string {
   return `inbound:${eventId}#${attempt}`;
 }
 
-/** Inbound events travel on the module's queue, as a job type of their own (ids only). */
+/** Inbound events travel on the module's inbound queue (ids only). */
 @Injectable()
 export class InboundQueue {
-  constructor(@InjectQueue(WEBHOOKS_QUEUE) private readonly queue: Queue) {}
+  constructor(@InjectQueue(WEBHOOKS_INBOUND_QUEUE) private readonly queue: Queue) {}
 
   async enqueue(events: readonly DueInboundEvent[], delayMs = 0): Promise<void> {
     if (events.length === 0) return;

@@ -1,7 +1,7 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Queue } from 'bull';
-import { INBOUND_JOB, WEBHOOKS_QUEUE } from '../webhooks.constants';
+import { INBOUND_JOB, WEBHOOKS_INBOUND_QUEUE } from '../webhooks.constants';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
 import { isInboundJobData } from './inbound.queue';
 import { InboundProcessor } from './inbound.processor';
@@ -13,7 +13,7 @@ export class InboundWorker implements OnApplicationBootstrap {
 
   constructor(
     @Inject(WEBHOOKS_OPTIONS) private readonly options: ResolvedWebhooksOptions,
-    @InjectQueue(WEBHOOKS_QUEUE) private readonly queue: Queue,
+    @InjectQueue(WEBHOOKS_INBOUND_QUEUE) private readonly queue: Queue,
     private readonly processor: InboundProcessor,
   ) {}
 
