@@ -200,7 +200,7 @@ describe.each(TEST_DATABASES)('storage contract on %s: inbound', (database) => {
         processedAt: null,
       });
       const listed = await events().findInEndpoint(endpointId, done.id);
-      expect(listed?.body).toBeUndefined();
+      expect((listed as Record<string, unknown> | null)?.body).toBeUndefined();
     });
 
     it('lists due events by id after a cursor', async () => {

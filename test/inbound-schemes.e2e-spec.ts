@@ -1,0 +1,173 @@
+import { createHmac } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import request from 'supertest';
+import type { App } from 'supertest/types';
+import type { InboundSchemeDefinition } from 'nestjs-marketing-webhooks';
+import { createEndpoint, postInbound, storedEvents } from './support/inbound';
+import { createWebhooksApp, type WebhooksTestApp } from './support/webhooks-app';
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+const mac = (algorithm: string, secret: string, content: string) =>
+  createHmac(algorithm, secret).update(content);
+
+/** A host's own scheme: the secret, reversed, in `X-Reversed` (the test needs only a rule of its own). */
+const reversedScheme: InboundSchemeDefinition = {
+  name: 'reversed',
+  verify: ({ headers, secrets }) => {
+    const given = Buffer.from(headers['x-reversed'] ?? '');
+    return secrets.some((secret) => {
+      const expected = Buffer.from([...secret].reverse().join(''));
+      return expected.length === given.length && timingSafeEqual(expected, given);
+    });
+  },
+  identify: ({ headers }) => ({ id: headers['x-event'] ?? null, type: 'reversed.event' }),
+};
+
+describe('inbound schemes for senders of every kind', () => {
+  let hooks: WebhooksTestApp;
+  let http: App;
+
+  beforeAll(async () => {
+    hooks = await createWebhooksApp({
+      database: 'postgres',
+      appOptions: { rawBody: true },
+      options: { inbound: { schemes: [reversedScheme] } },
+    });
+    http = hooks.app.getHttpServer() as App;
+  });
+  afterAll(() => hooks.close());
+
+  it('hmac: header, algorithm, encoding and prefix as configured, over the body', async () => {
+    const endpoint = await createEndpoint(hooks, 'acme', {
+      scheme: 'hmac',
+      secret: 'generic-secret',
+      settings: {
+        header: 'X-Signature',
+        algorithm: 'sha512',
+        encoding: 'base64',
+        prefix: 'sha512=',
+        idHeader: 'X-Event-Id',
+        typeHeader: 'X-Event-Type',
+      },
+    });
+    const body = '{"order":1}';
+    const signature = `sha512=${mac('sha512', 'generic-secret', body).digest('base64')}`;
+    const meta = { 'x-event-id': 'ord-1', 'x-event-type': 'order.paid' };
+    await postInbound(http, endpoint.path, body, {
+      'x-signature': signature.slice(7),
+      ...meta,
+    }).expect(401);
+    await postInbound(http, endpoint.path, '{"order":2}', {
+      'x-signature': signature,
+      ...meta,
+    }).expect(401);
+    await postInbound(http, endpoint.path, body, {
+      'x-signature': `sha512=${mac('sha512', 'other', body).digest('base64')}`,
+      ...meta,
+    }).expect(401);
+    await postInbound(http, endpoint.path, body, meta).expect(401);
+    await postInbound(http, endpoint.path, body, { 'x-signature': signature, ...meta }).expect(200);
+    expect(await storedEvents(hooks, endpoint.id)).toEqual([
+      expect.objectContaining({ body, providerEventId: 'ord-1', type: 'order.paid' }),
+    ]);
+  });
+
+  it('hmac over `${timestamp}.${body}`, refusing an old timestamp', async () => {
+    const endpoint = await createEndpoint(hooks, 'acme', {
+      scheme: 'hmac',
+      secret: 'timed-secret',
+      settings: { header: 'X-Sig', signed: 'timestamp.body', timestampHeader: 'X-Timestamp' },
+    });
+    const body = '{"ping":true}';
+    const sign = (timestamp: number) => ({
+      'x-timestamp': String(timestamp),
+      'x-sig': mac('sha256', 'timed-secret', `${timestamp}.${body}`).digest('hex'),
+    });
+    await postInbound(http, endpoint.path, body, sign(nowSeconds() - 360)).expect(401);
+    const { 'x-sig': sig } = sign(nowSeconds());
+    await postInbound(http, endpoint.path, body, { 'x-sig': sig }).expect(401);
+    await postInbound(http, endpoint.path, body, sign(nowSeconds())).expect(200);
+    // No provider id: the same body again is a duplicate within the window.
+    await postInbound(http, endpoint.path, body, sign(nowSeconds())).expect(200);
+    expect(await storedEvents(hooks, endpoint.id)).toHaveLength(1);
+  });
+
+  it('token: a shared token in a header, or as a bearer token in Authorization', async () => {
+    const header = await createEndpoint(hooks, 'acme', { scheme: 'token' });
+    const bearer = await createEndpoint(hooks, 'acme', {
+      scheme: 'token',
+      settings: { header: 'Authorization' },
+    });
+    await postInbound(http, header.path, '{}', { 'x-webhook-token': `${header.secret}x` }).expect(
+      401,
+    );
+    await postInbound(http, header.path, '{}', {}).expect(401);
+    await postInbound(http, header.path, '{}', { 'x-webhook-token': header.secret }).expect(200);
+    await postInbound(http, bearer.path, '{}', { authorization: bearer.secret }).expect(401);
+    await postInbound(http, bearer.path, '{}', { authorization: `Bearer ${bearer.secret}` }).expect(
+      200,
+    );
+  });
+
+  it('basic: HTTP Basic auth with the user and password of the secret', async () => {
+    const endpoint = await createEndpoint(hooks, 'acme', { scheme: 'basic' });
+    expect(endpoint.secret).toMatch(/^webhooks:/);
+    const [user, password] = endpoint.secret.split(':');
+    await request(http).post(endpoint.path).auth(user, `${password}x`).send({}).expect(401);
+    await request(http).post(endpoint.path).send({}).expect(401);
+    await request(http).post(endpoint.path).auth(user, password).send({ a: 1 }).expect(200);
+    expect(await storedEvents(hooks, endpoint.id)).toHaveLength(1);
+  });
+
+  it('a scheme the host added through inbound.schemes', async () => {
+    const endpoint = await createEndpoint(hooks, 'acme', {
+      scheme: 'reversed',
+      secret: 'abcdefgh',
+    });
+    await postInbound(http, endpoint.path, '{}', {
+      'x-reversed': 'abcdefgh',
+      'x-event': 'e1',
+    }).expect(401);
+    await postInbound(http, endpoint.path, '{}', {
+      'x-reversed': 'hgfedcba',
+      'x-event': 'e1',
+    }).expect(200);
+    expect(await storedEvents(hooks, endpoint.id)).toEqual([
+      expect.objectContaining({ providerEventId: 'e1', type: 'reversed.event' }),
+    ]);
+  });
+});
+
+describe('inbound raw body whatever the host’s body parser does', () => {
+  it('reads the stream itself when the host turned its body parser off', async () => {
+    const hooks = await createWebhooksApp({
+      database: 'sqlite',
+      appOptions: { bodyParser: false },
+    });
+    try {
+      const endpoint = await createEndpoint(hooks, 'acme', { scheme: 'token' });
+      const http = hooks.app.getHttpServer() as App;
+      const body = '{ "spaced" :  "json, kept byte for byte" }';
+      await postInbound(http, endpoint.path, body, { 'x-webhook-token': endpoint.secret }).expect(
+        200,
+      );
+      expect((await storedEvents(hooks, endpoint.id)).map((event) => event.body)).toEqual([body]);
+    } finally {
+      await hooks.close();
+    }
+  });
+
+  it('answers 500 and stores nothing when a parser consumed JSON without keeping its bytes', async () => {
+    const hooks = await createWebhooksApp({ database: 'sqlite' });
+    try {
+      const endpoint = await createEndpoint(hooks, 'acme', { scheme: 'token' });
+      const http = hooks.app.getHttpServer() as App;
+      await postInbound(http, endpoint.path, '{"a":1}', {
+        'x-webhook-token': endpoint.secret,
+      }).expect(500);
+      expect(await storedEvents(hooks, endpoint.id)).toEqual([]);
+    } finally {
+      await hooks.close();
+    }
+  });
+});
