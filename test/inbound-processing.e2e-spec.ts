@@ -319,8 +319,24 @@ describe('inbound processing: durable, once, retried', () => {
       ['a list id with a slash', { scheme: 'github', listId: 'a/b' }, 'listId'],
       ['a short secret', { scheme: 'github', secret: 'short' }, 'secret'],
       ['an unknown field', { scheme: 'github', url: 'https://x' }, 'property url'],
+      [
+        'nested settings',
+        { scheme: 'token', settings: { header: { deep: 'x' } } },
+        'settings.header',
+      ],
+      ['settings as a string', { scheme: 'token', settings: 'X-Token' }, 'settings'],
+      ['a NUL in the name', { scheme: 'github', name: 'a\u0000b' }, 'name'],
+      [
+        'a __proto__ key in the settings',
+        JSON.parse('{"scheme":"token","settings":{"__proto__":{"header":"x"}}}') as object,
+        '__proto__',
+      ],
+      ['a null body', null, ''],
     ])('refuses %s with 400 naming the field', async (_, body, field) => {
-      const answer = await admin().post('/webhooks/inbound', body).expect(400);
+      const answer = await admin()
+        .post('/webhooks/inbound', body ?? undefined)
+        .set('content-type', 'application/json')
+        .expect(400);
       expect(answer.body.message.join(' ')).toContain(field);
     });
 

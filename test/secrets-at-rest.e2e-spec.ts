@@ -4,6 +4,7 @@ import request from 'supertest';
 import type { App } from 'supertest/types';
 import { verifyWebhook, WEBHOOK_ENTITIES } from 'nestjs-marketing-webhooks';
 import { eventually } from './support/eventually';
+import { createEndpoint, postInbound } from './support/inbound';
 import {
   resolveWebhooksOptions,
   SecretsReencryptor,
@@ -40,11 +41,14 @@ describe.each(TEST_DATABASES)('secrets at rest on %s', (database) => {
   let hooks: WebhooksTestApp;
   let receiver: TestReceiver;
   let http: App;
+  /** An inbound endpoint's secrets, current and previous: they must not be stored in clear either. */
+  const inboundSecrets: string[] = [];
 
   beforeAll(async () => {
     receiver = await TestReceiver.start();
     hooks = await createWebhooksApp({
       database,
+      appOptions: { rawBody: true },
       options: { security: { encryptionKeys: [K2, K1] } },
     });
     http = hooks.app.getHttpServer() as App;
@@ -53,6 +57,14 @@ describe.each(TEST_DATABASES)('secrets at rest on %s', (database) => {
       async () => (await hooks.queue.getJob(`reencrypt-secrets:${K2.id}`)) === null,
       { what: 'the start-up re-encryption pass' },
     );
+    const inbound = await createEndpoint(hooks, 'default', { scheme: 'token' });
+    const rotated = await request(http)
+      .post(`/webhooks/inbound/${inbound.id}/rotate-secret`)
+      .expect(200);
+    inboundSecrets.push(inbound.secret, rotated.body.secret as string);
+    await postInbound(http, inbound.path, '{"n":1}', {
+      'x-webhook-token': rotated.body.secret as string,
+    }).expect(200);
   });
   afterAll(async () => {
     await hooks.close();
@@ -137,7 +149,7 @@ describe.each(TEST_DATABASES)('secrets at rest on %s', (database) => {
     await waitForDelivery(hooks, 'clear', created.id, 'succeeded');
 
     const dump = await dumpTables();
-    for (const value of [secret, previousSecret, ...Object.values(headers)]) {
+    for (const value of [secret, previousSecret, ...Object.values(headers), ...inboundSecrets]) {
       expect(dump).not.toContain(value);
     }
     expect(dump).not.toContain(secretBody(secret));

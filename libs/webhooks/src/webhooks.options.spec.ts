@@ -133,4 +133,25 @@ describe('resolveWebhooksOptions', () => {
       }),
     ).toThrow('portal.theme.color is not an option');
   });
+
+  it('checks the inbound options: sizes, times, the retry schedule and added schemes', () => {
+    const scheme = { name: 'acme-signature', verify: () => true };
+    expect(resolveWebhooksOptions({ inbound: { schemes: [scheme] } }).inboundSchemes).toEqual([
+      scheme,
+    ]);
+    expect(() =>
+      resolveWebhooksOptions({
+        inbound: {
+          maxBodyBytes: 0,
+          retrySchedule: [1_000, -1],
+          schemes: [{ name: 'Not A Name', verify: 'yes' } as never],
+        },
+      }),
+    ).toThrow(
+      'Invalid WebhooksModule options: inbound.maxBodyBytes must be a positive number; ' +
+        'inbound.retrySchedule must contain delays in ms, each >= 0; ' +
+        'inbound.schemes[0].name must be 1 to 32 lower-case letters, digits or -; ' +
+        'inbound.schemes[0].verify must be a function',
+    );
+  });
 });
