@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { eventually } from './support/eventually';
 import { createEndpoint, storedEvents } from './support/inbound';
 import { ChildHandle, startPrivateRedis } from './support/processes';
@@ -16,7 +17,7 @@ const KILLED_WORKER_CONCURRENCY = 20;
  * processes run the host's handler, which reports each event it handles to a receiver. One worker is
  * killed -9 while the burst is under way; Redis is a private server.
  */
-describe('inbound: kill -9 of a worker mid-burst', () => {
+describe('inbound: kill -9 of a worker mid-burst, Redis flushed', () => {
   let redis: Awaited<ReturnType<typeof startPrivateRedis>>;
   let api: WebhooksTestApp;
   let effects: TestReceiver;
@@ -100,4 +101,28 @@ describe('inbound: kill -9 of a worker mid-burst', () => {
     // At least once: only what the killed worker was running may run again.
     expect(handled.length - unique.size).toBeLessThanOrEqual(KILLED_WORKER_CONCURRENCY);
   }, 180_000);
+
+  it('processes every stored event after Redis lost its data (FLUSHALL) before any worker ran', async () => {
+    await Promise.all(workers.splice(0).map((worker) => worker.kill()));
+    const endpoint = await createEndpoint(api, 'acme', {
+      scheme: 'standard-webhooks',
+      secret: BURST_SECRET,
+    });
+    const before = effects.received('/effects').length;
+    // No worker runs: the jobs wait in Redis, and are lost with it.
+    const statuses = await sendBurst(`${await api.app.getUrl()}${endpoint.path}`, 200, 10);
+    expect(statuses.every((status) => status === 200)).toBe(true);
+    expect(await api.inboundQueue.getWaitingCount()).toBe(200);
+    execFileSync('redis-cli', ['-p', String(redis.port), 'FLUSHALL']);
+    expect(await api.inboundQueue.getWaitingCount()).toBe(0);
+
+    await startWorker('inbound-worker-c');
+    await eventually(
+      async () => (await storedEvents(api, endpoint.id)).every((row) => row.status === 'processed'),
+      { timeoutMs: 60_000, what: 'every stored event processed after FLUSHALL' },
+    );
+    const handled = effects.received('/effects').slice(before);
+    expect(handled).toHaveLength(200);
+    expect(new Set(handled.map((request) => request.headers['webhook-id'])).size).toBe(200);
+  }, 120_000);
 });
