@@ -2,7 +2,7 @@ import { Registry } from 'prom-client';
 import request from 'supertest';
 import type { App } from 'supertest/types';
 import { Webhook } from 'standardwebhooks';
-import { WEBHOOK_LIFECYCLE_EVENTS } from 'nestjs-marketing-webhooks';
+import { WEBHOOK_LIFECYCLE_EVENTS, WebhooksPortal } from 'nestjs-marketing-webhooks';
 import { eventually } from './support/eventually';
 import {
   createEndpoint,
@@ -56,6 +56,7 @@ describe('inbound processing: durable, once, retried', () => {
         inbound: { retrySchedule: [100, 100] },
         metrics: { registry, prefix: 'inbound_test_' },
         delivery: { relayIntervalMs: 500 },
+        portal: { signingKeys: [{ id: 'p1', secret: 'p'.repeat(32) }] },
       },
     });
     http = hooks.app.getHttpServer() as App;
@@ -288,6 +289,46 @@ describe('inbound processing: durable, once, retried', () => {
       await admin('pager').delete(`/webhooks/inbound/${id}`).expect(204);
       await admin('pager').get(`/webhooks/inbound/${id}`).expect(404);
       await request(http).post(created.body.path).send('{}').expect(404);
+    });
+
+    it('lets a portal session limited to lists reach the endpoints of its lists only', async () => {
+      const portal = hooks.app.get(WebhooksPortal);
+      const session = (readOnly = false) => ({
+        authorization: `Bearer ${portal.createSession({ tenantId: 'portal', lists: [{ id: 'news', name: 'News' }], readOnly }).token}`,
+      });
+      const tenantWide = await createEndpoint(hooks, 'portal', { scheme: 'github' });
+      const otherList = await createEndpoint(hooks, 'portal', { scheme: 'github', listId: 'shop' });
+      const mine = await request(http)
+        .post('/webhooks/inbound')
+        .set(session())
+        .send({ scheme: 'github', listId: 'news' })
+        .expect(201);
+      for (const body of [{ scheme: 'github' }, { scheme: 'github', listId: 'shop' }]) {
+        const refused = await request(http)
+          .post('/webhooks/inbound')
+          .set(session())
+          .send(body)
+          .expect(403);
+        expect(refused.body.code).toBe('portal_list_not_in_session');
+      }
+      await request(http)
+        .patch(`/webhooks/inbound/${mine.body.id}`)
+        .set(session())
+        .send({ listId: 'shop' })
+        .expect(403);
+      const listed = await request(http).get('/webhooks/inbound').set(session()).expect(200);
+      expect(listed.body.data.map((endpoint: { id: string }) => endpoint.id)).toEqual([
+        mine.body.id,
+      ]);
+      for (const other of [tenantWide, otherList]) {
+        await request(http).get(`/webhooks/inbound/${other.id}`).set(session()).expect(404);
+        await request(http).delete(`/webhooks/inbound/${other.id}`).set(session()).expect(404);
+      }
+      await request(http)
+        .get(`/webhooks/inbound/${mine.body.id}/secret`)
+        .set(session(true))
+        .expect(403);
+      await request(http).get(`/webhooks/inbound/${mine.body.id}`).set(session(true)).expect(200);
     });
 
     it('accepts the previous secret during the rotation grace period', async () => {

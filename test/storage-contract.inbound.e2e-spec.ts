@@ -57,13 +57,14 @@ describe.each(TEST_DATABASES)('storage contract on %s: inbound', (database) => {
       expect(await endpoints().findInTenant('another-tenant', first.id)).toBeNull();
       expect(await endpoints().findByToken(second.token)).toMatchObject({ id: second.id });
       expect(await endpoints().findByToken('no-such-token')).toBeNull();
-      const page = (query: { listId?: string; beforeId?: string; limit: number }) =>
+      const page = (query: { listIds?: string[]; beforeId?: string; limit: number }) =>
         endpoints()
           .listPage({ tenantId: store.tenant, ...query })
           .then((rows) => rows.map((row) => row.id));
       expect(await page({ limit: 2 })).toEqual([third.id, second.id]);
       expect(await page({ beforeId: second.id, limit: 5 })).toEqual([first.id]);
-      expect(await page({ listId: 'list-1', limit: 5 })).toEqual([third.id, first.id]);
+      expect(await page({ listIds: ['list-1'], limit: 5 })).toEqual([third.id, first.id]);
+      expect(await page({ listIds: [], limit: 5 })).toEqual([]);
     });
 
     it('updates and rotates within the tenant only, from the secret the caller saw', async () => {

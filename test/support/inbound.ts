@@ -41,7 +41,7 @@ export function createEndpoint(
   tenantId: string,
   input: CreateInboundEndpointDto,
 ): Promise<InboundEndpointView & { secret: string }> {
-  return hooks.app.get(WebhookInboundService).create(tenantId, input) as Promise<
+  return hooks.app.get(WebhookInboundService).create({ tenantId }, input) as Promise<
     InboundEndpointView & { secret: string }
   >;
 }

@@ -48,6 +48,7 @@ export {
   WebhookInboundService,
   type InboundEndpointsQuery,
   type InboundEventsQuery,
+  type InboundScope,
 } from './inbound/webhook-inbound.service';
 export {
   OnInboundWebhook,

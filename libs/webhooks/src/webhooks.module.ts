@@ -22,7 +22,6 @@ import { HistoryPruner } from './history/history-pruner';
 import { WebhooksErasureService } from './history/webhooks-erasure.service';
 import { InboundEndpointsController } from './inbound/inbound-endpoints.controller';
 import { InboundHandlersExplorer } from './inbound/inbound-handlers.explorer';
-import { InboundPortalScopeGuard } from './inbound/inbound-portal-scope.guard';
 import { InboundQueue } from './inbound/inbound.queue';
 import { InboundProcessor } from './inbound/inbound.processor';
 import { InboundReceiver } from './inbound/inbound-receiver';
@@ -107,7 +106,6 @@ import { eventCatalogueProvider, resolvedOptionsProvider } from './webhooks.prov
     InboundProcessor,
     InboundWorker,
     InboundRelay,
-    InboundPortalScopeGuard,
     WebhookInboundService,
   ],
   exports: [

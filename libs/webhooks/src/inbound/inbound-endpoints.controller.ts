@@ -14,7 +14,6 @@ import {
   UsePipes,
 } from '@nestjs/common';
 import { adminValidationPipe } from '../admin/admin-validation.pipe';
-import { TenantId } from '../admin/tenant.decorator';
 import { RevealsSecret, WebhooksAdminGuard } from '../admin/webhooks-admin.guard';
 import { WebhooksErrorFilter } from '../admin/webhooks-error.filter';
 import { ApiErrors, ApiOperation, ApiTags } from '../openapi/optional-swagger';
@@ -29,15 +28,18 @@ import {
 } from './dto/inbound-queries.dto';
 import { RotateInboundSecretDto } from './dto/rotate-inbound-secret.dto';
 import { UpdateInboundEndpointDto } from './dto/update-inbound-endpoint.dto';
-import { InboundPortalScopeGuard } from './inbound-portal-scope.guard';
+import { InboundScopeOf } from './inbound-scope.decorator';
 import type { InboundEndpointView, InboundEventView } from './inbound.views';
-import { WebhookInboundService } from './webhook-inbound.service';
+import { WebhookInboundService, type InboundScope } from './webhook-inbound.service';
 
-/** Inbound endpoints of the request's tenant, and what they received. */
+/**
+ * Inbound endpoints of the request's tenant (of its lists, for a portal session limited to some), and
+ * what they received.
+ */
 @ApiTags('webhooks-inbound')
 @ApiErrors(ErrorResponseDto, 400, 403)
 @Controller('webhooks/inbound')
-@UseGuards(WebhooksAdminGuard, InboundPortalScopeGuard)
+@UseGuards(WebhooksAdminGuard)
 @UsePipes(adminValidationPipe)
 @UseFilters(WebhooksErrorFilter)
 export class InboundEndpointsController {
@@ -46,29 +48,29 @@ export class InboundEndpointsController {
   @Post()
   @ApiOperation('Create an inbound endpoint', 'The answer carries its secret and receiving path.')
   create(
-    @TenantId() tenantId: string,
+    @InboundScopeOf() scope: InboundScope,
     @Body() body: CreateInboundEndpointDto,
   ): Promise<InboundEndpointView> {
-    return this.inbound.create(tenantId, body);
+    return this.inbound.create(scope, body);
   }
 
   @Get()
   @ApiOperation("List the tenant's inbound endpoints, newest first")
   list(
-    @TenantId() tenantId: string,
+    @InboundScopeOf() scope: InboundScope,
     @Query() query: InboundEndpointsQueryDto,
   ): Promise<Page<InboundEndpointView>> {
-    return this.inbound.list(tenantId, query);
+    return this.inbound.list(scope, query);
   }
 
   @Get(':id')
   @ApiOperation('Get an inbound endpoint (without its secret)')
   @ApiErrors(ErrorResponseDto, 404)
   get(
-    @TenantId() tenantId: string,
+    @InboundScopeOf() scope: InboundScope,
     @Param() { id }: InboundEndpointParamsDto,
   ): Promise<InboundEndpointView> {
-    return this.inbound.get(tenantId, id);
+    return this.inbound.get(scope, id);
   }
 
   @Get(':id/secret')
@@ -76,21 +78,21 @@ export class InboundEndpointsController {
   @ApiOperation('Get the secret senders sign with')
   @ApiErrors(ErrorResponseDto, 404)
   secret(
-    @TenantId() tenantId: string,
+    @InboundScopeOf() scope: InboundScope,
     @Param() { id }: InboundEndpointParamsDto,
   ): Promise<{ secret: string }> {
-    return this.inbound.secret(tenantId, id);
+    return this.inbound.secret(scope, id);
   }
 
   @Patch(':id')
   @ApiOperation('Change an inbound endpoint')
   @ApiErrors(ErrorResponseDto, 404)
   update(
-    @TenantId() tenantId: string,
+    @InboundScopeOf() scope: InboundScope,
     @Param() { id }: InboundEndpointParamsDto,
     @Body() body: UpdateInboundEndpointDto,
   ): Promise<InboundEndpointView> {
-    return this.inbound.update(tenantId, id, body);
+    return this.inbound.update(scope, id, body);
   }
 
   @Delete(':id')
@@ -98,10 +100,10 @@ export class InboundEndpointsController {
   @ApiErrors(ErrorResponseDto, 404)
   @HttpCode(HttpStatus.NO_CONTENT)
   async remove(
-    @TenantId() tenantId: string,
+    @InboundScopeOf() scope: InboundScope,
     @Param() { id }: InboundEndpointParamsDto,
   ): Promise<void> {
-    await this.inbound.remove(tenantId, id);
+    await this.inbound.remove(scope, id);
   }
 
   @Post(':id/rotate-secret')
@@ -112,32 +114,32 @@ export class InboundEndpointsController {
   @ApiErrors(ErrorResponseDto, 404, 409)
   @HttpCode(HttpStatus.OK)
   rotateSecret(
-    @TenantId() tenantId: string,
+    @InboundScopeOf() scope: InboundScope,
     @Param() { id }: InboundEndpointParamsDto,
     @Body() body: RotateInboundSecretDto,
   ): Promise<{ secret: string; previousSecretExpiresAt: Date }> {
-    return this.inbound.rotateSecret(tenantId, id, body);
+    return this.inbound.rotateSecret(scope, id, body);
   }
 
   @Get(':id/events')
   @ApiOperation('List received events, newest first, with their processing status and attempts')
   @ApiErrors(ErrorResponseDto, 404)
   events(
-    @TenantId() tenantId: string,
+    @InboundScopeOf() scope: InboundScope,
     @Param() { id }: InboundEndpointParamsDto,
     @Query() query: InboundEventsQueryDto,
   ): Promise<Page<InboundEventView>> {
-    return this.inbound.listEvents(tenantId, id, query);
+    return this.inbound.listEvents(scope, id, query);
   }
 
   @Get(':id/events/:eventId')
   @ApiOperation('Get a received event')
   @ApiErrors(ErrorResponseDto, 404)
   event(
-    @TenantId() tenantId: string,
+    @InboundScopeOf() scope: InboundScope,
     @Param() { id, eventId }: InboundEventParamsDto,
   ): Promise<InboundEventView> {
-    return this.inbound.getEvent(tenantId, id, eventId);
+    return this.inbound.getEvent(scope, id, eventId);
   }
 
   @Post(':id/events/:eventId/replay')
@@ -145,9 +147,9 @@ export class InboundEndpointsController {
   @ApiErrors(ErrorResponseDto, 404, 409)
   @HttpCode(HttpStatus.ACCEPTED)
   replay(
-    @TenantId() tenantId: string,
+    @InboundScopeOf() scope: InboundScope,
     @Param() { id, eventId }: InboundEventParamsDto,
   ): Promise<{ eventId: string }> {
-    return this.inbound.replay(tenantId, id, eventId);
+    return this.inbound.replay(scope, id, eventId);
   }
 }

@@ -17,6 +17,7 @@ import {
   InboundEventNotFoundError,
   InboundStateConflictError,
   InvalidInboundEndpointError,
+  PortalAccessError,
 } from '../webhooks.errors';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
 import { CreateInboundEndpointDto } from './dto/create-inbound-endpoint.dto';
@@ -32,6 +33,16 @@ import {
   type InboundEndpointView,
   type InboundEventView,
 } from './inbound.views';
+
+/**
+ * What a caller may reach: a tenant's endpoints, or only those of some of its lists (a portal session
+ * limited to them); an endpoint outside the scope is not found.
+ */
+export interface InboundScope {
+  tenantId: string;
+  /** Only endpoints of these lists (endpoints of the whole tenant are then out of reach). */
+  lists?: readonly string[];
+}
 
 export interface InboundEndpointsQuery extends PageQuery {
   listId?: string;
@@ -60,15 +71,16 @@ export class WebhookInboundService {
   ) {}
 
   /** Creates an endpoint; the view carries its secret and receiving path. */
-  async create(tenantId: string, raw: CreateInboundEndpointDto): Promise<InboundEndpointView> {
+  async create(scope: InboundScope, raw: CreateInboundEndpointDto): Promise<InboundEndpointView> {
     const input = validateInput(CreateInboundEndpointDto, raw, invalid);
     const settings = input.settings ?? {};
     const problems = this.schemes.problems(input.scheme, settings, input.secret !== undefined);
     if (problems.length > 0) throw invalid(problems);
+    assertListInScope(scope, input.listId ?? null);
     const created = await this.endpoints.insert({
       id: uuidv7(),
       token: randomBytes(24).toString('base64url'),
-      tenantId,
+      tenantId: scope.tenantId,
       listId: input.listId ?? null,
       name: input.name ?? null,
       scheme: input.scheme,
@@ -81,13 +93,16 @@ export class WebhookInboundService {
   }
 
   async list(
-    tenantId: string,
+    scope: InboundScope,
     query: InboundEndpointsQuery = {},
   ): Promise<Page<InboundEndpointView>> {
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const wanted = query.listId === undefined ? undefined : [query.listId];
     const rows = await this.endpoints.listPage({
-      tenantId,
-      listId: query.listId,
+      tenantId: scope.tenantId,
+      listIds: scope.lists
+        ? (wanted ?? scope.lists).filter((list) => scope.lists?.includes(list))
+        : wanted,
       beforeId: query.cursor ? decodeCursor(query.cursor) : undefined,
       limit: limit + 1,
     });
@@ -95,17 +110,17 @@ export class WebhookInboundService {
     return { ...page, data: page.data.map((endpoint) => this.view(endpoint, false)) };
   }
 
-  async get(tenantId: string, id: string): Promise<InboundEndpointView> {
-    return this.view(await this.find(tenantId, id), false);
+  async get(scope: InboundScope, id: string): Promise<InboundEndpointView> {
+    return this.view(await this.find(scope, id), false);
   }
 
   /** The endpoint's secret, for the owner to configure the sender. */
-  async secret(tenantId: string, id: string): Promise<{ secret: string }> {
-    return { secret: (await this.find(tenantId, id)).secret };
+  async secret(scope: InboundScope, id: string): Promise<{ secret: string }> {
+    return { secret: (await this.find(scope, id)).secret };
   }
 
   async update(
-    tenantId: string,
+    scope: InboundScope,
     id: string,
     raw: UpdateInboundEndpointDto,
   ): Promise<InboundEndpointView> {
@@ -117,7 +132,8 @@ export class WebhookInboundService {
     if (Object.values(input).every((value) => value === undefined)) {
       throw invalid(['body must contain at least one field to change']);
     }
-    const current = await this.find(tenantId, id);
+    const current = await this.find(scope, id);
+    if (input.listId !== undefined) assertListInScope(scope, input.listId);
     const scheme = input.scheme ?? current.scheme;
     const settings = input.settings ?? (input.scheme ? {} : (current.settings ?? {}));
     const schemeChanged = scheme !== current.scheme;
@@ -136,15 +152,16 @@ export class WebhookInboundService {
     }
     if (input.secret !== undefined) changes.secret = input.secret;
     else if (schemeChanged) changes.secret = this.schemes.generateSecret(scheme);
-    if (!(await this.endpoints.update(tenantId, id, changes))) {
+    if (!(await this.endpoints.update(scope.tenantId, id, changes))) {
       throw new InboundEndpointNotFoundError(id);
     }
-    return this.get(tenantId, id);
+    return this.view(await this.find({ tenantId: scope.tenantId }, id), false);
   }
 
   /** Deletes the endpoint and the events it received; its URL answers 404 from then on. */
-  async remove(tenantId: string, id: string): Promise<void> {
-    if (!(await this.endpoints.removeWithEvents(tenantId, id))) {
+  async remove(scope: InboundScope, id: string): Promise<void> {
+    await this.find(scope, id);
+    if (!(await this.endpoints.removeWithEvents(scope.tenantId, id))) {
       throw new InboundEndpointNotFoundError(id);
     }
   }
@@ -154,17 +171,17 @@ export class WebhookInboundService {
    * still accepted for `security.secretRotationGraceMs`.
    */
   async rotateSecret(
-    tenantId: string,
+    scope: InboundScope,
     id: string,
     raw: RotateInboundSecretDto = {},
   ): Promise<{ secret: string; previousSecretExpiresAt: Date }> {
     const input = validateInput(RotateInboundSecretDto, raw, invalid);
-    const current = await this.find(tenantId, id);
+    const current = await this.find(scope, id);
     const secret = input.secret ?? this.schemes.generateSecret(current.scheme);
     const previousSecretExpiresAt = wholeSecond(
       new Date(Date.now() + this.options.secretRotationGraceMs),
     );
-    const rotated = await this.endpoints.rotateSecret(tenantId, id, {
+    const rotated = await this.endpoints.rotateSecret(scope.tenantId, id, {
       current: current.secret,
       secret,
       currentExpiresAt: previousSecretExpiresAt,
@@ -180,11 +197,11 @@ export class WebhookInboundService {
 
   /** Received events, newest first, with their processing status and attempts. */
   async listEvents(
-    tenantId: string,
+    scope: InboundScope,
     endpointId: string,
     query: InboundEventsQuery = {},
   ): Promise<Page<InboundEventView>> {
-    await this.find(tenantId, endpointId);
+    await this.find(scope, endpointId);
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     const rows = await this.events.listPage({
       endpointId,
@@ -196,8 +213,12 @@ export class WebhookInboundService {
     return { ...page, data: page.data.map(toInboundEventView) };
   }
 
-  async getEvent(tenantId: string, endpointId: string, eventId: string): Promise<InboundEventView> {
-    await this.find(tenantId, endpointId);
+  async getEvent(
+    scope: InboundScope,
+    endpointId: string,
+    eventId: string,
+  ): Promise<InboundEventView> {
+    await this.find(scope, endpointId);
     const event = await this.events.findInEndpoint(endpointId, eventId);
     if (!event) throw new InboundEventNotFoundError(eventId);
     return toInboundEventView(event);
@@ -205,11 +226,11 @@ export class WebhookInboundService {
 
   /** Processes a settled (processed or failed) event again, with a fresh retry schedule. */
   async replay(
-    tenantId: string,
+    scope: InboundScope,
     endpointId: string,
     eventId: string,
   ): Promise<{ eventId: string }> {
-    await this.getEvent(tenantId, endpointId, eventId);
+    await this.getEvent(scope, endpointId, eventId);
     const due = await this.events.replay(endpointId, eventId, wholeSecond(new Date()));
     if (!due) {
       throw new InboundStateConflictError(
@@ -221,15 +242,26 @@ export class WebhookInboundService {
     return { eventId };
   }
 
-  private async find(tenantId: string, id: string): Promise<WebhookInboundEndpoint> {
-    const endpoint = await this.endpoints.findInTenant(tenantId, id);
-    if (!endpoint) throw new InboundEndpointNotFoundError(id);
+  private async find(scope: InboundScope, id: string): Promise<WebhookInboundEndpoint> {
+    const endpoint = await this.endpoints.findInTenant(scope.tenantId, id);
+    if (!endpoint || !listInScope(scope, endpoint.listId)) {
+      throw new InboundEndpointNotFoundError(id);
+    }
     return endpoint;
   }
 
   private view(endpoint: WebhookInboundEndpoint, includeSecret: boolean): InboundEndpointView {
     return toInboundEndpointView(endpoint, this.routePrefix, { includeSecret });
   }
+}
+
+function listInScope(scope: InboundScope, listId: string | null): boolean {
+  return scope.lists === undefined || (listId !== null && scope.lists.includes(listId));
+}
+
+/** A session limited to lists creates and moves endpoints within them only. */
+function assertListInScope(scope: InboundScope, listId: string | null): void {
+  if (!listInScope(scope, listId)) throw PortalAccessError.listNotInSession();
 }
 
 function toPage<T extends { id: string }>(rows: T[], limit: number): Page<T> {

@@ -10,8 +10,8 @@ export type InboundEndpointChanges = Partial<
 
 export interface InboundEndpointPageQuery {
   tenantId: string;
-  /** Only the endpoints of this list. */
-  listId?: string;
+  /** Only the endpoints of these lists. */
+  listIds?: readonly string[];
   /** Ids below this one (the previous page's last). */
   beforeId?: string;
   limit: number;

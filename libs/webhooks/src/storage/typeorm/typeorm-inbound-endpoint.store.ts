@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { LessThan, type DataSource, type FindOptionsWhere } from 'typeorm';
+import { In, LessThan, type DataSource, type FindOptionsWhere } from 'typeorm';
 import {
   createKeyRing,
   openSecret,
@@ -63,12 +63,13 @@ export class TypeOrmInboundEndpointStore extends InboundEndpointStore {
 
   async listPage({
     tenantId,
-    listId,
+    listIds,
     beforeId,
     limit,
   }: InboundEndpointPageQuery): Promise<WebhookInboundEndpoint[]> {
+    if (listIds?.length === 0) return [];
     const where: FindOptionsWhere<WebhookInboundEndpoint> = { tenantId };
-    if (listId !== undefined) where.listId = listId;
+    if (listIds !== undefined) where.listId = In([...listIds]);
     if (beforeId) where.id = LessThan(beforeId);
     const rows = await this.endpoints.find({ where, order: { id: 'DESC' }, take: limit });
     return rows.map((row) => this.open(row));
