@@ -3,7 +3,9 @@ import request from 'supertest';
 import type { App } from 'supertest/types';
 import { Webhook } from 'standardwebhooks';
 import { WEBHOOK_LIFECYCLE_EVENTS, WebhooksPortal } from 'nestjs-marketing-webhooks';
+import { v7 as uuidv7 } from 'uuid';
 import { eventually } from './support/eventually';
+import { InboundEventStore, InboundPruner } from './support/internals';
 import {
   createEndpoint,
   postInbound,
@@ -399,5 +401,38 @@ describe('inbound processing: durable, once, retried', () => {
       }
       await admin().patch(`/webhooks/inbound/${endpoint.id}`, {}).expect(400);
     });
+  });
+
+  it('prunes settled events past retention, and keeps those still to be processed', async () => {
+    const endpoint = await createEndpoint(hooks, 'acme', { scheme: 'token' });
+    handler.failWhen = () => false;
+    await postInbound(http, endpoint.path, '{"keep":false}', {
+      'x-webhook-token': endpoint.secret,
+    }).expect(200);
+    await eventually(async () =>
+      (await storedEvents(hooks, endpoint.id)).every((row) => row.status === 'processed'),
+    );
+    const pending = await hooks.app.get(InboundEventStore).insertIfNew({
+      id: uuidv7(),
+      endpointId: endpoint.id,
+      tenantId: 'acme',
+      listId: null,
+      scheme: 'token',
+      dedupKey: 'id:not-due-for-a-year',
+      providerEventId: null,
+      type: null,
+      headers: {},
+      body: '{"keep":true}',
+      nextAttemptAt: new Date(Date.now() + 365 * 86_400_000),
+      receivedAt: new Date(),
+    });
+    expect(pending).toBe(true);
+    const pruner = hooks.app.get(InboundPruner);
+    expect(await pruner.prune(new Date())).toBe(0);
+    const later = new Date(Date.now() + 31 * 86_400_000);
+    expect(await pruner.prune(later)).toBeGreaterThan(0);
+    expect((await storedEvents(hooks, endpoint.id)).map((row) => row.body)).toEqual([
+      '{"keep":true}',
+    ]);
   });
 });

@@ -204,6 +204,28 @@ describe.each(TEST_DATABASES)('storage contract on %s: inbound', (database) => {
       expect((listed as Record<string, unknown> | null)?.body).toBeUndefined();
     });
 
+    it('prunes settled events by age and status, never one still to be processed', async () => {
+      const { id: endpointId } = await endpoint();
+      const [processed, failed, pending] = [
+        event(endpointId),
+        event(endpointId),
+        event(endpointId),
+      ];
+      for (const each of [processed, failed, pending]) await events().insertIfNew(each);
+      await events().claim(processed.id, at(0), at(30));
+      await events().finish(processed.id, 1, { status: 'processed', at: at(1) });
+      await events().claim(failed.id, at(0), at(30));
+      await events().finish(failed.id, 1, { status: 'failed', at: at(1), error: 'x' });
+      const left = async () =>
+        (await events().listPage({ endpointId, limit: 10 })).map((row) => row.id).sort();
+      expect(await events().pruneSettled(at(1), at(1), 10)).toBe(0);
+      expect(await events().pruneSettled(null, null, 10)).toBe(0);
+      expect(await events().pruneSettled(at(2), null, 10)).toBeGreaterThanOrEqual(1);
+      expect(await left()).toEqual([failed.id, pending.id].sort());
+      while ((await events().pruneSettled(at(3600), at(3600), 1)) > 0);
+      expect(await left()).toEqual([pending.id]);
+    });
+
     it('lists due events by id after a cursor', async () => {
       const { id: endpointId } = await endpoint();
       const due = [event(endpointId), event(endpointId), event(endpointId)];

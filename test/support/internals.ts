@@ -37,3 +37,4 @@ export {
 } from '../../libs/webhooks/src/storage/inbound-event.store';
 export { InboundRelay } from '../../libs/webhooks/src/inbound/inbound-relay';
 export { inboundJobId } from '../../libs/webhooks/src/inbound/inbound.queue';
+export { InboundPruner } from '../../libs/webhooks/src/inbound/inbound-pruner';

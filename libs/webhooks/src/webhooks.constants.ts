@@ -17,3 +17,4 @@ export const WEBHOOKS_ROUTE_PREFIX = Symbol('WEBHOOKS_ROUTE_PREFIX');
  */
 export const WEBHOOKS_INBOUND_QUEUE = 'nest-hooks-inbound';
 export const INBOUND_JOB = 'inbound';
+export const PRUNE_INBOUND_JOB = 'prune-inbound';

@@ -24,6 +24,7 @@ import { InboundEndpointsController } from './inbound/inbound-endpoints.controll
 import { InboundHandlersExplorer } from './inbound/inbound-handlers.explorer';
 import { InboundQueue } from './inbound/inbound.queue';
 import { InboundProcessor } from './inbound/inbound.processor';
+import { InboundPruner } from './inbound/inbound-pruner';
 import { InboundReceiver } from './inbound/inbound-receiver';
 import { InboundReceivingController } from './inbound/inbound-receiving.controller';
 import { InboundRelay } from './inbound/inbound-relay';
@@ -106,6 +107,7 @@ import { eventCatalogueProvider, resolvedOptionsProvider } from './webhooks.prov
     InboundProcessor,
     InboundWorker,
     InboundRelay,
+    InboundPruner,
     WebhookInboundService,
   ],
   exports: [

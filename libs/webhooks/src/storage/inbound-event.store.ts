@@ -55,6 +55,16 @@ export abstract class InboundEventStore {
   abstract findInEndpoint(endpointId: string, id: string): Promise<ListedInboundEvent | null>;
 
   /**
+   * Deletes up to `limit` events `processed` before `processedBefore` or `failed` before
+   * `failedBefore` (a null bound keeps them). Returns how many went.
+   */
+  abstract pruneSettled(
+    processedBefore: Date | null,
+    failedBefore: Date | null,
+    limit: number,
+  ): Promise<number>;
+
+  /**
    * Makes a settled event (`processed` or `failed`) due again at `at`, with a fresh retry schedule.
    * Returns the attempt that will process it, or null when it is not settled.
    */

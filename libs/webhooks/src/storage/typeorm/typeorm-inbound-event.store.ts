@@ -141,6 +141,26 @@ export class TypeOrmInboundEventStore extends InboundEventStore {
     return this.events.findOne({ select: LISTED_COLUMNS, where: { endpointId, id } });
   }
 
+  async pruneSettled(
+    processedBefore: Date | null,
+    failedBefore: Date | null,
+    limit: number,
+  ): Promise<number> {
+    const where: Array<FindOptionsWhere<WebhookInboundEvent>> = [];
+    if (processedBefore)
+      where.push({ status: 'processed', processedAt: LessThan(processedBefore) });
+    if (failedBefore) where.push({ status: 'failed', processedAt: LessThan(failedBefore) });
+    if (where.length === 0) return 0;
+    const rows = await this.events.find({ select: { id: true }, where, take: limit });
+    if (rows.length === 0) return 0;
+    // Still settled: a replay since the read keeps its event.
+    const result = await this.events.delete({
+      id: In(rows.map((row) => row.id)),
+      status: In(SETTLED),
+    });
+    return result.affected ?? rows.length;
+  }
+
   async replay(endpointId: string, id: string, at: Date): Promise<DueInboundEvent | null> {
     const result = await this.events.update(
       { endpointId, id, status: In(SETTLED) },
