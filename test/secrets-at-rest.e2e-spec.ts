@@ -9,6 +9,7 @@ import {
   resolveWebhooksOptions,
   SecretsReencryptor,
   SubscriptionSecrets,
+  WebhookInboundEndpoint,
   WebhookSubscription,
 } from './support/internals';
 import { TestReceiver } from './support/receiver';
@@ -195,8 +196,18 @@ describe.each(TEST_DATABASES)('secrets at rest on %s', (database) => {
     const shownOld = await request(http).get(`/lists/rekey/webhooks/${oldKey.id}/secret`);
     expect(shownOld.body.secret).toBe(oldKey.secret);
 
+    // An inbound endpoint stored in clear, as before the key ring.
+    const inbound = await createEndpoint(hooks, 'default', { scheme: 'token' });
+    const endpoints = hooks.dataSource.getRepository(WebhookInboundEndpoint);
+    await endpoints.update(inbound.id, { secret: inbound.secret });
+    expect((await endpoints.findOneByOrFail({ id: inbound.id })).secret).toBe(inbound.secret);
+
     const reencryptor = hooks.app.get(SecretsReencryptor);
-    expect(await reencryptor.reencrypt()).toEqual({ reencrypted: 2 });
+    expect(await reencryptor.reencrypt()).toEqual({ reencrypted: 3 });
+    expect((await endpoints.findOneByOrFail({ id: inbound.id })).secret).toMatch(ENVELOPE_BY_K2);
+    await request(http)
+      .get(`/webhooks/inbound/${inbound.id}/secret`)
+      .expect(200, { secret: inbound.secret });
     expect(await reencryptor.reencrypt()).toEqual({ reencrypted: 0 });
 
     for (const subscription of [plain, oldKey, current]) {

@@ -38,3 +38,4 @@ export {
 export { InboundRelay } from '../../libs/webhooks/src/inbound/inbound-relay';
 export { inboundJobId } from '../../libs/webhooks/src/inbound/inbound.queue';
 export { InboundPruner } from '../../libs/webhooks/src/inbound/inbound-pruner';
+export { WebhookInboundEndpoint } from '../../libs/webhooks/src/storage/entities/inbound-endpoint.entity';

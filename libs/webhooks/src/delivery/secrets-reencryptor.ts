@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { SubscriptionStore } from '../storage/subscription.store';
+import { InboundEndpointStore } from '../storage/inbound-endpoint.store';
+import { SubscriptionStore, type ReencryptedBatch } from '../storage/subscription.store';
 
 /** Subscriptions read and re-encrypted per statement batch. */
 const BATCH = 200;
@@ -14,19 +15,36 @@ const BATCH = 200;
 export class SecretsReencryptor {
   private readonly logger = new Logger('WebhooksSecrets');
 
-  constructor(private readonly subscriptions: SubscriptionStore) {}
+  constructor(
+    private readonly subscriptions: SubscriptionStore,
+    private readonly inboundEndpoints: InboundEndpointStore,
+  ) {}
 
-  /** One pass over every subscription; returns how many were re-encrypted. */
+  /** One pass over every subscription and inbound endpoint; returns how many were re-encrypted. */
   async reencrypt(): Promise<{ reencrypted: number }> {
-    let afterId: string | null = null;
-    let reencrypted = 0;
-    do {
-      const batch = await this.subscriptions.reencryptSecrets(afterId, BATCH);
-      reencrypted += batch.reencrypted;
-      afterId = batch.lastId;
-    } while (afterId !== null);
-    if (reencrypted > 0)
-      this.logger.log(`Re-encrypted the secrets of ${reencrypted} subscriptions`);
-    return { reencrypted };
+    const subscriptions = await everyBatch((afterId) =>
+      this.subscriptions.reencryptSecrets(afterId, BATCH),
+    );
+    const endpoints = await everyBatch((afterId) =>
+      this.inboundEndpoints.reencryptSecrets(afterId, BATCH),
+    );
+    if (subscriptions > 0)
+      this.logger.log(`Re-encrypted the secrets of ${subscriptions} subscriptions`);
+    if (endpoints > 0)
+      this.logger.log(`Re-encrypted the secrets of ${endpoints} inbound endpoints`);
+    return { reencrypted: subscriptions + endpoints };
   }
+}
+
+async function everyBatch(
+  batch: (afterId: string | null) => Promise<ReencryptedBatch>,
+): Promise<number> {
+  let afterId: string | null = null;
+  let reencrypted = 0;
+  do {
+    const done = await batch(afterId);
+    reencrypted += done.reencrypted;
+    afterId = done.lastId;
+  } while (afterId !== null);
+  return reencrypted;
 }

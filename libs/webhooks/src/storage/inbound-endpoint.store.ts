@@ -1,4 +1,5 @@
 import type { WebhookInboundEndpoint } from './entities/inbound-endpoint.entity';
+import type { ReencryptedBatch } from './subscription.store';
 
 /** An inbound endpoint as it is created: the database stamps the rest. */
 export type NewInboundEndpoint = Omit<WebhookInboundEndpoint, 'createdAt' | 'updatedAt'>;
@@ -45,6 +46,13 @@ export abstract class InboundEndpointStore {
     id: string,
     rotation: InboundSecretRotation,
   ): Promise<boolean>;
+
+  /**
+   * Re-encrypts with the first key of `security.encryptionKeys` the secrets of the endpoints after
+   * `afterId` (by id, `limit` of them) stored in clear or under an older key; a row changed meanwhile
+   * is left for the next pass (see `SubscriptionStore.reencryptSecrets`).
+   */
+  abstract reencryptSecrets(afterId: string | null, limit: number): Promise<ReencryptedBatch>;
 
   /** Deletes the endpoint with its received events, atomically. Returns whether it existed. */
   abstract removeWithEvents(tenantId: string, id: string): Promise<boolean>;

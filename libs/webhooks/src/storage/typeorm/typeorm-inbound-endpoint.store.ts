@@ -1,12 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { In, LessThan, type DataSource, type FindOptionsWhere } from 'typeorm';
+import { In, IsNull, LessThan, MoreThan, type DataSource, type FindOptionsWhere } from 'typeorm';
 import {
   createKeyRing,
   openSecret,
+  sealingKeyId,
   sealSecret,
   type KeyRing,
 } from '../../security/secret-envelope';
+import { LOWEST_UUID } from '../sql-dialect';
+import type { ReencryptedBatch } from '../subscription.store';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../../webhooks.options';
 import { WebhookInboundEndpoint } from '../entities/inbound-endpoint.entity';
 import { WebhookInboundEvent } from '../entities/inbound-event.entity';
@@ -17,6 +20,7 @@ import {
   type InboundSecretRotation,
   type NewInboundEndpoint,
 } from '../inbound-endpoint.store';
+import { entitySql } from '../sql/entity-sql';
 import { WebhooksTransactions } from '../webhooks-transactions';
 
 type SecretColumn = 'secret' | 'previousSecret';
@@ -28,6 +32,7 @@ type SecretColumn = 'secret' | 'previousSecret';
 @Injectable()
 export class TypeOrmInboundEndpointStore extends InboundEndpointStore {
   private readonly ring: KeyRing | null;
+  private readonly updatedAtColumn: string;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -36,6 +41,7 @@ export class TypeOrmInboundEndpointStore extends InboundEndpointStore {
   ) {
     super();
     this.ring = createKeyRing(options.encryptionKeys);
+    this.updatedAtColumn = entitySql(dataSource, WebhookInboundEndpoint).column('updatedAt');
   }
 
   private get endpoints() {
@@ -109,6 +115,44 @@ export class TypeOrmInboundEndpointStore extends InboundEndpointStore {
       },
     );
     return (result.affected ?? 0) > 0;
+  }
+
+  async reencryptSecrets(afterId: string | null, limit: number): Promise<ReencryptedBatch> {
+    const ring = this.ring;
+    if (!ring) return { lastId: null, reencrypted: 0 };
+    const rows = await this.endpoints.find({
+      select: { id: true, secret: true, previousSecret: true },
+      where: { id: MoreThan(afterId ?? LOWEST_UUID) },
+      order: { id: 'ASC' },
+      take: limit,
+    });
+    const stale = (value: string | null) =>
+      value !== null && sealingKeyId(value) !== ring.currentId;
+    let reencrypted = 0;
+    for (const row of rows) {
+      if (!stale(row.secret) && !stale(row.previousSecret)) continue;
+      const previous = row.previousSecret;
+      const result = await this.endpoints
+        .createQueryBuilder()
+        .update()
+        // Re-encryption is no change of the endpoint: `updatedAt` stays as it was.
+        .set({
+          secret: this.seal(row.id, 'secret', this.openOne(row.id, 'secret', row.secret)),
+          previousSecret:
+            previous === null
+              ? null
+              : this.seal(
+                  row.id,
+                  'previousSecret',
+                  this.openOne(row.id, 'previousSecret', previous),
+                ),
+          updatedAt: () => this.updatedAtColumn,
+        })
+        .where({ id: row.id, secret: row.secret, previousSecret: previous ?? IsNull() })
+        .execute();
+      if ((result.affected ?? 0) > 0) reencrypted++;
+    }
+    return { lastId: rows.length < limit ? null : rows[rows.length - 1].id, reencrypted };
   }
 
   removeWithEvents(tenantId: string, id: string): Promise<boolean> {
