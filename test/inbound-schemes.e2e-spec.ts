@@ -1,8 +1,22 @@
 import { createHmac } from 'node:crypto';
 import { timingSafeEqual } from 'node:crypto';
+import { getQueueToken } from '@nestjs/bull';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { Body, Controller, Module, Post } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { Queue } from 'bull';
 import request from 'supertest';
 import type { App } from 'supertest/types';
-import type { InboundSchemeDefinition } from 'nestjs-marketing-webhooks';
+import {
+  WEBHOOKS_INBOUND_QUEUE,
+  WEBHOOKS_QUEUE,
+  WebhookInboundService,
+  WebhooksModule,
+  type InboundSchemeDefinition,
+} from 'nestjs-marketing-webhooks';
+import { WebhookInboundEvent } from './support/internals';
+import { isolatedDatabase, REDIS_URL, uniqueName } from './support/services';
+import { webhooksHostImports } from './support/webhooks-host';
 import { createEndpoint, postInbound, storedEvents } from './support/inbound';
 import { createWebhooksApp, type WebhooksTestApp } from './support/webhooks-app';
 
@@ -138,7 +152,63 @@ describe('inbound schemes for senders of every kind', () => {
   });
 });
 
+/** A route of the host's own, to show its JSON bodies are still parsed. */
+@Controller('echo')
+class EchoController {
+  @Post()
+  echo(@Body() body: unknown): unknown {
+    return { parsed: body };
+  }
+}
+
 describe('inbound raw body whatever the host’s body parser does', () => {
+  it('keeps the bytes of JSON requests in an app made by NestFactory.create without rawBody', async () => {
+    const database = await isolatedDatabase('sqlite');
+    @Module({
+      imports: webhooksHostImports({
+        typeorm: database.typeorm,
+        redisUrl: REDIS_URL,
+        bullPrefix: uniqueName('bull'),
+        webhooks: WebhooksModule.forRoot({ worker: false }),
+      }),
+      controllers: [EchoController],
+    })
+    class HostModule {}
+    const app = await NestFactory.create(HostModule, { logger: ['error'] });
+    try {
+      app.setGlobalPrefix('api');
+      await app.init();
+      const http = app.getHttpServer() as App;
+      const endpoint = await app
+        .get(WebhookInboundService)
+        .create({ tenantId: 'acme' }, { scheme: 'token' });
+      const path = `/api${endpoint.path}`;
+      const body = '{ "spaced" :  "json, kept byte for byte" }';
+      await postInbound(http, path, body, { 'x-webhook-token': endpoint.secret! }).expect(200);
+      await postInbound(http, path, body, { 'x-webhook-token': 'wrong' }).expect(401);
+      await postInbound(http, path, `"${'x'.repeat(1024 * 1024)}"`, {
+        'x-webhook-token': endpoint.secret!,
+      }).expect(413);
+      const stored = await app
+        .get(getDataSourceToken())
+        .getRepository(WebhookInboundEvent)
+        .findBy({ endpointId: endpoint.id });
+      expect(stored.map((event: WebhookInboundEvent) => event.body)).toEqual([body]);
+      await request(http)
+        .post('/api/echo')
+        .send({ a: 1 })
+        .expect(201, { parsed: { a: 1 } });
+    } finally {
+      for (const name of [WEBHOOKS_QUEUE, WEBHOOKS_INBOUND_QUEUE]) {
+        await app
+          .get<Queue>(getQueueToken(name))
+          .obliterate({ force: true })
+          .catch(() => undefined);
+      }
+      await app.close();
+    }
+  });
+
   it('reads the stream itself when the host turned its body parser off', async () => {
     const hooks = await createWebhooksApp({
       database: 'sqlite',
@@ -157,7 +227,7 @@ describe('inbound raw body whatever the host’s body parser does', () => {
     }
   });
 
-  it('answers 500 and stores nothing when a parser consumed JSON without keeping its bytes', async () => {
+  it('answers 500 and stores nothing when a parser consumed JSON before the module could see it (a testing module without rawBody)', async () => {
     const hooks = await createWebhooksApp({ database: 'sqlite' });
     try {
       const endpoint = await createEndpoint(hooks, 'acme', { scheme: 'token' });

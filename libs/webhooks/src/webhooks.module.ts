@@ -23,6 +23,7 @@ import { WebhooksErasureService } from './history/webhooks-erasure.service';
 import { InboundEndpointsController } from './inbound/inbound-endpoints.controller';
 import { InboundHandlersExplorer } from './inbound/inbound-handlers.explorer';
 import { InboundQueue } from './inbound/inbound.queue';
+import { InboundRawBodyCapture } from './inbound/inbound-raw-body.capture';
 import { InboundProcessor } from './inbound/inbound.processor';
 import { InboundPruner } from './inbound/inbound-pruner';
 import { InboundReceiver } from './inbound/inbound-receiver';
@@ -101,6 +102,7 @@ import { eventCatalogueProvider, resolvedOptionsProvider } from './webhooks.prov
     WebhooksPortal,
     PortalAssets,
     InboundSchemes,
+    InboundRawBodyCapture,
     InboundQueue,
     InboundReceiver,
     InboundHandlersExplorer,
