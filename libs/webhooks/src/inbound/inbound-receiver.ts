@@ -10,6 +10,7 @@ import { InboundEventStore } from '../storage/inbound-event.store';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
 import { InboundQueue } from './inbound.queue';
 import { InboundSchemes } from './inbound-schemes';
+import { wholeSecond } from './inbound-retry';
 import type { InboundSchemeRequest } from './schemes/inbound-scheme';
 
 export type ReceiveOutcome = 'received' | 'duplicate' | 'unknown_endpoint' | 'rejected';
@@ -29,11 +30,6 @@ export function acceptedSecrets(endpoint: WebhookInboundEndpoint, now: Date): st
     secrets.push(endpoint.previousSecret);
   }
   return secrets;
-}
-
-/** A time as MySQL's DATETIME keeps it (whole seconds), so that due times compare alike everywhere. */
-export function wholeSecond(at: Date): Date {
-  return new Date(Math.floor(at.getTime() / 1000) * 1000);
 }
 
 /**

@@ -7,7 +7,7 @@ import type { WebhookInboundEvent } from '../storage/entities/inbound-event.enti
 import { InboundEventStore } from '../storage/inbound-event.store';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
 import { InboundHandlersExplorer } from './inbound-handlers.explorer';
-import { wholeSecond } from './inbound-receiver';
+import { inboundAttemptEnd, wholeSecond } from './inbound-retry';
 import type { InboundWebhookEvent } from './inbound-webhook.event';
 import { InboundQueue, type InboundJobData } from './inbound.queue';
 
@@ -38,6 +38,14 @@ export class InboundProcessor {
     // Processed already, held by another worker, or not due yet: its own job or the relay comes back.
     if (!event) return;
     const error = await this.runHandlers(event);
+    const end = inboundAttemptEnd(
+      error,
+      event.attempts,
+      this.options.inboundRetrySchedule,
+      new Date(),
+    );
+    // A late outcome (the lease expired and another worker took the event) changes nothing.
+    if (!(await this.events.finish(event.id, event.attempts, end))) return;
     const ref = {
       tenantId: event.tenantId,
       listId: event.listId,
@@ -47,41 +55,17 @@ export class InboundProcessor {
       type: event.type,
       attempts: event.attempts,
     };
-    if (error === null) {
-      if (
-        await this.events.finish(event.id, event.attempts, { status: 'processed', at: new Date() })
-      ) {
-        this.metrics.recordInboundProcessing('processed', event.scheme);
-        this.notifier.notify(WEBHOOK_LIFECYCLE_EVENTS.inboundProcessed, ref);
-      }
-      return;
-    }
-    const delay = this.options.inboundRetrySchedule[event.attempts - 1];
-    if (delay === undefined) {
-      if (
-        await this.events.finish(event.id, event.attempts, {
-          status: 'failed',
-          at: new Date(),
-          error,
-        })
-      ) {
-        this.metrics.recordInboundProcessing('failed', event.scheme);
-        this.notifier.notify(WEBHOOK_LIFECYCLE_EVENTS.inboundFailed, { ...ref, error });
-      }
-      return;
-    }
-    const nextAttemptAt = wholeSecond(new Date(Date.now() + delay));
-    if (
-      await this.events.finish(event.id, event.attempts, {
-        status: 'received',
-        nextAttemptAt,
-        error,
-      })
-    ) {
+    if (end.status === 'processed') {
+      this.metrics.recordInboundProcessing('processed', event.scheme);
+      this.notifier.notify(WEBHOOK_LIFECYCLE_EVENTS.inboundProcessed, ref);
+    } else if (end.status === 'failed') {
+      this.metrics.recordInboundProcessing('failed', event.scheme);
+      this.notifier.notify(WEBHOOK_LIFECYCLE_EVENTS.inboundFailed, { ...ref, error: end.error });
+    } else {
       this.metrics.recordInboundProcessing('retried', event.scheme);
       await this.queue.enqueue(
         [{ id: event.id, attempt: event.attempts + 1 }],
-        Math.max(0, nextAttemptAt.getTime() - Date.now()),
+        Math.max(0, end.nextAttemptAt.getTime() - Date.now()),
       );
     }
   }

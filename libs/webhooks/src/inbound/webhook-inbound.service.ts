@@ -25,7 +25,7 @@ import { RotateInboundSecretDto } from './dto/rotate-inbound-secret.dto';
 import type { InboundEventStatus } from '../storage/entities/inbound-event.entity';
 import { UpdateInboundEndpointDto } from './dto/update-inbound-endpoint.dto';
 import { InboundQueue } from './inbound.queue';
-import { wholeSecond } from './inbound-receiver';
+import { wholeSecond } from './inbound-retry';
 import { InboundSchemes } from './inbound-schemes';
 import {
   toInboundEndpointView,
