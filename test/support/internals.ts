@@ -39,3 +39,4 @@ export { InboundRelay } from '../../libs/webhooks/src/inbound/inbound-relay';
 export { inboundJobId } from '../../libs/webhooks/src/inbound/inbound.queue';
 export { InboundPruner } from '../../libs/webhooks/src/inbound/inbound-pruner';
 export { WebhookInboundEndpoint } from '../../libs/webhooks/src/storage/entities/inbound-endpoint.entity';
+export { INBOUND_JOB } from '../../libs/webhooks/src/webhooks.constants';

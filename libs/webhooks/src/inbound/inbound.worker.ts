@@ -17,8 +17,10 @@ export class InboundWorker implements OnApplicationBootstrap {
     private readonly processor: InboundProcessor,
   ) {}
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
     if (!this.options.worker) return;
+    // Connected before the app counts as started: closing a queue still connecting can throw.
+    await this.queue.isReady();
     this.queue
       .process(INBOUND_JOB, this.options.inboundConcurrency, async (job) => {
         // A job whose data Redis lost (flushed mid-write) is dropped: the relay re-creates it.
