@@ -27,6 +27,16 @@ const LIBRARY_ROUTES: Array<[string, string]> = [
   ['post', '/lists/{listId}/webhooks/{id}/recover'],
   ['post', '/lists/{listId}/webhooks/{id}/rotate-secret'],
   ['post', '/lists/{listId}/webhooks/{id}/verify'],
+  ['post', '/webhooks/inbound'],
+  ['get', '/webhooks/inbound'],
+  ['get', '/webhooks/inbound/{id}'],
+  ['patch', '/webhooks/inbound/{id}'],
+  ['delete', '/webhooks/inbound/{id}'],
+  ['get', '/webhooks/inbound/{id}/secret'],
+  ['post', '/webhooks/inbound/{id}/rotate-secret'],
+  ['get', '/webhooks/inbound/{id}/events'],
+  ['get', '/webhooks/inbound/{id}/events/{eventId}'],
+  ['post', '/webhooks/inbound/{id}/events/{eventId}/replay'],
 ];
 
 /**
@@ -92,6 +102,11 @@ describe('ecosystem endpoints of the demo', () => {
     expect(JSON.stringify(create.requestBody)).toContain('CreateSubscriptionDto');
     expect(create.responses['201'].content?.['application/json'].schema.$ref).toContain(
       'CreatedSubscriptionResponseDto',
+    );
+    const createInbound = paths['/webhooks/inbound'].post;
+    expect(JSON.stringify(createInbound.requestBody)).toContain('CreateInboundEndpointDto');
+    expect(createInbound.responses['201'].content?.['application/json'].schema.$ref).toContain(
+      'CreatedInboundEndpointResponseDto',
     );
     const schemas = body.components.schemas as Record<
       string,

@@ -16,8 +16,20 @@ import {
 import { adminValidationPipe } from '../admin/admin-validation.pipe';
 import { RevealsSecret, WebhooksAdminGuard } from '../admin/webhooks-admin.guard';
 import { WebhooksErrorFilter } from '../admin/webhooks-error.filter';
-import { ApiErrors, ApiOperation, ApiTags } from '../openapi/optional-swagger';
-import { ErrorResponseDto } from '../openapi/webhook-responses.dto';
+import { ApiErrors, ApiOperation, ApiResponse, ApiTags } from '../openapi/optional-swagger';
+import {
+  ErrorResponseDto,
+  RotatedSecretResponseDto,
+  SecretResponseDto,
+} from '../openapi/webhook-responses.dto';
+import {
+  CreatedInboundEndpointResponseDto,
+  InboundEndpointPageDto,
+  InboundEndpointResponseDto,
+  InboundEventPageDto,
+  InboundEventResponseDto,
+  ReplayResponseDto,
+} from './dto/inbound-responses.dto';
 import type { Page } from '../subscriptions/subscription.views';
 import { CreateInboundEndpointDto } from './dto/create-inbound-endpoint.dto';
 import {
@@ -47,6 +59,7 @@ export class InboundEndpointsController {
 
   @Post()
   @ApiOperation('Create an inbound endpoint', 'The answer carries its secret and receiving path.')
+  @ApiResponse(201, CreatedInboundEndpointResponseDto, 'The endpoint, with its secret')
   create(
     @InboundScopeOf() scope: InboundScope,
     @Body() body: CreateInboundEndpointDto,
@@ -56,6 +69,7 @@ export class InboundEndpointsController {
 
   @Get()
   @ApiOperation("List the tenant's inbound endpoints, newest first")
+  @ApiResponse(200, InboundEndpointPageDto, 'A page of endpoints')
   list(
     @InboundScopeOf() scope: InboundScope,
     @Query() query: InboundEndpointsQueryDto,
@@ -65,6 +79,7 @@ export class InboundEndpointsController {
 
   @Get(':id')
   @ApiOperation('Get an inbound endpoint (without its secret)')
+  @ApiResponse(200, InboundEndpointResponseDto, 'The endpoint')
   @ApiErrors(ErrorResponseDto, 404)
   get(
     @InboundScopeOf() scope: InboundScope,
@@ -76,6 +91,7 @@ export class InboundEndpointsController {
   @Get(':id/secret')
   @RevealsSecret()
   @ApiOperation('Get the secret senders sign with')
+  @ApiResponse(200, SecretResponseDto, 'The current secret')
   @ApiErrors(ErrorResponseDto, 404)
   secret(
     @InboundScopeOf() scope: InboundScope,
@@ -86,6 +102,7 @@ export class InboundEndpointsController {
 
   @Patch(':id')
   @ApiOperation('Change an inbound endpoint')
+  @ApiResponse(200, InboundEndpointResponseDto, 'The changed endpoint')
   @ApiErrors(ErrorResponseDto, 404)
   update(
     @InboundScopeOf() scope: InboundScope,
@@ -97,6 +114,7 @@ export class InboundEndpointsController {
 
   @Delete(':id')
   @ApiOperation('Delete an inbound endpoint and the events it received')
+  @ApiResponse(204, undefined, 'Deleted')
   @ApiErrors(ErrorResponseDto, 404)
   @HttpCode(HttpStatus.NO_CONTENT)
   async remove(
@@ -111,6 +129,7 @@ export class InboundEndpointsController {
     'Rotate the secret',
     'Give the secret the provider issued, or get a generated one; the previous one is accepted for the grace period.',
   )
+  @ApiResponse(200, RotatedSecretResponseDto, 'The new secret')
   @ApiErrors(ErrorResponseDto, 404, 409)
   @HttpCode(HttpStatus.OK)
   rotateSecret(
@@ -123,6 +142,7 @@ export class InboundEndpointsController {
 
   @Get(':id/events')
   @ApiOperation('List received events, newest first, with their processing status and attempts')
+  @ApiResponse(200, InboundEventPageDto, 'A page of events')
   @ApiErrors(ErrorResponseDto, 404)
   events(
     @InboundScopeOf() scope: InboundScope,
@@ -134,6 +154,7 @@ export class InboundEndpointsController {
 
   @Get(':id/events/:eventId')
   @ApiOperation('Get a received event')
+  @ApiResponse(200, InboundEventResponseDto, 'The event')
   @ApiErrors(ErrorResponseDto, 404)
   event(
     @InboundScopeOf() scope: InboundScope,
@@ -144,6 +165,7 @@ export class InboundEndpointsController {
 
   @Post(':id/events/:eventId/replay')
   @ApiOperation('Process a processed or failed event again')
+  @ApiResponse(202, ReplayResponseDto, 'The event is queued')
   @ApiErrors(ErrorResponseDto, 404, 409)
   @HttpCode(HttpStatus.ACCEPTED)
   replay(
