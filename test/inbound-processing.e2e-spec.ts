@@ -361,6 +361,11 @@ describe('inbound processing: durable, once, retried', () => {
       ],
       ['a list id with a slash', { scheme: 'github', listId: 'a/b' }, 'listId'],
       ['a short secret', { scheme: 'github', secret: 'short' }, 'secret'],
+      [
+        'a standard-webhooks secret that is not base64',
+        { scheme: 'standard-webhooks', secret: 'not base64 at all!' },
+        'secret must be whsec_',
+      ],
       ['an unknown field', { scheme: 'github', url: 'https://x' }, 'property url'],
       [
         'nested settings',

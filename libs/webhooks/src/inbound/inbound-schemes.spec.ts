@@ -32,16 +32,25 @@ describe('InboundSchemes', () => {
 
   it('names the problems of an endpoint: scheme, settings, a secret the provider issues', () => {
     const schemes = schemesWith();
-    expect(schemes.problems('pigeon', {}, false)).toEqual([
+    expect(schemes.problems('pigeon', {}, null)).toEqual([
       'scheme must be one of: standard-webhooks, stripe, shopify, github, typeform, hmac, token, basic',
     ]);
-    expect(schemes.problems('shopify', {}, false)).toEqual([
+    expect(schemes.problems('shopify', {}, null)).toEqual([
       'secret is required for scheme shopify: the provider issues it',
     ]);
-    expect(schemes.problems('token', { header: 'X-Token', extra: 'x' }, false)).toEqual([
+    expect(schemes.problems('token', { header: 'X-Token', extra: 'x' }, null)).toEqual([
       'settings.extra is not a setting of scheme token',
     ]);
-    expect(schemes.problems('github', {}, false)).toEqual([]);
+    expect(schemes.problems('github', {}, null)).toEqual([]);
+    expect(schemes.problems('standard-webhooks', {}, 'not base64!')).toEqual([
+      'secret must be whsec_ followed by base64 (at least 16 bytes) for scheme standard-webhooks',
+    ]);
+    expect(
+      schemes.problems('standard-webhooks', {}, 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'),
+    ).toEqual([]);
+    expect(schemes.problems('basic', {}, 'no-colon')).toEqual([
+      'secret must be user:password for scheme basic',
+    ]);
   });
 
   it('generates secrets in the form each scheme’s senders use', () => {

@@ -29,14 +29,23 @@ export class InboundSchemes {
     return [...this.schemes.keys()];
   }
 
-  /** Problems of an endpoint's scheme, secret and settings, each naming its field. */
-  problems(name: string, settings: Record<string, string>, secretGiven: boolean): string[] {
+  /**
+   * Problems of an endpoint's scheme, settings and secret (`null`: none given, one is generated;
+   * `undefined`: unchanged), each naming its field.
+   */
+  problems(
+    name: string,
+    settings: Record<string, string>,
+    secret: string | null | undefined,
+  ): string[] {
     const scheme = this.schemes.get(name);
     if (!scheme) return [`scheme must be one of: ${this.names().join(', ')}`];
     const problems = scheme.settingsProblems?.(settings) ?? [];
-    if (scheme.providerIssuesSecret && !secretGiven) {
+    if (secret === null && scheme.providerIssuesSecret) {
       problems.push(`secret is required for scheme ${name}: the provider issues it`);
     }
+    const secretProblem = secret ? scheme.secretProblem?.(secret) : null;
+    if (secretProblem) problems.push(secretProblem);
     return problems;
   }
 

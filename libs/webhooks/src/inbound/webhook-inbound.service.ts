@@ -74,7 +74,7 @@ export class WebhookInboundService {
   async create(scope: InboundScope, raw: CreateInboundEndpointDto): Promise<InboundEndpointView> {
     const input = validateInput(CreateInboundEndpointDto, raw, invalid);
     const settings = input.settings ?? {};
-    const problems = this.schemes.problems(input.scheme, settings, input.secret !== undefined);
+    const problems = this.schemes.problems(input.scheme, settings, input.secret ?? null);
     if (problems.length > 0) throw invalid(problems);
     assertListInScope(scope, input.listId ?? null);
     const created = await this.endpoints.insert({
@@ -137,10 +137,11 @@ export class WebhookInboundService {
     const scheme = input.scheme ?? current.scheme;
     const settings = input.settings ?? (input.scheme ? {} : (current.settings ?? {}));
     const schemeChanged = scheme !== current.scheme;
+    // A new scheme needs a secret of its own: the one given, or a generated one.
     const problems = this.schemes.problems(
       scheme,
       settings,
-      input.secret !== undefined || !schemeChanged,
+      input.secret ?? (schemeChanged ? null : current.secret),
     );
     if (problems.length > 0) throw invalid(problems);
     const changes: InboundEndpointChanges = {};
@@ -177,6 +178,10 @@ export class WebhookInboundService {
   ): Promise<{ secret: string; previousSecretExpiresAt: Date }> {
     const input = validateInput(RotateInboundSecretDto, raw, invalid);
     const current = await this.find(scope, id);
+    if (input.secret !== undefined) {
+      const problems = this.schemes.problems(current.scheme, current.settings ?? {}, input.secret);
+      if (problems.length > 0) throw invalid(problems);
+    }
     const secret = input.secret ?? this.schemes.generateSecret(current.scheme);
     const previousSecretExpiresAt = wholeSecond(
       new Date(Date.now() + this.options.secretRotationGraceMs),

@@ -9,6 +9,8 @@ export interface BuiltInInboundScheme extends InboundSchemeDefinition {
   readonly providerIssuesSecret?: boolean;
   /** Problems of an endpoint's `settings` for this scheme, each naming its field. */
   settingsProblems?(settings: Readonly<Record<string, string>>): string[];
+  /** Why a given secret cannot work with the scheme (e.g. not base64), or null. */
+  secretProblem?(secret: string): string | null;
   /** A new secret in the form the scheme's senders expect. */
   generateSecret?(): string;
 }

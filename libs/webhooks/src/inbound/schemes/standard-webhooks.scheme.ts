@@ -25,5 +25,9 @@ export const standardWebhooksScheme: BuiltInInboundScheme = {
     id: headers['webhook-id'] ?? null,
     type: jsonField(body, 'type') ?? jsonField(body, 'eventType'),
   }),
+  secretProblem: (secret) =>
+    /^(?:whsec_)?[A-Za-z0-9+/]{22,}={0,2}$/.test(secret)
+      ? null
+      : 'secret must be whsec_ followed by base64 (at least 16 bytes) for scheme standard-webhooks',
   generateSecret: () => `whsec_${randomBytes(32).toString('base64')}`,
 };

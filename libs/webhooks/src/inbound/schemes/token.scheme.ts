@@ -45,5 +45,7 @@ export const basicAuthScheme: BuiltInInboundScheme = {
   },
   settingsProblems: (settings) =>
     Object.keys(settings).map((field) => `settings.${field} is not a setting of scheme basic`),
+  secretProblem: (secret) =>
+    /^[^:]+:.+$/.test(secret) ? null : 'secret must be user:password for scheme basic',
   generateSecret: () => `webhooks:${randomBytes(24).toString('base64url')}`,
 };
