@@ -9,7 +9,10 @@ export interface Portal {
   readOnly: boolean;
   catalogue: EventCatalogue;
   notify: (message: string, tone?: Tone) => void;
-  /** False until the visitor first moves between screens: the first screen keeps the page's focus. */
+  /**
+   * Set when the visitor moves to another screen, taken by that screen's heading. Not set on the
+   * first screen or on a change of list: focus stays where the visitor is (the list picker).
+   */
   navigated: { current: boolean };
 }
 
@@ -25,6 +28,8 @@ export function usePortal(): Portal {
 export function useFocusOnArrival(ref: { current: HTMLElement | null }): void {
   const { navigated } = usePortal();
   useEffect(() => {
-    if (navigated.current) ref.current?.focus();
+    if (!navigated.current) return;
+    navigated.current = false;
+    ref.current?.focus();
   }, []);
 }
