@@ -211,6 +211,36 @@ describe('portal sessions on the admin API', () => {
       expect(untouched.body.status).toBe('active');
     });
 
+    it("hides custom header values (a receiver's credentials) from read-only sessions only", async () => {
+      const withHeader = await createSubscription(
+        hooks,
+        '1',
+        {
+          url: receiver.url(),
+          events: ['contact.updated'],
+          headers: { Authorization: 'Bearer receivers-own-token' },
+        },
+        staff,
+      );
+      const readOnly = bearer(tokenFor({ readOnly: true }));
+      const one = await request(http)
+        .get(`/lists/1/webhooks/${withHeader.id}`)
+        .set(readOnly)
+        .expect(200);
+      const page = await request(http).get('/lists/1/webhooks').set(readOnly).expect(200);
+      const listed = page.body.data.find((row: { id: string }) => row.id === withHeader.id);
+      for (const view of [one.body, listed]) {
+        expect(view.headers).toEqual({ Authorization: '********' });
+      }
+      expect(JSON.stringify(page.body)).not.toContain('receivers-own-token');
+      const editor = await request(http)
+        .get(`/lists/1/webhooks/${withHeader.id}`)
+        .set(bearer(tokenFor()))
+        .expect(200);
+      expect(editor.body.headers).toEqual({ Authorization: 'Bearer receivers-own-token' });
+      await request(http).delete(`/lists/1/webhooks/${withHeader.id}`).set(staff).expect(204);
+    });
+
     it('answers an expired token 401 portal_session_expired, on every route', async () => {
       clock = new Date(Date.now() - 5_000);
       const expired = tokenFor({ expiresInMs: 1_000 });

@@ -57,7 +57,7 @@ describe('the portal page', () => {
     it('serves the built script and styles with their types, and nothing else from the folder', async () => {
       const script = await request(http).get('/v1/webhooks/portal/assets/portal.js').expect(200);
       expect(script.headers['content-type']).toBe('text/javascript; charset=utf-8');
-      expect(script.body.length).toBeGreaterThan(1_000);
+      expect(script.text).toContain('webhooks-portal-config');
       const styles = await request(http).get('/v1/webhooks/portal/assets/portal.css').expect(200);
       expect(styles.headers['content-type']).toBe('text/css; charset=utf-8');
       await request(http).get('/v1/webhooks/portal/assets/..%2F..%2Fpackage.json').expect(404);

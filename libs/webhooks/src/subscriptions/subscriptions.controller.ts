@@ -11,9 +11,11 @@ import {
   Query,
   UseFilters,
   UseGuards,
+  UseInterceptors,
   UsePipes,
 } from '@nestjs/common';
 import { adminValidationPipe } from '../admin/admin-validation.pipe';
+import { ReadOnlyRedactionInterceptor } from '../admin/read-only-redaction.interceptor';
 import { TenantId } from '../admin/tenant.decorator';
 import { RevealsSecret, WebhooksAdminGuard } from '../admin/webhooks-admin.guard';
 import { WebhooksErrorFilter } from '../admin/webhooks-error.filter';
@@ -44,6 +46,7 @@ import {
 @UseGuards(WebhooksAdminGuard)
 @UsePipes(adminValidationPipe)
 @UseFilters(WebhooksErrorFilter)
+@UseInterceptors(ReadOnlyRedactionInterceptor)
 export class WebhookSubscriptionsController {
   constructor(private readonly subscriptions: WebhookSubscriptionsService) {}
 
