@@ -1,6 +1,7 @@
 import { stringify } from 'qs';
 import type { WebhookEvent } from '../storage/entities/event.entity';
 import type { PayloadFormat } from '../storage/entities/subscription.entity';
+import { renderXmlEnvelope } from './xml-body';
 
 /**
  * Keys and values are percent-encoded (so a key inside `data` such as `a&type=x` cannot add a field),
@@ -32,11 +33,12 @@ export type WebhookBodySource = Pick<
 /**
  * The body receivers get. `json` by default; `form` is application/x-www-form-urlencoded with
  * bracketed keys (`data[contact][email]=…`), as ActiveCampaign and Mailchimp send, so existing
- * receivers can migrate. `tenantId` stays internal to the platform.
+ * receivers can migrate; `xml` is the same envelope as XML (xml-body.ts). `tenantId` stays
+ * internal to the platform.
  */
 export function renderWebhookBody(event: WebhookBodySource, format: PayloadFormat): RenderedBody {
   const timestamp = new Date(event.occurredAt).toISOString();
-  if (format === 'form') {
+  if (format === 'form' || format === 'xml') {
     const envelope = {
       id: event.id,
       type: event.type,
@@ -45,10 +47,12 @@ export function renderWebhookBody(event: WebhookBodySource, format: PayloadForma
       listId: event.listId,
       data: JSON.parse(event.dataJson) as unknown,
     };
-    return {
-      body: stringify(envelope, { arrayFormat: 'indices', encoder: encodeFormPart }),
-      contentType: 'application/x-www-form-urlencoded',
-    };
+    return format === 'xml'
+      ? { body: renderXmlEnvelope(envelope), contentType: 'application/xml; charset=utf-8' }
+      : {
+          body: stringify(envelope, { arrayFormat: 'indices', encoder: encodeFormPart }),
+          contentType: 'application/x-www-form-urlencoded',
+        };
   }
   // The stored text of `data` goes in as it is: parsing and serializing it again for every attempt
   // was the costliest step of building a request.

@@ -9,7 +9,7 @@ export const SUBSCRIPTION_STATUSES = [
 ] as const;
 export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
 
-export const PAYLOAD_FORMATS = ['json', 'form'] as const;
+export const PAYLOAD_FORMATS = ['json', 'form', 'xml'] as const;
 export type PayloadFormat = (typeof PAYLOAD_FORMATS)[number];
 
 @Entity('webhook_subscriptions')

@@ -77,10 +77,10 @@ export class CreateSubscriptionDto {
   @MaxLength(1000)
   description?: string;
 
-  /** `json` (default) or `form` (application/x-www-form-urlencoded with bracketed keys). */
+  /** `json` (default), `form` (application/x-www-form-urlencoded with bracketed keys) or `xml`. */
   @ApiPropertyOptional({
     enum: PAYLOAD_FORMATS,
-    description: 'json (default) or form (bracketed keys)',
+    description: 'json (default), form (bracketed keys) or xml',
   })
   @IsOptional()
   @IsIn(PAYLOAD_FORMATS, { message: `payloadFormat must be one of: ${PAYLOAD_FORMATS.join(', ')}` })
