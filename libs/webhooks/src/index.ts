@@ -46,6 +46,11 @@ export { CreateSubscriptionDto } from './subscriptions/dto/create-subscription.d
 export { UpdateSubscriptionDto } from './subscriptions/dto/update-subscription.dto';
 export type { DeliveriesQuery, PageQuery } from './subscriptions/dto/pagination-query.dto';
 export type {
+  TemplateContentType,
+  TemplatePreset,
+  WebhookTemplate,
+} from './templates/webhook-template';
+export type {
   Page,
   TestDeliveryResult,
   WebhookAttemptView,

@@ -21,6 +21,7 @@ import { HistoryPruner } from './history/history-pruner';
 import { WebhooksErasureService } from './history/webhooks-erasure.service';
 import { WebhooksMetrics } from './metrics/webhooks-metrics';
 import { UrlGuard } from './security/url-guard';
+import { TemplateRenderer } from './templates/template-renderer';
 import { WebhookNotifier } from './lifecycle/webhook-notifier';
 import { PortalAssets } from './portal/portal-assets';
 import { PortalPageController } from './portal/portal-page.controller';
@@ -67,6 +68,7 @@ import { eventCatalogueProvider, resolvedOptionsProvider } from './webhooks.prov
     DeliveryQueue,
     OutboxHandOff,
     UrlGuard,
+    TemplateRenderer,
     HttpSender,
     AttemptRecorder,
     DeliveryLoader,

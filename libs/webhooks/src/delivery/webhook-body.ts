@@ -1,6 +1,7 @@
 import { stringify } from 'qs';
 import type { WebhookEvent } from '../storage/entities/event.entity';
 import type { PayloadFormat } from '../storage/entities/subscription.entity';
+import type { TemplateEnvelope } from '../templates/webhook-template';
 import { renderXmlEnvelope } from './xml-body';
 
 /**
@@ -37,16 +38,8 @@ export type WebhookBodySource = Pick<
  * internal to the platform.
  */
 export function renderWebhookBody(event: WebhookBodySource, format: PayloadFormat): RenderedBody {
-  const timestamp = new Date(event.occurredAt).toISOString();
   if (format === 'form' || format === 'xml') {
-    const envelope = {
-      id: event.id,
-      type: event.type,
-      timestamp,
-      source: event.source,
-      listId: event.listId,
-      data: JSON.parse(event.dataJson) as unknown,
-    };
+    const envelope: Record<string, unknown> = { ...templateEnvelope(event) };
     return format === 'xml'
       ? { body: renderXmlEnvelope(envelope), contentType: 'application/xml; charset=utf-8' }
       : {
@@ -59,12 +52,24 @@ export function renderWebhookBody(event: WebhookBodySource, format: PayloadForma
   const head = JSON.stringify({
     id: event.id,
     type: event.type,
-    timestamp,
+    timestamp: new Date(event.occurredAt).toISOString(),
     source: event.source,
     listId: event.listId,
   });
   return {
     body: `${head.slice(0, -1)},"data":${event.dataJson}}`,
     contentType: 'application/json',
+  };
+}
+
+/** The envelope as an object, `data` parsed: for the formats and templates that rebuild it. */
+export function templateEnvelope(event: WebhookBodySource): TemplateEnvelope {
+  return {
+    id: event.id,
+    type: event.type,
+    timestamp: new Date(event.occurredAt).toISOString(),
+    source: event.source,
+    listId: event.listId,
+    data: JSON.parse(event.dataJson) as unknown,
   };
 }

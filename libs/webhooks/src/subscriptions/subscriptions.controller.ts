@@ -24,6 +24,7 @@ import {
   CreatedSubscriptionResponseDto,
   DeliveryPageDto,
   ErrorResponseDto,
+  PreviewResponseDto,
   SecretResponseDto,
   SubscriptionPageDto,
   SubscriptionResponseDto,
@@ -31,6 +32,7 @@ import {
 import { CreateSubscriptionDto } from './dto/create-subscription.dto';
 import { DeliveriesQueryDto, PaginationQueryDto } from './dto/pagination-query.dto';
 import { ListParamsDto, SubscriptionParamsDto } from './dto/route-params.dto';
+import { PreviewDto } from './dto/preview.dto';
 import { UpdateSubscriptionDto } from './dto/update-subscription.dto';
 import { WebhookSubscriptionsService } from './subscriptions.service';
 import {
@@ -61,6 +63,19 @@ export class WebhookSubscriptionsController {
   ): Promise<WebhookSubscriptionView> {
     const created = await this.subscriptions.create({ tenantId, listId }, body);
     return toSubscriptionView(created, { includeSecret: true });
+  }
+
+  /** What a format or template sends, rendered with sample data, before anything is saved. */
+  @Post('preview')
+  @ApiOperation('Render an event type with sample data, in a format or through a template')
+  @ApiResponse(200, PreviewResponseDto, 'The body and its content type')
+  @HttpCode(HttpStatus.OK)
+  preview(
+    @TenantId() tenantId: string,
+    @Param() { listId }: ListParamsDto,
+    @Body() body: PreviewDto,
+  ): { contentType: string; body: string } {
+    return this.subscriptions.preview({ tenantId, listId }, body);
   }
 
   @Get()

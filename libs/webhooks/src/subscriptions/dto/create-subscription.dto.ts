@@ -12,6 +12,8 @@ import {
 import { WEBHOOK_EVENT_SOURCES, type WebhookEventSource } from '../../catalogue/event-catalogue';
 import { ApiProperty, ApiPropertyOptional } from '../../openapi/optional-swagger';
 import { PAYLOAD_FORMATS, type PayloadFormat } from '../../storage/entities/subscription.entity';
+import type { WebhookTemplate } from '../../templates/webhook-template';
+import { IsWebhookTemplate } from './is-webhook-template.validator';
 import { IsCustomHeaders } from './is-custom-headers.validator';
 
 export const MAX_URL_LENGTH = 2048;
@@ -97,4 +99,15 @@ export class CreateSubscriptionDto {
   @IsOptional()
   @IsCustomHeaders()
   headers?: Record<string, string>;
+
+  /** Send this instead of the envelope: a chat tool's preset, or a Liquid template (`null` removes it). */
+  @ApiPropertyOptional({
+    type: 'object',
+    description:
+      'A preset ({ "preset": "slack" | "teams" | "discord" | "google-chat" }) or a Liquid template ({ "body", "contentType"? }) rendered with `event` and `message`',
+    example: { preset: 'slack' },
+  })
+  @IsOptional()
+  @IsWebhookTemplate()
+  template?: WebhookTemplate | null;
 }
