@@ -116,6 +116,7 @@ describe('portal sessions on the admin API', () => {
       .expect(200);
     expect(session.body).toMatchObject({
       lists: [
+        { id: '*', name: 'All lists' },
         { id: '1', name: 'Newsletter' },
         { id: '2', name: 'Customers' },
       ],
@@ -123,6 +124,10 @@ describe('portal sessions on the admin API', () => {
       theme: 'dark',
     });
     await request(http).get('/lists/2/webhooks').set(bearer(token)).expect(200);
+    await request(http).get('/lists/*/webhooks').set(bearer(token)).expect(200);
+    const listOne = tokenFor({ lists: ['1'] });
+    const refused = await request(http).get('/lists/*/webhooks').set(bearer(listOne)).expect(403);
+    expect(refused.body.code).toBe('portal_list_not_in_session');
   });
 
   describe('every route the portal uses', () => {

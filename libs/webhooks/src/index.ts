@@ -12,7 +12,7 @@ export {
   type WebhooksAdminRequest,
   type WebhooksModuleOptions,
 } from './webhooks.options';
-export { DEFAULT_TENANT_ID, WEBHOOKS_QUEUE } from './webhooks.constants';
+export { ALL_LISTS, DEFAULT_TENANT_ID, WEBHOOKS_QUEUE } from './webhooks.constants';
 
 export {
   WebhooksService,

@@ -1,3 +1,4 @@
+import { ALL_LISTS } from '../../webhooks.constants';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -68,8 +69,8 @@ function buildStatement(dataSource: DataSource): string {
   const d = delivery.column.bind(delivery);
   const s = (property: Extract<keyof WebhookSubscription, string>) =>
     `s.${subscription.column(property)}`;
-  // Matching is `subscriptionMatches` in SQL: the event's type and source are among the
-  // subscription's (JSON arrays of strings, which `?` tests).
+  // Matching is `subscriptionMatches` in SQL: subscriptions of the event's list or of all lists,
+  // whose types and sources (JSON arrays of strings, which `?` tests) hold the event's.
   return `
     WITH input AS (
       SELECT * FROM ROWS FROM (unnest($1::uuid[]), unnest($2::varchar[]), unnest($3::varchar[]),
@@ -85,7 +86,7 @@ function buildStatement(dataSource: DataSource): string {
         row_number() OVER (ORDER BY input.position, ${s('id')}) AS rank
       FROM input
       JOIN ${subscription.table} s
-        ON ${s('tenantId')} = input.tenant_id AND ${s('listId')} = input.list_id
+        ON ${s('tenantId')} = input.tenant_id AND ${s('listId')} IN (input.list_id, '${ALL_LISTS}')
       WHERE ${s('status')} = ANY($8::varchar[])
         AND ${s('events')}::jsonb ? input.type AND ${s('sources')}::jsonb ? input.source
     )
