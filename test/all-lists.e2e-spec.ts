@@ -71,9 +71,9 @@ describe.each(TEST_DATABASES)('all-lists subscriptions on %s', (database) => {
     expect(otherTenant.deliveryIds).toEqual([]);
 
     const arrived = await receiver.waitFor(2, { path: '/all' });
-    expect(arrived.map((request) => JSON.parse(request.body).listId).sort()).toEqual(
-      [`created-later-${database}`, 'newsletter'].sort(),
-    );
+    expect(
+      arrived.map((request) => (JSON.parse(request.body) as { listId: string }).listId).sort(),
+    ).toEqual([`created-later-${database}`, 'newsletter'].sort());
     await waitForDelivery(hooks, 'newsletter', oneList.id, 'succeeded', tenant('acme'));
     const log = await listDeliveries(hooks, ALL_LISTS, everyList.id, {}, tenant('acme'));
     const eventIds = log.data.map(
