@@ -240,9 +240,9 @@ describe('demo home page (SQLite in memory, real Redis)', () => {
       const session = await demo.http().get('/webhooks/portal/session').set(bearer).expect(200);
       expect(session.body).toMatchObject({
         lists: [
-          { id: '*', name: 'All lists' },
           { id: String(demo.listId), name: 'Newsletter' },
           { id: String(customers.id), name: 'Customers' },
+          { id: '*', name: 'All lists' },
         ],
         readOnly: false,
       });

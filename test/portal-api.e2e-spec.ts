@@ -116,9 +116,9 @@ describe('portal sessions on the admin API', () => {
       .expect(200);
     expect(session.body).toMatchObject({
       lists: [
-        { id: '*', name: 'All lists' },
         { id: '1', name: 'Newsletter' },
         { id: '2', name: 'Customers' },
+        { id: '*', name: 'All lists' },
       ],
       locale: 'it',
       theme: 'dark',

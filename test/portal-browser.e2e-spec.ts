@@ -123,11 +123,12 @@ describe('the portal page in Chromium (PostgreSQL, Redis, real receivers)', () =
       expect(await inPage(page, 'location.hash')).toBe('');
       expect(await storedToken(page)).toMatch(/^ey/);
 
-      // Every list of the tenant, through resolveLists; the customer picks one.
+      // Every list of the tenant, through resolveLists, then the all-lists scope; the customer picks one.
       const picker = page.getByTestId('list-picker');
-      expect(await picker.locator('option').allTextContents()).toEqual(
-        ACME_LISTS.map((list) => list.name),
-      );
+      expect(await picker.locator('option').allTextContents()).toEqual([
+        ...ACME_LISTS.map((list) => list.name),
+        en['lists.all'],
+      ]);
       await picker.selectOption({ label: 'Product updates' });
       await page.getByText(en['endpoints.empty']).waitFor();
 

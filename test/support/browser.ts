@@ -6,8 +6,13 @@ import { REPO_ROOT } from './processes';
 /** Debian's Chromium (`apt-get install chromium`; `.ci/run` installs it when missing). */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-/** Where browser tests leave a screenshot of each main screen (README names it). */
-export const SCREENSHOTS = join(REPO_ROOT, 'docs', 'screenshots');
+/**
+ * Where browser tests leave a screenshot of each main screen: `.cache/screenshots/` (ignored by git),
+ * or SCREENSHOTS_DIR (`SCREENSHOTS_DIR=docs/screenshots` refreshes the ones the README shows).
+ */
+export const SCREENSHOTS = process.env.SCREENSHOTS_DIR
+  ? join(REPO_ROOT, process.env.SCREENSHOTS_DIR)
+  : join(REPO_ROOT, '.cache', 'screenshots');
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({

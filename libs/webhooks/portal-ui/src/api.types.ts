@@ -35,7 +35,9 @@ export interface Page<T> {
 
 export type SubscriptionStatus = 'active' | 'paused' | 'disabled' | 'pending_verification';
 
-export const PAYLOAD_FORMATS = ['json', 'form'] as const;
+export const PAYLOAD_FORMATS = ['json', 'form', 'xml'] as const;
+/** The list id of the all-lists scope: its endpoints receive the events of every list. */
+export const ALL_LISTS = '*';
 export type PayloadFormat = (typeof PAYLOAD_FORMATS)[number];
 
 export interface Subscription {

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiClient, ApiError } from './api.client';
-import type { EventCatalogue, PortalSession, Subscription } from './api.types';
+import { ALL_LISTS, type EventCatalogue, type PortalSession, type Subscription } from './api.types';
 import { EndpointDetailView } from './endpoint-detail.view';
 import { EndpointFormView } from './endpoint-form.view';
 import { EndpointListView } from './endpoint-list.view';
@@ -195,7 +195,7 @@ function Shell({
             >
               {session.lists.map((list) => (
                 <option key={list.id} value={list.id}>
-                  {list.name}
+                  {list.id === ALL_LISTS ? t('lists.all') : list.name}
                 </option>
               ))}
             </select>

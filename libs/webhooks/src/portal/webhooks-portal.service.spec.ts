@@ -81,8 +81,8 @@ describe('WebhooksPortal.createSession', () => {
       resolveLists: (tenant) => [{ id: tenant, name: 'All' }],
     });
     await expect(all.listsOf({ sub: 'acme' })).resolves.toEqual([
-      { id: '*', name: 'All lists' },
       { id: 'acme', name: 'All' },
+      { id: '*', name: 'All lists' },
     ]);
     await expect(portal.listsOf({ sub: 'acme' })).rejects.toThrow(/portal\.resolveLists/);
   });

@@ -80,13 +80,13 @@ export class WebhooksPortal {
   }
 
   /**
-   * The lists of a session, named: those of its token; or every list of the tenant, after the
+   * The lists of a session, named: those of its token; or every list of the tenant, then the
    * all-lists scope (`*`, whose subscriptions cover every list).
    */
   async listsOf(session: Pick<PortalClaims, 'sub' | 'lists'>): Promise<PortalList[]> {
     if (session.lists) return session.lists;
     const lists = await this.options.resolvePortalLists(session.sub);
-    return [{ id: ALL_LISTS, name: 'All lists' }, ...lists];
+    return [...lists, { id: ALL_LISTS, name: 'All lists' }];
   }
 
   /** The page's path: under the app's global prefix and the module's `routePrefix`. */

@@ -12,6 +12,7 @@ export const de: Messages = {
   'session.invalid': 'Dieser Link ist ungültig.',
 
   'lists.label': 'Liste',
+  'lists.all': 'Alle Listen',
 
   'endpoints.title': 'Endpunkte',
   'endpoints.intro':
@@ -77,6 +78,7 @@ export const de: Messages = {
   'source.system': 'Systemprozess',
   'format.json': 'JSON',
   'format.form': 'Formular (URL-codiert)',
+  'format.xml': 'XML',
 
   'detail.back': 'Zurück zu den Endpunkten',
   'detail.edit': 'Bearbeiten',

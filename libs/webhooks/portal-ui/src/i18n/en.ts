@@ -10,6 +10,7 @@ export const en = {
   'session.invalid': 'This link is not valid.',
 
   'lists.label': 'List',
+  'lists.all': 'All lists',
 
   'endpoints.title': 'Endpoints',
   'endpoints.intro':
@@ -72,6 +73,7 @@ export const en = {
   'source.system': 'System process',
   'format.json': 'JSON',
   'format.form': 'Form (URL-encoded)',
+  'format.xml': 'XML',
 
   'detail.back': 'Back to endpoints',
   'detail.edit': 'Edit',

@@ -11,6 +11,7 @@ export const it: Messages = {
   'session.invalid': 'Questo link non è valido.',
 
   'lists.label': 'Lista',
+  'lists.all': 'Tutte le liste',
 
   'endpoints.title': 'Endpoint',
   'endpoints.intro':
@@ -73,6 +74,7 @@ export const it: Messages = {
   'source.system': 'Processo di sistema',
   'format.json': 'JSON',
   'format.form': 'Form (URL-encoded)',
+  'format.xml': 'XML',
 
   'detail.back': 'Torna agli endpoint',
   'detail.edit': 'Modifica',
