@@ -17,7 +17,7 @@ import {
 import { adminValidationPipe } from '../admin/admin-validation.pipe';
 import { ReadOnlyRedactionInterceptor } from '../admin/read-only-redaction.interceptor';
 import { TenantId } from '../admin/tenant.decorator';
-import { RevealsSecret, WebhooksAdminGuard } from '../admin/webhooks-admin.guard';
+import { RevealsSecret, OpenToPortal, WebhooksAdminGuard } from '../admin/webhooks-admin.guard';
 import { WebhooksErrorFilter } from '../admin/webhooks-error.filter';
 import { ApiErrors, ApiOperation, ApiResponse, ApiTags } from '../openapi/optional-swagger';
 import {
@@ -49,6 +49,7 @@ import {
 @UsePipes(adminValidationPipe)
 @UseFilters(WebhooksErrorFilter)
 @UseInterceptors(ReadOnlyRedactionInterceptor)
+@OpenToPortal()
 export class WebhookSubscriptionsController {
   constructor(private readonly subscriptions: WebhookSubscriptionsService) {}
 
