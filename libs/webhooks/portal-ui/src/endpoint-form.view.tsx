@@ -13,6 +13,7 @@ import {
   type EndpointDraft,
 } from './endpoint-form.model';
 import { describeError, type Problem } from './errors';
+import { ProblemCallout } from './problem.component';
 import { useI18n, type MessageKey } from './i18n/i18n';
 import { useFocusOnArrival, usePortal } from './portal.context';
 import { sourceLabel } from './labels';
@@ -117,24 +118,7 @@ export function EndpointFormView({ listId, subscription, onDone }: EndpointFormP
           void submit();
         }}
       >
-        {problem && (
-          <div
-            class="callout callout--danger"
-            role="alert"
-            data-testid="form-errors"
-            tabIndex={-1}
-            ref={errors}
-          >
-            <p class="callout__title">{problem.summary}</p>
-            {problem.details.length > 0 && (
-              <ul class="callout__list">
-                {problem.details.map((line, index) => (
-                  <li key={index}>{line}</li>
-                ))}
-              </ul>
-            )}
-          </div>
-        )}
+        {problem && <ProblemCallout problem={problem} testId="form-errors" focusRef={errors} />}
 
         <div class="field">
           <label class="field__label" for="endpoint-url">

@@ -1,8 +1,7 @@
 import { useState } from 'preact/hooks';
-import { ApiError } from './api.client';
+import { useApiAction } from './api-action.hook';
 import type { Subscription } from './api.types';
 import { fromLocalInput, toLocalInput } from './datetime-local';
-import { describeError, type Problem } from './errors';
 import { useI18n } from './i18n/i18n';
 import { usePortal } from './portal.context';
 import { ProblemCallout } from './problem.component';
@@ -17,8 +16,7 @@ interface RecoverPanelProps {
 
 export function RecoverPanel({ listId, subscription, onRecovered }: RecoverPanelProps) {
   const { api, notify } = usePortal();
-  const i18n = useI18n();
-  const { t } = i18n;
+  const { t } = useI18n();
   // Where the failures started, when known: that is what the visitor most likely wants back.
   const [since, setSince] = useState(() =>
     toLocalInput(
@@ -27,8 +25,7 @@ export function RecoverPanel({ listId, subscription, onRecovered }: RecoverPanel
         : new Date(Date.now() - DAY_MS),
     ),
   );
-  const [problem, setProblem] = useState<Problem | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, problem, setProblem, run } = useApiAction();
 
   const submit = async () => {
     const iso = fromLocalInput(since);
@@ -36,18 +33,11 @@ export function RecoverPanel({ listId, subscription, onRecovered }: RecoverPanel
       setProblem({ summary: t('recover.invalid'), details: [] });
       return;
     }
-    setBusy(true);
-    setProblem(null);
-    try {
+    await run(async () => {
       const { requeued } = await api.recover(listId, subscription.id, iso);
       notify(t('recover.done', { count: requeued }));
       onRecovered();
-    } catch (error) {
-      if (!(error instanceof ApiError && error.isSessionError))
-        setProblem(describeError(error, i18n));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

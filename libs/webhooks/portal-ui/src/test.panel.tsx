@@ -1,8 +1,7 @@
 import { useState } from 'preact/hooks';
-import { ApiError } from './api.client';
+import { useApiAction } from './api-action.hook';
 import type { Subscription, TestResult } from './api.types';
 import { Badge } from './badge.component';
-import { describeError, type Problem } from './errors';
 import { useI18n } from './i18n/i18n';
 import { usePortal } from './portal.context';
 import { ProblemCallout } from './problem.component';
@@ -15,26 +14,16 @@ interface TestPanelProps {
 
 export function TestPanel({ listId, subscription, onTested }: TestPanelProps) {
   const { api } = usePortal();
-  const i18n = useI18n();
-  const { t, duration } = i18n;
+  const { t, duration } = useI18n();
   const [result, setResult] = useState<TestResult | null>(null);
-  const [problem, setProblem] = useState<Problem | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, problem, run } = useApiAction();
 
-  const send = async () => {
-    setBusy(true);
-    setProblem(null);
-    setResult(null);
-    try {
+  const send = () =>
+    run(async () => {
+      setResult(null);
       setResult(await api.sendTest(listId, subscription.id));
       onTested();
-    } catch (error) {
-      if (!(error instanceof ApiError && error.isSessionError))
-        setProblem(describeError(error, i18n));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   return (
     <section class="card stack" aria-labelledby="test-heading">
