@@ -161,6 +161,8 @@ describe('portal sessions on the admin API', () => {
         ['DELETE', `/lists/${listId}/webhooks/${id}`, undefined],
         ['POST', `/lists/${listId}/webhooks/${id}/test`, undefined],
         ['POST', `/lists/${listId}/webhooks/${id}/rotate-secret`, undefined],
+        ['POST', `/lists/${listId}/webhooks/${id}/verify`, undefined],
+        ['POST', `/lists/${listId}/webhooks/preview`, { eventType: 'contact.updated' }],
         ['POST', `/lists/${listId}/webhooks/${id}/recover`, { since: '2020-01-01T00:00:00Z' }],
         ['POST', `/lists/${listId}/webhooks/${id}/deliveries/${deliveryId}/redeliver`, undefined],
       ] as const;
@@ -189,7 +191,8 @@ describe('portal sessions on the admin API', () => {
       const token = tokenFor({ lists: ['1'] });
       for (const [method, path, body] of routes('1', otherTenants)) {
         if (method === 'GET' && path === '/lists/1/webhooks') continue;
-        if (method === 'POST' && path === '/lists/1/webhooks') continue;
+        // Routes of the list itself, not of one subscription.
+        if (method === 'POST' && /^\/lists\/1\/webhooks(\/preview)?$/.test(path)) continue;
         const response = await send(method, path, body, token);
         expect({ method, path, status: response.status }).toEqual({ method, path, status: 404 });
       }

@@ -157,6 +157,11 @@ export class ApiClient {
     return this.request('POST', `${this.base(listId, id)}/test`);
   }
 
+  /** Sends the ownership challenge again (an endpoint pending verification). */
+  verify(listId: string, id: string): Promise<TestResult & { status: Subscription['status'] }> {
+    return this.request('POST', `${this.base(listId, id)}/verify`);
+  }
+
   listDeliveries(
     listId: string,
     id: string,

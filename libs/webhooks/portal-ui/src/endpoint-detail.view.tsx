@@ -61,6 +61,23 @@ export function EndpointDetailView({ listId, id, initial, onBack, onEdit }: Endp
     }
   };
 
+  const verify = async () => {
+    setBusy(true);
+    try {
+      const answer = await api.verify(listId, id);
+      notify(
+        answer.status === 'active' ? t('detail.verified') : t('detail.notVerified'),
+        answer.status === 'active' ? undefined : 'danger',
+      );
+      await refresh();
+    } catch (error) {
+      if (!(error instanceof ApiError && error.isSessionError))
+        notify(problemText(describeError(error, i18n)), 'danger');
+    } finally {
+      setBusy(false);
+    }
+  };
+
   const remove = async () => {
     try {
       await api.deleteSubscription(listId, id);
@@ -127,6 +144,17 @@ export function EndpointDetailView({ listId, id, initial, onBack, onEdit }: Endp
                   onClick={() => void setStatus('paused')}
                 >
                   {t('detail.pause')}
+                </button>
+              )}
+              {subscription.status === 'pending_verification' && (
+                <button
+                  type="button"
+                  class="button button--secondary"
+                  data-testid="verify-endpoint"
+                  disabled={busy}
+                  onClick={() => void verify()}
+                >
+                  {t('detail.verify')}
                 </button>
               )}
               {(subscription.status === 'paused' || subscription.status === 'disabled') && (

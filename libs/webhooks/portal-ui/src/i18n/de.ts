@@ -90,6 +90,9 @@ export const de: Messages = {
   'detail.noDescription': 'Keine Beschreibung.',
   'detail.paused': 'Endpunkt pausiert. Seine Ereignisse werden aufbewahrt, bis Sie ihn fortsetzen.',
   'detail.resumed': 'Endpunkt fortgesetzt.',
+  'detail.verify': 'Prüfung erneut senden',
+  'detail.verified': 'Der Endpunkt hat die Prüfung beantwortet: Er ist aktiv.',
+  'detail.notVerified': 'Der Endpunkt hat die Prüfung nicht richtig beantwortet.',
   'detail.saved': 'Endpunkt gespeichert.',
   'detail.deleteTitle': 'Diesen Endpunkt löschen?',
   'detail.deleteBody':

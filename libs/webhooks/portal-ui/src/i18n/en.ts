@@ -85,6 +85,9 @@ export const en = {
   'detail.noDescription': 'No description.',
   'detail.paused': 'Endpoint paused. Its events are kept until you resume it.',
   'detail.resumed': 'Endpoint resumed.',
+  'detail.verify': 'Send challenge again',
+  'detail.verified': 'The endpoint answered the challenge: it is active.',
+  'detail.notVerified': 'The endpoint did not answer the challenge correctly.',
   'detail.saved': 'Endpoint saved.',
   'detail.deleteTitle': 'Delete this endpoint?',
   'detail.deleteBody':

@@ -86,6 +86,9 @@ export const it: Messages = {
   'detail.noDescription': 'Nessuna descrizione.',
   'detail.paused': 'Endpoint in pausa. I suoi eventi vengono conservati finché non lo riattivi.',
   'detail.resumed': 'Endpoint riattivato.',
+  'detail.verify': 'Invia di nuovo la verifica',
+  'detail.verified': "L'endpoint ha risposto alla verifica: è attivo.",
+  'detail.notVerified': "L'endpoint non ha risposto correttamente alla verifica.",
   'detail.saved': 'Endpoint salvato.',
   'detail.deleteTitle': 'Eliminare questo endpoint?',
   'detail.deleteBody':
