@@ -70,6 +70,7 @@ describe('demo app (SQLite in memory, real Redis)', () => {
           fields: { city: 'Paris' },
           status: 'subscribed',
         },
+        list: { id: listId, name: 'Newsletter' },
       });
       expectNoToken(entry);
     });
