@@ -58,10 +58,21 @@ describe('the demo in Chromium (SQLite in memory, real Redis)', () => {
     await page
       .locator('[data-testid="trigger"][data-event="contact.subscribed"][data-source="api"]')
       .click();
-    const entry = page.getByTestId('inbox-entry').first();
+    const entry = page.locator('[data-testid="inbox-entry"][data-format="json"]').first();
     await entry.waitFor();
     expect(await textOf(entry)).toContain('contact.subscribed');
     expect(await textOf(entry)).toContain('Signature verified');
+    // The same sign-up as a Slack message, its text shown as the message, and as XML, marked so.
+    const slack = page.locator('[data-testid="inbox-entry"][data-format="slack"]').first();
+    await slack.waitFor();
+    expect(await textOf(slack.locator('.entry-message'))).toMatch(
+      /^\S+ \S+ subscribed to Newsletter \(source: the API\)$/,
+    );
+    expect(await textOf(slack)).toContain('Signature verified');
+    const xml = page.locator('[data-testid="inbox-entry"][data-format="xml"]').first();
+    await xml.waitFor();
+    expect(await textOf(xml.locator('.badge[data-format="xml"]'))).toBe('XML');
+    expect(await textOf(xml)).toContain('Signature verified');
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
     await screenshot(page, 'demo-home');
     expect(problems).toEqual([]);
