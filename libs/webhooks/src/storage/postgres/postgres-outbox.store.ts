@@ -70,7 +70,8 @@ function buildStatement(dataSource: DataSource): string {
   const s = (property: Extract<keyof WebhookSubscription, string>) =>
     `s.${subscription.column(property)}`;
   // Matching is `subscriptionMatches` in SQL: subscriptions of the event's list or of all lists,
-  // whose types and sources (JSON arrays of strings, which `?` tests) hold the event's.
+  // whose types and sources (JSON arrays of strings, which `?` tests) hold the event's. `= ANY` of
+  // the two list ids, not `IN` (an OR), keeps the join on the scope index.
   return `
     WITH input AS (
       SELECT * FROM ROWS FROM (unnest($1::uuid[]), unnest($2::varchar[]), unnest($3::varchar[]),
@@ -86,7 +87,7 @@ function buildStatement(dataSource: DataSource): string {
         row_number() OVER (ORDER BY input.position, ${s('id')}) AS rank
       FROM input
       JOIN ${subscription.table} s
-        ON ${s('tenantId')} = input.tenant_id AND ${s('listId')} IN (input.list_id, '${ALL_LISTS}')
+        ON ${s('tenantId')} = input.tenant_id AND ${s('listId')} = ANY(ARRAY[input.list_id, '${ALL_LISTS}'::varchar])
       WHERE ${s('status')} = ANY($8::varchar[])
         AND ${s('events')}::jsonb ? input.type AND ${s('sources')}::jsonb ? input.source
     )
