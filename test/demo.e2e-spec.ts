@@ -45,13 +45,16 @@ describe('demo app (SQLite in memory, real Redis)', () => {
     const hooks = (await http().get(`/lists/${listId}/webhooks`).expect(200)).body as {
       data: Array<{ url: string; name: string; events: string[] }>;
     };
-    expect(hooks.data).toEqual([
-      expect.objectContaining({
-        url: `http://127.0.0.1:${port}/inbox`,
-        name: 'Demo inbox',
-        events: EVENT_TYPES,
-      }),
+    // And the inbox's Slack and XML channels (test/demo-inbox-channels.e2e-spec.ts), newest first.
+    expect(hooks.data.map((hook) => hook.name).reverse()).toEqual([
+      'Demo inbox',
+      'Inbox: Slack channel',
+      'Inbox: XML CRM sync',
     ]);
+    expect(hooks.data.find((hook) => hook.name === 'Demo inbox')).toMatchObject({
+      url: `http://127.0.0.1:${port}/inbox`,
+      events: EVENT_TYPES,
+    });
     await http().get('/webhooks/event-types').expect(200);
   });
 
@@ -70,6 +73,7 @@ describe('demo app (SQLite in memory, real Redis)', () => {
           fields: { city: 'Paris' },
           status: 'subscribed',
         },
+        list: { id: listId, name: 'Newsletter' },
       });
       expectNoToken(entry);
     });
@@ -305,25 +309,35 @@ describe('demo app (SQLite in memory, real Redis)', () => {
         .send(body)
         .expect(401);
       await http().post('/inbox').send({ hello: 'world' }).expect(401);
-      const [latest] = await inbox();
-      expect(latest).toMatchObject({ verified: false, webhookId: null });
-      expect((await inbox()).find((entry) => entry.webhookId === 'forged-1')).toMatchObject({
+      const entries = await inbox();
+      expect(entries.find((entry) => entry.webhookId === null)).toMatchObject({
         verified: false,
+        subscription: null,
+        error: expect.stringContaining('missing webhook-id') as unknown,
+      });
+      expect(entries.find((entry) => entry.webhookId === 'forged-1')).toMatchObject({
+        verified: false,
+        subscription: null,
+        type: 'contact.subscribed',
+        error: 'no matching signature',
       });
     });
 
     it('got every built-in event type, from all four sources, and every delivery succeeded', async () => {
-      const verified = (await inbox()).filter((entry) => entry.verified);
+      const verified = (await inbox()).filter(
+        (entry) => entry.verified && entry.subscription === 'Demo inbox',
+      );
       expect(new Set(verified.map((entry) => entry.type))).toEqual(new Set(EVENT_TYPES));
       expect(new Set(verified.map((entry) => entry.source))).toEqual(
         new Set(WEBHOOK_EVENT_SOURCES),
       );
 
-      const [subscription] = (
+      const subscription = (
         (await http().get(`/lists/${listId}/webhooks`).expect(200)).body as {
-          data: Array<{ id: string }>;
+          data: Array<{ id: string; name: string }>;
         }
-      ).data;
+      ).data.find((hook) => hook.name === 'Demo inbox');
+      if (!subscription) throw new Error('no Demo inbox subscription');
       // The attempt is recorded just after the inbox answers, so give the last one a moment.
       const deadline = Date.now() + 5_000;
       let statuses: string[] = [];

@@ -85,6 +85,20 @@ describe.each(TEST_DATABASES)('erasure of a subject on %s', (database) => {
       async () => (await deliveriesOf(all)).every((delivery) => delivery.attempts === 1),
       { what: 'first attempts of every delivery' },
     );
+    // A failed attempt is recorded before its retry job is queued: wait for the jobs too.
+    const failing = new Set([subscriptions['acme/down'], subscriptions['globex/down']]);
+    await eventually(
+      async () => {
+        const down = (await deliveriesOf(all)).filter((delivery) =>
+          failing.has(delivery.subscriptionId),
+        );
+        const jobs = await Promise.all(
+          down.map((delivery) => hooks.queue.getJob(deliveryJobId(delivery.id, 2))),
+        );
+        return down.length === 3 && jobs.every((job) => job !== null);
+      },
+      { what: 'the retry jobs of the failed first attempts' },
+    );
 
     const report = await hooks.app.get(WebhooksErasureService).eraseSubject('contact:42');
 

@@ -27,6 +27,7 @@ interface HostResult {
   eventId: string;
   webhookId: string;
   body: { id: string; type: string; source: string; data: unknown };
+  portal?: { page: string; scriptStatus: number; scriptBytes: number; session: unknown };
 }
 
 /**
@@ -64,6 +65,8 @@ describe('the packed package', () => {
         'package/dist/src/index.d.ts',
         'package/dist/src/health.js',
         'package/dist/libs/webhooks/src/webhooks.module.js',
+        'package/dist/libs/webhooks/portal-ui/dist/portal.js',
+        'package/dist/libs/webhooks/portal-ui/dist/portal.css',
       ]),
     );
     expect(files.some((file) => /migrations\/\d+-create-webhook-tables\.js$/.test(file))).toBe(
@@ -74,7 +77,8 @@ describe('the packed package', () => {
         !(
           file === 'package/package.json' ||
           file === 'package/README.md' ||
-          /^package\/dist\/(src|libs)\/.+\.(js|d\.ts|js\.map)$/.test(file)
+          /^package\/dist\/(src|libs)\/.+\.(js|d\.ts|js\.map)$/.test(file) ||
+          /^package\/dist\/libs\/webhooks\/portal-ui\/dist\/portal\.css$/.test(file)
         ) || /\.spec\.|\/test\/|\/apps\//.test(file),
     );
     expect(unexpected).toEqual([]);
@@ -129,6 +133,12 @@ describe('the packed package', () => {
       listId: '7',
       data: { email: 'grace@example.com' },
     });
+    expect(result.portal).toMatchObject({
+      page: '/webhooks/portal',
+      scriptStatus: 200,
+      session: { lists: [{ id: '7', name: '7' }], readOnly: false },
+    });
+    expect(result.portal?.scriptBytes).toBeGreaterThan(1_000);
   }, 300_000);
 
   it('boots in an ESM-only Nest 12 host and delivers a verified event', () => {

@@ -1,3 +1,4 @@
+import { DOMParser, type Element } from '@xmldom/xmldom';
 import { parse } from 'qs';
 import request from 'supertest';
 import type { App } from 'supertest/types';
@@ -71,6 +72,41 @@ describe.each(TEST_DATABASES)('payload formats and custom headers on %s', (datab
     });
   });
 
+  it('sends XML payloads that an independent parser reads, signed over the bytes sent', async () => {
+    const subscription = await createSubscription(hooks, 'xml', {
+      url: receiver.url('/xml'),
+      events: ['campaign.clicked'],
+      payloadFormat: 'xml',
+    } as Parameters<typeof createSubscription>[2]);
+    expect(subscription.payloadFormat).toBe('xml');
+    const { eventId } = await hooks.webhooks.emit({
+      listId: 'xml',
+      type: 'campaign.clicked',
+      source: 'contact',
+      data,
+    });
+    const [delivery] = await receiver.waitFor(1, { path: '/xml' });
+    expect(delivery.headers['content-type']).toBe('application/xml; charset=utf-8');
+    verifyWebhook(subscription.secret, delivery.body, delivery.headers);
+    const root = new DOMParser().parseFromString(delivery.body, 'application/xml').documentElement;
+    const text = (path: string[]) =>
+      path.reduce<Element | undefined>(
+        (element, name) => element?.getElementsByTagName(name)[0],
+        root as unknown as Element,
+      )?.textContent;
+    expect(text(['id'])).toBe(eventId);
+    expect(text(['listId'])).toBe('xml');
+    expect(text(['data', 'contact', 'email'])).toBe('ada+list@example.com');
+    expect(text(['data', 'contact', 'name'])).toBe('Ada & Co');
+    expect(text(['data', 'link'])).toBe(data.link);
+    const tags = root?.getElementsByTagName('tags')[0];
+    expect(tags?.getAttribute('type')).toBe('array');
+    expect(
+      Array.from(tags?.getElementsByTagName('item') ?? []).map((item) => item.textContent),
+    ).toEqual(['vip', 'früh']);
+    expect(root?.getElementsByTagName('score')[0]?.getAttribute('type')).toBe('number');
+  });
+
   it('sends custom headers, and refuses ones that would override framing or signatures', async () => {
     const subscription = await createSubscription(hooks, 'headers', {
       url: receiver.url('/headers'),
@@ -113,7 +149,7 @@ describe.each(TEST_DATABASES)('payload formats and custom headers on %s', (datab
     expect(patched.status).toBe(400);
     const badFormat = await request(http)
       .post('/lists/headers/webhooks')
-      .send({ url: receiver.url('/x'), events: ['contact.updated'], payloadFormat: 'xml' });
+      .send({ url: receiver.url('/x'), events: ['contact.updated'], payloadFormat: 'yaml' });
     expect(badFormat.status).toBe(400);
     expect(JSON.stringify(badFormat.body.message)).toContain('payloadFormat');
   });

@@ -118,11 +118,16 @@ describe('portal sessions on the admin API', () => {
       lists: [
         { id: '1', name: 'Newsletter' },
         { id: '2', name: 'Customers' },
+        { id: '*', name: 'All lists' },
       ],
       locale: 'it',
       theme: 'dark',
     });
     await request(http).get('/lists/2/webhooks').set(bearer(token)).expect(200);
+    await request(http).get('/lists/*/webhooks').set(bearer(token)).expect(200);
+    const listOne = tokenFor({ lists: ['1'] });
+    const refused = await request(http).get('/lists/*/webhooks').set(bearer(listOne)).expect(403);
+    expect(refused.body.code).toBe('portal_list_not_in_session');
   });
 
   describe('every route the portal uses', () => {
@@ -156,6 +161,8 @@ describe('portal sessions on the admin API', () => {
         ['DELETE', `/lists/${listId}/webhooks/${id}`, undefined],
         ['POST', `/lists/${listId}/webhooks/${id}/test`, undefined],
         ['POST', `/lists/${listId}/webhooks/${id}/rotate-secret`, undefined],
+        ['POST', `/lists/${listId}/webhooks/${id}/verify`, undefined],
+        ['POST', `/lists/${listId}/webhooks/preview`, { eventType: 'contact.updated' }],
         ['POST', `/lists/${listId}/webhooks/${id}/recover`, { since: '2020-01-01T00:00:00Z' }],
         ['POST', `/lists/${listId}/webhooks/${id}/deliveries/${deliveryId}/redeliver`, undefined],
       ] as const;
@@ -184,7 +191,8 @@ describe('portal sessions on the admin API', () => {
       const token = tokenFor({ lists: ['1'] });
       for (const [method, path, body] of routes('1', otherTenants)) {
         if (method === 'GET' && path === '/lists/1/webhooks') continue;
-        if (method === 'POST' && path === '/lists/1/webhooks') continue;
+        // Routes of the list itself, not of one subscription.
+        if (method === 'POST' && /^\/lists\/1\/webhooks(\/preview)?$/.test(path)) continue;
         const response = await send(method, path, body, token);
         expect({ method, path, status: response.status }).toEqual({ method, path, status: 404 });
       }
@@ -209,6 +217,36 @@ describe('portal sessions on the admin API', () => {
         .set(staff)
         .expect(200);
       expect(untouched.body.status).toBe('active');
+    });
+
+    it("hides custom header values (a receiver's credentials) from read-only sessions only", async () => {
+      const withHeader = await createSubscription(
+        hooks,
+        '1',
+        {
+          url: receiver.url(),
+          events: ['contact.updated'],
+          headers: { Authorization: 'Bearer receivers-own-token' },
+        },
+        staff,
+      );
+      const readOnly = bearer(tokenFor({ readOnly: true }));
+      const one = await request(http)
+        .get(`/lists/1/webhooks/${withHeader.id}`)
+        .set(readOnly)
+        .expect(200);
+      const page = await request(http).get('/lists/1/webhooks').set(readOnly).expect(200);
+      const listed = page.body.data.find((row: { id: string }) => row.id === withHeader.id);
+      for (const view of [one.body, listed]) {
+        expect(view.headers).toEqual({ Authorization: '********' });
+      }
+      expect(JSON.stringify(page.body)).not.toContain('receivers-own-token');
+      const editor = await request(http)
+        .get(`/lists/1/webhooks/${withHeader.id}`)
+        .set(bearer(tokenFor()))
+        .expect(200);
+      expect(editor.body.headers).toEqual({ Authorization: 'Bearer receivers-own-token' });
+      await request(http).delete(`/lists/1/webhooks/${withHeader.id}`).set(staff).expect(204);
     });
 
     it('answers an expired token 401 portal_session_expired, on every route', async () => {

@@ -7,7 +7,12 @@ const { NestFactory } = require('@nestjs/core');
 const { ConfigModule, ConfigService } = require('@nestjs/config');
 const { TypeOrmModule } = require('@nestjs/typeorm');
 const { BullModule } = require('@nestjs/bull');
-const { WebhooksModule, WebhooksService, verifyWebhook } = require('nestjs-marketing-webhooks');
+const {
+  WebhooksModule,
+  WebhooksPortal,
+  WebhooksService,
+  verifyWebhook,
+} = require('nestjs-marketing-webhooks');
 
 const fail = (message) => {
   console.error(message);
@@ -55,6 +60,9 @@ async function main() {
         useFactory: (config) => ({
           security: { allowedTargets: [config.getOrThrow('RECEIVER_CIDR')] },
           delivery: { requestTimeoutMs: Number(config.get('WEBHOOK_TIMEOUT_MS', 5000)) },
+          portal: {
+            signingKeys: [{ id: 'host', secret: 'a-portal-signing-key-of-the-nest-11-host' }],
+          },
         }),
       }),
     ],
@@ -83,12 +91,28 @@ async function main() {
   const delivery = await received;
   const verified = verifyWebhook(secret, delivery.body, delivery.headers);
   const nestVersion = require('@nestjs/core/package.json').version;
+  // The portal page as the package ships it, opened through a session link.
+  const { url, token } = app
+    .get(WebhooksPortal)
+    .createSession({ tenantId: 'default', lists: ['7'] });
+  const page = url.split('#')[0];
+  const script = await fetch(`${base}${page}/assets/portal.js`);
+  const session = await fetch(`${base}/webhooks/portal/session`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  const portal = {
+    page,
+    scriptStatus: script.status,
+    scriptBytes: (await script.arrayBuffer()).byteLength,
+    session: await session.json(),
+  };
   console.log(
     JSON.stringify({
       nestVersion,
       eventId,
       webhookId: verified.id,
       body: JSON.parse(delivery.body),
+      portal,
     }),
   );
   await app.close();

@@ -11,7 +11,7 @@ import { BOUNCES_QUEUE } from '../../apps/demo/src/bounces/bounces.queue';
 import { CAMPAIGNS_QUEUE } from '../../apps/demo/src/campaigns/campaigns.queue';
 import type { Env } from '../../apps/demo/src/config/demo-config';
 import type { InboxEntry } from '../../apps/demo/src/inbox/inbox.service';
-import { SeedService } from '../../apps/demo/src/seed/seed.service';
+import { SEED_SUBSCRIPTION_NAME, SeedService } from '../../apps/demo/src/seed/seed.service';
 import { freePort } from './processes';
 import { REDIS_URL } from './services';
 
@@ -80,25 +80,32 @@ export class DemoHarness {
     return (await this.http().get('/inbox').expect(200)).body as InboxEntry[];
   }
 
-  /** Waits for a verified delivery of `type` from `source`, about the given contact when one is named. */
+  /**
+   * Waits for a verified delivery of `type` from `source` to the "Demo inbox" subscription (the
+   * envelope as JSON at `/inbox`), about the given contact when one is named.
+   */
   async delivered(type: string, source: string, email?: string): Promise<InboxEntry> {
+    const match = await this.entry(
+      `${type} from ${source}${email ? ` about ${email}` : ''}`,
+      (entry) =>
+        entry.subscription === SEED_SUBSCRIPTION_NAME &&
+        entry.type === type &&
+        entry.source === source &&
+        (email === undefined ||
+          (entry.data as { contact?: { email?: string } }).contact?.email === email),
+    );
+    expect(match).toMatchObject({ verified: true, listId: String(this.listId), path: '/inbox' });
+    expect(match.webhookId).toEqual(expect.any(String));
+    return match;
+  }
+
+  /** Waits (polling, up to 10 s) for an inbox entry that matches, the newest one if several do. */
+  async entry(what: string, matches: (entry: InboxEntry) => boolean): Promise<InboxEntry> {
     const deadline = Date.now() + 10_000;
     for (;;) {
-      const match = (await this.inbox()).find(
-        (entry) =>
-          entry.type === type &&
-          entry.source === source &&
-          (email === undefined ||
-            (entry.data as { contact?: { email?: string } }).contact?.email === email),
-      );
-      if (match) {
-        expect(match).toMatchObject({ verified: true, listId: String(this.listId) });
-        expect(match.webhookId).toEqual(expect.any(String));
-        return match;
-      }
-      if (Date.now() > deadline) {
-        throw new Error(`no ${type} from ${source}${email ? ` about ${email}` : ''} in the inbox`);
-      }
+      const match = (await this.inbox()).find(matches);
+      if (match) return match;
+      if (Date.now() > deadline) throw new Error(`no ${what} in the inbox`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }

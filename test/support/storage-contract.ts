@@ -92,6 +92,7 @@ export function useStoreContract(database: TestDatabase): StoreContract {
           previousSecretExpiresAt: null,
           payloadFormat: 'json',
           headers: { authorization: 'Bearer receiver-token' },
+          template: null,
           status: 'active',
           verificationChallenge: null,
           disabledReason: null,

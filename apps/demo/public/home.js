@@ -34,21 +34,30 @@
  * @property {boolean} [asApi] send `x-api-key`: an API client rather than the admin UI
  * @property {RequestRedirect} [redirect]
  */
+/** @typedef {'json' | 'form' | 'xml' | 'slack'} Format */
 /**
  * @typedef {object} InboxEntry
  * @property {number} id
  * @property {string | null} webhookId
  * @property {boolean} verified
+ * @property {string} path where it arrived: /inbox, /inbox/slack, /inbox/xml, /inbox/all-lists
+ * @property {Format} format
+ * @property {string | null} subscription the name of the one that signed it
  * @property {string | null} type
  * @property {string | null} source
  * @property {string | null} listId
  * @property {unknown} data
+ * @property {string} [text] a chat message's text
+ * @property {string} [xml] the XML as it arrived
  * @property {string} receivedAt
  * @property {string} [error]
  */
 
 /** As many as the inbox keeps. */
 const KEPT_ENTRIES = 100;
+
+/** @type {Record<Format, string>} */
+const FORMATS = { json: 'JSON', form: 'Form', xml: 'XML', slack: 'Slack' };
 
 const PEOPLE = [
   ['Ada', 'Lovelace', 'London'],
@@ -320,7 +329,10 @@ async function createList() {
     listId = list.id;
     await refreshLists();
     await refreshContacts();
-    say(`List "${list.name}" created: give it an endpoint in Settings → Webhooks.`, 'ok');
+    say(
+      `List "${list.name}" created: its sign-ups reach the inbox through the all-lists endpoint; give it its own in Settings → Webhooks.`,
+      'ok',
+    );
   } catch (error) {
     say(`The list was not created: ${messageOfError(error)}`, 'error');
   }
@@ -441,31 +453,53 @@ function entryView(entry) {
   const signature = entry.verified
     ? create('span', { class: 'badge', 'data-tone': 'ok' }, ['✓ Signature verified'])
     : create('span', { class: 'badge', 'data-tone': 'error' }, ['✗ Signature not verified']);
+  const format = FORMATS[entry.format] ?? entry.format;
   /** @type {Node[]} */
   const children = [
     create('div', { class: 'entry-header' }, [
-      create('code', { class: 'entry-type' }, [entry.type ?? 'no type']),
+      create('code', { class: 'entry-type' }, [
+        entry.type ?? (entry.format === 'slack' ? 'Slack message' : 'no type'),
+      ]),
       create('time', { class: 'muted', datetime: entry.receivedAt }, [
         time.format(new Date(entry.receivedAt)),
       ]),
     ]),
     create('div', { class: 'entry-badges' }, [
+      create('span', { class: 'badge', 'data-format': entry.format }, [format]),
       ...(entry.source === null
         ? []
         : [create('span', { class: 'source', 'data-source': entry.source }, [entry.source])]),
       signature,
     ]),
   ];
+  // What a person reads in the channel: Slack shows its three escapes as the characters.
+  if (entry.text !== undefined)
+    children.push(create('blockquote', { class: 'entry-message' }, [slackText(entry.text)]));
   const about = summaryOf(entry.data);
   if (about !== '') children.push(create('p', { class: 'entry-about' }, [about]));
   if (entry.error !== undefined)
     children.push(create('p', { class: 'entry-error' }, [entry.error]));
   children.push(
     create('p', { class: 'entry-meta muted' }, [
-      `webhook-id ${entry.webhookId ?? 'missing'} · list ${entry.listId ?? 'unknown'}`,
+      [
+        entry.subscription ?? 'no subscription signed it',
+        `POST ${entry.path}`,
+        `webhook-id ${entry.webhookId ?? 'missing'}`,
+        `list ${entry.listId ?? 'unknown'}`,
+      ].join(' · '),
     ]),
+  );
+  if (entry.xml !== undefined) {
+    children.push(
+      create('details', {}, [
+        create('summary', {}, ['XML as received']),
+        create('pre', {}, [entry.xml]),
+      ]),
+    );
+  }
+  children.push(
     create('details', {}, [
-      create('summary', {}, ['Payload']),
+      create('summary', {}, [entry.format === 'xml' ? 'Payload, read from the XML' : 'Payload']),
       create('pre', {}, [JSON.stringify(entry.data, null, 2)]),
     ]),
   );
@@ -475,10 +509,16 @@ function entryView(entry) {
       class: 'entry',
       'data-testid': 'inbox-entry',
       'data-event': entry.type ?? '',
+      'data-format': entry.format,
       'data-verified': String(entry.verified),
     },
     children,
   );
+}
+
+/** @param {string} text */
+function slackText(text) {
+  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 }
 
 /**

@@ -5,6 +5,7 @@ describe('the public API', () => {
   it('exports exactly the documented values', () => {
     expect(Object.keys(publicApi).sort()).toEqual(
       [
+        'ALL_LISTS',
         'BUILT_IN_EVENT_TYPES',
         'CreateInboundEndpointDto',
         'CreateSubscriptionDto',

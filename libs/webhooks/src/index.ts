@@ -14,7 +14,12 @@ export {
   type WebhooksAdminRequest,
   type WebhooksModuleOptions,
 } from './webhooks.options';
-export { DEFAULT_TENANT_ID, WEBHOOKS_INBOUND_QUEUE, WEBHOOKS_QUEUE } from './webhooks.constants';
+export {
+  ALL_LISTS,
+  DEFAULT_TENANT_ID,
+  WEBHOOKS_INBOUND_QUEUE,
+  WEBHOOKS_QUEUE,
+} from './webhooks.constants';
 
 export {
   WebhooksService,
@@ -62,6 +67,11 @@ export type { InboundEventStatus } from './storage/entities/inbound-event.entity
 export { CreateSubscriptionDto } from './subscriptions/dto/create-subscription.dto';
 export { UpdateSubscriptionDto } from './subscriptions/dto/update-subscription.dto';
 export type { DeliveriesQuery, PageQuery } from './subscriptions/dto/pagination-query.dto';
+export type {
+  TemplateContentType,
+  TemplatePreset,
+  WebhookTemplate,
+} from './templates/webhook-template';
 export type {
   Page,
   TestDeliveryResult,

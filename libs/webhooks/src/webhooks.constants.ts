@@ -11,6 +11,8 @@ export const DELIVERY_BACKOFF = 'nest-hooks-delivery';
 export const PRUNE_HISTORY_JOB = 'prune-history';
 /** Injection token of the module's `routePrefix` extra, without slashes ('' when none). */
 export const WEBHOOKS_ROUTE_PREFIX = Symbol('WEBHOOKS_ROUTE_PREFIX');
+/** The list id of subscriptions that cover every list of their tenant, present and future. */
+export const ALL_LISTS = '*';
 /**
  * Bull queue that carries inbound events to their handlers (ids only): a queue of its own, so that
  * its concurrency and the deliveries' do not share Bull's workers.

@@ -179,7 +179,7 @@ export class PortalSessionError extends WebhooksError {
 /** A valid portal session asking for what it may not do (answered 403). */
 export class PortalAccessError extends WebhooksError {
   private constructor(
-    readonly code: 'portal_read_only' | 'portal_list_not_in_session',
+    readonly code: 'portal_read_only' | 'portal_list_not_in_session' | 'portal_route_not_allowed',
     message: string,
     field?: string,
   ) {
@@ -188,6 +188,13 @@ export class PortalAccessError extends WebhooksError {
 
   static readOnly(): PortalAccessError {
     return new PortalAccessError('portal_read_only', 'this portal session is read-only');
+  }
+
+  static routeNotInPortal(): PortalAccessError {
+    return new PortalAccessError(
+      'portal_route_not_allowed',
+      'this route is not open to portal sessions',
+    );
   }
 
   static listNotInSession(): PortalAccessError {

@@ -34,6 +34,7 @@ import { InboundWorker } from './inbound/inbound.worker';
 import { WebhookInboundService } from './inbound/webhook-inbound.service';
 import { WebhooksMetrics } from './metrics/webhooks-metrics';
 import { UrlGuard } from './security/url-guard';
+import { TemplateRenderer } from './templates/template-renderer';
 import { WebhookNotifier } from './lifecycle/webhook-notifier';
 import { PortalAssets } from './portal/portal-assets';
 import { PortalPageController } from './portal/portal-page.controller';
@@ -83,6 +84,7 @@ import { eventCatalogueProvider, resolvedOptionsProvider } from './webhooks.prov
     DeliveryQueue,
     OutboxHandOff,
     UrlGuard,
+    TemplateRenderer,
     HttpSender,
     AttemptRecorder,
     DeliveryLoader,

@@ -10,6 +10,8 @@ export interface WebhookEventTypeDefinition {
   type: string;
   /** One line shown to the people who subscribe. */
   description: string;
+  /** Example `data`, rendered by the template preview. */
+  sample?: Record<string, unknown>;
 }
 
 /** What `resolveTenant` receives: the incoming admin request (Express or Fastify). */

@@ -10,6 +10,7 @@ import type { EntityManager, Repository } from 'typeorm';
 import { mergeFields } from '../common/flat-fields.validator';
 import type { ManagementSource } from '../common/request-source.guard';
 import { isUniqueViolation } from '../common/unique-violation';
+import { List } from '../lists/list.entity';
 import { ListsService } from '../lists/lists.service';
 import { Contact } from './contact.entity';
 import { toContactView } from './contact.view';
@@ -179,8 +180,15 @@ export class ContactsService {
     source: WebhookEventSource,
     extra: Record<string, unknown>,
   ): Promise<void> {
+    // The list's name too, so that a receiver (or a chat message) can say which list without a lookup.
+    const { id, name } = await manager.findOneByOrFail(List, { id: contact.listId });
     await this.webhooks.emit(
-      { listId: contact.listId, type, source, data: { contact: toContactView(contact), ...extra } },
+      {
+        listId: contact.listId,
+        type,
+        source,
+        data: { contact: toContactView(contact), list: { id, name }, ...extra },
+      },
       { manager },
     );
   }

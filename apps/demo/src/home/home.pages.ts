@@ -5,6 +5,7 @@ import {
   WEBHOOK_TEST_EVENT,
 } from 'nestjs-marketing-webhooks';
 import { escapeHtml } from '../common/html';
+import { INBOX_CHANNELS } from '../seed/inbox-channels';
 import { TRIGGERS } from './home.triggers';
 
 export const HOME_SCRIPT_PATH = '/assets/home.js';
@@ -79,8 +80,8 @@ demo's inbox, which checks its signature.</p>
 <section class="card lists-card" data-testid="home-lists" aria-labelledby="lists-heading">
 <h2 id="lists-heading">Lists</h2>
 <ul id="lists" class="lists" aria-busy="true"></ul>
-<p class="hint">The seeded list's events go to the inbox. For another list, add an endpoint in
-<a href="/settings/webhooks">Settings → Webhooks</a>.</p>
+<p class="hint">The seeded list's events go to the inbox as JSON, XML and Slack messages; every list's sign-ups and
+sends, new lists included, through an all-lists endpoint. Add your own in <a href="/settings/webhooks">Settings → Webhooks</a>.</p>
 <form id="new-list" class="inline-form">
 <label for="new-list-name">New list</label>
 <div class="inline-form-row">
@@ -106,12 +107,18 @@ ${triggersSection()}
 <h2 id="inbox-heading">Inbox</h2>
 <span id="inbox-connection" class="connection" data-state="connecting">Connecting…</span>
 </div>
-<p class="hint">What <code>POST /inbox</code> received, newest first, live.</p>
+<p class="hint">What ${inboxPaths()} received, newest first, live.</p>
 <p id="inbox-empty" class="empty">Nothing yet: press a button.</p>
 <ol id="inbox-entries" class="entries" aria-live="polite" aria-relevant="additions"></ol>
 </section>
 </div>`,
   });
+}
+
+function inboxPaths(): string {
+  const paths = ['/inbox', ...INBOX_CHANNELS.map((channel) => `/inbox/${channel.path}`)];
+  const codes = paths.map((path) => `<code>${escapeHtml(path)}</code>`);
+  return `<code>POST</code> ${codes.slice(0, -1).join(', ')} and ${codes[codes.length - 1]}`;
 }
 
 function triggersSection(): string {

@@ -5,6 +5,8 @@ import {
   HttpCode,
   HttpStatus,
   type MessageEvent,
+  NotFoundException,
+  Param,
   Post,
   Req,
   Sse,
@@ -13,20 +15,32 @@ import {
 } from '@nestjs/common';
 import type { Request } from 'express';
 import { map, type Observable } from 'rxjs';
+import { inboxChannel, type InboxChannel } from '../seed/inbox-channels';
 import { InboxService, type InboxEntry } from './inbox.service';
 
-/** Where the seeded subscription delivers: see what the library sent with `GET /inbox`. */
+/**
+ * Where the seeded subscriptions deliver: "Demo inbox" to `POST /inbox`, the others each to their
+ * channel's path (`/inbox/slack`, `/inbox/xml`, `/inbox/all-lists`). See what arrived with `GET /inbox`.
+ */
 @Controller('inbox')
 export class InboxController {
   constructor(private readonly inbox: InboxService) {}
 
   @Post()
   @HttpCode(HttpStatus.NO_CONTENT)
-  async receive(@Req() request: RawBodyRequest<Request>): Promise<void> {
-    const entry = await this.inbox.receive(request.rawBody, request.headers, request.body);
-    if (!entry.verified) {
-      throw new UnauthorizedException(`webhook signature not verified: ${entry.error}`);
-    }
+  receive(@Req() request: RawBodyRequest<Request>): Promise<void> {
+    return this.record(null, request);
+  }
+
+  @Post(':channel')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  receiveAt(
+    @Param('channel') path: string,
+    @Req() request: RawBodyRequest<Request>,
+  ): Promise<void> {
+    const channel = inboxChannel(path);
+    if (channel === undefined) throw new NotFoundException('the inbox has no such channel');
+    return this.record(channel, request);
   }
 
   @Get()
@@ -43,6 +57,20 @@ export class InboxController {
     return this.inbox
       .stream(readEntryId(lastEventId))
       .pipe(map((entry) => ({ id: String(entry.id), data: entry })));
+  }
+
+  private async record(
+    channel: InboxChannel | null,
+    request: RawBodyRequest<Request>,
+  ): Promise<void> {
+    const entry = await this.inbox.receive(channel, {
+      rawBody: request.rawBody,
+      headers: request.headers,
+      parsedBody: request.body,
+    });
+    if (!entry.verified) {
+      throw new UnauthorizedException(`webhook signature not verified: ${entry.error}`);
+    }
   }
 }
 

@@ -1,18 +1,27 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import {
+  ALL_LISTS,
   BUILT_IN_EVENT_TYPES,
+  type CreateSubscriptionDto,
   DEFAULT_TENANT_ID,
+  type SubscriptionScope,
   WEBHOOK_TEST_EVENT,
   WebhookSubscriptionsService,
 } from 'nestjs-marketing-webhooks';
 import type { DemoConfig } from '../config/demo-config';
 import { DEMO_CONFIG } from '../config/demo-config.module';
 import { ListsService } from '../lists/lists.service';
+import { INBOX_CHANNELS, type InboxChannel } from './inbox-channels';
 
 export const SEED_LIST_NAME = 'Newsletter';
 export const SEED_SUBSCRIPTION_NAME = 'Demo inbox';
 
-/** A list to play with and a webhook subscription that delivers every event to the demo's inbox. */
+type Seeded = 'created' | 'moved' | 'kept';
+
+/**
+ * A list to play with, a webhook subscription that delivers every event of it to the demo's inbox,
+ * and one per inbox channel (Slack messages, XML, every list), each to its own path of the inbox.
+ */
 @Injectable()
 export class SeedService implements OnApplicationBootstrap {
   private readonly logger = new Logger('Seed');
@@ -29,35 +38,63 @@ export class SeedService implements OnApplicationBootstrap {
     return this.seededListId;
   }
 
+  /** Where the channel's subscription is: on the seeded list, or on every list. */
+  scopeOf(channel: InboxChannel | null): SubscriptionScope {
+    const listId = channel?.allLists ? ALL_LISTS : String(this.listId);
+    return { tenantId: DEFAULT_TENANT_ID, listId };
+  }
+
   async onApplicationBootstrap(): Promise<void> {
     const list =
       (await this.lists.findByName(SEED_LIST_NAME)) ??
       (await this.lists.create({ name: SEED_LIST_NAME }));
     this.seededListId = list.id;
 
-    const scope = { tenantId: DEFAULT_TENANT_ID, listId: String(list.id) };
-    const page = await this.subscriptions.list(scope, { limit: 100 });
-    const existing = page.data.find((subscription) => subscription.name === SEED_SUBSCRIPTION_NAME);
-    if (!existing) {
-      const events = BUILT_IN_EVENT_TYPES.map(({ type }) => type).filter(
-        (type) => type !== WEBHOOK_TEST_EVENT,
-      );
-      await this.subscriptions.create(scope, {
-        url: this.config.inboxUrl,
-        events,
-        name: SEED_SUBSCRIPTION_NAME,
-      });
-      this.logger.log(
-        `List "${list.name}" is ${list.id}; its webhooks deliver to ${this.config.inboxUrl}`,
-      );
-    } else if (existing.url !== this.config.inboxUrl) {
-      // Restarted on another PORT: follow the inbox rather than deliver to a dead address.
-      await this.subscriptions.update(scope, existing.id, { url: this.config.inboxUrl });
-      this.logger.log(
-        `List "${list.name}" is ${list.id}; its webhooks now deliver to ${this.config.inboxUrl}`,
-      );
-    } else {
+    const events = BUILT_IN_EVENT_TYPES.map(({ type }) => type).filter(
+      (type) => type !== WEBHOOK_TEST_EVENT,
+    );
+    const inbox = await this.ensure(this.scopeOf(null), {
+      url: this.config.inboxUrl,
+      events,
+      name: SEED_SUBSCRIPTION_NAME,
+    });
+    if (inbox === 'kept') {
       this.logger.log(`List "${list.name}" is ${list.id}`);
+    } else {
+      const deliver = inbox === 'created' ? 'deliver' : 'now deliver';
+      this.logger.log(
+        `List "${list.name}" is ${list.id}; its webhooks ${deliver} to ${this.config.inboxUrl}`,
+      );
     }
+
+    for (const channel of INBOX_CHANNELS) {
+      const url = `${this.config.inboxUrl}/${channel.path}`;
+      const seeded = await this.ensure(this.scopeOf(channel), {
+        url,
+        events: [...channel.events],
+        name: channel.name,
+        description: channel.description,
+        ...(channel.payloadFormat !== undefined && { payloadFormat: channel.payloadFormat }),
+        ...(channel.template !== undefined && { template: channel.template }),
+      });
+      if (seeded !== 'kept') this.logger.log(`"${channel.name}" delivers to ${url}`);
+    }
+  }
+
+  /**
+   * Creates the subscription named so unless the scope has it. One that exists keeps what was changed
+   * since (events, template…) but follows the inbox when the demo restarts on another PORT, rather
+   * than deliver to a dead address.
+   */
+  private async ensure(scope: SubscriptionScope, input: CreateSubscriptionDto): Promise<Seeded> {
+    const page = await this.subscriptions.list(scope, { limit: 100 });
+    const existing = page.data.find((subscription) => subscription.name === input.name);
+    if (!existing) {
+      await this.subscriptions.create(scope, input);
+      return 'created';
+    }
+    if (existing.url === input.url) return 'kept';
+    await this.subscriptions.update(scope, existing.id, { url: input.url });
+    return 'moved';
   }
 }

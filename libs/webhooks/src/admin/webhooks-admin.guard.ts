@@ -22,9 +22,14 @@ import { isPortalToken, verifyPortalToken, type PortalClaims } from './portal-to
 export const TENANT_REQUEST_KEY = '__nestHooksTenantId';
 export const PORTAL_SESSION_REQUEST_KEY = '__nestHooksPortalSession';
 const REVEALS_SECRET = Symbol('revealsSecret');
+const OPEN_TO_PORTAL = Symbol('openToPortal');
 
 /** Marks a read route that a read-only portal session may not use (it shows a secret). */
 export const RevealsSecret = (): MethodDecorator => SetMetadata(REVEALS_SECRET, true);
+
+/** Marks the admin routes a portal session may use; every other one refuses portal tokens. */
+export const OpenToPortal = (): ClassDecorator & MethodDecorator =>
+  SetMetadata(OPEN_TO_PORTAL, true);
 
 const READING_METHODS = new Set(['GET', 'HEAD']);
 
@@ -84,6 +89,11 @@ export class WebhooksAdminGuard implements CanActivate {
   private admitPortalSession(context: ExecutionContext, token: string): boolean {
     const request = context.switchToHttp().getRequest<WebhooksAdminRequest & { method?: string }>();
     const session = verifyPortalToken(token, this.options.portalSigningKeys, new Date());
+    const open = this.reflector.getAllAndOverride<boolean | undefined>(OPEN_TO_PORTAL, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (!open) throw PortalAccessError.routeNotInPortal();
     if (session.readOnly) {
       const revealsSecret = this.reflector.get<boolean | undefined>(
         REVEALS_SECRET,

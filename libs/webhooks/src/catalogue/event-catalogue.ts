@@ -22,6 +22,42 @@ export const BUILT_IN_EVENT_TYPES: readonly WebhookEventTypeDefinition[] = [
   { type: WEBHOOK_TEST_EVENT, description: 'A test event sent on request.' },
 ];
 
+const SAMPLE_CONTACT = {
+  id: 7,
+  email: 'ada@example.com',
+  firstName: 'Ada',
+  lastName: 'Lovelace',
+  fields: { city: 'London' },
+  status: 'subscribed',
+};
+const SAMPLE_LIST = { id: '1', name: 'Newsletter' };
+const SAMPLE_CAMPAIGN = { id: 3, subject: 'Spring sale', status: 'sent' };
+
+/** What `preview` renders for the built-in types: data shaped as the demo platform sends it. */
+const BUILT_IN_SAMPLES: Record<string, Record<string, unknown>> = {
+  'contact.subscribed': { contact: SAMPLE_CONTACT, list: SAMPLE_LIST },
+  'contact.unsubscribed': {
+    contact: { ...SAMPLE_CONTACT, status: 'unsubscribed' },
+    list: SAMPLE_LIST,
+  },
+  'contact.updated': { contact: SAMPLE_CONTACT, list: SAMPLE_LIST, changed: ['fields.city'] },
+  'campaign.sent': { campaign: SAMPLE_CAMPAIGN, list: SAMPLE_LIST, recipientCount: 1204 },
+  'campaign.opened': { campaign: SAMPLE_CAMPAIGN, contact: SAMPLE_CONTACT },
+  'campaign.clicked': {
+    campaign: SAMPLE_CAMPAIGN,
+    contact: SAMPLE_CONTACT,
+    url: 'https://shop.example.com/spring',
+  },
+  'campaign.forwarded': { campaign: SAMPLE_CAMPAIGN, contact: SAMPLE_CONTACT },
+  'campaign.shared': { campaign: SAMPLE_CAMPAIGN, contact: SAMPLE_CONTACT },
+  'campaign.bounced': {
+    campaign: SAMPLE_CAMPAIGN,
+    contact: SAMPLE_CONTACT,
+    reason: '550 mailbox unavailable',
+  },
+  [WEBHOOK_TEST_EVENT]: { message: 'This is a test event.' },
+};
+
 const EVENT_TYPE_PATTERN = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/;
 
 export function isWebhookEventSource(value: unknown): value is WebhookEventSource {
@@ -31,6 +67,9 @@ export function isWebhookEventSource(value: unknown): value is WebhookEventSourc
 /** The event types this module instance knows: the built-in ones plus the host's. */
 export class EventCatalogue {
   private readonly types = new Map<string, WebhookEventTypeDefinition>();
+  private readonly samples = new Map<string, Record<string, unknown>>(
+    Object.entries(BUILT_IN_SAMPLES),
+  );
 
   constructor(extraTypes: readonly WebhookEventTypeDefinition[] = []) {
     for (const definition of [...BUILT_IN_EVENT_TYPES, ...extraTypes]) {
@@ -46,11 +85,17 @@ export class EventCatalogue {
         type: definition.type,
         description: definition.description,
       });
+      if (definition.sample) this.samples.set(definition.type, { ...definition.sample });
     }
   }
 
   list(): WebhookEventTypeDefinition[] {
     return [...this.types.values()];
+  }
+
+  /** Example `data` of a type, for previews (`{}` when the host gave none). */
+  sampleOf(type: string): Record<string, unknown> {
+    return this.samples.get(type) ?? {};
   }
 
   has(type: string): boolean {

@@ -35,6 +35,15 @@ describe('decideAfterAttempt', () => {
     });
   });
 
+  it('exhausts at once a delivery whose template cannot render: the next attempt would fail the same way', () => {
+    const template: Outcome = { statusCode: null, errorKind: 'template', retryAfterMs: null };
+    expect(decideAfterAttempt(template, 1, rules)).toEqual({
+      status: 'exhausted',
+      retryDelayMs: null,
+      disableReason: null,
+    });
+  });
+
   it('retries failures on the schedule, then is exhausted after the last scheduled retry', () => {
     const after = (attempt: number, outcome = answered(500)) =>
       decideAfterAttempt(outcome, attempt, rules);

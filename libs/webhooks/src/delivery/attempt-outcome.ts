@@ -29,7 +29,8 @@ export function isSuccess(outcome: Pick<SendOutcome, 'statusCode' | 'errorKind'>
 }
 
 /**
- * What an attempt's outcome means: 2xx succeeds; 410 Gone stops the subscription; anything else
+ * What an attempt's outcome means: 2xx succeeds; 410 Gone stops the subscription; a template that
+ * cannot render exhausts the delivery at once; anything else
  * (3xx included: redirects are never followed) retries on the schedule, or sooner/later when the
  * receiver asked with Retry-After, until the schedule is used up.
  */
@@ -40,6 +41,10 @@ export function decideAfterAttempt(
   { retries }: { retries: boolean } = { retries: true },
 ): AttemptDecision {
   if (isSuccess(outcome)) return { status: 'succeeded', retryDelayMs: null, disableReason: null };
+  // The same template fails the same way on every attempt: nothing to wait for.
+  if (outcome.errorKind === 'template') {
+    return { status: 'exhausted', retryDelayMs: null, disableReason: null };
+  }
   if (outcome.statusCode === 410) {
     return { status: 'exhausted', retryDelayMs: null, disableReason: 'receiver answered 410 Gone' };
   }

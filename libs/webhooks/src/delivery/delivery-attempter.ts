@@ -23,7 +23,8 @@ import type {
 } from '../storage/delivery.store';
 import { EndpointHealthRecorder } from './endpoint-health-recorder';
 import { HttpSender, type SendOutcome } from './http-sender';
-import { renderWebhookBody } from './webhook-body';
+import { TemplateRenderError, TemplateRenderer } from '../templates/template-renderer';
+import { renderWebhookBody, templateEnvelope, type RenderedBody } from './webhook-body';
 
 export interface AttemptRequest {
   delivery: AttemptDelivery;
@@ -92,6 +93,7 @@ export class DeliveryAttempter {
     private readonly notifier: WebhookNotifier,
     private readonly health: EndpointHealthRecorder,
     private readonly metrics: WebhooksMetrics,
+    private readonly templates: TemplateRenderer,
   ) {}
 
   async attempt(request: AttemptRequest): Promise<AttemptReport> {
@@ -186,7 +188,23 @@ export class DeliveryAttempter {
         retryAfterMs: null,
       };
     }
-    const { body, contentType } = renderWebhookBody(event, subscription.payloadFormat);
+    let rendered: RenderedBody;
+    try {
+      rendered = subscription.template
+        ? this.templates.render(subscription.template, templateEnvelope(event))
+        : renderWebhookBody(event, subscription.payloadFormat);
+    } catch (error) {
+      if (!(error instanceof TemplateRenderError)) throw error;
+      return {
+        statusCode: null,
+        durationMs: 0,
+        errorKind: 'template',
+        errorMessage: error.message,
+        responseExcerpt: null,
+        retryAfterMs: null,
+      };
+    }
+    const { body, contentType } = rendered;
     const timestamp = Math.floor(Date.now() / 1000);
     return this.sender.send({
       url: check.url,

@@ -1,6 +1,8 @@
 import { stringify } from 'qs';
 import type { WebhookEvent } from '../storage/entities/event.entity';
 import type { PayloadFormat } from '../storage/entities/subscription.entity';
+import type { TemplateEnvelope } from '../templates/webhook-template';
+import { renderXmlEnvelope } from './xml-body';
 
 /**
  * Keys and values are percent-encoded (so a key inside `data` such as `a&type=x` cannot add a field),
@@ -32,35 +34,42 @@ export type WebhookBodySource = Pick<
 /**
  * The body receivers get. `json` by default; `form` is application/x-www-form-urlencoded with
  * bracketed keys (`data[contact][email]=…`), as ActiveCampaign and Mailchimp send, so existing
- * receivers can migrate. `tenantId` stays internal to the platform.
+ * receivers can migrate; `xml` is the same envelope as XML (xml-body.ts). `tenantId` stays
+ * internal to the platform.
  */
 export function renderWebhookBody(event: WebhookBodySource, format: PayloadFormat): RenderedBody {
-  const timestamp = new Date(event.occurredAt).toISOString();
-  if (format === 'form') {
-    const envelope = {
-      id: event.id,
-      type: event.type,
-      timestamp,
-      source: event.source,
-      listId: event.listId,
-      data: JSON.parse(event.dataJson) as unknown,
-    };
-    return {
-      body: stringify(envelope, { arrayFormat: 'indices', encoder: encodeFormPart }),
-      contentType: 'application/x-www-form-urlencoded',
-    };
+  if (format === 'form' || format === 'xml') {
+    const envelope: Record<string, unknown> = { ...templateEnvelope(event) };
+    return format === 'xml'
+      ? { body: renderXmlEnvelope(envelope), contentType: 'application/xml; charset=utf-8' }
+      : {
+          body: stringify(envelope, { arrayFormat: 'indices', encoder: encodeFormPart }),
+          contentType: 'application/x-www-form-urlencoded',
+        };
   }
   // The stored text of `data` goes in as it is: parsing and serializing it again for every attempt
   // was the costliest step of building a request.
   const head = JSON.stringify({
     id: event.id,
     type: event.type,
-    timestamp,
+    timestamp: new Date(event.occurredAt).toISOString(),
     source: event.source,
     listId: event.listId,
   });
   return {
     body: `${head.slice(0, -1)},"data":${event.dataJson}}`,
     contentType: 'application/json',
+  };
+}
+
+/** The envelope as an object, `data` parsed: for the formats and templates that rebuild it. */
+export function templateEnvelope(event: WebhookBodySource): TemplateEnvelope {
+  return {
+    id: event.id,
+    type: event.type,
+    timestamp: new Date(event.occurredAt).toISOString(),
+    source: event.source,
+    listId: event.listId,
+    data: JSON.parse(event.dataJson) as unknown,
   };
 }

@@ -1,3 +1,4 @@
+import { ALL_LISTS } from '../webhooks.constants';
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager, QueryRunner } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
@@ -139,6 +140,12 @@ export class WebhooksService {
     assertIdentifier(tenantId, 'tenantId');
     const listId = typeof input.listId === 'number' ? String(input.listId) : input.listId;
     assertIdentifier(listId, 'listId');
+    if (listId === ALL_LISTS) {
+      throw new InvalidWebhookEventError(
+        'listId',
+        `must name a list: "${ALL_LISTS}" is the scope of subscriptions to every list`,
+      );
+    }
     if (input.data === null || typeof input.data !== 'object' || Array.isArray(input.data)) {
       throw new InvalidWebhookEventError('data', 'must be a plain object');
     }

@@ -14,7 +14,7 @@ import {
   UsePipes,
 } from '@nestjs/common';
 import { adminValidationPipe } from '../admin/admin-validation.pipe';
-import { RevealsSecret, WebhooksAdminGuard } from '../admin/webhooks-admin.guard';
+import { OpenToPortal, RevealsSecret, WebhooksAdminGuard } from '../admin/webhooks-admin.guard';
 import { WebhooksErrorFilter } from '../admin/webhooks-error.filter';
 import { ApiErrors, ApiOperation, ApiResponse, ApiTags } from '../openapi/optional-swagger';
 import {
@@ -51,6 +51,7 @@ import { WebhookInboundService, type InboundScope } from './webhook-inbound.serv
 @ApiTags('webhooks-inbound')
 @ApiErrors(ErrorResponseDto, 400, 403)
 @Controller('webhooks/inbound')
+@OpenToPortal()
 @UseGuards(WebhooksAdminGuard)
 @UsePipes(adminValidationPipe)
 @UseFilters(WebhooksErrorFilter)

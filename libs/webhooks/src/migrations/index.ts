@@ -1,12 +1,14 @@
 import { CreateWebhookTables1795458695415 } from './1795458695415-create-webhook-tables';
 import { WidenSubscriptionSecrets1796000000000 } from './1796000000000-widen-subscription-secrets';
 import { AddWebhookEventSubject1796040000000 } from './1796040000000-add-event-subject';
-import { CreateInboundTables1796100000000 } from './1796100000000-create-inbound-tables';
+import { AddWebhookSubscriptionTemplate1796100000000 } from './1796100000000-add-subscription-template';
+import { CreateInboundTables1796200000000 } from './1796200000000-create-inbound-tables';
 
 /** TypeORM migrations for hosts that manage their schema with migrations (PostgreSQL, MySQL/MariaDB, SQLite). */
 export const WEBHOOK_MIGRATIONS = [
   CreateWebhookTables1795458695415,
   WidenSubscriptionSecrets1796000000000,
   AddWebhookEventSubject1796040000000,
-  CreateInboundTables1796100000000,
+  AddWebhookSubscriptionTemplate1796100000000,
+  CreateInboundTables1796200000000,
 ] as const;

@@ -37,6 +37,12 @@ export class SubscriptionResponseDto {
   @ApiProperty({ type: [String], example: ['contact.subscribed'] }) events!: string[];
   @ApiProperty({ enum: WEBHOOK_EVENT_SOURCES, isArray: true }) sources!: string[];
   @ApiProperty({ enum: PAYLOAD_FORMATS }) payloadFormat!: string;
+  @ApiProperty({
+    type: 'object',
+    nullable: true,
+    description: 'A preset ({ preset }) or a Liquid template ({ body, contentType })',
+  })
+  template!: Record<string, unknown> | null;
   @ApiProperty({ nullable: true, type: 'object', additionalProperties: { type: 'string' } })
   headers!: Record<string, string> | null;
   @ApiProperty({ enum: SUBSCRIPTION_STATUSES }) status!: string;
@@ -135,4 +141,9 @@ export class RedeliverResponseDto {
 
 export class RecoverResponseDto {
   @ApiProperty() requeued!: number;
+}
+
+export class PreviewResponseDto {
+  @ApiProperty({ example: 'application/json' }) contentType!: string;
+  @ApiProperty({ description: 'The body exactly as it would be sent (and signed)' }) body!: string;
 }

@@ -35,6 +35,7 @@ export function portalShell(pagePath: string, apiBase: string): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>Webhooks</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="${href('assets/portal.css')}">
 <link rel="stylesheet" href="${href('theme.css')}">
 <script type="application/json" id="webhooks-portal-config">${config}</script>

@@ -1,6 +1,10 @@
 import { Controller, Get, Req, UseFilters, UseGuards } from '@nestjs/common';
 import type { PortalClaims } from '../admin/portal-token';
-import { PORTAL_SESSION_REQUEST_KEY, WebhooksAdminGuard } from '../admin/webhooks-admin.guard';
+import {
+  PORTAL_SESSION_REQUEST_KEY,
+  OpenToPortal,
+  WebhooksAdminGuard,
+} from '../admin/webhooks-admin.guard';
 import { WebhooksErrorFilter } from '../admin/webhooks-error.filter';
 import { ApiExcludeController } from '../openapi/optional-swagger';
 import { PortalSessionError } from '../webhooks.errors';
@@ -20,6 +24,7 @@ export interface PortalSessionView {
 @Controller(PORTAL_ROUTE)
 @UseGuards(WebhooksAdminGuard)
 @UseFilters(WebhooksErrorFilter)
+@OpenToPortal()
 export class PortalSessionController {
   constructor(private readonly portal: WebhooksPortal) {}
 

@@ -75,12 +75,15 @@ describe('WebhooksPortal.createSession', () => {
     );
   });
 
-  it('lists every list of the tenant through resolveLists, for a session without lists', async () => {
+  it('lists the all-lists scope and every list of the tenant (resolveLists) for a session without lists', async () => {
     const all = portalWith({
       signingKeys: [KEY],
       resolveLists: (tenant) => [{ id: tenant, name: 'All' }],
     });
-    await expect(all.listsOf({ sub: 'acme' })).resolves.toEqual([{ id: 'acme', name: 'All' }]);
+    await expect(all.listsOf({ sub: 'acme' })).resolves.toEqual([
+      { id: 'acme', name: 'All' },
+      { id: '*', name: 'All lists' },
+    ]);
     await expect(portal.listsOf({ sub: 'acme' })).rejects.toThrow(/portal\.resolveLists/);
   });
 });

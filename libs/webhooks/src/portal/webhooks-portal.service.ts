@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ApplicationConfig } from '@nestjs/core';
 import { signPortalToken, type PortalClaims } from '../admin/portal-token';
-import { WEBHOOKS_ROUTE_PREFIX } from '../webhooks.constants';
+import { ALL_LISTS, WEBHOOKS_ROUTE_PREFIX } from '../webhooks.constants';
 import { PortalConfigurationError } from '../webhooks.errors';
 import {
   WEBHOOKS_OPTIONS,
@@ -79,9 +79,14 @@ export class WebhooksPortal {
     };
   }
 
-  /** The lists of a session, named: those of its token, or every list of the tenant. */
+  /**
+   * The lists of a session, named: those of its token; or every list of the tenant, then the
+   * all-lists scope (`*`, whose subscriptions cover every list).
+   */
   async listsOf(session: Pick<PortalClaims, 'sub' | 'lists'>): Promise<PortalList[]> {
-    return session.lists ?? (await this.options.resolvePortalLists(session.sub));
+    if (session.lists) return session.lists;
+    const lists = await this.options.resolvePortalLists(session.sub);
+    return [...lists, { id: ALL_LISTS, name: 'All lists' }];
   }
 
   /** The page's path: under the app's global prefix and the module's `routePrefix`. */

@@ -30,6 +30,7 @@ export const ATTEMPT_SUBSCRIPTION_COLUMNS = [
   'previousSecretExpiresAt',
   'payloadFormat',
   'headers',
+  'template',
   'consecutiveFailures',
   'lastSuccessAt',
 ] as const;

@@ -1,5 +1,5 @@
 import { Controller, Get, UseFilters, UseGuards } from '@nestjs/common';
-import { WebhooksAdminGuard } from '../admin/webhooks-admin.guard';
+import { OpenToPortal, WebhooksAdminGuard } from '../admin/webhooks-admin.guard';
 import { WebhooksErrorFilter } from '../admin/webhooks-error.filter';
 import { EventCatalogue, WEBHOOK_EVENT_SOURCES } from '../catalogue/event-catalogue';
 import { ApiErrors, ApiOperation, ApiResponse, ApiTags } from '../openapi/optional-swagger';
@@ -10,6 +10,7 @@ import type { WebhookEventTypeDefinition } from '../webhooks.options';
 @Controller('webhooks')
 @UseGuards(WebhooksAdminGuard)
 @UseFilters(WebhooksErrorFilter)
+@OpenToPortal()
 export class WebhookEventTypesController {
   constructor(private readonly catalogue: EventCatalogue) {}
 

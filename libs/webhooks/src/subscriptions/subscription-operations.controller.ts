@@ -11,7 +11,7 @@ import {
 } from '@nestjs/common';
 import { adminValidationPipe } from '../admin/admin-validation.pipe';
 import { TenantId } from '../admin/tenant.decorator';
-import { WebhooksAdminGuard } from '../admin/webhooks-admin.guard';
+import { OpenToPortal, WebhooksAdminGuard } from '../admin/webhooks-admin.guard';
 import { WebhooksErrorFilter } from '../admin/webhooks-error.filter';
 import { ApiErrors, ApiOperation, ApiResponse, ApiTags } from '../openapi/optional-swagger';
 import {
@@ -33,6 +33,7 @@ import type { TestDeliveryResult } from './subscription.views';
 @UseGuards(WebhooksAdminGuard)
 @UsePipes(adminValidationPipe)
 @UseFilters(WebhooksErrorFilter)
+@OpenToPortal()
 export class WebhookOperationsController {
   constructor(private readonly operations: WebhookOperationsService) {}
 

@@ -11,17 +11,20 @@ import {
   Query,
   UseFilters,
   UseGuards,
+  UseInterceptors,
   UsePipes,
 } from '@nestjs/common';
 import { adminValidationPipe } from '../admin/admin-validation.pipe';
+import { ReadOnlyRedactionInterceptor } from '../admin/read-only-redaction.interceptor';
 import { TenantId } from '../admin/tenant.decorator';
-import { RevealsSecret, WebhooksAdminGuard } from '../admin/webhooks-admin.guard';
+import { RevealsSecret, OpenToPortal, WebhooksAdminGuard } from '../admin/webhooks-admin.guard';
 import { WebhooksErrorFilter } from '../admin/webhooks-error.filter';
 import { ApiErrors, ApiOperation, ApiResponse, ApiTags } from '../openapi/optional-swagger';
 import {
   CreatedSubscriptionResponseDto,
   DeliveryPageDto,
   ErrorResponseDto,
+  PreviewResponseDto,
   SecretResponseDto,
   SubscriptionPageDto,
   SubscriptionResponseDto,
@@ -29,6 +32,7 @@ import {
 import { CreateSubscriptionDto } from './dto/create-subscription.dto';
 import { DeliveriesQueryDto, PaginationQueryDto } from './dto/pagination-query.dto';
 import { ListParamsDto, SubscriptionParamsDto } from './dto/route-params.dto';
+import { PreviewDto } from './dto/preview.dto';
 import { UpdateSubscriptionDto } from './dto/update-subscription.dto';
 import { WebhookSubscriptionsService } from './subscriptions.service';
 import {
@@ -44,6 +48,8 @@ import {
 @UseGuards(WebhooksAdminGuard)
 @UsePipes(adminValidationPipe)
 @UseFilters(WebhooksErrorFilter)
+@UseInterceptors(ReadOnlyRedactionInterceptor)
+@OpenToPortal()
 export class WebhookSubscriptionsController {
   constructor(private readonly subscriptions: WebhookSubscriptionsService) {}
 
@@ -58,6 +64,19 @@ export class WebhookSubscriptionsController {
   ): Promise<WebhookSubscriptionView> {
     const created = await this.subscriptions.create({ tenantId, listId }, body);
     return toSubscriptionView(created, { includeSecret: true });
+  }
+
+  /** What a format or template sends, rendered with sample data, before anything is saved. */
+  @Post('preview')
+  @ApiOperation('Render an event type with sample data, in a format or through a template')
+  @ApiResponse(200, PreviewResponseDto, 'The body and its content type')
+  @HttpCode(HttpStatus.OK)
+  preview(
+    @TenantId() tenantId: string,
+    @Param() { listId }: ListParamsDto,
+    @Body() body: PreviewDto,
+  ): { contentType: string; body: string } {
+    return this.subscriptions.preview({ tenantId, listId }, body);
   }
 
   @Get()

@@ -5,6 +5,10 @@ import { decodeCursor, encodeCursor } from '../common/cursor';
 import { DeliveryQueue } from '../delivery/delivery.queue';
 import { EventCatalogue, WEBHOOK_EVENT_SOURCES } from '../catalogue/event-catalogue';
 import { generateWebhookSecret } from '../security/secrets';
+import { TemplateRenderError, TemplateRenderer } from '../templates/template-renderer';
+import { renderWebhookBody, templateEnvelope, type RenderedBody } from '../delivery/webhook-body';
+import { PreviewDto } from './dto/preview.dto';
+import type { WebhookTemplate } from '../templates/webhook-template';
 import { UrlGuard } from '../security/url-guard';
 import {
   InvalidSubscriptionError,
@@ -41,6 +45,7 @@ export class WebhookSubscriptionsService {
     private readonly state: SubscriptionStateService,
     private readonly deliveryQueue: DeliveryQueue,
     private readonly urlGuard: UrlGuard,
+    private readonly templates: TemplateRenderer,
   ) {}
 
   /** Creates a subscription; input from code gets the same validation as the admin API. */
@@ -64,6 +69,7 @@ export class WebhookSubscriptionsService {
         previousSecretExpiresAt: null,
         payloadFormat: input.payloadFormat ?? 'json',
         headers: input.headers ?? null,
+        template: input.template ?? null,
         status: verify ? 'pending_verification' : 'active',
         verificationChallenge: verify ? newChallenge() : null,
         disabledReason: null,
@@ -185,8 +191,43 @@ export class WebhookSubscriptionsService {
     };
   }
 
-  private async assertAcceptable(input: { url?: string; events?: string[] }): Promise<void> {
+  /**
+   * The body a subscription with this format or template would get for an event of the type, with
+   * the catalogue's sample data: for checking a template before saving it.
+   */
+  preview(scope: SubscriptionScope, raw: PreviewDto): RenderedBody {
+    const input = validateInput(PreviewDto, raw);
+    this.catalogue.assertEventType(input.eventType, 'eventType');
+    const problems = input.template ? this.templates.problemsOf(input.template) : [];
+    if (problems.length > 0) throw new InvalidSubscriptionError(problems);
+    const event = {
+      id: uuidv7(),
+      type: input.eventType,
+      occurredAt: new Date(),
+      source: 'api' as const,
+      listId: scope.listId,
+      dataJson: JSON.stringify(this.catalogue.sampleOf(input.eventType)),
+    };
+    try {
+      return input.template
+        ? this.templates.render(input.template, templateEnvelope(event))
+        : renderWebhookBody(event, input.payloadFormat ?? 'json');
+    } catch (error) {
+      if (error instanceof TemplateRenderError) {
+        throw new InvalidSubscriptionError([`template ${error.message}`]);
+      }
+      throw error;
+    }
+  }
+
+  private async assertAcceptable(input: {
+    url?: string;
+    events?: string[];
+    template?: WebhookTemplate | null;
+  }): Promise<void> {
     input.events?.forEach((type) => this.catalogue.assertEventType(type, 'events'));
+    const templateProblems = input.template ? this.templates.problemsOf(input.template) : [];
+    if (templateProblems.length > 0) throw new InvalidSubscriptionError(templateProblems);
     if (input.url !== undefined) await this.urlGuard.assertAcceptable(input.url);
   }
 }

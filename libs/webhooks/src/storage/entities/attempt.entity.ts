@@ -7,6 +7,7 @@ export const ATTEMPT_ERROR_KINDS = [
   'address_blocked',
   'network',
   'challenge_mismatch',
+  'template',
 ] as const;
 export type AttemptErrorKind = (typeof ATTEMPT_ERROR_KINDS)[number];
 

@@ -1,3 +1,4 @@
+import type { WebhookTemplate } from '../../templates/webhook-template';
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import type { WebhookEventSource } from '../../catalogue/event-catalogue';
 
@@ -9,7 +10,7 @@ export const SUBSCRIPTION_STATUSES = [
 ] as const;
 export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
 
-export const PAYLOAD_FORMATS = ['json', 'form'] as const;
+export const PAYLOAD_FORMATS = ['json', 'form', 'xml'] as const;
 export type PayloadFormat = (typeof PAYLOAD_FORMATS)[number];
 
 @Entity('webhook_subscriptions')
@@ -56,6 +57,10 @@ export class WebhookSubscription {
   /** Static headers sent with every delivery (e.g. the receiver's own auth token). */
   @Column({ type: 'json', nullable: true })
   headers!: Record<string, string> | null;
+
+  /** Sent instead of the envelope: a chat tool's preset or a Liquid template. */
+  @Column({ type: 'json', nullable: true })
+  template!: WebhookTemplate | null;
 
   @Column({ type: 'varchar', length: 24, default: 'active' })
   status!: SubscriptionStatus;

@@ -1,3 +1,4 @@
+import { ALL_LISTS } from '../../webhooks.constants';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -68,8 +69,11 @@ function buildStatement(dataSource: DataSource): string {
   const d = delivery.column.bind(delivery);
   const s = (property: Extract<keyof WebhookSubscription, string>) =>
     `s.${subscription.column(property)}`;
-  // Matching is `subscriptionMatches` in SQL: the event's type and source are among the
-  // subscription's (JSON arrays of strings, which `?` tests).
+  // Matching is `subscriptionMatches` in SQL: subscriptions of the event's list or of all lists,
+  // whose types and sources (JSON arrays of strings, which `?` tests) hold the event's. A lateral
+  // lookup per event (`OFFSET 0` keeps the planner from turning it back into a join) stays on the
+  // scope index: as a join, the two list ids made the planner, which guesses 100 events, hash every
+  // subscription instead.
   return `
     WITH input AS (
       SELECT * FROM ROWS FROM (unnest($1::uuid[]), unnest($2::varchar[]), unnest($3::varchar[]),
@@ -81,13 +85,17 @@ function buildStatement(dataSource: DataSource): string {
         ${e('source')}, ${e('data')}, ${e('occurredAt')}, ${e('subject')})
       SELECT id, tenant_id, list_id, type, source, data, occurred_at, subject FROM input
     ), matched AS (
-      SELECT input.id AS event_id, input.tenant_id, ${s('id')} AS subscription_id,
-        row_number() OVER (ORDER BY input.position, ${s('id')}) AS rank
+      SELECT input.id AS event_id, input.tenant_id, s.id AS subscription_id,
+        row_number() OVER (ORDER BY input.position, s.id) AS rank
       FROM input
-      JOIN ${subscription.table} s
-        ON ${s('tenantId')} = input.tenant_id AND ${s('listId')} = input.list_id
-      WHERE ${s('status')} = ANY($8::varchar[])
-        AND ${s('events')}::jsonb ? input.type AND ${s('sources')}::jsonb ? input.source
+      CROSS JOIN LATERAL (
+        SELECT ${s('id')} AS id FROM ${subscription.table} s
+        WHERE ${s('tenantId')} = input.tenant_id
+          AND ${s('listId')} = ANY(ARRAY[input.list_id, '${ALL_LISTS}'::varchar])
+          AND ${s('status')} = ANY($8::varchar[])
+          AND ${s('events')}::jsonb ? input.type AND ${s('sources')}::jsonb ? input.source
+        OFFSET 0
+      ) s
     )
     INSERT INTO ${delivery.table} (${d('id')}, ${d('eventId')}, ${d('subscriptionId')},
       ${d('tenantId')}, ${d('status')}, ${d('attempts')}, ${d('nextAttemptAt')})

@@ -1,3 +1,4 @@
+import { ALL_LISTS } from '../../webhooks.constants';
 import type { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { WebhookDelivery } from '../entities/delivery.entity';
@@ -33,7 +34,10 @@ export interface FanOutQuery {
 const listKey = (item: { tenantId: string; listId: string }) =>
   JSON.stringify([item.tenantId, item.listId]);
 
-/** One delivery per event and receiving subscription that matches it (see `subscriptionMatches`). */
+/**
+ * One delivery per event and receiving subscription of its list, or of all lists, that matches it
+ * (see `subscriptionMatches`).
+ */
 export async function planFanOut(
   manager: EntityManager,
   query: FanOutQuery,
@@ -43,7 +47,10 @@ export async function planFanOut(
   const now = new Date();
   const rows: DeliveryRow[] = [];
   const deliveryIds = events.map((event) =>
-    (candidates.get(listKey(event)) ?? [])
+    [
+      ...(candidates.get(listKey(event)) ?? []),
+      ...(candidates.get(listKey({ tenantId: event.tenantId, listId: ALL_LISTS })) ?? []),
+    ]
       .filter((subscription) => subscriptionMatches(subscription, event))
       .map((subscription) => {
         const id = uuidv7();
@@ -67,7 +74,12 @@ async function candidatesByList(
   query: FanOutQuery,
   events: readonly WebhookEvent[],
 ): Promise<Map<string, Candidate[]>> {
-  const lists = [...new Map(events.map((event) => [listKey(event), event] as const)).values()];
+  // Each event's list, and the all-lists scope of its tenant.
+  const scopes = events.flatMap((event) => [
+    { tenantId: event.tenantId, listId: event.listId },
+    { tenantId: event.tenantId, listId: ALL_LISTS },
+  ]);
+  const lists = [...new Map(scopes.map((scope) => [listKey(scope), scope] as const)).values()];
   const byList = new Map<string, Candidate[]>();
   for (let start = 0; start < lists.length; start += LISTS_PER_QUERY) {
     const [sql, parameters] = query.statement(lists.slice(start, start + LISTS_PER_QUERY));

@@ -12,6 +12,8 @@ import {
 import { WEBHOOK_EVENT_SOURCES, type WebhookEventSource } from '../../catalogue/event-catalogue';
 import { ApiProperty, ApiPropertyOptional } from '../../openapi/optional-swagger';
 import { PAYLOAD_FORMATS, type PayloadFormat } from '../../storage/entities/subscription.entity';
+import type { WebhookTemplate } from '../../templates/webhook-template';
+import { IsWebhookTemplate } from './is-webhook-template.validator';
 import { IsCustomHeaders } from './is-custom-headers.validator';
 
 export const MAX_URL_LENGTH = 2048;
@@ -77,10 +79,10 @@ export class CreateSubscriptionDto {
   @MaxLength(1000)
   description?: string;
 
-  /** `json` (default) or `form` (application/x-www-form-urlencoded with bracketed keys). */
+  /** `json` (default), `form` (application/x-www-form-urlencoded with bracketed keys) or `xml`. */
   @ApiPropertyOptional({
     enum: PAYLOAD_FORMATS,
-    description: 'json (default) or form (bracketed keys)',
+    description: 'json (default), form (bracketed keys) or xml',
   })
   @IsOptional()
   @IsIn(PAYLOAD_FORMATS, { message: `payloadFormat must be one of: ${PAYLOAD_FORMATS.join(', ')}` })
@@ -97,4 +99,15 @@ export class CreateSubscriptionDto {
   @IsOptional()
   @IsCustomHeaders()
   headers?: Record<string, string>;
+
+  /** Send this instead of the envelope: a chat tool's preset, or a Liquid template (`null` removes it). */
+  @ApiPropertyOptional({
+    type: 'object',
+    description:
+      'A preset ({ "preset": "slack" | "teams" | "discord" | "google-chat" }) or a Liquid template ({ "body", "contentType"? }) rendered with `event` and `message`',
+    example: { preset: 'slack' },
+  })
+  @IsOptional()
+  @IsWebhookTemplate()
+  template?: WebhookTemplate | null;
 }

@@ -1,13 +1,19 @@
 import { IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 import { ApiProperty } from '../../openapi/optional-swagger';
 
-const LIST_ID_PATTERN = /^[A-Za-z0-9_.:-]+$/;
+/** A list id, or `*`: the all-lists scope. */
+const LIST_ID_PATTERN = /^(?:\*|[A-Za-z0-9_.:-]+)$/;
 
 export class ListParamsDto {
-  @ApiProperty({ description: "The host's list id", example: '42' })
+  @ApiProperty({
+    description: "The host's list id, or * for every list of the tenant",
+    example: '42',
+  })
   @IsString()
   @MaxLength(128)
-  @Matches(LIST_ID_PATTERN, { message: 'listId may contain only letters, digits, _ . : -' })
+  @Matches(LIST_ID_PATTERN, {
+    message: 'listId may contain only letters, digits, _ . : - (or be * for every list)',
+  })
   listId!: string;
 }
 

@@ -2,8 +2,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { dialectOf, qualify } from './migration-dialect';
 
 /** Inbound endpoints and the events they received (the durable inbox). */
-export class CreateInboundTables1796100000000 implements MigrationInterface {
-  name = 'CreateInboundTables1796100000000';
+export class CreateInboundTables1796200000000 implements MigrationInterface {
+  name = 'CreateInboundTables1796200000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     const dialect = dialectOf(queryRunner);
