@@ -70,10 +70,10 @@ function buildStatement(dataSource: DataSource): string {
   const s = (property: Extract<keyof WebhookSubscription, string>) =>
     `s.${subscription.column(property)}`;
   // Matching is `subscriptionMatches` in SQL: subscriptions of the event's list or of all lists,
-  // whose types and sources (JSON arrays of strings, which `?` tests) hold the event's. A lateral
-  // lookup per event (`OFFSET 0` keeps the planner from turning it back into a join) stays on the
-  // scope index: as a join, the two list ids made the planner, which guesses 100 events, hash every
-  // subscription instead.
+  // whose types and sources (JSON arrays of strings, which `?` tests) hold the event's. The
+  // subscriptions are looked up once per (tenant, list) of the batch, each lookup on the scope index
+  // (`OFFSET 0` keeps the planner from turning it into a join: with the list and `*` in a join, it
+  // guessed 100 events and hashed every subscription instead).
   return `
     WITH input AS (
       SELECT * FROM ROWS FROM (unnest($1::uuid[]), unnest($2::varchar[]), unnest($3::varchar[]),
@@ -84,18 +84,25 @@ function buildStatement(dataSource: DataSource): string {
       INSERT INTO ${event.table} (${e('id')}, ${e('tenantId')}, ${e('listId')}, ${e('type')},
         ${e('source')}, ${e('data')}, ${e('occurredAt')}, ${e('subject')})
       SELECT id, tenant_id, list_id, type, source, data, occurred_at, subject FROM input
-    ), matched AS (
-      SELECT input.id AS event_id, input.tenant_id, s.id AS subscription_id,
-        row_number() OVER (ORDER BY input.position, s.id) AS rank
-      FROM input
+    ), scopes AS (
+      SELECT DISTINCT tenant_id, list_id FROM input
+    ), candidates AS (
+      SELECT scopes.tenant_id, scopes.list_id, s.id, s.events, s.sources
+      FROM scopes
       CROSS JOIN LATERAL (
-        SELECT ${s('id')} AS id FROM ${subscription.table} s
-        WHERE ${s('tenantId')} = input.tenant_id
-          AND ${s('listId')} = ANY(ARRAY[input.list_id, '${ALL_LISTS}'::varchar])
+        SELECT ${s('id')} AS id, ${s('events')}::jsonb AS events, ${s('sources')}::jsonb AS sources
+        FROM ${subscription.table} s
+        WHERE ${s('tenantId')} = scopes.tenant_id
+          AND ${s('listId')} = ANY(ARRAY[scopes.list_id, '${ALL_LISTS}'::varchar])
           AND ${s('status')} = ANY($8::varchar[])
-          AND ${s('events')}::jsonb ? input.type AND ${s('sources')}::jsonb ? input.source
         OFFSET 0
       ) s
+    ), matched AS (
+      SELECT input.id AS event_id, input.tenant_id, c.id AS subscription_id,
+        row_number() OVER (ORDER BY input.position, c.id) AS rank
+      FROM input
+      JOIN candidates c ON c.tenant_id = input.tenant_id AND c.list_id = input.list_id
+      WHERE c.events ? input.type AND c.sources ? input.source
     )
     INSERT INTO ${delivery.table} (${d('id')}, ${d('eventId')}, ${d('subscriptionId')},
       ${d('tenantId')}, ${d('status')}, ${d('attempts')}, ${d('nextAttemptAt')})
