@@ -7,6 +7,7 @@ import { ExpressAdapter } from '@bull-board/express';
 import { BullBoardModule } from '@bull-board/nestjs';
 import { WEBHOOKS_QUEUE, WebhooksModule } from 'nestjs-marketing-webhooks';
 import type { Registry } from 'prom-client';
+import { ActivityModule } from './activity/activity.module';
 import { BouncesModule } from './bounces/bounces.module';
 import { BOUNCES_QUEUE } from './bounces/bounces.queue';
 import { CAMPAIGNS_QUEUE } from './campaigns/campaigns.queue';
@@ -68,6 +69,7 @@ export class AppModule {
         TrackingModule,
         BouncesModule,
         InboxModule,
+        ActivityModule,
         SeedModule,
         HomeModule,
       ],
