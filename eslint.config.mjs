@@ -95,8 +95,8 @@ export default tseslint.config(
     },
   },
   {
-    // The portal's build script: plain Node ESM, outside any tsconfig.
-    files: [`${PORTAL_UI}/build.mjs`],
+    // The portal's build script and the demo's scripts: plain Node ESM, outside any tsconfig.
+    files: [`${PORTAL_UI}/build.mjs`, 'apps/demo/scripts/**/*.mjs'],
     extends: [tseslint.configs.disableTypeChecked],
     languageOptions: { globals: globals.node, sourceType: 'module' },
   },

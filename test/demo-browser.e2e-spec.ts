@@ -73,6 +73,12 @@ describe('the demo in Chromium (SQLite in memory, real Redis)', () => {
     await xml.waitFor();
     expect(await textOf(xml.locator('.badge[data-format="xml"]'))).toBe('XML');
     expect(await textOf(xml)).toContain('Signature verified');
+    // The inbound endpoints, each with its receiving path (test/demo-inbound.e2e-spec.ts sends to them).
+    const integrations = page.locator('[data-testid="home-integrations"] #integrations > li');
+    await integrations.nth(2).waitFor();
+    expect(await textOf(integrations.first())).toMatch(
+      /^Stripe: new customers customer\.created.*\/webhooks\/in\/[\w-]{32}/,
+    );
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
     await screenshot(page, 'demo-home');
     expect(problems).toEqual([]);

@@ -170,7 +170,7 @@ describe('demo home page (SQLite in memory, real Redis)', () => {
 
     it('has the hooks of the browser tests and a button per event type and real source', async () => {
       const page = (await demo.http().get('/').expect(200)).text;
-      for (const hook of ['home-lists', 'home-contacts', 'inbox']) {
+      for (const hook of ['home-lists', 'home-contacts', 'home-integrations', 'inbox']) {
         expect(testHooks(page, hook)).toHaveLength(1);
       }
       const triggers = testHooks(page, 'trigger');

@@ -5,7 +5,7 @@ import type { Queue } from 'bull';
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import request from 'supertest';
-import { WEBHOOKS_QUEUE } from 'nestjs-marketing-webhooks';
+import { WEBHOOKS_INBOUND_QUEUE, WEBHOOKS_QUEUE } from 'nestjs-marketing-webhooks';
 import { AppModule } from '../../apps/demo/src/app.module';
 import { BOUNCES_QUEUE } from '../../apps/demo/src/bounces/bounces.queue';
 import { CAMPAIGNS_QUEUE } from '../../apps/demo/src/campaigns/campaigns.queue';
@@ -111,7 +111,7 @@ export class DemoHarness {
   }
 
   async close(): Promise<void> {
-    for (const name of [CAMPAIGNS_QUEUE, BOUNCES_QUEUE, WEBHOOKS_QUEUE]) {
+    for (const name of [CAMPAIGNS_QUEUE, BOUNCES_QUEUE, WEBHOOKS_QUEUE, WEBHOOKS_INBOUND_QUEUE]) {
       await this.app
         .get<Queue>(getQueueToken(name))
         .obliterate({ force: true })

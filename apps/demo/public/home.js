@@ -36,6 +36,15 @@
  */
 /** @typedef {'json' | 'form' | 'xml' | 'slack'} Format */
 /**
+ * @typedef {object} Integration
+ * @property {string} provider
+ * @property {string} type
+ * @property {string} name
+ * @property {string} does
+ * @property {string} path
+ * @property {Array<{ id: string, status: string, receivedAt: string, outcome: string | null }>} events
+ */
+/**
  * @typedef {object} InboxEntry
  * @property {number} id
  * @property {string | null} webhookId
@@ -408,13 +417,58 @@ async function refreshContacts() {
   contactsEmpty.hidden = contacts.length > 0;
 }
 
+/** The inbound endpoints (GET /integrations) and their latest events, with what the demo did. */
+async function refreshIntegrations() {
+  const view = element('integrations', HTMLUListElement);
+  let integrations;
+  try {
+    integrations = /** @type {Integration[]} */ (await readJson(await call('/integrations')));
+  } catch (error) {
+    say(`The inbound endpoints could not be loaded: ${messageOfError(error)}`, 'error');
+    return;
+  }
+  view.replaceChildren(
+    ...integrations.map((integration) =>
+      create('li', {}, [
+        create('strong', {}, [integration.name]),
+        ' ',
+        create('code', {}, [integration.type]),
+        create('p', { class: 'hint' }, [
+          integration.does,
+          ': ',
+          create('code', {}, [integration.path]),
+        ]),
+        integration.events.length === 0
+          ? create('p', { class: 'empty' }, ['Nothing received yet.'])
+          : create(
+              'ol',
+              { class: 'integration-events' },
+              integration.events
+                .slice(0, 3)
+                .map((event) =>
+                  create('li', {}, [
+                    create('time', { datetime: event.receivedAt }, [
+                      dateTime.format(new Date(event.receivedAt)),
+                    ]),
+                    ` ${event.status}${event.outcome === null ? '' : `: ${event.outcome}`}`,
+                  ]),
+                ),
+            ),
+      ]),
+    ),
+  );
+}
+
 /** @type {ReturnType<typeof setTimeout> | undefined} */
 let pendingRefresh;
 
 /** Deliveries arrive in bursts; one refresh after the burst shows what they changed. */
 function refreshContactsSoon() {
   clearTimeout(pendingRefresh);
-  pendingRefresh = setTimeout(() => void refreshContacts(), 300);
+  pendingRefresh = setTimeout(() => {
+    void refreshContacts();
+    void refreshIntegrations();
+  }, 300);
 }
 
 function connectInbox() {
@@ -605,6 +659,7 @@ void (async () => {
     say(`The lists could not be loaded: ${messageOfError(error)}`, 'error');
   }
   await refreshContacts();
+  await refreshIntegrations();
 })();
 
 export {};

@@ -5,8 +5,9 @@ import { TypeOrmModule, type TypeOrmModuleOptions } from '@nestjs/typeorm';
 import { BullAdapter } from '@bull-board/api/bullAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import { BullBoardModule } from '@bull-board/nestjs';
-import { WEBHOOKS_QUEUE, WebhooksModule } from 'nestjs-marketing-webhooks';
+import { WEBHOOKS_INBOUND_QUEUE, WEBHOOKS_QUEUE, WebhooksModule } from 'nestjs-marketing-webhooks';
 import type { Registry } from 'prom-client';
+import { ActivityModule } from './activity/activity.module';
 import { BouncesModule } from './bounces/bounces.module';
 import { BOUNCES_QUEUE } from './bounces/bounces.queue';
 import { CAMPAIGNS_QUEUE } from './campaigns/campaigns.queue';
@@ -18,6 +19,8 @@ import { demoPortalOptions } from './config/portal.options';
 import { ContactsModule } from './contacts/contacts.module';
 import { HomeModule } from './home/home.module';
 import { InboxModule } from './inbox/inbox.module';
+import { DEMO_EVENT_TYPES } from './integrations/integrations';
+import { IntegrationsModule } from './integrations/integrations.module';
 import { ListsModule } from './lists/lists.module';
 import { ListsService } from './lists/lists.service';
 import { METRICS_REGISTRY } from './observability/metrics.registry';
@@ -46,6 +49,8 @@ export class AppModule {
           imports: [ListsModule],
           inject: [METRICS_REGISTRY, DEMO_CONFIG, ListsService],
           useFactory: (registry: Registry, demo: DemoConfig, lists: ListsService) => ({
+            // contact.ordered: a Shopify order recorded on a contact (apps/demo/src/integrations).
+            eventTypes: DEMO_EVENT_TYPES,
             metrics: { registry },
             // The demo delivers to its own inbox on loopback, which the default URL policy refuses.
             security: { allowPrivateNetworks: true },
@@ -59,6 +64,7 @@ export class AppModule {
         BullBoardModule.forRoot({ route: '/queues', adapter: ExpressAdapter }),
         BullBoardModule.forFeature(
           { name: WEBHOOKS_QUEUE, adapter: BullAdapter },
+          { name: WEBHOOKS_INBOUND_QUEUE, adapter: BullAdapter },
           { name: CAMPAIGNS_QUEUE, adapter: BullAdapter },
           { name: BOUNCES_QUEUE, adapter: BullAdapter },
         ),
@@ -68,6 +74,8 @@ export class AppModule {
         TrackingModule,
         BouncesModule,
         InboxModule,
+        ActivityModule,
+        IntegrationsModule,
         SeedModule,
         HomeModule,
       ],

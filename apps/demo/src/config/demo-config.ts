@@ -22,7 +22,25 @@ export interface DemoConfig {
   apiKey: string;
   /** Signs the links to the webhooks portal; null: a random key, so links die with the process. */
   portalKey: string | null;
+  /** The signing secrets of the seeded inbound endpoints, as Stripe, Shopify and Typeform would issue them. */
+  inboundSecrets: InboundSecrets;
 }
+
+export interface InboundSecrets {
+  stripe: string;
+  shopify: string;
+  typeform: string;
+}
+
+/**
+ * Fixed defaults, so that `npm run demo:inbound` (apps/demo/scripts/inbound-sample.mjs, which has the
+ * same ones) signs samples the running demo accepts. Not secret: set the variables for anything real.
+ */
+export const DEFAULT_INBOUND_SECRETS: InboundSecrets = {
+  stripe: 'whsec_demo_stripe_signing_secret',
+  shopify: 'demo-shopify-app-secret',
+  typeform: 'demo-typeform-secret',
+};
 
 /** What the library asks of a portal signing key. */
 const MIN_PORTAL_KEY_LENGTH = 32;
@@ -62,7 +80,33 @@ export function loadDemoConfig(env: Env = process.env): DemoConfig {
     bullPrefix,
     apiKey,
     portalKey,
+    inboundSecrets: {
+      stripe: readSecret(
+        'DEMO_STRIPE_SECRET',
+        env.DEMO_STRIPE_SECRET,
+        DEFAULT_INBOUND_SECRETS.stripe,
+      ),
+      shopify: readSecret(
+        'DEMO_SHOPIFY_SECRET',
+        env.DEMO_SHOPIFY_SECRET,
+        DEFAULT_INBOUND_SECRETS.shopify,
+      ),
+      typeform: readSecret(
+        'DEMO_TYPEFORM_SECRET',
+        env.DEMO_TYPEFORM_SECRET,
+        DEFAULT_INBOUND_SECRETS.typeform,
+      ),
+    },
   };
+}
+
+/** What the library takes as an inbound endpoint's secret: 8 to 200 characters. */
+function readSecret(name: string, value: string | undefined, fallback: string): string {
+  if (value === undefined || value === '') return fallback;
+  if (value.length < 8 || value.length > 200) {
+    throw new DemoConfigError(`${name} must be 8 to 200 characters, as the provider issued it`);
+  }
+  return value;
 }
 
 function readPort(value: string | undefined): number {

@@ -75,40 +75,53 @@ export class ContactsService {
     }
   }
 
+  /**
+   * Applies the changes, and tells the webhooks what changed (nothing changed: no event). In the
+   * caller's transaction when `manager` is given (an integration records its receipt with it).
+   */
   async update(
     contact: Contact,
     input: ContactChanges,
     source: WebhookEventSource,
+    manager?: EntityManager,
   ): Promise<Contact> {
     try {
-      return await this.transactions.run(async (manager) => {
-        const current = await this.reload(manager, contact.id);
-        const next: Partial<Pick<Contact, Updatable>> = {
-          email: 'email' in input ? input.email : undefined,
-          firstName: input.firstName,
-          lastName: input.lastName,
-          fields: input.fields ? mergeFields(current.fields, input.fields) : undefined,
-        };
-        const previous: Partial<Pick<Contact, Updatable>> = {};
-        for (const key of UPDATABLE) {
-          const value = next[key];
-          if (value === undefined || JSON.stringify(value) === JSON.stringify(current[key]))
-            continue;
-          Object.assign(previous, { [key]: current[key] });
-          Object.assign(current, { [key]: value });
-        }
-        const changed = Object.keys(previous);
-        if (changed.length === 0) return current;
-        const saved = await manager.save(current);
-        await this.emit(manager, saved, 'contact.updated', source, { changed, previous });
-        return saved;
-      });
+      return await this.within(manager, async (tx) =>
+        this.applyChanges(tx, await this.reload(tx, contact.id), input, source),
+      );
     } catch (error: unknown) {
       if (isUniqueViolation(error)) {
         throw new ConflictException(`that address is already on list ${contact.listId}`);
       }
       throw error;
     }
+  }
+
+  /**
+   * An external application (an integration) adds a contact, or updates the one with that address:
+   * the names and fields given replace theirs. A contact who had left stays unsubscribed: a customer
+   * record in another service is not a new consent. Runs in the caller's transaction.
+   */
+  async upsert(
+    manager: EntityManager,
+    listId: number,
+    input: CreateContactDto,
+    source: WebhookEventSource,
+  ): Promise<{ contact: Contact; created: boolean }> {
+    const existing = await manager.findOneBy(Contact, { listId, email: input.email });
+    if (!existing) {
+      return {
+        contact: await this.insertSubscribed(manager, listId, input, source),
+        created: true,
+      };
+    }
+    const { email: _email, ...changes } = input;
+    return { contact: await this.applyChanges(manager, existing, changes, source), created: false };
+  }
+
+  /** The contact with that address on the list, if any (in the caller's transaction when given). */
+  findByEmail(listId: number, email: string, manager?: EntityManager): Promise<Contact | null> {
+    return (manager ?? this.contacts.manager).findOneBy(Contact, { listId, email });
   }
 
   /** Unsubscribing twice is harmless: only the first one changes anything and tells the webhooks. */
@@ -165,6 +178,39 @@ export class ContactsService {
     const saved = await manager.save(contact);
     await this.emit(manager, saved, 'contact.subscribed', source, { resubscribed: false });
     return saved;
+  }
+
+  private async applyChanges(
+    manager: EntityManager,
+    current: Contact,
+    input: ContactChanges,
+    source: WebhookEventSource,
+  ): Promise<Contact> {
+    const next: Partial<Pick<Contact, Updatable>> = {
+      email: 'email' in input ? input.email : undefined,
+      firstName: input.firstName,
+      lastName: input.lastName,
+      fields: input.fields ? mergeFields(current.fields, input.fields) : undefined,
+    };
+    const previous: Partial<Pick<Contact, Updatable>> = {};
+    for (const key of UPDATABLE) {
+      const value = next[key];
+      if (value === undefined || JSON.stringify(value) === JSON.stringify(current[key])) continue;
+      Object.assign(previous, { [key]: current[key] });
+      Object.assign(current, { [key]: value });
+    }
+    const changed = Object.keys(previous);
+    if (changed.length === 0) return current;
+    const saved = await manager.save(current);
+    await this.emit(manager, saved, 'contact.updated', source, { changed, previous });
+    return saved;
+  }
+
+  private within<T>(
+    manager: EntityManager | undefined,
+    work: (manager: EntityManager) => Promise<T>,
+  ): Promise<T> {
+    return manager ? work(manager) : this.transactions.run(work);
   }
 
   private async reload(manager: EntityManager, id: number): Promise<Contact> {

@@ -102,6 +102,12 @@ sends, new lists included, through an all-lists endpoint. Add your own in <a hre
 <p id="contacts-empty" class="empty" hidden>No contacts on this list yet: try a contact.subscribed button.</p>
 </section>
 ${triggersSection()}
+<section class="card integrations-card" data-testid="home-integrations" aria-labelledby="integrations-heading">
+<h2 id="integrations-heading">Inbound webhooks</h2>
+<p class="hint">The seeded list's endpoints for Stripe, Typeform and Shopify, and what arrived lately (source
+<strong>api</strong>: another application). <code>npm run demo:inbound -- stripe</code> sends a signed sample.</p>
+<ul id="integrations" class="integrations"></ul>
+</section>
 <section class="card inbox-card" data-testid="inbox" aria-labelledby="inbox-heading">
 <div class="card-header">
 <h2 id="inbox-heading">Inbox</h2>

@@ -5,11 +5,14 @@ import {
   type CreateSubscriptionDto,
   DEFAULT_TENANT_ID,
   type SubscriptionScope,
+  type InboundScope,
   WEBHOOK_TEST_EVENT,
+  WebhookInboundService,
   WebhookSubscriptionsService,
 } from 'nestjs-marketing-webhooks';
 import type { DemoConfig } from '../config/demo-config';
 import { DEMO_CONFIG } from '../config/demo-config.module';
+import { DEMO_EVENT_TYPES, INTEGRATIONS, type Integration } from '../integrations/integrations';
 import { ListsService } from '../lists/lists.service';
 import { INBOX_CHANNELS, type InboxChannel } from './inbox-channels';
 
@@ -31,6 +34,7 @@ export class SeedService implements OnApplicationBootstrap {
     @Inject(DEMO_CONFIG) private readonly config: DemoConfig,
     private readonly lists: ListsService,
     private readonly subscriptions: WebhookSubscriptionsService,
+    private readonly inbound: WebhookInboundService,
   ) {}
 
   get listId(): number {
@@ -50,9 +54,9 @@ export class SeedService implements OnApplicationBootstrap {
       (await this.lists.create({ name: SEED_LIST_NAME }));
     this.seededListId = list.id;
 
-    const events = BUILT_IN_EVENT_TYPES.map(({ type }) => type).filter(
-      (type) => type !== WEBHOOK_TEST_EVENT,
-    );
+    const events = [...BUILT_IN_EVENT_TYPES, ...DEMO_EVENT_TYPES]
+      .map(({ type }) => type)
+      .filter((type) => type !== WEBHOOK_TEST_EVENT);
     const inbox = await this.ensure(this.scopeOf(null), {
       url: this.config.inboxUrl,
       events,
@@ -79,6 +83,40 @@ export class SeedService implements OnApplicationBootstrap {
       });
       if (seeded !== 'kept') this.logger.log(`"${channel.name}" delivers to ${url}`);
     }
+
+    for (const integration of INTEGRATIONS) {
+      const seeded = await this.ensureInbound(integration);
+      if (seeded !== 'kept') {
+        this.logger.log(
+          `"${integration.name}" ${seeded === 'created' ? 'receives' : 'has a new secret'}`,
+        );
+      }
+    }
+  }
+
+  /**
+   * Creates the inbound endpoint named so on the seeded list unless it has it, with the provider's
+   * secret of the configuration (DEMO_STRIPE_SECRET…); one that exists keeps its receiving path, and
+   * takes the configured secret if it changed.
+   */
+  private async ensureInbound(integration: Integration): Promise<'created' | 'updated' | 'kept'> {
+    const scope: InboundScope = { tenantId: DEFAULT_TENANT_ID };
+    const listId = String(this.listId);
+    const secret = this.config.inboundSecrets[integration.provider];
+    const page = await this.inbound.list(scope, { listId, limit: 100 });
+    const existing = page.data.find((endpoint) => endpoint.name === integration.name);
+    if (!existing) {
+      await this.inbound.create(scope, {
+        scheme: integration.provider,
+        listId,
+        name: integration.name,
+        secret,
+      });
+      return 'created';
+    }
+    if ((await this.inbound.secret(scope, existing.id)).secret === secret) return 'kept';
+    await this.inbound.update(scope, existing.id, { secret });
+    return 'updated';
   }
 
   /**
