@@ -7,7 +7,7 @@
  * dropped at the end; S1-pruned's and S3's stores another each), MariaDB for S1-mariadb (a fresh
  * database, likewise) and a private redis-server (stopped at the end). Prints tables and writes
  * bench/results/latest.json. Scenario ids: Braw, Bnaive, S1, S1-mariadb, S1-pruned, S2, S3, S6, S9,
- * P (P = S1 profiled).
+ * IN, P (P = S1 profiled; IN = inbound webhooks received).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -38,6 +38,7 @@ import { formatReport } from './lib/report.util';
 import { evaluateTargets } from './lib/targets.util';
 import type { BenchResults, MachineInfo } from './lib/results.types';
 import { BenchServices } from './lib/services.setup';
+import { runInbound } from './scenarios/inbound.scenario';
 import { runProfile } from './scenarios/profile.scenario';
 import { runS2 } from './scenarios/s2-fanout.scenario';
 import { runS6 } from './scenarios/s6-memory.scenario';
@@ -45,7 +46,7 @@ import { runS9 } from './scenarios/s9-sqlite.scenario';
 import { runSideBySide } from './scenarios/side-by-side.scenario';
 
 type ScenarioId =
-  'Braw' | 'Bnaive' | 'S1' | 'S1-mariadb' | 'S1-pruned' | 'S2' | 'S3' | 'S6' | 'S9' | 'P';
+  'Braw' | 'Bnaive' | 'S1' | 'S1-mariadb' | 'S1-pruned' | 'S2' | 'S3' | 'S6' | 'S9' | 'IN' | 'P';
 
 interface Step {
   ids: ScenarioId[];
@@ -72,6 +73,7 @@ const STEPS: readonly Step[] = [
   { ids: ['S2'], title: 'S2: fan-out to many subscriptions', run: runS2 },
   { ids: ['S6'], title: 'S6: memory over a sustained run', run: runS6 },
   { ids: ['S9'], title: 'S9: SQLite, one process', run: runS9 },
+  { ids: ['IN'], title: 'IN: inbound webhooks received, verified, stored', run: runInbound },
   { ids: ['P'], title: 'P: S1 with the worker under --cpu-prof', run: runProfile },
 ];
 const ALL_IDS: readonly ScenarioId[] = STEPS.flatMap((step) => step.ids);
@@ -85,6 +87,7 @@ const DEFAULT_RUN: readonly ScenarioId[] = [
   'S2',
   'S6',
   'S9',
+  'IN',
   'P',
 ];
 
@@ -137,7 +140,7 @@ function parseCli(argv: readonly string[]): Cli {
         throw new Error('--workers takes 1 to 8');
     } else if (arg === '--help' || arg === '-h') {
       process.stdout.write(
-        'usage: npm run bench -- [--quick] [--only Braw,S1,Bnaive,S1-mariadb,S1-pruned,S3,S2,S6,S9,P] [--no-profile] [--workers N] [--swc] [--async-commit] [--worker-pool N]\n',
+        'usage: npm run bench -- [--quick] [--only Braw,S1,Bnaive,S1-mariadb,S1-pruned,S3,S2,S6,S9,IN,P] [--no-profile] [--workers N] [--swc] [--async-commit] [--worker-pool N]\n',
       );
       process.exit(0);
     } else throw new Error(`unknown argument ${arg}`);
@@ -224,6 +227,7 @@ async function main(): Promise<void> {
       "S1-mariadb is S1 on a MariaDB store of its own (database, Bull prefix, emitter and worker; the same Redis, receiver origins and pool sizes), its latency at half its own maximum. --async-commit and the commit probe are PostgreSQL's only.",
       `S1-pruned is S1 on a PostgreSQL schema of its own (emitter and worker likewise; the same Redis, receiver origins and pool sizes) whose worker prunes the history as it delivers (retention ${JSON.stringify(PRUNED_RETENTION)}, batchSize at its default): its ratio to S1 of the same round is issue 18's "pruning never slows the hot path". Each of its rounds is followed by a count of the history left in its schema (what pruning had deleted by then), and a wait until pruning has emptied it, so that deleting the round's tail does not fall in the next side's round. Its latency is at half its own maximum.`,
       'CPU/delivery = user + system CPU time of the producer process and of the worker processes (from /proc) over the run, drain included, divided by deliveries.',
+      'IN posts 1 KiB Standard Webhooks requests (signed by the standardwebhooks package, each with its own webhook-id) from 64 callers to one inbound endpoint of a host process that receives and processes them (worker on, a no-op handler), on a PostgreSQL schema of its own and the same Redis. Accepted = 2xx; acknowledgement = request start → response end at the sender; its ratio is to the median B-raw round of this run.',
       "S9 runs emitter and worker in ONE process: TypeORM's better-sqlite3 driver has one connection and a SQLite file one writer; the library queues its transactions on it one after another (WebhooksTransactions).",
       cli.swc
         ? 'Children ran as TypeScript through swc-node (which alone adds ~70 MB RSS per process).'

@@ -58,6 +58,8 @@ export interface BenchDurations {
   s6Ms: number;
   s6SampleEveryMs: number;
   s9Ms: number;
+  /** IN: how long the sender posts to the inbound endpoint. */
+  inboundMs: number;
   /** S2: subscriptions on the fan-out list. */
   s2Subscriptions: number;
   /** How long the bench waits for a backlog to drain or a fan-out to finish. */
@@ -75,6 +77,7 @@ export const QUICK: BenchDurations = {
   s6Ms: 8_000,
   s6SampleEveryMs: 500,
   s9Ms: 4_000,
+  inboundMs: 5_000,
   s2Subscriptions: 2_000,
   drainTimeoutMs: 60_000,
 };
@@ -90,6 +93,7 @@ export const FULL: BenchDurations = {
   s6Ms: 120_000,
   s6SampleEveryMs: 1_000,
   s9Ms: 15_000,
+  inboundMs: 15_000,
   s2Subscriptions: 10_000,
   drainTimeoutMs: 120_000,
 };

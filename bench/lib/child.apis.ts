@@ -142,6 +142,11 @@ export interface RawRunParams {
   durationMs: number;
   concurrency: number;
   connectionsPerOrigin: number;
+  /**
+   * How requests are signed: the library's own function (B-raw), or the `standardwebhooks` package
+   * (IN, posting to an inbound endpoint whose secret is `whsec_…`).
+   */
+  signer?: 'module' | 'standardwebhooks';
 }
 
 export interface RawReport {
@@ -156,4 +161,14 @@ export interface RawReport {
 export type RawClientApi = {
   run(params: RawRunParams): Promise<RawReport>;
   shutdown(): void;
+};
+
+// ---- IN: the inbound host ---------------------------------------------------------------------
+
+export type InboundHostApi = {
+  /** Where it listens: `http://127.0.0.1:<port>`. */
+  origin(): string;
+  /** Calls its no-op `@OnInboundWebhook()` handler received. */
+  handlerCalls(): number;
+  shutdown(): Promise<void>;
 };

@@ -1,7 +1,9 @@
 /**
  * B-raw: undici keep-alive Pools (one per receiver origin) posting signed 1 KiB payloads as fast as
- * `concurrency` callers can. The ceiling for HTTP on this machine, with the same receiver.
+ * `concurrency` callers can. The ceiling for HTTP on this machine, with the same receiver. Also IN's
+ * sender: the same loop to one inbound endpoint, signed with the `standardwebhooks` package.
  */
+import { Webhook } from 'standardwebhooks';
 import { Pool } from 'undici';
 import { v7 as uuidv7 } from 'uuid';
 import type { RawClientApi, RawReport } from './child.apis';
@@ -20,8 +22,23 @@ function poolFor(origin: string, connections: number): Pool {
   return pool;
 }
 
+/** Standard Webhooks headers signed by the `standardwebhooks` package (as Svix and others send). */
+function standardHeaders(webhook: Webhook, id: string, body: string): Record<string, string> {
+  const at = new Date();
+  return {
+    'content-type': 'application/json',
+    'user-agent': 'bench-inbound',
+    'webhook-id': id,
+    'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+    'webhook-signature': webhook.sign(id, at, body),
+  };
+}
+
 const api: RawClientApi = {
-  async run({ urls, secret, durationMs, concurrency, connectionsPerOrigin }) {
+  async run({ urls, secret, durationMs, concurrency, connectionsPerOrigin, signer = 'module' }) {
+    const standard = signer === 'standardwebhooks' ? new Webhook(secret) : undefined;
+    const sign = (id: string, body: string) =>
+      standard ? standardHeaders(standard, id, body) : signedHeaders(secret, id, body);
     const targets = urls.map((url) => {
       const parsed = new URL(url);
       return { pool: poolFor(parsed.origin, connectionsPerOrigin), path: parsed.pathname };
@@ -52,7 +69,7 @@ const api: RawClientApi = {
           const response = await target.pool.request({
             path: target.path,
             method: 'POST',
-            headers: signedHeaders(secret, id, body),
+            headers: sign(id, body),
             body,
           });
           await response.body.dump();

@@ -194,6 +194,21 @@ export function formatReport(results: BenchResults): string {
       ]);
     }
   }
+  const inbound = results.inbound;
+  if (inbound) {
+    const vsRaw = inbound.vsRaw !== null ? ` (${pct(inbound.vsRaw)} of B-raw)` : '';
+    const missing = inbound.accepted - inbound.stored;
+    rows.push([
+      'IN',
+      `inbound, ${inbound.senders} senders, 1 endpoint`,
+      `${num(inbound.acceptedPerSec)} accepted/s${vsRaw}; acknowledgement ${lat(inbound.acknowledgement)}${inbound.errors ? `; ${num(inbound.errors)} errors (${inbound.firstError})` : ''}`,
+    ]);
+    rows.push([
+      'IN',
+      'stored and processed',
+      `${num(inbound.stored)} stored of ${num(inbound.accepted)} accepted${missing !== 0 ? ` (${missing > 0 ? `${num(missing)} NOT stored` : `${num(-missing)} more than accepted`})` : ''}, ${num(inbound.processed)} processed${inbound.drainMs === null ? ' (NOT drained)' : `, drained ${num(inbound.drainMs / 1000, 1)} s after the phase`}; handler calls ${num(inbound.handlerCalls)}; host CPU ${inbound.hostCpuMsPerRequest === null ? 'n/a' : `${num(inbound.hostCpuMsPerRequest, 2)} ms`} per request (receive + process)`,
+    ]);
+  }
   const profile = results.profile;
   if (profile) {
     rows.push([

@@ -139,6 +139,29 @@ export interface ProfileResult {
   pool: WorkerInstrumentation['pool'];
 }
 
+/** IN: signed Standard Webhooks requests posted to one inbound endpoint, received and processed. */
+export interface InboundResult {
+  senders: number;
+  durationMs: number;
+  /** 2xx answers per second over the phase, and the median B-raw round's ratio (null without it). */
+  acceptedPerSec: number;
+  vsRaw: number | null;
+  accepted: number;
+  errors: number;
+  firstError: string | null;
+  /** Request start → response end, as the sender saw it (2xx only). */
+  acknowledgement: LatencySummary;
+  /** Rows in the inbox for the endpoint (each event id is unique there) and how many were processed. */
+  stored: number;
+  processed: number;
+  /** Calls its no-op handler received. */
+  handlerCalls: number;
+  /** From the phase's end until every stored event was processed; null if not within the wait. */
+  drainMs: number | null;
+  /** CPU time of the host process (receive + process) per accepted request, ms. */
+  hostCpuMsPerRequest: number | null;
+}
+
 export interface TargetResult {
   id: string;
   target: string;
@@ -235,6 +258,7 @@ export interface BenchResults {
   s3?: IsolationResult;
   s6?: MemoryResult;
   s9?: { defaultJournal: ThroughputResult; wal: ThroughputResult };
+  inbound?: InboundResult;
   profile?: ProfileResult;
   /** Per scenario: who used the CPU, and PostgreSQL commit latency seen by a probe (disk health). */
   environment: Record<string, { cpu: CpuShare; commit: CommitProbeSnapshot }>;

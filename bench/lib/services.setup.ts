@@ -7,8 +7,10 @@ import {
   WebhookAttempt,
   WebhookDelivery,
   WebhookEvent,
+  WebhookInboundEvent,
   WebhookSubscription,
 } from '../../test/support/internals';
+import { createEndpoint } from '../../test/support/inbound';
 import { startPrivateRedis, type PrivateRedis } from '../../test/support/processes';
 import { createWebhooksApp, type WebhooksTestApp } from '../../test/support/webhooks-app';
 import { BENCH_MODULE_OPTIONS } from './bench.config';
@@ -191,6 +193,24 @@ export class BenchServices {
       .groupBy('a.errorKind')
       .getRawMany();
     return Object.fromEntries(rows.map((row) => [row.kind ?? 'ok', Number(row.count)]));
+  }
+
+  /** A `standard-webhooks` inbound endpoint of the bench's tenant (IN), as the admin API makes it. */
+  createInboundEndpoint(secret: string): Promise<{ id: string; path: string }> {
+    return createEndpoint(this.host, BENCH_TENANT, { scheme: 'standard-webhooks', secret });
+  }
+
+  /** The inbox rows of an inbound endpoint, by status. */
+  async inboundStatuses(endpointId: string): Promise<Record<string, number>> {
+    const rows: Array<{ status: string; count: string | number }> = await this.dataSource
+      .getRepository(WebhookInboundEvent)
+      .createQueryBuilder('e')
+      .select('e.status', 'status')
+      .addSelect('count(*)', 'count')
+      .where('e.endpointId = :endpointId', { endpointId })
+      .groupBy('e.status')
+      .getRawMany();
+    return Object.fromEntries(rows.map((row) => [row.status, Number(row.count)]));
   }
 
   /** Rows of the delivery history in the store now (what retention prunes). */
