@@ -5,6 +5,7 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
+import { PeriodicRun } from '../common/periodic-run';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
 import { DeliveryStore } from '../storage/delivery.store';
 import { DeliveryQueue } from './delivery.queue';
@@ -21,8 +22,7 @@ const MAX_BATCHES_PER_RUN = 20;
 @Injectable()
 export class DeliveryRelay implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('WebhooksRelay');
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
+  private readonly timer = new PeriodicRun();
 
   constructor(
     @Inject(WEBHOOKS_OPTIONS) private readonly options: ResolvedWebhooksOptions,
@@ -32,20 +32,15 @@ export class DeliveryRelay implements OnApplicationBootstrap, OnApplicationShutd
 
   onApplicationBootstrap(): void {
     if (!this.options.worker || this.options.relayIntervalMs === 0) return;
-    this.timer = setInterval(() => {
-      if (this.running) return;
-      this.running = this.relay()
-        .catch((error: unknown) =>
-          this.logger.warn(`Relay run failed, will retry: ${String(error)}`),
-        )
-        .finally(() => (this.running = undefined));
-    }, this.options.relayIntervalMs);
-    this.timer.unref();
+    this.timer.start(
+      this.options.relayIntervalMs,
+      () => this.relay(),
+      (error: unknown) => this.logger.warn(`Relay run failed, will retry: ${String(error)}`),
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+    await this.timer.stop();
   }
 
   /** Re-enqueues due deliveries, oldest first. Returns how many were offered to the queue. */

@@ -147,6 +147,8 @@ describe('HttpSender', () => {
     await send();
     const before = timers();
     await Promise.all(Array.from({ length: 20 }, () => send()));
-    expect(timers()).toBeLessThanOrEqual(before);
+    // Twenty deadlines left behind would show as twenty more timers; a few may belong to others
+    // (the HTTP client's own keep-alive timers, other code in this worker).
+    expect(timers()).toBeLessThan(before + 5);
   });
 });

@@ -6,6 +6,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { InboundEventStore } from '../storage/inbound-event.store';
+import { PeriodicRun } from '../common/periodic-run';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
 import { InboundQueue } from './inbound.queue';
 
@@ -20,8 +21,7 @@ const MAX_BATCHES_PER_RUN = 20;
 @Injectable()
 export class InboundRelay implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('WebhooksInbound');
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
+  private readonly timer = new PeriodicRun();
 
   constructor(
     @Inject(WEBHOOKS_OPTIONS) private readonly options: ResolvedWebhooksOptions,
@@ -31,20 +31,16 @@ export class InboundRelay implements OnApplicationBootstrap, OnApplicationShutdo
 
   onApplicationBootstrap(): void {
     if (!this.options.worker || this.options.relayIntervalMs === 0) return;
-    this.timer = setInterval(() => {
-      if (this.running) return;
-      this.running = this.relay()
-        .catch((error: unknown) =>
-          this.logger.warn(`Inbound relay run failed, will retry: ${String(error)}`),
-        )
-        .finally(() => (this.running = undefined));
-    }, this.options.relayIntervalMs);
-    this.timer.unref();
+    this.timer.start(
+      this.options.relayIntervalMs,
+      () => this.relay(),
+      (error: unknown) =>
+        this.logger.warn(`Inbound relay run failed, will retry: ${String(error)}`),
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+    await this.timer.stop();
   }
 
   /** Re-enqueues due events, oldest first. Returns how many were offered to the queue. */
