@@ -70,10 +70,10 @@ function buildStatement(dataSource: DataSource): string {
   const s = (property: Extract<keyof WebhookSubscription, string>) =>
     `s.${subscription.column(property)}`;
   // Matching is `subscriptionMatches` in SQL: subscriptions of the event's list or of all lists,
-  // whose types and sources (JSON arrays of strings, which `?` tests) hold the event's. The
-  // subscriptions are looked up once per (tenant, list) of the batch, each lookup on the scope index
-  // (`OFFSET 0` keeps the planner from turning it into a join: with the list and `*` in a join, it
-  // guessed 100 events and hashed every subscription instead).
+  // whose types and sources (JSON arrays of strings, which `?` tests) hold the event's. Each event's
+  // list is a plain join on the scope index; the all-lists scope is looked up once per tenant of the
+  // batch (`OFFSET 0` keeps that lookup on the index: with the list and `*` in one join, the planner
+  // guessed 100 events and hashed every subscription).
   return `
     WITH input AS (
       SELECT * FROM ROWS FROM (unnest($1::uuid[]), unnest($2::varchar[]), unnest($3::varchar[]),
@@ -84,25 +84,32 @@ function buildStatement(dataSource: DataSource): string {
       INSERT INTO ${event.table} (${e('id')}, ${e('tenantId')}, ${e('listId')}, ${e('type')},
         ${e('source')}, ${e('data')}, ${e('occurredAt')}, ${e('subject')})
       SELECT id, tenant_id, list_id, type, source, data, occurred_at, subject FROM input
-    ), scopes AS (
-      SELECT DISTINCT tenant_id, list_id FROM input
-    ), candidates AS (
-      SELECT scopes.tenant_id, scopes.list_id, s.id, s.events, s.sources
-      FROM scopes
+    ), all_lists AS (
+      SELECT tenants.tenant_id, s.id, s.events, s.sources
+      FROM (SELECT DISTINCT tenant_id FROM input) tenants
       CROSS JOIN LATERAL (
         SELECT ${s('id')} AS id, ${s('events')}::jsonb AS events, ${s('sources')}::jsonb AS sources
         FROM ${subscription.table} s
-        WHERE ${s('tenantId')} = scopes.tenant_id
-          AND ${s('listId')} = ANY(ARRAY[scopes.list_id, '${ALL_LISTS}'::varchar])
+        WHERE ${s('tenantId')} = tenants.tenant_id AND ${s('listId')} = '${ALL_LISTS}'
           AND ${s('status')} = ANY($8::varchar[])
         OFFSET 0
       ) s
     ), matched AS (
-      SELECT input.id AS event_id, input.tenant_id, c.id AS subscription_id,
-        row_number() OVER (ORDER BY input.position, c.id) AS rank
-      FROM input
-      JOIN candidates c ON c.tenant_id = input.tenant_id AND c.list_id = input.list_id
-      WHERE c.events ? input.type AND c.sources ? input.source
+      SELECT event_id, tenant_id, subscription_id,
+        row_number() OVER (ORDER BY position, subscription_id) AS rank
+      FROM (
+        SELECT input.id AS event_id, input.tenant_id, input.position, ${s('id')} AS subscription_id
+        FROM input
+        JOIN ${subscription.table} s
+          ON ${s('tenantId')} = input.tenant_id AND ${s('listId')} = input.list_id
+        WHERE ${s('status')} = ANY($8::varchar[])
+          AND ${s('events')}::jsonb ? input.type AND ${s('sources')}::jsonb ? input.source
+        UNION ALL
+        SELECT input.id, input.tenant_id, input.position, a.id
+        FROM input
+        JOIN all_lists a ON a.tenant_id = input.tenant_id
+        WHERE a.events ? input.type AND a.sources ? input.source
+      ) candidates
     )
     INSERT INTO ${delivery.table} (${d('id')}, ${d('eventId')}, ${d('subscriptionId')},
       ${d('tenantId')}, ${d('status')}, ${d('attempts')}, ${d('nextAttemptAt')})
