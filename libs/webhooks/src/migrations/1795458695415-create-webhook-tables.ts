@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { dialectOf, qualify } from './migration-dialect';
+import { columnTypes, dialectOf, qualify } from './migration-dialect';
 
 export class CreateWebhookTables1795458695415 implements MigrationInterface {
   name = 'CreateWebhookTables1795458695415';
@@ -8,16 +8,7 @@ export class CreateWebhookTables1795458695415 implements MigrationInterface {
     if (dialectOf(queryRunner) === 'mysql') return createOnMysql(queryRunner);
     const t = (table: string) => qualify(queryRunner, table);
     const postgres = dialectOf(queryRunner) === 'postgres';
-    const uuid = postgres ? 'uuid' : 'varchar';
-    const timestamp = postgres ? 'TIMESTAMP' : 'datetime';
-    const now = postgres ? 'now()' : "(datetime('now'))";
-    const text = (length: number) =>
-      postgres ? `character varying(${length})` : `varchar(${length})`;
-    const literal = (value: string | number) =>
-      postgres ? `'${value}'` : `(${typeof value === 'string' ? `'${value}'` : value})`;
-    const primaryKey = (name: string) =>
-      postgres ? `, CONSTRAINT "${name}" PRIMARY KEY ("id")` : '';
-    const idColumn = postgres ? '"id" uuid NOT NULL' : '"id" varchar PRIMARY KEY NOT NULL';
+    const { uuid, timestamp, now, text, literal, primaryKey, idColumn } = columnTypes(postgres);
 
     await queryRunner.query(
       `CREATE TABLE ${t('webhook_subscriptions')} (${idColumn}, "tenantId" ${text(128)} NOT NULL, "listId" ${text(128)} NOT NULL, "url" ${text(2048)} NOT NULL, "name" ${text(200)}, "description" ${text(1000)}, "events" json NOT NULL, "sources" json NOT NULL, "secret" ${text(128)} NOT NULL, "previousSecret" ${text(128)}, "previousSecretExpiresAt" ${timestamp}, "payloadFormat" ${text(8)} NOT NULL DEFAULT ${literal('json')}, "headers" json, "status" ${text(24)} NOT NULL DEFAULT ${literal('active')}, "disabledReason" ${text(500)}, "disabledAt" ${timestamp}, "consecutiveFailures" integer NOT NULL DEFAULT ${literal(0)}, "failingSince" ${timestamp}, "lastSuccessAt" ${timestamp}, "lastTestSucceededAt" ${timestamp}, "lastProbedAt" ${timestamp}, "verificationChallenge" ${text(64)}, "createdAt" ${timestamp} NOT NULL DEFAULT ${now}, "updatedAt" ${timestamp} NOT NULL DEFAULT ${now}${primaryKey('PK_bf631ae77d39849d599817fb6f4')})`,

@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { dialectOf, qualify } from './migration-dialect';
+import { columnTypes, dialectOf, qualify } from './migration-dialect';
 
 /** Inbound endpoints and the events they received (the durable inbox). */
 export class CreateInboundTables1796200000000 implements MigrationInterface {
@@ -11,16 +11,7 @@ export class CreateInboundTables1796200000000 implements MigrationInterface {
     const endpoints = qualify(queryRunner, 'webhook_inbound_endpoints');
     const events = qualify(queryRunner, 'webhook_inbound_events');
     const postgres = dialect === 'postgres';
-    const uuid = postgres ? 'uuid' : 'varchar';
-    const timestamp = postgres ? 'TIMESTAMP' : 'datetime';
-    const now = postgres ? 'now()' : "(datetime('now'))";
-    const text = (length: number) =>
-      postgres ? `character varying(${length})` : `varchar(${length})`;
-    const literal = (value: string | number) =>
-      postgres ? `'${value}'` : `(${typeof value === 'string' ? `'${value}'` : value})`;
-    const primaryKey = (name: string) =>
-      postgres ? `, CONSTRAINT "${name}" PRIMARY KEY ("id")` : '';
-    const idColumn = postgres ? '"id" uuid NOT NULL' : '"id" varchar PRIMARY KEY NOT NULL';
+    const { uuid, timestamp, now, text, literal, primaryKey, idColumn } = columnTypes(postgres);
 
     await queryRunner.query(
       `CREATE TABLE ${endpoints} (${idColumn}, "token" ${text(64)} NOT NULL, "tenantId" ${text(128)} NOT NULL, "listId" ${text(128)}, "name" ${text(200)}, "scheme" ${text(32)} NOT NULL, "secret" ${text(255)} NOT NULL, "previousSecret" ${text(255)}, "previousSecretExpiresAt" ${timestamp}, "settings" json, "createdAt" ${timestamp} NOT NULL DEFAULT ${now}, "updatedAt" ${timestamp} NOT NULL DEFAULT ${now}${primaryKey('PK_edb88ec1255b8badd7122b15eea')})`,

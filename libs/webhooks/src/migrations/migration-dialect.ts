@@ -23,3 +23,17 @@ export function qualify(queryRunner: QueryRunner, table: string): string {
   if (dialect === 'mysql') return `\`${table}\``;
   return options.schema && dialect === 'postgres' ? `"${options.schema}"."${table}"` : `"${table}"`;
 }
+
+/** How PostgreSQL and SQLite spell the module's column types, as TypeORM's schema builder does. */
+export function columnTypes(postgres: boolean) {
+  return {
+    uuid: postgres ? 'uuid' : 'varchar',
+    timestamp: postgres ? 'TIMESTAMP' : 'datetime',
+    now: postgres ? 'now()' : "(datetime('now'))",
+    text: (length: number) => (postgres ? `character varying(${length})` : `varchar(${length})`),
+    literal: (value: string | number) =>
+      postgres ? `'${value}'` : `(${typeof value === 'string' ? `'${value}'` : value})`,
+    primaryKey: (name: string) => (postgres ? `, CONSTRAINT "${name}" PRIMARY KEY ("id")` : ''),
+    idColumn: postgres ? '"id" uuid NOT NULL' : '"id" varchar PRIMARY KEY NOT NULL',
+  };
+}
