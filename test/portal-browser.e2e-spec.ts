@@ -236,7 +236,8 @@ describe('the portal page in Chromium (PostgreSQL, Redis, real receivers)', () =
       expect(await third.getAttribute('data-attempt-number')).toBe('3');
       expect(await textOf(third)).toContain(en['trigger.redelivery']);
       expect(await textOf(third.getByTestId('response-excerpt'))).toBe('{"ok":true}');
-      await page.keyboard.press('Escape');
+      // Escape goes to the dialog itself: focus may have left it while the attempts re-rendered.
+      await dialog.press('Escape');
       await dialog.waitFor({ state: 'detached' });
 
       // Paused, events are held; resumed, they are sent.
