@@ -10,7 +10,7 @@ const LIB = 'libs/webhooks/src';
 /** Bottom first. */
 const LAYERS = [
   ['common', 'signing', 'migrations'],
-  ['catalogue', 'security', 'lifecycle', 'admin', 'templates'],
+  ['catalogue', 'security', 'lifecycle', 'admin', 'templates', 'filters'],
   ['storage'],
   ['metrics', 'openapi'],
   ['delivery'],

@@ -93,6 +93,7 @@ export function useStoreContract(database: TestDatabase): StoreContract {
           payloadFormat: 'json',
           headers: { authorization: 'Bearer receiver-token' },
           template: null,
+          filter: null,
           status: 'active',
           verificationChallenge: null,
           disabledReason: null,

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import type { App } from 'supertest/types';
-import type { WebhookSubscriptionView } from 'nestjs-marketing-webhooks';
+import type { ContentFilter, WebhookSubscriptionView } from 'nestjs-marketing-webhooks';
 import type { WebhooksTestApp } from './webhooks-app';
 
 export type CreatedSubscription = WebhookSubscriptionView & { secret: string };
@@ -14,6 +14,7 @@ export async function createSubscription(
     sources?: string[];
     name?: string;
     headers?: Record<string, string>;
+    filter?: ContentFilter;
   },
   headers: Record<string, string> = {},
 ): Promise<CreatedSubscription> {

@@ -73,6 +73,12 @@ export type {
   WebhookTemplate,
 } from './templates/webhook-template';
 export type {
+  ContentFilter,
+  FieldCondition,
+  FieldOperators,
+  FilterValue,
+} from './filters/content-filter';
+export type {
   Page,
   TestDeliveryResult,
   WebhookAttemptView,

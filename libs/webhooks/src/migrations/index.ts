@@ -3,6 +3,7 @@ import { WidenSubscriptionSecrets1796000000000 } from './1796000000000-widen-sub
 import { AddWebhookEventSubject1796040000000 } from './1796040000000-add-event-subject';
 import { AddWebhookSubscriptionTemplate1796100000000 } from './1796100000000-add-subscription-template';
 import { CreateInboundTables1796200000000 } from './1796200000000-create-inbound-tables';
+import { AddWebhookSubscriptionFilter1796300000000 } from './1796300000000-add-subscription-filter';
 
 /** TypeORM migrations for hosts that manage their schema with migrations (PostgreSQL, MySQL/MariaDB, SQLite). */
 export const WEBHOOK_MIGRATIONS = [
@@ -11,4 +12,5 @@ export const WEBHOOK_MIGRATIONS = [
   AddWebhookEventSubject1796040000000,
   AddWebhookSubscriptionTemplate1796100000000,
   CreateInboundTables1796200000000,
+  AddWebhookSubscriptionFilter1796300000000,
 ] as const;

@@ -146,4 +146,6 @@ export class RecoverResponseDto {
 export class PreviewResponseDto {
   @ApiProperty({ example: 'application/json' }) contentType!: string;
   @ApiProperty({ description: 'The body exactly as it would be sent (and signed)' }) body!: string;
+  @ApiPropertyOptional({ description: "With a filter: whether the sample event's data passes it" })
+  filterMatches?: boolean;
 }

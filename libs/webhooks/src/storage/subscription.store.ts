@@ -1,7 +1,10 @@
 import type { SubscriptionStatus, WebhookSubscription } from './entities/subscription.entity';
 
-/** A subscription as it is created: the database stamps the rest. */
-export type NewSubscription = Omit<WebhookSubscription, 'createdAt' | 'updatedAt'>;
+/** A subscription as it is created: the database stamps the rest, the store derives the filter's path. */
+export type NewSubscription = Omit<
+  WebhookSubscription,
+  'createdAt' | 'updatedAt' | 'filterJsonPath'
+>;
 
 /** Where a subscription lives: every read and write is scoped by both. */
 export interface SubscriptionScope {

@@ -10,7 +10,7 @@ export interface Page<T> {
 
 export type WebhookSubscriptionView = Omit<
   WebhookSubscription,
-  'secret' | 'tenantId' | 'previousSecret' | 'verificationChallenge'
+  'secret' | 'tenantId' | 'previousSecret' | 'verificationChallenge' | 'filterJsonPath'
 > & {
   secret?: string;
 };
@@ -31,6 +31,7 @@ export function toSubscriptionView(
     tenantId: _tenantId,
     previousSecret: _previousSecret,
     verificationChallenge: _verificationChallenge,
+    filterJsonPath: _filterJsonPath,
     ...rest
   } = subscription;
   return includeSecret ? { ...rest, secret } : rest;

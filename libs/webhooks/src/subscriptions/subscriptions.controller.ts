@@ -69,13 +69,13 @@ export class WebhookSubscriptionsController {
   /** What a format or template sends, rendered with sample data, before anything is saved. */
   @Post('preview')
   @ApiOperation('Render an event type with sample data, in a format or through a template')
-  @ApiResponse(200, PreviewResponseDto, 'The body and its content type')
+  @ApiResponse(200, PreviewResponseDto, 'The body, its content type and whether the filter passes')
   @HttpCode(HttpStatus.OK)
   preview(
     @TenantId() tenantId: string,
     @Param() { listId }: ListParamsDto,
     @Body() body: PreviewDto,
-  ): { contentType: string; body: string } {
+  ): PreviewResponseDto {
     return this.subscriptions.preview({ tenantId, listId }, body);
   }
 

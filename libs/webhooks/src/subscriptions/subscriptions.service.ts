@@ -9,6 +9,7 @@ import { TemplateRenderError, TemplateRenderer } from '../templates/template-ren
 import { renderWebhookBody, templateEnvelope, type RenderedBody } from '../delivery/webhook-body';
 import { PreviewDto } from './dto/preview.dto';
 import type { WebhookTemplate } from '../templates/webhook-template';
+import { compileContentFilter } from '../filters/content-filter.matcher';
 import { UrlGuard } from '../security/url-guard';
 import {
   InvalidSubscriptionError,
@@ -70,6 +71,7 @@ export class WebhookSubscriptionsService {
         payloadFormat: input.payloadFormat ?? 'json',
         headers: input.headers ?? null,
         template: input.template ?? null,
+        filter: input.filter ?? null,
         status: verify ? 'pending_verification' : 'active',
         verificationChallenge: verify ? newChallenge() : null,
         disabledReason: null,
@@ -195,23 +197,27 @@ export class WebhookSubscriptionsService {
    * The body a subscription with this format or template would get for an event of the type, with
    * the catalogue's sample data: for checking a template before saving it.
    */
-  preview(scope: SubscriptionScope, raw: PreviewDto): RenderedBody {
+  preview(scope: SubscriptionScope, raw: PreviewDto): RenderedBody & { filterMatches?: boolean } {
     const input = validateInput(PreviewDto, raw);
     this.catalogue.assertEventType(input.eventType, 'eventType');
     const problems = input.template ? this.templates.problemsOf(input.template) : [];
     if (problems.length > 0) throw new InvalidSubscriptionError(problems);
+    const sample = this.catalogue.sampleOf(input.eventType);
     const event = {
       id: uuidv7(),
       type: input.eventType,
       occurredAt: new Date(),
       source: 'api' as const,
       listId: scope.listId,
-      dataJson: JSON.stringify(this.catalogue.sampleOf(input.eventType)),
+      dataJson: JSON.stringify(sample),
     };
     try {
-      return input.template
+      const rendered = input.template
         ? this.templates.render(input.template, templateEnvelope(event))
         : renderWebhookBody(event, input.payloadFormat ?? 'json');
+      return input.filter
+        ? { ...rendered, filterMatches: compileContentFilter(input.filter)(sample) }
+        : rendered;
     } catch (error) {
       if (error instanceof TemplateRenderError) {
         throw new InvalidSubscriptionError([`template ${error.message}`]);

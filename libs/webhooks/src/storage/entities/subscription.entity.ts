@@ -1,3 +1,4 @@
+import type { ContentFilter } from '../../filters/content-filter';
 import type { WebhookTemplate } from '../../templates/webhook-template';
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import type { WebhookEventSource } from '../../catalogue/event-catalogue';
@@ -61,6 +62,17 @@ export class WebhookSubscription {
   /** Sent instead of the envelope: a chat tool's preset or a Liquid template. */
   @Column({ type: 'json', nullable: true })
   template!: WebhookTemplate | null;
+
+  /** Only events whose data matches are delivered (MongoDB's query syntax, a subset). */
+  @Column({ type: 'json', nullable: true })
+  filter!: ContentFilter | null;
+
+  /**
+   * `filter` as an SQL/JSON path predicate, kept by the store beside it: PostgreSQL's fan-out
+   * statement matches with it. Derived, never set by callers.
+   */
+  @Column({ type: 'text', nullable: true, select: false })
+  filterJsonPath!: string | null;
 
   @Column({ type: 'varchar', length: 24, default: 'active' })
   status!: SubscriptionStatus;

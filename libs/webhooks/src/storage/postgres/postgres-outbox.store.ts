@@ -70,7 +70,8 @@ function buildStatement(dataSource: DataSource): string {
   const s = (property: Extract<keyof WebhookSubscription, string>) =>
     `s.${subscription.column(property)}`;
   // Matching is `subscriptionMatches` in SQL: subscriptions of the event's list or of all lists,
-  // whose types and sources (JSON arrays of strings, which `?` tests) hold the event's. Each event's
+  // whose types and sources (JSON arrays of strings, which `?` tests) hold the event's, and whose
+  // content filter, kept as an SQL/JSON path predicate, the event's data matches. Each event's
   // list is a plain join on the scope index; the all-lists scope is looked up once per tenant of the
   // batch (`OFFSET 0` keeps that lookup on the index: with the list and `*` in one join, the planner
   // guessed 100 events and hashed every subscription).
@@ -85,10 +86,11 @@ function buildStatement(dataSource: DataSource): string {
         ${e('source')}, ${e('data')}, ${e('occurredAt')}, ${e('subject')})
       SELECT id, tenant_id, list_id, type, source, data, occurred_at, subject FROM input
     ), all_lists AS (
-      SELECT tenants.tenant_id, s.id, s.events, s.sources
+      SELECT tenants.tenant_id, s.id, s.events, s.sources, s.filter
       FROM (SELECT DISTINCT tenant_id FROM input) tenants
       CROSS JOIN LATERAL (
-        SELECT ${s('id')} AS id, ${s('events')}::jsonb AS events, ${s('sources')}::jsonb AS sources
+        SELECT ${s('id')} AS id, ${s('events')}::jsonb AS events, ${s('sources')}::jsonb AS sources,
+          ${s('filterJsonPath')}::jsonpath AS filter
         FROM ${subscription.table} s
         WHERE ${s('tenantId')} = tenants.tenant_id AND ${s('listId')} = '${ALL_LISTS}'
           AND ${s('status')} = ANY($8::varchar[])
@@ -104,11 +106,14 @@ function buildStatement(dataSource: DataSource): string {
           ON ${s('tenantId')} = input.tenant_id AND ${s('listId')} = input.list_id
         WHERE ${s('status')} = ANY($8::varchar[])
           AND ${s('events')}::jsonb ? input.type AND ${s('sources')}::jsonb ? input.source
+          AND (${s('filterJsonPath')} IS NULL
+            OR jsonb_path_match(input.data::jsonb, ${s('filterJsonPath')}::jsonpath))
         UNION ALL
         SELECT input.id, input.tenant_id, input.position, a.id
         FROM input
         JOIN all_lists a ON a.tenant_id = input.tenant_id
         WHERE a.events ? input.type AND a.sources ? input.source
+          AND (a.filter IS NULL OR jsonb_path_match(input.data::jsonb, a.filter))
       ) candidates
     )
     INSERT INTO ${delivery.table} (${d('id')}, ${d('eventId')}, ${d('subscriptionId')},

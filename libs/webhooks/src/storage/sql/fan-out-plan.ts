@@ -12,7 +12,7 @@ import { entitySql } from './entity-sql';
 /** (tenant, list) pairs per candidate query. */
 const LISTS_PER_QUERY = 100;
 
-const CANDIDATE_COLUMNS = ['id', 'tenantId', 'listId', 'events', 'sources'] as const;
+const CANDIDATE_COLUMNS = ['id', 'tenantId', 'listId', 'events', 'sources', 'filter'] as const;
 type Candidate = Pick<WebhookSubscription, (typeof CANDIDATE_COLUMNS)[number]>;
 
 export type DeliveryRow = Pick<

@@ -9,6 +9,7 @@ import {
   type DataSource,
   type FindOptionsWhere,
 } from 'typeorm';
+import { contentFilterJsonPath } from '../../filters/content-filter.jsonpath';
 import { WebhookAttempt } from '../entities/attempt.entity';
 import { WebhookDelivery } from '../entities/delivery.entity';
 import { WebhookSubscription, type SubscriptionStatus } from '../entities/subscription.entity';
@@ -74,7 +75,10 @@ export class TypeOrmSubscriptionStore extends SubscriptionStore {
       const subscriptions = manager.getRepository(WebhookSubscription);
       if ((await subscriptions.countBy({ tenantId, listId })) >= limit) return null;
       const saved = await subscriptions.save(
-        subscriptions.create(this.secrets.seal(subscription.id, subscription)),
+        subscriptions.create({
+          ...this.secrets.seal(subscription.id, subscription),
+          filterJsonPath: contentFilterJsonPath(subscription.filter),
+        }),
       );
       const { secret, previousSecret, headers } = subscription;
       return Object.assign(saved, { secret, previousSecret, headers });
@@ -122,10 +126,9 @@ export class TypeOrmSubscriptionStore extends SubscriptionStore {
     seen: SubscriptionStatus,
     changes: Partial<WebhookSubscription>,
   ): Promise<boolean> {
-    const result = await this.subscriptions.update(
-      { id, status: seen },
-      this.secrets.seal(id, changes),
-    );
+    const sealed = this.secrets.seal(id, changes);
+    if (changes.filter !== undefined) sealed.filterJsonPath = contentFilterJsonPath(changes.filter);
+    const result = await this.subscriptions.update({ id, status: seen }, sealed);
     return (result.affected ?? 0) > 0;
   }
 

@@ -12,7 +12,9 @@ import {
 import { WEBHOOK_EVENT_SOURCES, type WebhookEventSource } from '../../catalogue/event-catalogue';
 import { ApiProperty, ApiPropertyOptional } from '../../openapi/optional-swagger';
 import { PAYLOAD_FORMATS, type PayloadFormat } from '../../storage/entities/subscription.entity';
+import type { ContentFilter } from '../../filters/content-filter';
 import type { WebhookTemplate } from '../../templates/webhook-template';
+import { IsContentFilter } from './is-content-filter.validator';
 import { IsWebhookTemplate } from './is-webhook-template.validator';
 import { IsCustomHeaders } from './is-custom-headers.validator';
 
@@ -110,4 +112,15 @@ export class CreateSubscriptionDto {
   @IsOptional()
   @IsWebhookTemplate()
   template?: WebhookTemplate | null;
+
+  /** Only events whose data matches (MongoDB's query syntax, a subset; `null` removes it). */
+  @ApiPropertyOptional({
+    type: 'object',
+    description:
+      'Deliver only events whose data matches: MongoDB query syntax over data ($eq, $ne, $in, $nin, $all, $gt, $gte, $lt, $lte, $exists, $not, $and, $or, $nor); see docs/filters.md',
+    example: { 'contact.tags': { $in: ['vip', 'beta'] }, 'contact.fields.country': 'IT' },
+  })
+  @IsOptional()
+  @IsContentFilter()
+  filter?: ContentFilter | null;
 }
