@@ -8,6 +8,7 @@ import { webhookHeaders } from './support/internals';
 const SLACK = 'Inbox: Slack channel';
 const XML = 'Inbox: XML CRM sync';
 const ALL = 'Inbox: every list';
+const UK = 'Inbox: UK sign-ups';
 
 interface Hook {
   id: string;
@@ -17,13 +18,14 @@ interface Hook {
   events: string[];
   payloadFormat: string;
   template: unknown;
+  filter: unknown;
 }
 
 /**
- * The inbox's channels (issue 21): the seed's Slack-format, XML and all-lists subscriptions, each
- * delivering to its own path of the demo's inbox, which verifies them and says what arrived.
+ * The inbox's channels (issue 21): the seed's Slack-format, XML, all-lists and filtered subscriptions,
+ * each delivering to its own path of the demo's inbox, which verifies them and says what arrived.
  */
-describe('demo inbox channels: Slack, XML, every list (SQLite in memory, real Redis)', () => {
+describe('demo inbox channels: Slack, XML, every list, filtered (SQLite in memory, real Redis)', () => {
   let demo: DemoHarness;
   let listId: string;
 
@@ -148,6 +150,33 @@ describe('demo inbox channels: Slack, XML, every list (SQLite in memory, real Re
         (entry) => entry.subscription === subscription && entry.type === 'contact.unsubscribed',
       );
     }
+  });
+
+  it('the filtered channel gets the sign-ups of contacts in London or Manchester, and no others', async () => {
+    const [uk] = (await hooksOf(listId)).filter((hook) => hook.name === UK);
+    expect(uk).toMatchObject({
+      url: `http://127.0.0.1:${demo.port}/inbox/uk`,
+      events: ['contact.subscribed'],
+      filter: { 'contact.fields.city': { $in: ['London', 'Manchester'] } },
+    });
+    const signUp = (email: string, city: string) =>
+      http()
+        .post(`/public/lists/${listId}/subscribe`)
+        .type('form')
+        .send({ email, firstName: email.split('@')[0], 'fields[city]': city })
+        .expect(201);
+    await signUp('alan@example.com', 'Manchester');
+    expect(await arrived(UK, 'alan@example.com')).toMatchObject({
+      path: '/inbox/uk',
+      format: 'json',
+      data: { contact: { email: 'alan@example.com', fields: { city: 'Manchester' } } },
+    });
+    await signUp('katherine@example.com', 'Hampton');
+    // Deliveries are written with the event, before the sign-up answers: the log is complete now.
+    const log = (await http().get(`/lists/${listId}/webhooks/${uk.id}/deliveries`).expect(200))
+      .body as { data: unknown[] };
+    expect(log.data).toHaveLength(1);
+    await arrived('Demo inbox', 'katherine@example.com');
   });
 
   it('an event on a list created after startup reaches the all-lists subscription', async () => {

@@ -45,11 +45,12 @@ describe('demo app (SQLite in memory, real Redis)', () => {
     const hooks = (await http().get(`/lists/${listId}/webhooks`).expect(200)).body as {
       data: Array<{ url: string; name: string; events: string[] }>;
     };
-    // And the inbox's Slack and XML channels (test/demo-inbox-channels.e2e-spec.ts), newest first.
+    // And the inbox's Slack, XML and filtered channels (test/demo-inbox-channels.e2e-spec.ts), newest first.
     expect(hooks.data.map((hook) => hook.name).reverse()).toEqual([
       'Demo inbox',
       'Inbox: Slack channel',
       'Inbox: XML CRM sync',
+      'Inbox: UK sign-ups',
     ]);
     expect(hooks.data.find((hook) => hook.name === 'Demo inbox')).toMatchObject({
       // And the demo's own type, added with the module's eventTypes (test/demo-inbound.e2e-spec.ts).

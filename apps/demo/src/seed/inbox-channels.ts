@@ -1,4 +1,4 @@
-import type { WebhookTemplate } from 'nestjs-marketing-webhooks';
+import type { ContentFilter, WebhookTemplate } from 'nestjs-marketing-webhooks';
 
 /** How a delivery's body is written: the envelope as JSON, form or XML, or a Slack message. */
 export type InboxFormat = 'json' | 'form' | 'xml' | 'slack';
@@ -20,6 +20,8 @@ export interface InboxChannel {
   events: readonly string[];
   payloadFormat?: 'xml';
   template?: WebhookTemplate;
+  /** Only the events whose data matches (the library's content filter). */
+  filter?: ContentFilter;
 }
 
 export const INBOX_CHANNELS: readonly InboxChannel[] = [
@@ -49,6 +51,16 @@ export const INBOX_CHANNELS: readonly InboxChannel[] = [
     format: 'json',
     allLists: true,
     events: ['contact.subscribed', 'contact.unsubscribed', 'campaign.sent'],
+  },
+  {
+    path: 'uk',
+    name: 'Inbox: UK sign-ups',
+    description:
+      'Sign-ups of contacts in London or Manchester only (a content filter on their city)',
+    format: 'json',
+    allLists: false,
+    events: ['contact.subscribed'],
+    filter: { 'contact.fields.city': { $in: ['London', 'Manchester'] } },
   },
 ];
 

@@ -23,7 +23,8 @@ type Seeded = 'created' | 'moved' | 'kept';
 
 /**
  * A list to play with, a webhook subscription that delivers every event of it to the demo's inbox,
- * and one per inbox channel (Slack messages, XML, every list), each to its own path of the inbox.
+ * and one per inbox channel (Slack messages, XML, every list, filtered), each to its own path of the
+ * inbox.
  */
 @Injectable()
 export class SeedService implements OnApplicationBootstrap {
@@ -80,6 +81,7 @@ export class SeedService implements OnApplicationBootstrap {
         description: channel.description,
         ...(channel.payloadFormat !== undefined && { payloadFormat: channel.payloadFormat }),
         ...(channel.template !== undefined && { template: channel.template }),
+        ...(channel.filter !== undefined && { filter: channel.filter }),
       });
       if (seeded !== 'kept') this.logger.log(`"${channel.name}" delivers to ${url}`);
     }
