@@ -16,7 +16,7 @@ import { BenchServices, type BenchDatabase, type SubscriptionTarget } from './se
 
 /**
  * A store of its own (database + Bull prefix, on the main store's Redis) with its emitter and
- * workers: each S3 outage, S1-mariadb and S1-pruned.
+ * workers: each S3 outage, S1-mariadb, S1-pruned and S1-filtered.
  */
 export interface ModuleStore {
   services: BenchServices;
@@ -64,7 +64,7 @@ export async function closeModuleStore(store: ModuleStore): Promise<void> {
 
 /** One configuration of the module under test: its workers, the emitter feeding them, its lists. */
 export interface ModuleSide {
-  /** Its name in logs and errors: S1, S1-mariadb, S1-pruned. */
+  /** Its name in logs and errors: S1, S1-mariadb, S1-pruned, S1-filtered. */
   id: string;
   workers: Array<BenchChild<WorkerApi>>;
   /** Its emitter, as a producer. */
@@ -84,23 +84,29 @@ export interface ModuleSide {
 /** A side on a store of its own: S1's lists and origins, its own database, emitter and workers. */
 export interface StoreSideSpec {
   id: string;
-  /** Its lists' ids start with this (`s1m`, `s1p`): S1's are `s1-…`. */
+  /** Its lists' ids start with this (`s1m`, `s1p`, `s1f`): S1's are `s1-…`. */
   listPrefix: string;
   database: BenchDatabase;
   workerOptions?: WebhooksModuleOptions;
+  /**
+   * The subscriptions it creates, given S1's (one per list, each on its own fast origin); default
+   * those alone. S1-filtered adds a filtered one per list.
+   */
+  subscriptions?: (targets: readonly SubscriptionTarget[]) => SubscriptionTarget[];
 }
 
 /**
- * Starts a side on a store of its own (S1-mariadb, S1-pruned). If it cannot start (MariaDB out of
- * reach), the error is recorded and the other sides run without it.
+ * Starts a side on a store of its own (S1-mariadb, S1-pruned, S1-filtered). If it cannot start
+ * (MariaDB out of reach), the error is recorded and the other sides run without it.
  */
 export async function startStoreSide(
   ctx: BenchContext,
-  { id, listPrefix, database, workerOptions }: StoreSideSpec,
+  { id, listPrefix, database, workerOptions, subscriptions }: StoreSideSpec,
 ): Promise<ModuleSide | undefined> {
   const { targets, lists } = listsOnFastPorts(ctx, listPrefix, FAST_PORTS);
   try {
-    const store = await startModuleStore(ctx, id.toLowerCase(), targets, {
+    const created = subscriptions?.(targets) ?? targets;
+    const store = await startModuleStore(ctx, id.toLowerCase(), created, {
       database,
       workerOptions,
     });

@@ -1,5 +1,11 @@
 import { lat, num, pct, ratio } from './format.util';
-import type { BenchResults, PruningRound, S1Result, ThroughputResult } from './results.types';
+import type {
+  BenchResults,
+  FilterCounts,
+  PruningRound,
+  S1Result,
+  ThroughputResult,
+} from './results.types';
 
 function completeness(t: ThroughputResult): string {
   const missing = t.expected - t.delivered;
@@ -52,6 +58,11 @@ export function pruningSummary(round: PruningRound): string {
       ? 'history NOT empty after the wait'
       : `history empty ${num(round.emptyAfterMs / 1000, 1)} s later`;
   return `${num(round.eventsEmitted)} events emitted${before}, ${pct(round.deletedShare)} pruned by the round's end (left: ${num(left.events)} events, ${num(left.deliveries)} deliveries, ${num(left.attempts)} attempts); ${empty}`;
+}
+
+/** S1-filtered's subscriptions and the deliveries each kind got, as counted in its schema. */
+export function filterSummary({ subscriptions, events, deliveries }: FilterCounts): string {
+  return `${num(subscriptions.total)} subscriptions, ${num(subscriptions.filtered)} with a filter (${num(subscriptions.withJsonPath)} with its SQL/JSON path); ${num(events)} events, ${num(deliveries.unfiltered)} deliveries to unfiltered subscriptions, ${num(deliveries.filtered)} to filtered ones`;
 }
 
 function table(rows: string[][]): string {
@@ -136,6 +147,13 @@ export function formatReport(results: BenchResults): string {
     pruned.pruning.forEach((round, index) => {
       rows.push(['S1-pruned', `pruning, round ${index + 1}`, pruningSummary(round)]);
     });
+  }
+  const filtered = results.s1Filtered;
+  if (filtered) {
+    const where = `, ${num(filtered.lists)} filtered subscriptions beside`;
+    s1Rows('S1-filtered', where, filtered, filtered.ratios.vsS1);
+    rows.push(['S1-filtered', 'filters, at setup', filterSummary(filtered.atSetup)]);
+    rows.push(['S1-filtered', 'filters, at the end', filterSummary(filtered.atEnd)]);
   }
   const s2 = results.s2;
   if (s2) {

@@ -1,3 +1,4 @@
+import type { ContentFilter } from '../../src';
 import type { BenchDurations } from './bench.config';
 import type { CommitProbeSnapshot } from './commit.probe';
 import type { CpuShare } from './cpu.monitor';
@@ -232,6 +233,29 @@ export interface S1PrunedResult extends S1StoreResult {
   pruning: PruningRound[];
 }
 
+/** Subscriptions with and without a content filter in a store, and the deliveries each kind got. */
+export interface FilterCounts {
+  /** filtered: with a filter; withJsonPath: with the SQL/JSON path PostgreSQL's fan-out evaluates. */
+  subscriptions: { total: number; filtered: number; withJsonPath: number };
+  /** Events in the store (each one fanned out past every subscription of its list). */
+  events: number;
+  deliveries: { unfiltered: number; filtered: number };
+}
+
+/**
+ * S1 on PostgreSQL with a second, filtered subscription on each list, whose filter never matches
+ * the bench's data: issue 21's "filtering must not cost the emit path".
+ */
+export interface S1FilteredResult extends S1StoreResult {
+  /** The filter of the second subscription of each list. */
+  filter: ContentFilter;
+  /** Its lists (each with one unfiltered and one filtered subscription). */
+  lists: number;
+  /** Counted in its schema once set up, and after its last (latency) run. */
+  atSetup: FilterCounts;
+  atEnd: FilterCounts;
+}
+
 export interface BenchResults {
   machine: MachineInfo;
   mode: 'quick' | 'full';
@@ -254,6 +278,7 @@ export interface BenchResults {
   s1?: S1Result;
   s1Mariadb?: S1MariaDbResult;
   s1Pruned?: S1PrunedResult;
+  s1Filtered?: S1FilteredResult;
   s2?: FanOutResult;
   s3?: IsolationResult;
   s6?: MemoryResult;

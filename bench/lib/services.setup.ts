@@ -1,7 +1,7 @@
 import { getDataSourceToken, type TypeOrmModuleOptions } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { WEBHOOK_EVENT_SOURCES, WebhookSubscriptionsService } from '../../src';
+import { WEBHOOK_EVENT_SOURCES, WebhookSubscriptionsService, type ContentFilter } from '../../src';
 import {
   generateWebhookSecret,
   WebhookAttempt,
@@ -16,13 +16,15 @@ import { createWebhooksApp, type WebhooksTestApp } from '../../test/support/webh
 import { BENCH_MODULE_OPTIONS } from './bench.config';
 import { track } from './child.handle';
 import { BENCH_EVENT_TYPE, BENCH_TENANT } from './payload.util';
-import type { HistoryRows } from './results.types';
+import type { FilterCounts, HistoryRows } from './results.types';
 
 const INSERT_CHUNK = 1_000;
 
 export interface SubscriptionTarget {
   listId: string;
   url: string;
+  /** A content filter over the event's data (S1-filtered's second subscription per list). */
+  filter?: ContentFilter;
 }
 
 /** The databases a store of the bench can be on (S9's SQLite lives in its one host process). */
@@ -125,10 +127,10 @@ export class BenchServices {
     await Promise.all(
       Array.from({ length: 8 }, async () => {
         while (next < targets.length) {
-          const { listId, url } = targets[next++];
+          const { listId, url, filter } = targets[next++];
           await service.create(
             { tenantId: BENCH_TENANT, listId },
-            { url, events: [BENCH_EVENT_TYPE] },
+            { url, events: [BENCH_EVENT_TYPE], ...(filter && { filter }) },
           );
         }
       }),
@@ -221,6 +223,43 @@ export class BenchServices {
       ),
     );
     return { events, deliveries, attempts };
+  }
+
+  /**
+   * Subscriptions with and without a content filter (and how many have the SQL/JSON path the
+   * PostgreSQL store derives from it), and the deliveries each kind got: S1-filtered's proof that
+   * its filters were there and held events back.
+   */
+  async filterCounts(): Promise<FilterCounts> {
+    const [subscriptions, deliveries, events] = await Promise.all([
+      this.dataSource
+        .getRepository(WebhookSubscription)
+        .createQueryBuilder('s')
+        .select('count(*)', 'total')
+        .addSelect('count(s.filter)', 'filtered')
+        .addSelect('count(s.filterJsonPath)', 'withJsonPath')
+        .getRawOne<Record<'total' | 'filtered' | 'withJsonPath', string | number>>(),
+      this.dataSource
+        .createQueryBuilder()
+        .select('count(*) - count(s.filter)', 'unfiltered')
+        .addSelect('count(s.filter)', 'filtered')
+        .from(WebhookDelivery, 'd')
+        .innerJoin(WebhookSubscription, 's', 's.id = d.subscriptionId')
+        .getRawOne<Record<'unfiltered' | 'filtered', string | number>>(),
+      this.dataSource.getRepository(WebhookEvent).count(),
+    ]);
+    return {
+      subscriptions: {
+        total: Number(subscriptions?.total ?? 0),
+        filtered: Number(subscriptions?.filtered ?? 0),
+        withJsonPath: Number(subscriptions?.withJsonPath ?? 0),
+      },
+      events,
+      deliveries: {
+        unfiltered: Number(deliveries?.unfiltered ?? 0),
+        filtered: Number(deliveries?.filtered ?? 0),
+      },
+    };
   }
 
   /** The server's version and how it makes a commit durable (MariaDB stores; null on PostgreSQL). */

@@ -1,5 +1,5 @@
 import { num, pct, ratio } from './format.util';
-import type { BenchResults, S1PrunedResult, TargetResult } from './results.types';
+import type { BenchResults, S1FilteredResult, S1PrunedResult, TargetResult } from './results.types';
 
 const pass = (ok: boolean): TargetResult['status'] => (ok ? 'PASS' : 'MISS');
 
@@ -31,7 +31,53 @@ function prunedTarget(s1Pruned: S1PrunedResult | undefined): TargetResult {
   };
 }
 
-/** The targets of issue #5 (and issue 18's S1-pruned), each judged on figures of this run. */
+/**
+ * Whether the counts show every list with its filtered subscription and every event fanned out to
+ * its list's unfiltered one: `null` if so, else what is off (then S1-filtered's ratio is not judged,
+ * as S1-pruned's is not unless pruning deleted enough). Deliveries to the filtered subscriptions
+ * are judged apart: they would be a filter that let through what it should not.
+ */
+function filtersUnproven({
+  lists,
+  atSetup,
+  atEnd,
+}: Pick<S1FilteredResult, 'lists' | 'atSetup' | 'atEnd'>): string | null {
+  const { total, filtered, withJsonPath } = atSetup.subscriptions;
+  if (total !== 2 * lists || filtered !== lists || withJsonPath !== lists)
+    return `expected ${2 * lists} subscriptions, ${lists} filtered (with their SQL/JSON path); found ${total}, ${filtered} (${withJsonPath})`;
+  if (atEnd.events === 0 || atEnd.deliveries.unfiltered !== atEnd.events)
+    return `expected one unfiltered delivery per event; ${atEnd.deliveries.unfiltered} for ${atEnd.events} events`;
+  return null;
+}
+
+function filteredTarget(s1Filtered: S1FilteredResult | undefined): TargetResult {
+  const id = 'S1-filtered';
+  const target = 'S1-filtered throughput ≥ 90% of S1 (100 filtered subscriptions beside)';
+  const r = s1Filtered?.ratios.vsS1;
+  if (!s1Filtered || r == null)
+    return { id, target, figure: 'needs S1 and S1-filtered', status: 'n/a' };
+  const figure = `${pct(r)} (median of per-round ratios to S1; ${num(s1Filtered.atEnd.events)} events, each past a filter)`;
+  const unproven = filtersUnproven(s1Filtered);
+  if (unproven !== null)
+    return {
+      id,
+      target,
+      figure: `${figure}: filters not shown evaluated (${unproven})`,
+      status: 'n/a',
+    };
+  const leaked = s1Filtered.atEnd.deliveries.filtered;
+  if (leaked > 0) {
+    return {
+      id,
+      target,
+      figure: `${figure}; ${num(leaked)} deliveries to filtered subscriptions whose filter matches nothing`,
+      status: 'MISS',
+    };
+  }
+  return { id, target, figure, status: pass(r >= 0.9 && s1Filtered.throughput.complete) };
+}
+
+/** The targets of issue #5 (and issue 18's S1-pruned, issue 21's S1-filtered), each judged on figures of this run. */
 export function evaluateTargets(results: BenchResults): TargetResult[] {
   const s1 = results.s1?.throughput;
   const s1Latency = results.s1?.latency;
@@ -112,6 +158,7 @@ export function evaluateTargets(results: BenchResults): TargetResult[] {
   }
 
   targets.push(prunedTarget(results.s1Pruned));
+  targets.push(filteredTarget(results.s1Filtered));
 
   const s3Target = 'S3 healthy throughput ≥ 90% of S1';
   if (s3 && s3.vsS1 !== null) {
