@@ -94,6 +94,7 @@ export function useStoreContract(database: TestDatabase): StoreContract {
           headers: { authorization: 'Bearer receiver-token' },
           template: null,
           filter: null,
+          rateLimit: null,
           status: 'active',
           verificationChallenge: null,
           disabledReason: null,

@@ -15,6 +15,7 @@ export async function createSubscription(
     name?: string;
     headers?: Record<string, string>;
     filter?: ContentFilter;
+    rateLimit?: number;
   },
   headers: Record<string, string> = {},
 ): Promise<CreatedSubscription> {

@@ -8,6 +8,7 @@ import { DeliveryDueTimes } from './delivery/delivery-due-times';
 import { DeliveryLoader } from './delivery/delivery-loader';
 import { DeliveryRelay } from './delivery/delivery-relay';
 import { DeliveryProcessor } from './delivery/delivery.processor';
+import { EndpointThrottle } from './delivery/endpoint-throttle';
 import { DisabledEndpointProber } from './delivery/disabled-endpoint-prober';
 import { EndpointVerifier } from './delivery/endpoint-verifier';
 import { DeliveryQueue } from './delivery/delivery.queue';
@@ -92,6 +93,7 @@ import { eventCatalogueProvider, resolvedOptionsProvider } from './webhooks.prov
     DeliveryAttempter,
     EndpointHealthRecorder,
     DeliveryProcessor,
+    EndpointThrottle,
     EndpointVerifier,
     DisabledEndpointProber,
     SecretsReencryptor,

@@ -7,6 +7,7 @@ import type { LoadedDelivery } from '../storage/delivery.store';
 import { DeliveryLoader } from './delivery-loader';
 import { DeliveryDueTimes, parkLeaseMs } from './delivery-due-times';
 import { DeliveryQueue, isDeliveryJobData, isFirstAttemptsJobData } from './delivery.queue';
+import { EndpointThrottle } from './endpoint-throttle';
 import { OriginScheduler, originOf, type ScheduledAttempt } from './origin-scheduler';
 
 type AttemptJob = ScheduledAttempt<LoadedDelivery>;
@@ -27,7 +28,8 @@ export class DeliveryProcessor implements OnModuleDestroy {
     private readonly attempter: DeliveryAttempter,
     private readonly state: SubscriptionStateService,
     private readonly deliveryQueue: DeliveryQueue,
-    dueTimes: DeliveryDueTimes,
+    private readonly dueTimes: DeliveryDueTimes,
+    private readonly throttle: EndpointThrottle,
   ) {
     this.scheduler = new OriginScheduler(
       { ...options, parkLeaseMs: parkLeaseMs(options) },
@@ -48,12 +50,12 @@ export class DeliveryProcessor implements OnModuleDestroy {
     // bookkeeping re-created the hash) must finish as a no-op: that frees its id for the relay, and a
     // lookup by an undefined id must never run.
     if (!isDeliveryJobData(data)) return;
-    const { deliveryId, attempt, trigger = 'scheduled', origin } = data;
+    const { deliveryId, attempt, trigger = 'scheduled', origin, paced } = data;
     // This early check spares a database read when the origin is known to be busy.
     if (origin && this.scheduler.mustWait(origin)) {
-      return this.scheduler.park({ deliveryId, attempt, trigger }, origin);
+      return this.scheduler.park({ deliveryId, attempt, trigger, paced }, origin);
     }
-    await this.deliver({ deliveryId, attempt, trigger });
+    await this.deliver({ deliveryId, attempt, trigger, paced });
   }
 
   /** Parked attempts go back to the relay: their deliveries are due again at once. */
@@ -79,7 +81,8 @@ export class DeliveryProcessor implements OnModuleDestroy {
   /**
    * @param heldSlot the origin whose slot the caller already took for this attempt (a resumed one).
    */
-  private async deliver(job: AttemptJob, heldSlot?: string): Promise<void> {
+  private async deliver(queued: AttemptJob, heldSlot?: string): Promise<void> {
+    let job = queued;
     const { deliveryId, attempt, trigger } = job;
     let slot = heldSlot;
     try {
@@ -104,6 +107,17 @@ export class DeliveryProcessor implements OnModuleDestroy {
       }
 
       const origin = originOf(subscription.url);
+      if (subscription.rateLimit !== null && !job.paced) {
+        const waitMs = await this.throttle.reserve(subscription.id, subscription.rateLimit);
+        if (waitMs > 0) {
+          // Its turn is later: due then for the relay (a worker crash loses nothing), and queued
+          // to run then. Not an attempt, so not a failure.
+          await this.dueTimes.setDue([job], new Date(Date.now() + waitMs));
+          return await this.deliveryQueue.enqueuePaced(job, waitMs, origin);
+        }
+        // Its turn is now, even if it has to wait for a slot of the origin below.
+        job = { ...job, paced: true };
+      }
       if (slot !== origin) {
         // The URL changed while the attempt was parked: it queues for its new origin.
         if (slot) this.scheduler.release(slot);

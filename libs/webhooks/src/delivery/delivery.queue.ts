@@ -18,6 +18,8 @@ export interface DeliveryJobData {
   trigger?: AttemptTrigger;
   /** The receiver's origin when known: a busy origin is then detected before any database read. */
   origin?: string;
+  /** It waited for its endpoint's rate limit: it does not reserve another turn. */
+  paced?: boolean;
 }
 
 /** The first attempts of deliveries emitted together (see `enqueueFirstAttempts`). */
@@ -113,6 +115,22 @@ export class DeliveryQueue {
       DELIVER_JOB,
       { deliveryId, attempt, trigger: 'scheduled', origin } satisfies DeliveryJobData,
       { jobId: deliveryJobId(deliveryId, attempt), delay: delayMs },
+    );
+  }
+
+  /**
+   * An attempt that waits `delayMs` for its turn under its endpoint's rate limit. Its own job id: the
+   * job that found it over the limit may still hold the attempt's usual one.
+   */
+  async enqueuePaced(
+    { deliveryId, attempt, trigger }: QueuedAttempt & { trigger: AttemptTrigger },
+    delayMs: number,
+    origin: string,
+  ): Promise<void> {
+    await this.queue.add(
+      DELIVER_JOB,
+      { deliveryId, attempt, trigger, origin, paced: true } satisfies DeliveryJobData,
+      { jobId: `${deliveryJobId(deliveryId, attempt)}:paced`, delay: delayMs },
     );
   }
 

@@ -37,6 +37,8 @@ export interface ScheduledAttempt<Row> {
   deliveryId: string;
   attempt: number;
   trigger: AttemptTrigger;
+  /** It waited for its endpoint's rate limit already (see `EndpointThrottle`): it goes when it can. */
+  paced?: boolean;
   /** Set once parked (see `ParkedAttempt`). */
   deadline?: number;
   /** What was loaded before the attempt was parked, and when (epoch ms). */

@@ -28,6 +28,8 @@ export interface DocPropertyOptions {
   format?: string;
   required?: boolean;
   maxLength?: number;
+  minimum?: number;
+  maximum?: number;
   additionalProperties?: unknown;
 }
 

@@ -31,6 +31,7 @@ export const ATTEMPT_SUBSCRIPTION_COLUMNS = [
   'payloadFormat',
   'headers',
   'template',
+  'rateLimit',
   'consecutiveFailures',
   'lastSuccessAt',
 ] as const;

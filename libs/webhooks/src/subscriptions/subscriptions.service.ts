@@ -72,6 +72,7 @@ export class WebhookSubscriptionsService {
         headers: input.headers ?? null,
         template: input.template ?? null,
         filter: input.filter ?? null,
+        rateLimit: input.rateLimit ?? null,
         status: verify ? 'pending_verification' : 'active',
         verificationChallenge: verify ? newChallenge() : null,
         disabledReason: null,

@@ -74,6 +74,10 @@ export class WebhookSubscription {
   @Column({ type: 'text', nullable: true, select: false })
   filterJsonPath!: string | null;
 
+  /** At most this many deliveries per second to this endpoint; more wait their turn (null: no limit). */
+  @Column({ type: 'integer', nullable: true })
+  rateLimit!: number | null;
+
   @Column({ type: 'varchar', length: 24, default: 'active' })
   status!: SubscriptionStatus;
 

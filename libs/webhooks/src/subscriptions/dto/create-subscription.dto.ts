@@ -4,7 +4,10 @@ import {
   ArrayUnique,
   IsArray,
   IsIn,
+  IsInt,
   IsOptional,
+  Max,
+  Min,
   IsString,
   IsUrl,
   MaxLength,
@@ -20,6 +23,8 @@ import { IsCustomHeaders } from './is-custom-headers.validator';
 
 export const MAX_URL_LENGTH = 2048;
 export const MAX_EVENTS_PER_SUBSCRIPTION = 100;
+/** Deliveries per second: above that, one endpoint's limit is no limit at all on one worker. */
+export const MAX_RATE_LIMIT = 1_000;
 
 export class CreateSubscriptionDto {
   @ApiProperty({
@@ -123,4 +128,20 @@ export class CreateSubscriptionDto {
   @IsOptional()
   @IsContentFilter()
   filter?: ContentFilter | null;
+
+  /** At most this many deliveries per second; more wait their turn, never fail (`null` removes it). */
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_RATE_LIMIT,
+    nullable: true,
+    description:
+      'At most this many deliveries per second to this endpoint, across every worker; deliveries over it wait (null: no limit)',
+    example: 10,
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_RATE_LIMIT)
+  rateLimit?: number | null;
 }
