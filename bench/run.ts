@@ -2,12 +2,12 @@
  * `npm run bench [-- --quick] [--only S1,S2,...] [--no-profile] [--workers N] [--worker-pool N]
  *   [--async-commit] [--swc]`
  *
- * Measures the module side by side with two baselines in ONE run, on this machine: a receiver
+ * Measures the module side by side with three baselines in ONE run, on this machine: a receiver
  * process, the module's worker process(es), an emitter process, real PostgreSQL (a fresh schema,
  * dropped at the end; S1-pruned's, S1-filtered's and S3's stores another each), MariaDB for S1-mariadb (a fresh
  * database, likewise) and a private redis-server (stopped at the end). Prints tables and writes
- * bench/results/latest.json. Scenario ids: Braw, Bnaive, S1, S1-mariadb, S1-pruned, S1-filtered,
- * S2, S3, S6, S9, IN, P (P = S1 profiled; IN = inbound webhooks received).
+ * bench/results/latest.json. Scenario ids: Braw, Bnaive, Bpersisted, S1, S1-mariadb, S1-pruned,
+ * S1-filtered, S2, S3, S6, S9, IN, P (P = S1 profiled; IN = inbound webhooks received).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -33,6 +33,7 @@ import {
 } from './lib/child.handle';
 import { CommitProbe } from './lib/commit.probe';
 import { CpuMonitor } from './lib/cpu.monitor';
+import { PersistedStore } from './lib/persisted.store';
 import { ReceiverHandle } from './lib/receiver.handle';
 import { formatReport } from './lib/report.util';
 import { evaluateTargets } from './lib/targets.util';
@@ -49,6 +50,7 @@ import { runSideBySide } from './scenarios/side-by-side.scenario';
 type ScenarioId =
   | 'Braw'
   | 'Bnaive'
+  | 'Bpersisted'
   | 'S1'
   | 'S1-mariadb'
   | 'S1-pruned'
@@ -69,13 +71,14 @@ interface Step {
 /** Run order: S1 (with the baselines) first: S3 and S6 take their rate from S1's maximum. */
 const STEPS: readonly Step[] = [
   {
-    ids: ['Braw', 'Bnaive', 'S1', 'S1-mariadb', 'S1-pruned', 'S1-filtered', 'S3'],
+    ids: ['Braw', 'Bnaive', 'Bpersisted', 'S1', 'S1-mariadb', 'S1-pruned', 'S1-filtered', 'S3'],
     title:
-      'B-raw, B-naive, S1, S1-mariadb, S1-pruned and S1-filtered side by side, S1 latency at half its maximum; then S3',
+      'B-raw, B-naive, B-persisted, S1, S1-mariadb, S1-pruned and S1-filtered side by side, S1 latency at half its maximum; then S3',
     run: (ctx, selected) =>
       runSideBySide(ctx, {
         raw: selected.has('Braw'),
         naive: selected.has('Bnaive'),
+        persisted: selected.has('Bpersisted'),
         s1: selected.has('S1'),
         s1Mariadb: selected.has('S1-mariadb'),
         s1Pruned: selected.has('S1-pruned'),
@@ -94,6 +97,7 @@ const DEFAULT_RUN: readonly ScenarioId[] = [
   'Braw',
   'S1',
   'Bnaive',
+  'Bpersisted',
   'S1-mariadb',
   'S1-pruned',
   'S1-filtered',
@@ -154,7 +158,7 @@ function parseCli(argv: readonly string[]): Cli {
         throw new Error('--workers takes 1 to 8');
     } else if (arg === '--help' || arg === '-h') {
       process.stdout.write(
-        'usage: npm run bench -- [--quick] [--only Braw,S1,Bnaive,S1-mariadb,S1-pruned,S1-filtered,S3,S2,S6,S9,IN,P] [--no-profile] [--workers N] [--swc] [--async-commit] [--worker-pool N]\n',
+        'usage: npm run bench -- [--quick] [--only Braw,S1,Bnaive,Bpersisted,S1-mariadb,S1-pruned,S1-filtered,S3,S2,S6,S9,IN,P] [--no-profile] [--workers N] [--swc] [--async-commit] [--worker-pool N]\n',
       );
       process.exit(0);
     } else throw new Error(`unknown argument ${arg}`);
@@ -235,9 +239,10 @@ async function main(): Promise<void> {
     },
     notes: [
       "Every process (receiver, emitter, workers, PostgreSQL, Redis) shares this machine's cores: figures are system throughput on it, not the worker alone. The environment table says how much CPU anything else used meanwhile.",
-      'B-raw, B-naive, S1, S1-mariadb, S1-pruned and S1-filtered alternate in rounds (all their processes up at once); figures are median rounds, ratios medians of per-round ratios. S3 runs right after, each of its rounds a fresh outage on a store of its own (schema, emitter, worker), right after an S1 round of the same length; no S3 process runs during those S1 rounds (once endpoints have hung, a worker keeps loading, parking and leasing their deliveries for minutes).',
+      'B-raw, B-naive, B-persisted, S1, S1-mariadb, S1-pruned and S1-filtered alternate in rounds (all their processes up at once); figures are median rounds, ratios medians of per-round ratios. S3 runs right after, each of its rounds a fresh outage on a store of its own (schema, emitter, worker), right after an S1 round of the same length; no S3 process runs during those S1 rounds (once endpoints have hung, a worker keeps loading, parking and leasing their deliveries for minutes).',
       'Latency = data.emittedAt (set by the emitter; in open-loop runs the scheduled time, so a late emitter counts) → arrival of the body at the receiver; both clocks are performance.timeOrigin + performance.now() on this machine.',
       'Each subscription has its own receiver origin (100 ports), so maxInFlightPerOrigin keeps its default of 5.',
+      "B-persisted is what a Nest user writes by hand for a delivery log, on a PostgreSQL schema of its own (tables from its own entities, synchronize: true) and a Bull prefix of its own on the same Redis: per event, one TypeORM transaction saves the event row and a pending delivery row per subscription of the list (repository save), then one Bull job per delivery (job data = its id, B-naive's attempts and backoff); its processor (B-naive's concurrency) loads the delivery with its event and subscription (findOne with relations), signs and POSTs as B-naive, saves an attempt row and updates the delivery. Its producer has the emitter's pool size, its workers the module worker's; rounds of S1's length, latency at half its own maximum; --async-commit applies to its sessions too.",
       "S1-mariadb is S1 on a MariaDB store of its own (database, Bull prefix, emitter and worker; the same Redis, receiver origins and pool sizes), its latency at half its own maximum. --async-commit and the commit probe are PostgreSQL's only.",
       `S1-pruned is S1 on a PostgreSQL schema of its own (emitter and worker likewise; the same Redis, receiver origins and pool sizes) whose worker prunes the history as it delivers (retention ${JSON.stringify(PRUNED_RETENTION)}, batchSize at its default): its ratio to S1 of the same round is issue 18's "pruning never slows the hot path". Each of its rounds is followed by a count of the history left in its schema (what pruning had deleted by then), and a wait until pruning has emptied it, so that deleting the round's tail does not fall in the next side's round. Its latency is at half its own maximum.`,
       `S1-filtered is S1 on a PostgreSQL schema of its own (emitter and worker likewise; the same Redis, receiver origins and pool sizes) with, beside each list's subscription, a second one on the same event type whose content filter never matches the bench's data (${JSON.stringify(S1_FILTER)}): every event's fan-out evaluates a filter (jsonb_path_match in the outbox's statement), deliveries per event stay one. Its ratio to S1 of the same round is issue 21's "filtering must not cost the emit path"; its schema is counted after setup (subscriptions with a filter and its SQL/JSON path) and after its last run (deliveries per kind of subscription). Its latency is at half its own maximum.`,
@@ -269,6 +274,7 @@ async function main(): Promise<void> {
       if (managed.name !== 'redis-server') managed.child.kill('SIGKILL');
     }
     // Stores of a scenario first (they share the main one's Redis), then the main one.
+    await PersistedStore.closeAll();
     for (const store of BenchServices.openInstances()) if (store !== services) await store.close();
     if (services) await services.close();
     killAllChildrenNow();

@@ -2,6 +2,7 @@ import { lat, num, pct, ratio } from './format.util';
 import type {
   BenchResults,
   FilterCounts,
+  PersistedRows,
   PruningRound,
   S1Result,
   ThroughputResult,
@@ -65,6 +66,16 @@ export function filterSummary({ subscriptions, events, deliveries }: FilterCount
   return `${num(subscriptions.total)} subscriptions, ${num(subscriptions.filtered)} with a filter (${num(subscriptions.withJsonPath)} with its SQL/JSON path); ${num(events)} events, ${num(deliveries.unfiltered)} deliveries to unfiltered subscriptions, ${num(deliveries.filtered)} to filtered ones`;
 }
 
+/** B-persisted's schema after its runs: events, deliveries by status, attempts by outcome. */
+export function persistedRowsSummary({ events, deliveries, attempts }: PersistedRows): string {
+  const byKey = (counts: Record<string, number>) =>
+    Object.entries(counts)
+      .sort((a, b) => b[1] - a[1])
+      .map(([key, count]) => `${key} ${num(count)}`)
+      .join(', ') || 'none';
+  return `${num(events)} events; deliveries ${byKey(deliveries)}; attempts ${byKey(attempts)}`;
+}
+
 function table(rows: string[][]): string {
   const widths = rows[0].map((_cell, column) =>
     Math.max(...rows.map((row) => (row[column] ?? '').length)),
@@ -82,7 +93,8 @@ function table(rows: string[][]): string {
 export function formatReport(results: BenchResults): string {
   const { machine } = results;
   const rows: string[][] = [['scenario', 'what', 'figures']];
-  const { raw, naive, naiveLatency } = results.baselines;
+  const { raw, naive, naiveLatency, persisted, persistedLatency, persistedRows } =
+    results.baselines;
   const rounds = (values: number[] | undefined) =>
     values && values.length > 1 ? ` (rounds: ${values.map((v) => num(v)).join(', ')})` : '';
   if (raw) {
@@ -106,6 +118,23 @@ export function formatReport(results: BenchResults): string {
       lat(naiveLatency.latency),
     ]);
   }
+  if (persisted) {
+    rows.push([
+      'B-persisted',
+      'TypeORM rows + Bull job + sign + undici',
+      `${num(persisted.deliveriesPerSec)} deliveries/s${rounds(results.baselines.persistedRounds)}; emit call p50 ${num(persisted.emitCall.p50Ms, 1)} ms; ${completeness(persisted)}${jobs(persisted.worker)}`,
+    ]);
+  }
+  if (persistedRows) {
+    rows.push(['B-persisted', 'rows at the end', persistedRowsSummary(persistedRows)]);
+  }
+  if (persistedLatency) {
+    rows.push([
+      'B-persisted',
+      `latency at ${num(persistedLatency.targetRatePerSec)}/s`,
+      `${lat(persistedLatency.latency)}${persistedLatency.complete ? '' : '; INCOMPLETE'}`,
+    ]);
+  }
   const s1Rows = (
     id: string,
     where: string,
@@ -115,6 +144,7 @@ export function formatReport(results: BenchResults): string {
   ) => {
     const vs: string[] = [];
     if (s1.ratios.vsNaive !== null) vs.push(`${ratio(s1.ratios.vsNaive)} B-naive`);
+    if (s1.ratios.vsPersisted !== null) vs.push(`${ratio(s1.ratios.vsPersisted)} B-persisted`);
     if (s1.ratios.vsRaw !== null) vs.push(`${pct(s1.ratios.vsRaw)} of B-raw`);
     if (vsS1 !== null) vs.push(`${pct(vsS1)} of S1`);
     rows.push([

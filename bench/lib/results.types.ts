@@ -186,7 +186,7 @@ export interface S1Result {
   throughput: ThroughputResult;
   rounds: number[];
   /** Medians of the per-round ratios (S1 and the baseline measured back to back). */
-  ratios: { vsNaive: number | null; vsRaw: number | null };
+  ratios: { vsNaive: number | null; vsRaw: number | null; vsPersisted: number | null };
   /** Every attempt recorded in the database for S1's lists, by error kind ('ok' = 2xx). */
   attempts: Record<string, number>;
   /** At half the median round's rate (open model). */
@@ -202,6 +202,15 @@ export interface S1StoreResult extends S1Result {
 /** S1 on MariaDB. */
 export interface S1MariaDbResult extends S1StoreResult {
   server: { version: string; flushLogAtTrxCommit: number } | null;
+}
+
+/** B-persisted's schema counted after its last (latency) run. */
+export interface PersistedRows {
+  events: number;
+  /** Deliveries by status (pending, delivered, failed). */
+  deliveries: Record<string, number>;
+  /** Attempts by outcome: 'ok' (2xx) or 'error'. */
+  attempts: Record<string, number>;
 }
 
 /** Rows of the delivery history in a store. */
@@ -274,6 +283,11 @@ export interface BenchResults {
     naive?: ThroughputResult;
     naiveRounds?: number[];
     naiveLatency?: LatencyResult;
+    /** B-persisted: its median round, every round's rate, latency at half its own maximum. */
+    persisted?: ThroughputResult;
+    persistedRounds?: number[];
+    persistedLatency?: LatencyResult;
+    persistedRows?: PersistedRows;
   };
   s1?: S1Result;
   s1Mariadb?: S1MariaDbResult;

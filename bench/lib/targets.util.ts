@@ -77,7 +77,10 @@ function filteredTarget(s1Filtered: S1FilteredResult | undefined): TargetResult 
   return { id, target, figure, status: pass(r >= 0.9 && s1Filtered.throughput.complete) };
 }
 
-/** The targets of issue #5 (and issue 18's S1-pruned, issue 21's S1-filtered), each judged on figures of this run. */
+/**
+ * The targets of issue #5 (and issue 18's S1-pruned, issue 21's S1-filtered, issue 22's
+ * B-persisted ratio), each judged on figures of this run.
+ */
 export function evaluateTargets(results: BenchResults): TargetResult[] {
   const s1 = results.s1?.throughput;
   const s1Latency = results.s1?.latency;
@@ -103,6 +106,18 @@ export function evaluateTargets(results: BenchResults): TargetResult[] {
       status: pass(r >= 1 && s1.complete),
     });
   } else targets.push(na('S1/B-naive', naiveTarget, 'needs S1 and B-naive'));
+
+  const persisted = results.baselines.persisted;
+  const persistedTarget = 'S1 throughput ≥ 3× B-persisted';
+  if (s1 && persisted && ratios?.vsPersisted != null) {
+    const r = ratios.vsPersisted;
+    targets.push({
+      id: 'S1/B-persisted',
+      target: persistedTarget,
+      figure: `${ratio(r)} (median ${num(s1.deliveriesPerSec)} vs ${num(persisted.deliveriesPerSec)}/s)`,
+      status: pass(r >= 3 && s1.complete),
+    });
+  } else targets.push(na('S1/B-persisted', persistedTarget, 'needs S1 and B-persisted'));
 
   const rawTarget = 'S1 throughput ≥ 25% of B-raw';
   if (s1 && raw && ratios?.vsRaw != null) {

@@ -15,12 +15,15 @@ import {
   type ModuleSide,
   type StoreSideSpec,
 } from '../lib/module-store';
+import { persistedRowsSummary } from '../lib/report.util';
 import type { RawResult, S1Result, S1StoreResult, ThroughputResult } from '../lib/results.types';
 import { medianBy, medianRatio, rate } from '../lib/rounds.util';
 import {
   startNaiveBaseline,
+  startPersistedBaseline,
   startRawBaseline,
   type NaiveBaseline,
+  type PersistedBaseline,
   type RawBaseline,
 } from './baselines.scenario';
 import { runS3 } from './s3-isolation.scenario';
@@ -30,6 +33,7 @@ import { S1_PRUNED, witnessPruning } from './s1-pruned.scenario';
 export interface SideBySideSelection {
   raw: boolean;
   naive: boolean;
+  persisted: boolean;
   s1: boolean;
   s1Mariadb: boolean;
   s1Pruned: boolean;
@@ -42,6 +46,8 @@ const S1_MARIADB: StoreSideSpec = { id: 'S1-mariadb', listPrefix: 's1m', databas
 interface Sides {
   raw?: RawBaseline;
   naive?: NaiveBaseline;
+  /** On a PostgreSQL schema of its own. */
+  persisted?: PersistedBaseline;
   s1?: ModuleSide;
   /** On stores of their own. */
   s1Mariadb?: ModuleSide;
@@ -50,19 +56,20 @@ interface Sides {
 }
 
 /**
- * B-raw, B-naive, S1, S1-mariadb, S1-pruned and S1-filtered measured side by side: all their processes run at
+ * B-raw, B-naive, B-persisted, S1, S1-mariadb, S1-pruned and S1-filtered measured side by side: all their processes run at
  * once (idle when not measured) and the saturated measurements alternate for `rounds` rounds, so the
  * ratios come from back-to-back figures rather than from minutes apart on a shared machine. Each
  * figure is its median round; each ratio is the median of per-round ratios. Then latency at half
- * S1's maximum on a clock (open model), for S1 and for B-naive at the same rate; S1-mariadb's,
- * S1-pruned's and S1-filtered's at half their own.
+ * S1's maximum on a clock (open model), for S1 and for B-naive at the same rate; B-persisted's,
+ * S1-mariadb's, S1-pruned's and S1-filtered's at half their own.
  *
  * S1: 100 lists × 1 subscription, each on its own receiver origin; events round-robin over the
  * lists (1 event → 1 delivery). S1-mariadb: the same on a MariaDB store of its own (database, Bull
  * prefix, emitter and workers), sharing Redis and the receiver's origins. S1-pruned: likewise on a
  * PostgreSQL schema of its own, its workers pruning the history as they deliver (see
  * s1-pruned.scenario.ts). S1-filtered: likewise, with a second subscription on each list whose
- * content filter never matches (see s1-filtered.scenario.ts).
+ * content filter never matches (see s1-filtered.scenario.ts). B-persisted: the hand-written Bull
+ * version with a TypeORM delivery log, on a PostgreSQL schema of its own (see baselines.scenario.ts).
  *
  * S3 comes after, with S1 still up: see runS3.
  */
@@ -72,15 +79,16 @@ export async function runSideBySide(ctx: BenchContext, selection: SideBySideSele
   try {
     const s1Setup = listsOnFastPorts(ctx, 's1', FAST_PORTS);
     if (selection.s1) await ctx.services.createSubscriptions(s1Setup.targets);
-    const [raw, naive, s1Workers, s1Mariadb, s1Pruned, s1Filtered] = await Promise.all([
+    const [raw, naive, persisted, s1Workers, s1Mariadb, s1Pruned, s1Filtered] = await Promise.all([
       selection.raw ? startRawBaseline(ctx) : undefined,
       selection.naive ? startNaiveBaseline(ctx) : undefined,
+      selection.persisted ? startPersistedBaseline(ctx) : undefined,
       selection.s1 ? startModuleWorkers(ctx, 's1') : undefined,
       selection.s1Mariadb ? startStoreSide(ctx, S1_MARIADB) : undefined,
       selection.s1Pruned ? startStoreSide(ctx, S1_PRUNED) : undefined,
       selection.s1Filtered ? startStoreSide(ctx, S1_FILTERED) : undefined,
     ]);
-    Object.assign(sides, { raw, naive, s1Mariadb, s1Pruned, s1Filtered });
+    Object.assign(sides, { raw, naive, persisted, s1Mariadb, s1Pruned, s1Filtered });
     if (s1Workers) {
       const emitter = producerOf(await ctx.emitter());
       sides.s1 = {
@@ -104,11 +112,13 @@ export async function runSideBySide(ctx: BenchContext, selection: SideBySideSele
 
 /** Stops the baselines and closes the stores of their own; S1 stays up (S3 compares with it). */
 async function closeOthers(sides: Sides): Promise<void> {
-  const { raw, naive, s1Mariadb, s1Pruned, s1Filtered } = sides;
-  sides.raw = sides.naive = sides.s1Mariadb = sides.s1Pruned = sides.s1Filtered = undefined;
+  const { raw, naive, persisted, s1Mariadb, s1Pruned, s1Filtered } = sides;
+  sides.raw = sides.naive = sides.persisted = undefined;
+  sides.s1Mariadb = sides.s1Pruned = sides.s1Filtered = undefined;
   await Promise.all([
     raw?.stop(),
     naive?.stop(),
+    persisted?.stop(),
     ...[s1Mariadb, s1Pruned, s1Filtered].map((side) => side?.store && closeModuleStore(side.store)),
   ]);
 }
@@ -117,7 +127,7 @@ async function closeOthers(sides: Sides): Promise<void> {
 async function moduleSideResult(
   ctx: BenchContext,
   side: ModuleSide,
-  baselines: { naiveRates: number[]; rawRates: number[] },
+  baselines: { naiveRates: number[]; rawRates: number[]; persistedRates: number[] },
 ): Promise<S1Result> {
   const rates = side.rounds.map(rate);
   const throughput = medianBy(side.rounds, rate);
@@ -128,13 +138,14 @@ async function moduleSideResult(
     halfRate(throughput.deliveriesPerSec),
     ctx.durations.s1LatencyMs,
   );
-  const { naiveRates, rawRates } = baselines;
+  const { naiveRates, rawRates, persistedRates } = baselines;
   const result: S1Result = {
     throughput,
     rounds: rates,
     ratios: {
       vsNaive: medianRatio(rates, naiveRates),
       vsRaw: medianRatio(rates, rawRates),
+      vsPersisted: medianRatio(rates, persistedRates),
     },
     attempts: await side.services.attemptOutcomes(side.listPrefix),
     latency,
@@ -144,12 +155,13 @@ async function moduleSideResult(
 }
 
 async function measureSides(ctx: BenchContext, sides: Sides): Promise<void> {
-  const { raw, naive, s1, s1Mariadb, s1Pruned, s1Filtered } = sides;
+  const { raw, naive, persisted, s1, s1Mariadb, s1Pruned, s1Filtered } = sides;
   const modules = [s1, s1Mariadb, s1Pruned, s1Filtered].filter((side) => side !== undefined);
   const pruning = s1Pruned && witnessPruning(ctx, s1Pruned);
   const filters = s1Filtered && (await witnessFilters(ctx, s1Filtered));
   const rawRounds: RawResult[] = [];
   const naiveRounds: ThroughputResult[] = [];
+  const persistedRounds: ThroughputResult[] = [];
   for (let round = 1; round <= ctx.durations.rounds; round++) {
     const parts: string[] = [];
     if (raw) {
@@ -161,6 +173,12 @@ async function measureSides(ctx: BenchContext, sides: Sides): Promise<void> {
       const result = await saturatedRound(ctx, naive, ctx.durations.naiveMs);
       naiveRounds.push(result);
       parts.push(`B-naive ${result.deliveriesPerSec}/s`);
+    }
+    if (persisted) {
+      // S1's duration: both write rows that pile up in their tables over a round.
+      const result = await saturatedRound(ctx, persisted, ctx.durations.s1ThroughputMs);
+      persistedRounds.push(result);
+      parts.push(`B-persisted ${result.deliveriesPerSec}/s`);
     }
     for (const side of modules) {
       const { s1ThroughputMs } = ctx.durations;
@@ -183,7 +201,13 @@ async function measureSides(ctx: BenchContext, sides: Sides): Promise<void> {
     ctx.results.baselines.naiveRounds = naiveRates;
   }
 
-  const baselines = { naiveRates, rawRates };
+  const persistedRates = persistedRounds.map(rate);
+  if (persistedRounds.length > 0) {
+    ctx.results.baselines.persisted = medianBy(persistedRounds, rate);
+    ctx.results.baselines.persistedRounds = persistedRates;
+  }
+
+  const baselines = { naiveRates, rawRates, persistedRates };
   let latencyRate: number | undefined;
   if (s1 && s1.rounds.length > 0) {
     const result = await moduleSideResult(ctx, s1, baselines);
@@ -203,6 +227,23 @@ async function measureSides(ctx: BenchContext, sides: Sides): Promise<void> {
     ctx.log(
       `B-naive at ${naiveRate}/s: p50 ${latency.latency.p50Ms} ms, p99 ${latency.latency.p99Ms} ms`,
     );
+  }
+  if (persisted && ctx.results.baselines.persisted) {
+    const persistedRate = halfRate(ctx.results.baselines.persisted.deliveriesPerSec);
+    const latency = await measureOpenLoop(
+      ctx,
+      persisted.producer,
+      persisted.lists,
+      persistedRate,
+      ctx.durations.s1LatencyMs,
+    );
+    ctx.results.baselines.persistedLatency = latency;
+    ctx.log(
+      `B-persisted at ${persistedRate}/s: p50 ${latency.latency.p50Ms} ms, p99 ${latency.latency.p99Ms} ms`,
+    );
+    const rows = await persisted.store.rows();
+    ctx.results.baselines.persistedRows = rows;
+    ctx.log(`B-persisted after its runs: ${persistedRowsSummary(rows)}`);
   }
   const s1Rates = s1?.rounds.map(rate) ?? [];
   const onStore = async (side: ModuleSide): Promise<S1StoreResult> => {

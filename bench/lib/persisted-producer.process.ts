@@ -1,0 +1,99 @@
+/**
+ * B-persisted producer: the host's side of a hand-written delivery log. For each event, one
+ * TypeORM transaction saves the event row and a pending delivery row per subscription of the list
+ * (repository `save`); after the commit, one Bull job per delivery carries the delivery's id.
+ */
+import 'reflect-metadata';
+import { BullModule, InjectQueue } from '@nestjs/bull';
+import { Injectable, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { InjectDataSource, InjectRepository, TypeOrmModule } from '@nestjs/typeorm';
+import type { Queue } from 'bull';
+import { DataSource, Repository } from 'typeorm';
+import type { LoadList, ProducerApi } from './child.apis';
+import { childConfig, exitSoon, serveRpc, signalReady } from './ipc.rpc';
+import { LoadDriver } from './load.driver';
+import { databaseOptions } from './module-host';
+import { BENCH_EVENT_TYPE, benchData } from './payload.util';
+import {
+  PERSISTED_ENTITIES,
+  PersistedDelivery,
+  PersistedEvent,
+  PersistedSubscription,
+} from './persisted.entities';
+import {
+  PERSISTED_DELIVER_JOB,
+  PERSISTED_JOB_OPTIONS,
+  PERSISTED_QUEUE,
+  type PersistedConfig,
+  type PersistedDeliveryJob,
+} from './persisted.queue';
+
+const config = childConfig<PersistedConfig>();
+
+@Injectable()
+class PersistedWebhooks {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectRepository(PersistedSubscription)
+    private readonly subscriptions: Repository<PersistedSubscription>,
+    @InjectQueue(PERSISTED_QUEUE) private readonly queue: Queue<PersistedDeliveryJob>,
+  ) {}
+
+  async emit(listId: string, type: string, data: Record<string, unknown>): Promise<void> {
+    const subscriptions = await this.subscriptions.find({ where: { listId, active: true } });
+    const deliveries = await this.dataSource.transaction(async (manager) => {
+      const event = await manager.save(manager.create(PersistedEvent, { listId, type, data }));
+      return manager.save(
+        subscriptions.map((subscription) =>
+          manager.create(PersistedDelivery, {
+            eventId: event.id,
+            subscriptionId: subscription.id,
+            status: 'pending',
+          }),
+        ),
+      );
+    });
+    for (const delivery of deliveries) {
+      await this.queue.add(
+        PERSISTED_DELIVER_JOB,
+        { deliveryId: delivery.id },
+        PERSISTED_JOB_OPTIONS,
+      );
+    }
+  }
+}
+
+@Module({
+  imports: [
+    TypeOrmModule.forRoot(databaseOptions(config, 'bench-persisted-producer')),
+    TypeOrmModule.forFeature(PERSISTED_ENTITIES),
+    BullModule.forRoot({ url: config.redisUrl, prefix: config.bullPrefix }),
+    BullModule.registerQueue({ name: PERSISTED_QUEUE }),
+  ],
+  providers: [PersistedWebhooks],
+})
+class PersistedProducerModule {}
+
+async function main(): Promise<void> {
+  const app = await NestFactory.createApplicationContext(PersistedProducerModule, {
+    logger: ['error', 'warn'],
+  });
+  const webhooks = app.get(PersistedWebhooks);
+  const driver = new LoadDriver((list: LoadList, seq, emittedAtMs) =>
+    webhooks.emit(list.listId, BENCH_EVENT_TYPE, benchData(seq, emittedAtMs)),
+  );
+  const api: ProducerApi = {
+    saturate: (params) => driver.saturate(params),
+    openLoop: (params) => driver.openLoop(params),
+    received: ({ count }) => driver.onReceived(count),
+    async shutdown() {
+      await app.close();
+      exitSoon();
+    },
+  };
+  serveRpc(api);
+  signalReady();
+}
+
+void main();
