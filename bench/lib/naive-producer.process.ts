@@ -5,12 +5,11 @@
 import 'reflect-metadata';
 import { BullModule, InjectQueue } from '@nestjs/bull';
 import { Injectable, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import type { Queue } from 'bull';
 import { v7 as uuidv7 } from 'uuid';
-import type { LoadList, ProducerApi } from './child.apis';
-import { childConfig, exitSoon, serveRpc, signalReady } from './ipc.rpc';
-import { LoadDriver } from './load.driver';
+import type { LoadList } from './child.apis';
+import { childConfig } from './ipc.rpc';
+import { serveBaselineProducer } from './baseline-child';
 import {
   NAIVE_DELIVER_JOB,
   NAIVE_QUEUE,
@@ -44,25 +43,7 @@ class NaiveWebhooks {
 })
 class NaiveProducerModule {}
 
-async function main(): Promise<void> {
-  const app = await NestFactory.createApplicationContext(NaiveProducerModule, {
-    logger: ['error', 'warn'],
-  });
+void serveBaselineProducer(NaiveProducerModule, (app) => {
   const webhooks = app.get(NaiveWebhooks);
-  const driver = new LoadDriver((list, seq, emittedAtMs) =>
-    webhooks.emit(list, benchData(seq, emittedAtMs)),
-  );
-  const api: ProducerApi = {
-    saturate: (params) => driver.saturate(params),
-    openLoop: (params) => driver.openLoop(params),
-    received: ({ count }) => driver.onReceived(count),
-    async shutdown() {
-      await app.close();
-      exitSoon();
-    },
-  };
-  serveRpc(api);
-  signalReady();
-}
-
-void main();
+  return (list, seq, emittedAtMs) => webhooks.emit(list, benchData(seq, emittedAtMs));
+});

@@ -6,11 +6,10 @@
 import 'reflect-metadata';
 import { BullModule, Process, Processor } from '@nestjs/bull';
 import { Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import type { Job } from 'bull';
 import { Agent, request } from 'undici';
-import type { WorkerApi } from './child.apis';
-import { childConfig, exitSoon, serveRpc, signalReady } from './ipc.rpc';
+import { JobCounts, serveBaselineWorker } from './baseline-child';
+import { childConfig } from './ipc.rpc';
 import {
   NAIVE_DELIVER_JOB,
   NAIVE_QUEUE,
@@ -20,8 +19,7 @@ import {
 import { benchEnvelope, signedHeaders } from './payload.util';
 
 const config = childConfig<NaiveConfig>();
-let completed = 0;
-const failed: Record<string, number> = {};
+const counts = new JobCounts();
 
 @Processor(NAIVE_QUEUE)
 class NaiveDeliveryProcessor {
@@ -47,10 +45,10 @@ class NaiveDeliveryProcessor {
       if (response.statusCode < 200 || response.statusCode >= 300) {
         throw new Error(`receiver answered ${response.statusCode}`);
       }
-      completed++;
+      counts.completed++;
     } catch (error) {
       const name = error instanceof Error ? error.name : 'Error';
-      failed[name] = (failed[name] ?? 0) + 1;
+      counts.fail(name);
       throw error;
     }
   }
@@ -65,27 +63,4 @@ class NaiveDeliveryProcessor {
 })
 class NaiveWorkerModule {}
 
-async function main(): Promise<void> {
-  const app = await NestFactory.createApplicationContext(NaiveWorkerModule, {
-    logger: ['error', 'warn'],
-  });
-  const api: WorkerApi = {
-    instrumentation: () => ({
-      jobsCompleted: completed,
-      jobsFailed: { ...failed },
-      queries: [],
-      pool: null,
-    }),
-    resetInstrumentation: () => {
-      completed = 0;
-    },
-    async shutdown() {
-      await app.close();
-      exitSoon();
-    },
-  };
-  serveRpc(api);
-  signalReady();
-}
-
-void main();
+void serveBaselineWorker(NaiveWorkerModule, counts);

@@ -6,13 +6,11 @@
 import 'reflect-metadata';
 import { BullModule, InjectQueue } from '@nestjs/bull';
 import { Injectable, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { InjectDataSource, InjectRepository, TypeOrmModule } from '@nestjs/typeorm';
 import type { Queue } from 'bull';
 import { DataSource, Repository } from 'typeorm';
-import type { LoadList, ProducerApi } from './child.apis';
-import { childConfig, exitSoon, serveRpc, signalReady } from './ipc.rpc';
-import { LoadDriver } from './load.driver';
+import { childConfig } from './ipc.rpc';
+import { serveBaselineProducer } from './baseline-child';
 import { databaseOptions } from './module-host';
 import { BENCH_EVENT_TYPE, benchData } from './payload.util';
 import {
@@ -75,25 +73,8 @@ class PersistedWebhooks {
 })
 class PersistedProducerModule {}
 
-async function main(): Promise<void> {
-  const app = await NestFactory.createApplicationContext(PersistedProducerModule, {
-    logger: ['error', 'warn'],
-  });
+void serveBaselineProducer(PersistedProducerModule, (app) => {
   const webhooks = app.get(PersistedWebhooks);
-  const driver = new LoadDriver((list: LoadList, seq, emittedAtMs) =>
-    webhooks.emit(list.listId, BENCH_EVENT_TYPE, benchData(seq, emittedAtMs)),
-  );
-  const api: ProducerApi = {
-    saturate: (params) => driver.saturate(params),
-    openLoop: (params) => driver.openLoop(params),
-    received: ({ count }) => driver.onReceived(count),
-    async shutdown() {
-      await app.close();
-      exitSoon();
-    },
-  };
-  serveRpc(api);
-  signalReady();
-}
-
-void main();
+  return (list, seq, emittedAtMs) =>
+    webhooks.emit(list.listId, BENCH_EVENT_TYPE, benchData(seq, emittedAtMs));
+});

@@ -8,13 +8,12 @@
 import 'reflect-metadata';
 import { BullModule, Process, Processor } from '@nestjs/bull';
 import { Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { InjectRepository, TypeOrmModule } from '@nestjs/typeorm';
 import type { Job } from 'bull';
 import { Repository } from 'typeorm';
 import { Agent, request } from 'undici';
-import type { WorkerApi } from './child.apis';
-import { childConfig, exitSoon, serveRpc, signalReady } from './ipc.rpc';
+import { JobCounts, serveBaselineWorker } from './baseline-child';
+import { childConfig } from './ipc.rpc';
 import { databaseOptions } from './module-host';
 import { benchEnvelope, signedHeaders } from './payload.util';
 import { PERSISTED_ENTITIES, PersistedAttempt, PersistedDelivery } from './persisted.entities';
@@ -27,8 +26,7 @@ import {
 } from './persisted.queue';
 
 const config = childConfig<PersistedConfig>();
-let completed = 0;
-const failed: Record<string, number> = {};
+const counts = new JobCounts();
 
 class DeliveryFailedError extends Error {
   override name = 'DeliveryFailedError';
@@ -52,10 +50,10 @@ class PersistedDeliveryProcessor {
   async deliver(job: Job<PersistedDeliveryJob>): Promise<void> {
     try {
       await this.attempt(job);
-      completed++;
+      counts.completed++;
     } catch (error) {
       const name = error instanceof Error ? error.name : 'Error';
-      failed[name] = (failed[name] ?? 0) + 1;
+      counts.fail(name);
       throw error;
     }
   }
@@ -124,27 +122,4 @@ class PersistedDeliveryProcessor {
 })
 class PersistedWorkerModule {}
 
-async function main(): Promise<void> {
-  const app = await NestFactory.createApplicationContext(PersistedWorkerModule, {
-    logger: ['error', 'warn'],
-  });
-  const api: WorkerApi = {
-    instrumentation: () => ({
-      jobsCompleted: completed,
-      jobsFailed: { ...failed },
-      queries: [],
-      pool: null,
-    }),
-    resetInstrumentation: () => {
-      completed = 0;
-    },
-    async shutdown() {
-      await app.close();
-      exitSoon();
-    },
-  };
-  serveRpc(api);
-  signalReady();
-}
-
-void main();
+void serveBaselineWorker(PersistedWorkerModule, counts);
