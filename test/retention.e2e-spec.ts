@@ -4,6 +4,7 @@ import type { App } from 'supertest/types';
 import { In, type QueryRunner } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import {
+  DeliveryWorker,
   HistoryPruner,
   HistoryStore,
   WEBHOOKS_OPTIONS,
@@ -179,6 +180,7 @@ describe.each(TEST_DATABASES)('history retention on %s', (database) => {
         hooks.queue,
         hooks.app.get(HistoryStore),
         hooks.app.get(WebhooksMetrics),
+        hooks.app.get(DeliveryWorker),
       );
 
     expect(await pruner(0, 0).prune(new Date(now))).toEqual({

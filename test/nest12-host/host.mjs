@@ -77,13 +77,5 @@ const nestVersion = createRequire(import.meta.url)('@nestjs/core/package.json').
 console.log(
   JSON.stringify({ nestVersion, eventId, webhookId: verified.id, body: JSON.parse(delivery.body) }),
 );
-// Bull 4 sometimes rejects a Redis `quit` that nobody awaits while Nest 12 closes the module's two
-// queues (deliveries, inbound) at once: "Connection is closed." after everything was done. An open
-// problem of the library (see the closing note of 2026-12-06), not of what this host checks.
-process.on('unhandledRejection', (error) => {
-  if (error instanceof Error && error.message === 'Connection is closed.') return;
-  console.error(error);
-  process.exit(1);
-});
 await app.close();
 process.exit(0);

@@ -28,6 +28,7 @@ export { HistoryStore } from '../../libs/webhooks/src/storage/history.store';
 export { WebhooksMetrics } from '../../libs/webhooks/src/metrics/webhooks-metrics';
 export { WEBHOOKS_OPTIONS } from '../../libs/webhooks/src/webhooks.options';
 export { DeliveryRelay } from '../../libs/webhooks/src/delivery/delivery-relay';
+export { DeliveryWorker } from '../../libs/webhooks/src/delivery/delivery.worker';
 export { deliveryJobId } from '../../libs/webhooks/src/delivery/delivery.queue';
 export { WebhookInboundEvent } from '../../libs/webhooks/src/storage/entities/inbound-event.entity';
 export { InboundEndpointStore } from '../../libs/webhooks/src/storage/inbound-endpoint.store';

@@ -1,7 +1,14 @@
 import { InjectQueue } from '@nestjs/bull';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnModuleInit,
+} from '@nestjs/common';
 import type { Queue } from 'bull';
 import { uuidv7LowerBound } from '../common/uuidv7-bound';
+import { DeliveryWorker } from '../delivery/delivery.worker';
 import { WebhooksMetrics } from '../metrics/webhooks-metrics';
 import { HistoryStore, type PrunedRows } from '../storage/history.store';
 import { PRUNE_HISTORY_JOB, WEBHOOKS_QUEUE } from '../webhooks.constants';
@@ -19,7 +26,7 @@ const SCHEDULE = { jobId: PRUNE_HISTORY_JOB, attempts: 1 } as const;
  * never waits long behind it.
  */
 @Injectable()
-export class HistoryPruner implements OnApplicationBootstrap {
+export class HistoryPruner implements OnModuleInit, OnApplicationBootstrap {
   private readonly logger = new Logger('WebhooksRetention');
 
   constructor(
@@ -27,13 +34,16 @@ export class HistoryPruner implements OnApplicationBootstrap {
     @InjectQueue(WEBHOOKS_QUEUE) private readonly queue: Queue,
     private readonly history: HistoryStore,
     private readonly metrics: WebhooksMetrics,
+    private readonly worker: DeliveryWorker,
   ) {}
+
+  /** The worker attaches the job's handler with the queue's others (see DeliveryWorker for why). */
+  onModuleInit(): void {
+    this.worker.addJob(PRUNE_HISTORY_JOB, () => this.pruneExclusively(), 'History pruning stopped');
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.options.worker) return;
-    this.queue
-      .process(PRUNE_HISTORY_JOB, 1, () => this.pruneExclusively())
-      .catch((error: unknown) => this.logger.error(`History pruning stopped: ${String(error)}`));
     await this.ensureSchedule(this.options.pruneEveryMs);
   }
 

@@ -25,9 +25,7 @@ export class InboundPruner implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.options.worker) return;
-    this.queue
-      .process(PRUNE_INBOUND_JOB, 1, () => this.prune())
-      .catch((error: unknown) => this.logger.error(`Inbound pruning stopped: ${String(error)}`));
+    // The job's handler is attached by InboundWorker, with the queue's other one (see there for why).
     const every = this.options.pruneEveryMs;
     for (const repeatable of await this.queue.getRepeatableJobs()) {
       if (repeatable.name === PRUNE_INBOUND_JOB && Number(repeatable.every) !== every) {
