@@ -226,6 +226,20 @@ describe.each(TEST_DATABASES)('storage contract on %s: inbound', (database) => {
       expect(await left()).toEqual([pending.id]);
     });
 
+    it('says when the longest-waiting event still to be processed became due', async () => {
+      const { id: endpointId } = await endpoint();
+      // A day before anything else in this store: the oldest, whatever other tests left.
+      const waiting = event(endpointId, { nextAttemptAt: at(-86_400), receivedAt: at(-86_400) });
+      await events().insertIfNew(waiting);
+      expect(await events().oldestDueAt()).toEqual(at(-86_400));
+      // Processing (a lease) still counts, from the lease's end; settled does not.
+      await events().claim(waiting.id, at(-86_400), at(-86_000));
+      expect(await events().oldestDueAt()).toEqual(at(-86_000));
+      await events().finish(waiting.id, 1, { status: 'processed', at: at(-85_990) });
+      const after = await events().oldestDueAt();
+      expect(after === null || after.getTime() > at(-86_000).getTime()).toBe(true);
+    });
+
     it('lists due events by id after a cursor', async () => {
       const { id: endpointId } = await endpoint();
       const due = [event(endpointId), event(endpointId), event(endpointId)];

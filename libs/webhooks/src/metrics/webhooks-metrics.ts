@@ -6,7 +6,7 @@ import type { AttemptTrigger } from '../storage/entities/attempt.entity';
 import type { PrunedRows } from '../storage/history.store';
 import type { DeliveryStatus } from '../storage/entities/delivery.entity';
 import { SubscriptionStore } from '../storage/subscription.store';
-import { WEBHOOKS_QUEUE } from '../webhooks.constants';
+import { WEBHOOKS_INBOUND_QUEUE, WEBHOOKS_QUEUE } from '../webhooks.constants';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
 
 type PromClient = typeof import('prom-client');
@@ -38,7 +38,7 @@ function loadPromClient(): PromClient {
 
 /**
  * Prometheus metrics (optional: `metrics: true` and prom-client installed): attempts by outcome, attempt
- * duration, history rows pruned, queue depth and disabled subscriptions. Queue and subscription gauges are read on scrape.
+ * duration, history rows pruned, inbound requests and events, both queues' depth and disabled subscriptions. Queue and subscription gauges are read on scrape.
  */
 @Injectable()
 export class WebhooksMetrics implements OnModuleDestroy {
@@ -51,6 +51,7 @@ export class WebhooksMetrics implements OnModuleDestroy {
   constructor(
     @Inject(WEBHOOKS_OPTIONS) options: ResolvedWebhooksOptions,
     @InjectQueue(WEBHOOKS_QUEUE) queue: Queue,
+    @InjectQueue(WEBHOOKS_INBOUND_QUEUE) inboundQueue: Queue,
     subscriptions: SubscriptionStore,
   ) {
     const settings = options.metrics;
@@ -93,17 +94,22 @@ export class WebhooksMetrics implements OnModuleDestroy {
         registers,
       }),
     };
-    new prom.Gauge({
-      name: `${prefix}queue_jobs`,
-      help: 'Jobs in the delivery queue by state.',
-      labelNames: ['state'],
-      registers,
-      async collect() {
-        const counts = await queue.getJobCounts();
-        for (const state of ['waiting', 'active', 'delayed', 'failed'] as const)
-          this.set({ state }, counts[state]);
-      },
-    });
+    for (const [name, help, jobs] of [
+      ['queue_jobs', 'Jobs in the delivery queue by state.', queue],
+      ['inbound_queue_jobs', 'Jobs in the inbound queue by state.', inboundQueue],
+    ] as const) {
+      new prom.Gauge({
+        name: `${prefix}${name}`,
+        help,
+        labelNames: ['state'],
+        registers,
+        async collect() {
+          const counts = await jobs.getJobCounts();
+          for (const state of ['waiting', 'active', 'delayed', 'failed'] as const)
+            this.set({ state }, counts[state]);
+        },
+      });
+    }
     new prom.Gauge({
       name: `${prefix}subscriptions_disabled`,
       help: 'Subscriptions currently disabled.',
@@ -120,6 +126,7 @@ export class WebhooksMetrics implements OnModuleDestroy {
       'inbound_requests_total',
       'inbound_events_total',
       'queue_jobs',
+      'inbound_queue_jobs',
       'subscriptions_disabled',
     ]) {
       this.registered.push({ registry, name: `${prefix}${suffix}` });

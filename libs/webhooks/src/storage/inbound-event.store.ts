@@ -69,4 +69,7 @@ export abstract class InboundEventStore {
    * Returns the attempt that will process it, or null when it is not settled.
    */
   abstract replay(endpointId: string, id: string, at: Date): Promise<DueInboundEvent | null>;
+
+  /** When the longest-waiting event still to be processed became due; null if none is. */
+  abstract oldestDueAt(): Promise<Date | null>;
 }

@@ -61,3 +61,8 @@ export function idListMembership(
     parameters: (ids) => [...ids],
   };
 }
+
+/** A raw MIN()/MAX() of a date column: a Date (PostgreSQL, MySQL) or SQLite's UTC text. */
+export function rawDate(value: Date | string): Date {
+  return value instanceof Date ? value : new Date(`${value.replace(' ', 'T')}Z`);
+}

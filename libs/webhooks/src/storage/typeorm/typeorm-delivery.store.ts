@@ -19,7 +19,7 @@ import { WebhookSubscription } from '../entities/subscription.entity';
 import { entitySql } from '../sql/entity-sql';
 import { SQL_DIALECT } from '../storage.tokens';
 import type { IdMembership, SqlDialect } from '../sql-dialect';
-import { LOWEST_UUID } from '../sql-dialect';
+import { LOWEST_UUID, rawDate } from '../sql-dialect';
 import { SubscriptionSecrets } from '../subscription-secrets';
 import { WebhooksTransactions } from '../webhooks-transactions';
 
@@ -281,15 +281,10 @@ export class TypeOrmDeliveryStore extends DeliveryStore {
       .select('MIN(delivery.nextAttemptAt)', 'oldest')
       .where('delivery.status IN (:...statuses)', { statuses: ['pending', 'failed'] })
       .getRawOne<{ oldest: Date | string | null }>();
-    return oldest?.oldest ? toDate(oldest.oldest) : null;
+    return oldest?.oldest ? rawDate(oldest.oldest) : null;
   }
 }
 
 function nextAttempt(delivery: Pick<WebhookDelivery, 'id' | 'attempts'>): AttemptRef {
   return { deliveryId: delivery.id, attempt: delivery.attempts + 1 };
-}
-
-/** Raw MIN() comes back as a Date (PostgreSQL, MySQL) or as SQLite's UTC text. */
-function toDate(value: Date | string): Date {
-  return value instanceof Date ? value : new Date(`${value.replace(' ', 'T')}Z`);
 }

@@ -19,7 +19,7 @@ import {
   type NewInboundEvent,
 } from '../inbound-event.store';
 import { entitySql } from '../sql/entity-sql';
-import { LOWEST_UUID, type SqlDialect } from '../sql-dialect';
+import { LOWEST_UUID, rawDate, type SqlDialect } from '../sql-dialect';
 import { SQL_DIALECT } from '../storage.tokens';
 
 const DUE: InboundEventStatus[] = ['received', 'processing'];
@@ -123,6 +123,15 @@ export class TypeOrmInboundEventStore extends InboundEventStore {
       take: limit,
     });
     return rows.map((row) => ({ id: row.id, attempt: row.attempts + 1 }));
+  }
+
+  async oldestDueAt(): Promise<Date | null> {
+    const oldest = await this.events
+      .createQueryBuilder('event')
+      .select('MIN(event.nextAttemptAt)', 'oldest')
+      .where('event.status IN (:...statuses)', { statuses: DUE })
+      .getRawOne<{ oldest: Date | string | null }>();
+    return oldest?.oldest ? rawDate(oldest.oldest) : null;
   }
 
   listPage({ endpointId, status, beforeId, limit }: InboundEventPageQuery) {
