@@ -4,6 +4,7 @@ import { AddWebhookEventSubject1796040000000 } from './1796040000000-add-event-s
 import { AddWebhookSubscriptionTemplate1796100000000 } from './1796100000000-add-subscription-template';
 import { CreateInboundTables1796200000000 } from './1796200000000-create-inbound-tables';
 import { AddWebhookSubscriptionFilter1796300000000 } from './1796300000000-add-subscription-filter';
+import { AddWebhookEventTraceParent1796500000000 } from './1796500000000-add-event-trace-parent';
 
 /** TypeORM migrations for hosts that manage their schema with migrations (PostgreSQL, MySQL/MariaDB, SQLite). */
 export const WEBHOOK_MIGRATIONS = [
@@ -13,4 +14,5 @@ export const WEBHOOK_MIGRATIONS = [
   AddWebhookSubscriptionTemplate1796100000000,
   CreateInboundTables1796200000000,
   AddWebhookSubscriptionFilter1796300000000,
+  AddWebhookEventTraceParent1796500000000,
 ] as const;
