@@ -294,10 +294,11 @@ describe('delivery.propagateTraceContext', () => {
     await receiver.close();
   });
 
-  it("sends receivers the attempt span's traceparent", async () => {
+  it("sends receivers the attempt span's traceparent, in place of a custom one", async () => {
     await createSubscription(hooks, '42', {
       url: receiver.url('/propagated'),
       events: ['contact.subscribed'],
+      headers: { Traceparent: 'custom' },
     });
     const { deliveryIds } = await hooks.webhooks.emit({
       listId: '42',

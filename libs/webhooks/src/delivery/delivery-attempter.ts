@@ -228,7 +228,12 @@ export class DeliveryAttempter {
     };
     if (this.options.propagateTraceContext) {
       const traceParent = this.tracer.traceParentHeader(span);
-      if (traceParent) headers.traceparent = traceParent;
+      if (traceParent) {
+        // It replaces a custom header of the same name, whatever its case.
+        for (const name of Object.keys(subscription.headers ?? {}))
+          if (name.toLowerCase() === 'traceparent') delete headers[name];
+        headers.traceparent = traceParent;
+      }
     }
     return this.sender.send({ url: check.url, body, headers });
   }
