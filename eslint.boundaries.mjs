@@ -9,7 +9,7 @@ const LIB = 'libs/webhooks/src';
 
 /** Bottom first. */
 const LAYERS = [
-  ['common', 'signing', 'migrations'],
+  ['common', 'signing', 'migrations', 'tracing'],
   ['catalogue', 'security', 'lifecycle', 'admin', 'templates', 'filters'],
   ['storage'],
   ['metrics', 'openapi'],

@@ -4,9 +4,11 @@ import { AppModule } from './app.module';
 import { setupOpenApi } from './docs/openapi.setup';
 import { DemoConfigError, loadDemoConfig, type DemoConfig } from './config/demo-config';
 import { checkServices } from './config/preflight';
+import { printTracesWhenAsked } from './observability/console-traces';
 import { SeedService } from './seed/seed.service';
 
 async function bootstrap(): Promise<void> {
+  await printTracesWhenAsked();
   let config: DemoConfig;
   try {
     config = loadDemoConfig();

@@ -39,6 +39,7 @@ describe('the public API', () => {
         'WEBHOOK_EVENT_SOURCES',
         'WEBHOOK_LIFECYCLE_EVENTS',
         'WEBHOOK_MIGRATIONS',
+        'WEBHOOK_SPANS',
         'WEBHOOK_TEST_EVENT',
         'WEBHOOK_VERIFICATION_EVENT',
         'WebhookLimitError',

@@ -97,6 +97,7 @@ export {
   type SubscriptionEnabledEvent,
   type WebhookLifecycleEventMap,
 } from './lifecycle/webhook-lifecycle.events';
+export { WEBHOOK_SPANS } from './tracing/webhooks-tracer';
 
 export {
   DeliveryNotFoundError,

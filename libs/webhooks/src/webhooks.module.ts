@@ -50,6 +50,7 @@ import { WebhookSubscriptionsService } from './subscriptions/subscriptions.servi
 import { WEBHOOK_ENTITIES } from './storage/entities/webhook-entities';
 import { storageProviders } from './storage/storage.providers';
 import { WebhooksTransactions } from './storage/webhooks-transactions';
+import { WebhooksTracer } from './tracing/webhooks-tracer';
 import { ConfigurableModuleClass } from './webhooks.module-definition';
 import { eventCatalogueProvider, resolvedOptionsProvider } from './webhooks.providers';
 
@@ -76,6 +77,7 @@ import { eventCatalogueProvider, resolvedOptionsProvider } from './webhooks.prov
     resolvedOptionsProvider,
     eventCatalogueProvider,
     ...storageProviders,
+    WebhooksTracer,
     WebhooksAdminGuard,
     WebhooksService,
     WebhookSubscriptionsService,

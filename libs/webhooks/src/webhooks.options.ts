@@ -121,6 +121,8 @@ export interface WebhooksModuleOptions {
     userAgent?: string;
     /** How often each worker re-enqueues due deliveries that lost their job, in ms (0: never). */
     relayIntervalMs?: number;
+    /** Send the attempt span's W3C `traceparent` header to receivers (with an OpenTelemetry SDK). */
+    propagateTraceContext?: boolean;
   };
   /** When failed attempts are tried again. */
   retries?: {
@@ -264,6 +266,7 @@ export interface ResolvedWebhooksOptions {
   maxInFlightPerOrigin: number;
   userAgent: string;
   relayIntervalMs: number;
+  propagateTraceContext: boolean;
   retrySchedule: number[];
   retryJitter: number;
   maxRetryAfterMs: number;
@@ -333,6 +336,7 @@ export function resolveWebhooksOptions(
     maxInFlightPerOrigin: delivery.maxInFlightPerOrigin,
     userAgent: delivery.userAgent,
     relayIntervalMs: delivery.relayIntervalMs,
+    propagateTraceContext: delivery.propagateTraceContext,
     retrySchedule: [...retries.schedule],
     retryJitter: retries.jitter,
     maxRetryAfterMs: retries.maxRetryAfterMs,

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { Span } from '@opentelemetry/api';
 import { v7 as uuidv7 } from 'uuid';
 import type { WebhookEventSource } from '../catalogue/event-catalogue';
 import { WebhookEvent } from '../storage/entities/event.entity';
@@ -24,6 +25,7 @@ import type {
 import { EndpointHealthRecorder } from './endpoint-health-recorder';
 import { HttpSender, type SendOutcome } from './http-sender';
 import { TemplateRenderError, TemplateRenderer } from '../templates/template-renderer';
+import { WebhooksTracer } from '../tracing/webhooks-tracer';
 import { renderWebhookBody, templateEnvelope, type RenderedBody } from './webhook-body';
 
 export interface AttemptRequest {
@@ -94,11 +96,19 @@ export class DeliveryAttempter {
     private readonly health: EndpointHealthRecorder,
     private readonly metrics: WebhooksMetrics,
     private readonly templates: TemplateRenderer,
+    private readonly tracer: WebhooksTracer,
   ) {}
 
   async attempt(request: AttemptRequest): Promise<AttemptReport> {
     const { delivery, subscription, attempt, trigger } = request;
-    let outcome = await this.send(request);
+    const span = this.tracer.startAttempt(request);
+    let outcome: SendOutcome;
+    try {
+      outcome = await this.send(request, span);
+    } catch (error) {
+      this.tracer.endWithError(span, error);
+      throw error;
+    }
     request.onRequestEnded?.(outcome);
     if (isSuccess(outcome) && request.acceptResponse && !request.acceptResponse(outcome)) {
       outcome = {
@@ -107,6 +117,7 @@ export class DeliveryAttempter {
         errorMessage: 'the response did not echo the challenge',
       };
     }
+    this.tracer.endAttempt(span, outcome);
     const decision = decideAfterAttempt(outcome, attempt, this.options, {
       retries: request.retries,
     });
@@ -176,7 +187,10 @@ export class DeliveryAttempter {
     });
   }
 
-  private async send({ delivery, event, subscription }: AttemptRequest): Promise<SendOutcome> {
+  private async send(
+    { delivery, event, subscription }: AttemptRequest,
+    span: Span,
+  ): Promise<SendOutcome> {
     const check = this.urlGuard.check(subscription.url);
     if (!check.allowed) {
       return {
@@ -206,16 +220,22 @@ export class DeliveryAttempter {
     }
     const { body, contentType } = rendered;
     const timestamp = Math.floor(Date.now() / 1000);
-    return this.sender.send({
-      url: check.url,
-      body,
-      headers: {
-        ...subscription.headers,
-        'content-type': contentType,
-        'user-agent': this.options.userAgent,
-        ...webhookHeaders(signingSecrets(subscription), { id: delivery.id, timestamp, body }),
-      },
-    });
+    const headers: Record<string, string> = {
+      ...subscription.headers,
+      'content-type': contentType,
+      'user-agent': this.options.userAgent,
+      ...webhookHeaders(signingSecrets(subscription), { id: delivery.id, timestamp, body }),
+    };
+    if (this.options.propagateTraceContext) {
+      const traceParent = this.tracer.traceParentHeader(span);
+      if (traceParent) {
+        // It replaces a custom header of the same name, whatever its case.
+        for (const name of Object.keys(subscription.headers ?? {}))
+          if (name.toLowerCase() === 'traceparent') delete headers[name];
+        headers.traceparent = traceParent;
+      }
+    }
+    return this.sender.send({ url: check.url, body, headers });
   }
 }
 

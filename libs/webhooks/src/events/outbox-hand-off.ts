@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { withTimeout } from '../common/with-timeout';
 import { DeliveryQueue } from '../delivery/delivery.queue';
+import { WebhooksTracer } from '../tracing/webhooks-tracer';
 
 /** Batches of deliveries that may wait for Redis at once before emits wait with them. */
 const MAX_PENDING = 16;
@@ -22,20 +23,33 @@ export class OutboxHandOff implements OnModuleDestroy {
   private readonly logger = new Logger('WebhooksOutbox');
   private readonly pending = new Set<Promise<void>>();
 
-  constructor(private readonly deliveryQueue: DeliveryQueue) {}
+  constructor(
+    private readonly deliveryQueue: DeliveryQueue,
+    private readonly tracer: WebhooksTracer,
+  ) {}
 
   /**
    * Resolves when there is room for more, not when these reach Redis. Never rejects.
    * @param what whose deliveries these are, for the log ("3 event(s)").
+   * @param traceParents those of the events' emit spans, which the hand-off's span follows.
    */
-  async handOff(deliveryIds: readonly string[], what: string): Promise<void> {
+  async handOff(
+    deliveryIds: readonly string[],
+    what: string,
+    traceParents: readonly (string | null)[],
+  ): Promise<void> {
     if (deliveryIds.length === 0) return;
+    const span = this.tracer.startHandOff(deliveryIds.length, traceParents);
     const enqueued: Promise<void> = this.deliveryQueue
       .enqueueFirstAttempts(deliveryIds)
-      .catch((error: unknown) =>
-        this.logger.warn(
-          `Enqueueing the deliveries of ${what} failed; they are stored, and the relay enqueues them when due: ${String(error)}`,
-        ),
+      .then(
+        () => span.end(),
+        (error: unknown) => {
+          this.tracer.endWithError(span, error);
+          this.logger.warn(
+            `Enqueueing the deliveries of ${what} failed; they are stored, and the relay enqueues them when due: ${String(error)}`,
+          );
+        },
       )
       .finally(() => this.pending.delete(enqueued));
     this.pending.add(enqueued);

@@ -10,6 +10,7 @@ import { EventCatalogue, type WebhookEventSource } from '../catalogue/event-cata
 import { WebhookEvent } from '../storage/entities/event.entity';
 import { OutboxStore } from '../storage/outbox.store';
 import { WebhooksTransactions } from '../storage/webhooks-transactions';
+import { WebhooksTracer } from '../tracing/webhooks-tracer';
 import { OutboxHandOff } from './outbox-hand-off';
 
 export interface EmitWebhookEvent {
@@ -56,8 +57,14 @@ export class WebhooksService {
     { maxBatch: EMIT_BATCH, maxConcurrentFlushes: 1 },
   );
 
-  /** Delivery ids written in a host transaction, handed to Redis together once it commits. */
-  private readonly awaitingCommit = new WeakMap<QueryRunner, string[]>();
+  /**
+   * Delivery ids written in a host transaction, handed to Redis together once it commits, with the
+   * `traceparent`s of their emits.
+   */
+  private readonly awaitingCommit = new WeakMap<
+    QueryRunner,
+    { deliveryIds: string[]; traceParents: Array<string | null> }
+  >();
 
   constructor(
     @Inject(WEBHOOKS_OPTIONS) private readonly options: ResolvedWebhooksOptions,
@@ -65,6 +72,7 @@ export class WebhooksService {
     private readonly outbox: OutboxStore,
     private readonly transactions: WebhooksTransactions,
     private readonly handOff: OutboxHandOff,
+    private readonly tracer: WebhooksTracer,
   ) {}
 
   /**
@@ -75,12 +83,18 @@ export class WebhooksService {
    */
   async emit(input: EmitWebhookEvent, options: EmitOptions = {}): Promise<EmitResult> {
     const event = this.toEvent(input);
+    const span = this.tracer.startEmit(event);
+    event.traceParent = this.tracer.traceParentOf(span);
     try {
       // Awaited here, not through another async function: each one costs every event a promise and
       // a turn of the microtask queue (bench S9, where emitting shares the process with delivering).
-      if (options.manager) return await this.writeIn(options.manager, event);
-      return { eventId: event.id, deliveryIds: await this.batches.submit(event) };
+      const result = options.manager
+        ? await this.writeIn(options.manager, event)
+        : { eventId: event.id, deliveryIds: await this.batches.submit(event) };
+      this.tracer.endEmit(span, result.deliveryIds.length);
+      return result;
     } catch (error) {
+      this.tracer.endWithError(span, error);
       if (error instanceof WebhooksError) throw error;
       throw new WebhookStorageError(
         `the event was not stored: the database failed (${describe(error)})`,
@@ -92,15 +106,19 @@ export class WebhooksService {
   /** One event in the caller's transaction (or in one of its own on `manager`). */
   private async writeIn(manager: EntityManager, event: WebhookEvent): Promise<EmitResult> {
     const [deliveryIds] = await this.outbox.write([event], manager);
-    if (!this.handOffAfterCommit(manager, deliveryIds))
-      await this.handOff.handOff(deliveryIds, '1 event');
+    if (!this.handOffAfterCommit(manager, deliveryIds, event.traceParent))
+      await this.handOff.handOff(deliveryIds, '1 event', [event.traceParent]);
     return { eventId: event.id, deliveryIds };
   }
 
   /** Writes a batch and hands its deliveries to Redis, whose answer the next batch does not wait for. */
   private async store(events: WebhookEvent[]): Promise<string[][]> {
     const deliveryIds = await this.outbox.write(events);
-    await this.handOff.handOff(deliveryIds.flat(), `${events.length} event(s)`);
+    await this.handOff.handOff(
+      deliveryIds.flat(),
+      `${events.length} event(s)`,
+      events.map((event) => event.traceParent),
+    );
     return deliveryIds;
   }
 
@@ -109,24 +127,33 @@ export class WebhooksService {
    * Redis never hears of a delivery the database does not have. False when `manager` has no
    * transaction under way (it was written and committed already).
    */
-  private handOffAfterCommit(manager: EntityManager, deliveryIds: string[]): boolean {
+  private handOffAfterCommit(
+    manager: EntityManager,
+    deliveryIds: string[],
+    traceParent: string | null,
+  ): boolean {
     const runner = manager.queryRunner;
     const held = runner && this.awaitingCommit.get(runner);
     if (held) {
-      held.push(...deliveryIds);
+      held.deliveryIds.push(...deliveryIds);
+      held.traceParents.push(traceParent);
       return true;
     }
-    const ids = [...deliveryIds];
+    const awaiting = { deliveryIds: [...deliveryIds], traceParents: [traceParent] };
     const deferred = this.transactions.afterCommit(
       manager,
       () => {
         this.awaitingCommit.delete(runner as QueryRunner);
         // Not awaited: the host's commit must not wait or fail because Redis is slow or down.
-        void this.handOff.handOff(ids, 'a committed transaction');
+        void this.handOff.handOff(
+          awaiting.deliveryIds,
+          'a committed transaction',
+          awaiting.traceParents,
+        );
       },
       () => this.awaitingCommit.delete(runner as QueryRunner),
     );
-    if (deferred) this.awaitingCommit.set(runner as QueryRunner, ids);
+    if (deferred) this.awaitingCommit.set(runner as QueryRunner, awaiting);
     return deferred;
   }
 
@@ -192,6 +219,7 @@ export class WebhooksService {
       data: JSON.parse(serialized) as Record<string, unknown>,
       occurredAt,
       subject: input.subject ?? null,
+      traceParent: null,
     });
     return event;
   }

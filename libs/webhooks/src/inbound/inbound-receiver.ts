@@ -7,6 +7,7 @@ import { WebhooksMetrics } from '../metrics/webhooks-metrics';
 import type { WebhookInboundEndpoint } from '../storage/entities/inbound-endpoint.entity';
 import { InboundEndpointStore } from '../storage/inbound-endpoint.store';
 import { InboundEventStore } from '../storage/inbound-event.store';
+import { WebhooksTracer } from '../tracing/webhooks-tracer';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
 import { InboundQueue } from './inbound.queue';
 import { InboundSchemes } from './inbound-schemes';
@@ -48,6 +49,7 @@ export class InboundReceiver {
     private readonly queue: InboundQueue,
     private readonly metrics: WebhooksMetrics,
     private readonly notifier: WebhookNotifier,
+    private readonly tracer: WebhooksTracer,
   ) {}
 
   findEndpoint(token: string): Promise<WebhookInboundEndpoint | null> {
@@ -71,6 +73,26 @@ export class InboundReceiver {
     headers: Record<string, string | undefined>,
     now = new Date(),
   ): Promise<Exclude<ReceiveOutcome, 'unknown_endpoint'>> {
+    const span = this.tracer.startInboundReceive(endpoint);
+    try {
+      const { outcome, event } = await this.verifyAndStore(endpoint, body, headers, now);
+      this.tracer.endInboundReceive(span, outcome, event);
+      return outcome;
+    } catch (error) {
+      this.tracer.endWithError(span, error);
+      throw error;
+    }
+  }
+
+  private async verifyAndStore(
+    endpoint: WebhookInboundEndpoint,
+    body: Buffer,
+    headers: Record<string, string | undefined>,
+    now: Date,
+  ): Promise<{
+    outcome: Exclude<ReceiveOutcome, 'unknown_endpoint'>;
+    event?: { id: string; type: string | null };
+  }> {
     const scheme = this.schemes.get(endpoint.scheme);
     const request: InboundSchemeRequest = {
       body,
@@ -90,7 +112,7 @@ export class InboundReceiver {
         provider: endpoint.scheme,
         reason: 'unverified',
       });
-      return 'rejected';
+      return { outcome: 'rejected' };
     }
     const identity = scheme.identify?.(request) ?? {};
     const providerEventId = identity.id ? String(identity.id).slice(0, 255) : null;
@@ -121,14 +143,14 @@ export class InboundReceiver {
       type,
       duplicate: !inserted,
     });
-    if (!inserted) return 'duplicate';
+    if (!inserted) return { outcome: 'duplicate' };
     // Stored is what counts: if Redis is away, the relay enqueues it later.
     await this.queue
       .enqueue([{ id, attempt: 1 }])
       .catch((error: unknown) =>
         this.logger.warn(`Inbound event ${id} stored, not queued yet: ${String(error)}`),
       );
-    return 'received';
+    return { outcome: 'received', event: { id, type } };
   }
 
   /** A host's scheme that throws refuses the request, like one that says no. */

@@ -1,10 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Span } from '@opentelemetry/api';
 import { parse as parseQuery } from 'qs';
 import { WebhookNotifier } from '../lifecycle/webhook-notifier';
 import { WEBHOOK_LIFECYCLE_EVENTS } from '../lifecycle/webhook-lifecycle.events';
 import { WebhooksMetrics } from '../metrics/webhooks-metrics';
 import type { WebhookInboundEvent } from '../storage/entities/inbound-event.entity';
 import { InboundEventStore } from '../storage/inbound-event.store';
+import { WebhooksTracer } from '../tracing/webhooks-tracer';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
 import { InboundHandlersExplorer } from './inbound-handlers.explorer';
 import { inboundAttemptEnd, wholeSecond } from './inbound-retry';
@@ -28,16 +30,32 @@ export class InboundProcessor {
     private readonly queue: InboundQueue,
     private readonly metrics: WebhooksMetrics,
     private readonly notifier: WebhookNotifier,
+    private readonly tracer: WebhooksTracer,
   ) {}
 
   async process({ eventId }: InboundJobData, now = new Date()): Promise<void> {
+    const span = this.tracer.startInboundProcess(eventId);
+    try {
+      const { outcome, event, error } = await this.processClaimed(eventId, now, span);
+      this.tracer.endInboundProcess(span, outcome, event, error);
+    } catch (error) {
+      this.tracer.endWithError(span, error);
+      throw error;
+    }
+  }
+
+  private async processClaimed(
+    eventId: string,
+    now: Date,
+    span: Span,
+  ): Promise<{ outcome: string; event?: WebhookInboundEvent; error?: string | null }> {
     const leaseUntil = wholeSecond(
       new Date(now.getTime() + this.options.inboundProcessingTimeoutMs),
     );
     const event = await this.events.claim(eventId, now, leaseUntil);
     // Processed already, held by another worker, or not due yet: its own job or the relay comes back.
-    if (!event) return;
-    const error = await this.runHandlers(event);
+    if (!event) return { outcome: 'not_claimed' };
+    const error = await this.tracer.runInside(span, () => this.runHandlers(event));
     const end = inboundAttemptEnd(
       error,
       event.attempts,
@@ -45,7 +63,9 @@ export class InboundProcessor {
       new Date(),
     );
     // A late outcome (the lease expired and another worker took the event) changes nothing.
-    if (!(await this.events.finish(event.id, event.attempts, end))) return;
+    if (!(await this.events.finish(event.id, event.attempts, end))) {
+      return { outcome: 'superseded', event, error };
+    }
     const ref = {
       tenantId: event.tenantId,
       listId: event.listId,
@@ -58,16 +78,19 @@ export class InboundProcessor {
     if (end.status === 'processed') {
       this.metrics.recordInboundProcessing('processed', event.scheme);
       this.notifier.notify(WEBHOOK_LIFECYCLE_EVENTS.inboundProcessed, ref);
-    } else if (end.status === 'failed') {
+      return { outcome: 'processed', event };
+    }
+    if (end.status === 'failed') {
       this.metrics.recordInboundProcessing('failed', event.scheme);
       this.notifier.notify(WEBHOOK_LIFECYCLE_EVENTS.inboundFailed, { ...ref, error: end.error });
-    } else {
-      this.metrics.recordInboundProcessing('retried', event.scheme);
-      await this.queue.enqueue(
-        [{ id: event.id, attempt: event.attempts + 1 }],
-        Math.max(0, end.nextAttemptAt.getTime() - Date.now()),
-      );
+      return { outcome: 'failed', event, error };
     }
+    this.metrics.recordInboundProcessing('retried', event.scheme);
+    await this.queue.enqueue(
+      [{ id: event.id, attempt: event.attempts + 1 }],
+      Math.max(0, end.nextAttemptAt.getTime() - Date.now()),
+    );
+    return { outcome: 'retried', event, error };
   }
 
   /** The first handler error as text, or null when every matching handler returned. */

@@ -5,6 +5,7 @@ import { AddWebhookSubscriptionTemplate1796100000000 } from './1796100000000-add
 import { CreateInboundTables1796200000000 } from './1796200000000-create-inbound-tables';
 import { AddWebhookSubscriptionFilter1796300000000 } from './1796300000000-add-subscription-filter';
 import { AddWebhookSubscriptionRateLimit1796400000000 } from './1796400000000-add-subscription-rate-limit';
+import { AddWebhookEventTraceParent1796500000000 } from './1796500000000-add-event-trace-parent';
 
 /** TypeORM migrations for hosts that manage their schema with migrations (PostgreSQL, MySQL/MariaDB, SQLite). */
 export const WEBHOOK_MIGRATIONS = [
@@ -15,4 +16,5 @@ export const WEBHOOK_MIGRATIONS = [
   CreateInboundTables1796200000000,
   AddWebhookSubscriptionFilter1796300000000,
   AddWebhookSubscriptionRateLimit1796400000000,
+  AddWebhookEventTraceParent1796500000000,
 ] as const;

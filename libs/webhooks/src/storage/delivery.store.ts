@@ -18,6 +18,7 @@ export const ATTEMPT_EVENT_COLUMNS = [
   'type',
   'source',
   'occurredAt',
+  'traceParent',
 ] as const;
 export const ATTEMPT_SUBSCRIPTION_COLUMNS = [
   'id',

@@ -30,4 +30,11 @@ export class WebhookEvent {
   /** Whom the event is about (`contact:42`), so that it can be erased; null once it is. */
   @Column({ type: 'varchar', length: 200, nullable: true })
   subject!: string | null;
+
+  /**
+   * The W3C `traceparent` of the emit's span, which its attempts' spans link to; null when no
+   * OpenTelemetry SDK recorded it.
+   */
+  @Column({ type: 'varchar', length: 55, nullable: true })
+  traceParent!: string | null;
 }

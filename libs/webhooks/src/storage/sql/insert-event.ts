@@ -3,7 +3,7 @@ import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialE
 import { insertRows } from './insert-rows';
 import { WebhookEvent } from '../entities/event.entity';
 
-/** Rows per INSERT: 8 columns each, well under the bind-parameter limits of PostgreSQL and SQLite. */
+/** Rows per INSERT: 9 columns each, well under the bind-parameter limits of PostgreSQL and SQLite. */
 const INSERT_CHUNK = 200;
 
 /** Inserts outbox rows without reading them back. */
