@@ -1,4 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
+import { outboxParameters } from '../libs/webhooks/src/storage/postgres/postgres-outbox.store';
+import { WebhookEvent } from '../libs/webhooks/src/storage/entities/event.entity';
 import { OutboxStore } from './support/internals';
 import { createWebhooksApp, type WebhooksTestApp } from './support/webhooks-app';
 
@@ -27,18 +29,19 @@ describe('the PostgreSQL fan-out plan', () => {
     const { statement } = outbox as { statement: string };
     const rows = await hooks.dataSource.query<Array<{ 'QUERY PLAN': string }>>(
       `EXPLAIN ${statement}`,
-      [
-        [uuidv7()],
-        ['tenant-7'],
-        ['list-7'],
-        ['contact.subscribed'],
-        ['api'],
-        '[{"email":"ada@example.com"}]',
-        [new Date()],
-        ['active'],
-        new Date(),
-        [null],
-      ],
+      outboxParameters([
+        Object.assign(new WebhookEvent(), {
+          id: uuidv7(),
+          tenantId: 'tenant-7',
+          listId: 'list-7',
+          type: 'contact.subscribed',
+          source: 'api',
+          data: { email: 'ada@example.com' },
+          occurredAt: new Date(),
+          subject: null,
+          traceParent: null,
+        }),
+      ]),
     );
     const plan = rows.map((row) => row['QUERY PLAN']).join('\n');
     expect(plan).toContain('IDX_webhook_subscriptions_scope');

@@ -37,7 +37,7 @@ export class PostgresOutboxStore extends TypeOrmOutboxStore {
   ): Promise<string[][]> {
     const created = await (manager ?? this.postgres.manager).query<
       Array<{ id: string; event_id: string }>
-    >(this.statement, parameters(events));
+    >(this.statement, outboxParameters(events));
     const byEvent = new Map<string, string[]>(events.map((event) => [event.id, []]));
     for (const { id, event_id } of created) byEvent.get(event_id)?.push(id);
     return events.map((event) => byEvent.get(event.id) ?? []);
@@ -125,7 +125,8 @@ function buildStatement(dataSource: DataSource): string {
     RETURNING ${d('id')} AS id, ${d('eventId')} AS event_id`;
 }
 
-function parameters(events: readonly WebhookEvent[]) {
+/** The statement's parameters for a batch of events (exported for the plan test). */
+export function outboxParameters(events: readonly WebhookEvent[]) {
   return [
     events.map((event) => event.id),
     events.map((event) => event.tenantId),
