@@ -38,6 +38,8 @@ describe('the PostgreSQL fan-out plan', () => {
         ['active'],
         new Date(),
         [null],
+        null,
+        ['contact-7'],
       ],
     );
     const plan = rows.map((row) => row['QUERY PLAN']).join('\n');

@@ -17,7 +17,14 @@ type Candidate = Pick<WebhookSubscription, (typeof CANDIDATE_COLUMNS)[number]>;
 
 export type DeliveryRow = Pick<
   WebhookDelivery,
-  'id' | 'eventId' | 'subscriptionId' | 'tenantId' | 'status' | 'attempts' | 'nextAttemptAt'
+  | 'id'
+  | 'eventId'
+  | 'subscriptionId'
+  | 'tenantId'
+  | 'status'
+  | 'attempts'
+  | 'nextAttemptAt'
+  | 'orderingKey'
 >;
 
 export interface FanOutPlan {
@@ -62,6 +69,7 @@ export async function planFanOut(
           status: 'pending',
           attempts: 0,
           nextAttemptAt: now,
+          orderingKey: event.orderingKey ?? null,
         });
         return id;
       }),
