@@ -3,7 +3,8 @@ import { InvalidWebhookEventError } from 'nestjs-marketing-webhooks';
 import { WebhookDelivery, WebhookEvent } from './support/internals';
 import { eventually } from './support/eventually';
 import { TestReceiver, type ReceivedRequest } from './support/receiver';
-import type { TestDatabase } from './support/services';
+import { ChildHandle } from './support/processes';
+import { DATABASE_URL, REDIS_URL, type TestDatabase } from './support/services';
 import { createSubscription } from './support/subscriptions';
 import { createWebhooksApp, type WebhooksTestApp } from './support/webhooks-app';
 
@@ -230,4 +231,69 @@ describe('ordering per key across two workers on one PostgreSQL store', () => {
     for (const key of perKey) expect([key, checker.accepted.get(key)]).toEqual([key, range(12)]);
     expect(checker.overlaps).toEqual([]);
   });
+});
+
+/**
+ * Worker-only child processes deliver (test/processes/webhooks-worker.main.ts: relay every 500 ms,
+ * retries from 200 ms); one is killed -9 in the middle of the keys' backlogs.
+ */
+describe('ordering per key when a worker is killed', () => {
+  let api: WebhooksTestApp;
+  let receiver: TestReceiver;
+  const workers: ChildHandle[] = [];
+
+  const startWorker = async (name: string) => {
+    const worker = await ChildHandle.startTs(
+      'test/processes/webhooks-worker.main.ts',
+      {
+        DATABASE_URL,
+        PG_SCHEMA: api.database.schema!,
+        REDIS_URL,
+        BULL_PREFIX: api.bullPrefix,
+        WORKER_NAME: name,
+      },
+      'worker ready',
+    );
+    workers.push(worker);
+    return worker;
+  };
+
+  beforeAll(async () => {
+    receiver = await TestReceiver.start();
+    api = await createWebhooksApp({ database: 'postgres', options: { worker: false } });
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all(workers.map((worker) => worker.kill()));
+    await api.close();
+    await receiver.close();
+  }, 60_000);
+
+  it('keeps each key in order; only the killed worker’s unrecorded send repeats, right after itself', async () => {
+    const checker = new OrderCheckingReceiver(receiver, () => Math.random() < 0.3);
+    await createSubscription(api, 'killed', {
+      url: receiver.url('/killed'),
+      events: ['contact.updated'],
+    });
+    const first = await startWorker('ordering-a');
+    await startWorker('ordering-b');
+    const keys = ['contact-1', 'contact-2', 'contact-3'].map((key) => `/killed ${key}`);
+
+    await emitKeyed(api, 'killed', ['contact-1', 'contact-2', 'contact-3'], 12);
+    await eventually(
+      () => keys.reduce((sum, key) => sum + (checker.accepted.get(key)?.length ?? 0), 0) >= 8,
+      { timeoutMs: 30_000, what: 'the backlogs under way' },
+    );
+    await first.kill('SIGKILL');
+
+    const distinct = (key: string) =>
+      (checker.accepted.get(key) ?? []).filter((seq, index, all) => seq !== all[index - 1]);
+    await eventually(() => keys.every((key) => distinct(key).length >= 12), {
+      timeoutMs: 90_000,
+      what: 'every key delivered after the kill',
+    });
+    // At least once: a send the killed worker made but did not record is made again, before any
+    // later one of its key.
+    for (const key of keys) expect([key, distinct(key)]).toEqual([key, range(12)]);
+    expect(checker.overlaps).toEqual([]);
+  }, 120_000);
 });
