@@ -1,10 +1,12 @@
 import type { ServerResponse } from 'node:http';
+import request from 'supertest';
+import type { App } from 'supertest/types';
 import { InvalidWebhookEventError } from 'nestjs-marketing-webhooks';
 import { WebhookDelivery, WebhookEvent } from './support/internals';
 import { eventually } from './support/eventually';
 import { TestReceiver, type ReceivedRequest } from './support/receiver';
 import { ChildHandle } from './support/processes';
-import { DATABASE_URL, REDIS_URL, type TestDatabase } from './support/services';
+import { DATABASE_URL, REDIS_URL, TEST_DATABASES, type TestDatabase } from './support/services';
 import { createSubscription } from './support/subscriptions';
 import { createWebhooksApp, type WebhooksTestApp } from './support/webhooks-app';
 
@@ -89,6 +91,18 @@ function emitUnkeyed(hooks: WebhooksTestApp, listId: string, count: number) {
   );
 }
 
+/** The delivery ids of a list's keyed events, oldest first. */
+async function deliveryIdsOf(hooks: WebhooksTestApp, listId: string): Promise<string[]> {
+  const rows = await hooks.dataSource
+    .getRepository(WebhookDelivery)
+    .createQueryBuilder('delivery')
+    .innerJoin(WebhookEvent, 'event', 'event.id = delivery.eventId')
+    .where('event.listId = :listId', { listId })
+    .orderBy('delivery.id', 'ASC')
+    .getMany();
+  return rows.map((row) => row.id);
+}
+
 async function allAccepted(checker: OrderCheckingReceiver, keys: string[], count: number) {
   await eventually(() => keys.every((key) => (checker.accepted.get(key)?.length ?? 0) >= count), {
     timeoutMs: 25_000,
@@ -96,7 +110,7 @@ async function allAccepted(checker: OrderCheckingReceiver, keys: string[], count
   });
 }
 
-describe.each<TestDatabase>(['postgres', 'sqlite'])('ordering per key on %s', (database) => {
+describe.each<TestDatabase>(TEST_DATABASES)('ordering per key on %s', (database) => {
   let hooks: WebhooksTestApp;
   let receiver: TestReceiver;
 
@@ -162,6 +176,52 @@ describe.each<TestDatabase>(['postgres', 'sqlite'])('ordering per key on %s', (d
       .map((request) => (JSON.parse(request.body) as Body).data.seq);
     // Nine attempts of the first (the schedule's eight retries), then the others, in order.
     expect(received).toEqual([...Array<number>(9).fill(1), 2, 3]);
+  });
+
+  it('redelivers a waiting delivery in its turn, and a final one at once', async () => {
+    const log: string[] = [];
+    let answerFirst = (): void => undefined;
+    receiver.respondWith((request, response) => {
+      const { data } = JSON.parse(request.body) as Body;
+      log.push(`sent ${data.seq}`);
+      if (data.seq === 1 && log.length === 1) {
+        // The first one hangs until the test lets it answer.
+        answerFirst = () => {
+          log.push('answered 1');
+          response.writeHead(204).end();
+        };
+        return;
+      }
+      response.writeHead(204).end();
+    });
+    const subscription = await createSubscription(hooks, 'again', {
+      url: receiver.url('/again'),
+      events: ['contact.updated'],
+    });
+    const [, second] = await emitKeyed(hooks, 'again', ['contact-r'], 2);
+    await receiver.waitFor(1, { path: '/again' });
+    const http = hooks.app.getHttpServer() as App;
+    const redeliver = (deliveryId: string) =>
+      request(http)
+        .post(`/lists/again/webhooks/${subscription.id}/deliveries/${deliveryId}/redeliver`)
+        .expect(202);
+
+    // Redelivered while the first is in flight: it still waits (its due time leased again).
+    await redeliver(second.deliveryIds[0]);
+    const deliveries = hooks.dataSource.getRepository(WebhookDelivery);
+    await eventually(async () => {
+      const row = await deliveries.findOneByOrFail({ id: second.deliveryIds[0] });
+      return (row.nextAttemptAt?.getTime() ?? 0) > Date.now() + 1_000;
+    });
+    expect(log).toEqual(['sent 1']);
+    answerFirst();
+    await receiver.waitFor(2, { path: '/again' });
+    expect(log).toEqual(['sent 1', 'answered 1', 'sent 2']);
+
+    // A redelivery of a final one is a resend of a past turn: sent at once.
+    await redeliver((await deliveryIdsOf(hooks, 'again'))[0]);
+    await receiver.waitFor(3, { path: '/again' });
+    expect(log).toEqual(['sent 1', 'answered 1', 'sent 2', 'sent 1']);
   });
 
   it('rejects a bad orderingKey, naming it, and stores nothing', async () => {
