@@ -40,6 +40,7 @@ describe('the PostgreSQL fan-out plan', () => {
           occurredAt: new Date(),
           subject: null,
           traceParent: null,
+          orderingKey: null,
         }),
       ]),
     );

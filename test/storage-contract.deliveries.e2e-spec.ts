@@ -1,3 +1,4 @@
+import { IsNull } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { uuidv7LowerBound } from '../libs/webhooks/src/common/uuidv7-bound';
 import { WebhookAttempt, WebhookDelivery, WebhookEvent } from './support/internals';
@@ -115,6 +116,53 @@ describe.each(TEST_DATABASES)(
         });
         // Each caller gets its own objects: the attempter updates them in place.
         expect(loaded[0]).not.toBe(loaded[3]);
+      });
+
+      it("copies the event's ordering key onto its deliveries, and finds a key's first unfinished one", async () => {
+        const target = await subscription();
+        const other = await subscription();
+        const keyed = (orderingKey: string | null) => event({ orderingKey });
+        await store.outbox.write([keyed('k1'), keyed('k1'), keyed(null)]);
+        await store.outbox.write([keyed('k1'), keyed('k2')]);
+        const repository = store.hooks.dataSource.getRepository(WebhookDelivery);
+        const k1 = (await repository.findBy({ subscriptionId: target.id, orderingKey: 'k1' })).sort(
+          (x, y) => (x.id < y.id ? -1 : 1),
+        );
+        // Emit order is id order, within a write and across writes.
+        expect(k1.map((row) => row.eventId)).toEqual(k1.map((row) => row.eventId).sort());
+        expect(new Set(k1.map((row) => row.eventId)).size).toBe(3);
+        expect(await repository.countBy({ tenantId: store.tenant, orderingKey: IsNull() })).toBe(2);
+        expect(await repository.countBy({ subscriptionId: other.id, orderingKey: 'k2' })).toBe(1);
+        expect(
+          await store.hooks.dataSource
+            .getRepository(WebhookEvent)
+            .countBy({ tenantId: store.tenant, orderingKey: 'k1' }),
+        ).toBe(3);
+        const [a, b, c] = k1.map((row) => row.id);
+
+        // The turn: the unfinished delivery with the smallest id of the subscription and key.
+        const turn = await store.deliveries.findOrderingTurn(target.id, 'k1');
+        expect(turn).toMatchObject({ deliveryId: a, attempt: 1 });
+        expect(turn?.nextAttemptAt).toBeInstanceOf(Date);
+        await store.attempts.record([record(a, 1, { nextAttemptAt: at(90) })]);
+        const retried = await store.deliveries.findOrderingTurn(target.id, 'k1');
+        expect(retried).toMatchObject({ deliveryId: a, attempt: 2 });
+        expect(retried?.nextAttemptAt?.getTime()).toBe(at(90).getTime());
+        // Exhausted and succeeded are final; held is not: it keeps its turn.
+        await store.attempts.record([record(a, 2, { status: 'exhausted', nextAttemptAt: null })]);
+        await store.deliveries.hold(b, 0);
+        expect(await store.deliveries.findOrderingTurn(target.id, 'k1')).toMatchObject({
+          deliveryId: b,
+          nextAttemptAt: null,
+        });
+        await store.deliveries.unhold(b);
+        await store.attempts.record([record(b, 1, { status: 'succeeded', nextAttemptAt: null })]);
+        expect((await store.deliveries.findOrderingTurn(target.id, 'k1'))?.deliveryId).toBe(c);
+        // Cancelled (erased) is final too.
+        await repository.update({ id: c }, { status: 'cancelled' });
+        expect(await store.deliveries.findOrderingTurn(target.id, 'k1')).toBeNull();
+        expect((await store.deliveries.findOrderingTurn(other.id, 'k2'))?.attempt).toBe(1);
+        expect(await store.deliveries.findOrderingTurn(target.id, 'k3')).toBeNull();
       });
 
       it('moves due times only of deliveries still waiting for that attempt', async () => {

@@ -235,7 +235,8 @@ export class ContactsService {
         source,
         data: { contact: toContactView(contact), list: { id, name }, ...extra },
       },
-      { manager },
+      // One contact's events reach each receiver in order (subscribed, then updated, then …).
+      { manager, orderingKey: String(contact.id) },
     );
   }
 }

@@ -3,7 +3,11 @@ import { SubscriptionStateService } from './subscription-state.service';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
 import { RetrySoonError } from '../webhooks.queue';
 import { DeliveryAttempter, QueuedAttemptRequest } from './delivery-attempter';
-import type { LoadedDelivery } from '../storage/delivery.store';
+import {
+  DeliveryStore,
+  type AttemptDelivery,
+  type LoadedDelivery,
+} from '../storage/delivery.store';
 import { DeliveryLoader } from './delivery-loader';
 import { DeliveryDueTimes, parkLeaseMs } from './delivery-due-times';
 import { DeliveryQueue, isDeliveryJobData, isFirstAttemptsJobData } from './delivery.queue';
@@ -21,6 +25,8 @@ type AttemptJob = ScheduledAttempt<LoadedDelivery>;
 export class DeliveryProcessor implements OnModuleDestroy {
   private readonly logger = new Logger('WebhooksWorker');
   private readonly scheduler: OriginScheduler<LoadedDelivery>;
+  /** How long past its predecessor's next attempt a delivery waiting for its turn is left alone. */
+  private readonly turnLeaseMs: number;
 
   constructor(
     @Inject(WEBHOOKS_OPTIONS) options: ResolvedWebhooksOptions,
@@ -30,7 +36,9 @@ export class DeliveryProcessor implements OnModuleDestroy {
     private readonly deliveryQueue: DeliveryQueue,
     private readonly dueTimes: DeliveryDueTimes,
     private readonly throttle: EndpointThrottle,
+    private readonly deliveries: DeliveryStore,
   ) {
+    this.turnLeaseMs = parkLeaseMs(options);
     this.scheduler = new OriginScheduler(
       { ...options, parkLeaseMs: parkLeaseMs(options) },
       {
@@ -71,7 +79,7 @@ export class DeliveryProcessor implements OnModuleDestroy {
   private async processFirstAttempts(deliveryIds: readonly string[]): Promise<void> {
     const results = await Promise.allSettled(
       deliveryIds.map((deliveryId) =>
-        this.deliver({ deliveryId, attempt: 1, trigger: 'scheduled' }),
+        this.deliver({ deliveryId, attempt: 1, trigger: 'scheduled' }, undefined, true),
       ),
     );
     const failure = results.find((result) => result.status === 'rejected');
@@ -80,8 +88,9 @@ export class DeliveryProcessor implements OnModuleDestroy {
 
   /**
    * @param heldSlot the origin whose slot the caller already took for this attempt (a resumed one).
+   * @param grouped it came in a first-attempts job (see `processFirstAttempts`).
    */
-  private async deliver(queued: AttemptJob, heldSlot?: string): Promise<void> {
+  private async deliver(queued: AttemptJob, heldSlot?: string, grouped = false): Promise<void> {
     let job = queued;
     const { deliveryId, attempt, trigger } = job;
     let slot = heldSlot;
@@ -104,6 +113,16 @@ export class DeliveryProcessor implements OnModuleDestroy {
       if (subscription.status !== 'active') {
         if (await this.state.hold(delivery)) return;
         throw new RetrySoonError('its subscription became active while it was being held');
+      }
+
+      // Ordered deliveries (an `orderingKey`) wait for their turn. Resumed parked attempts and paced
+      // ones had it already when they were parked or paced. Unordered ones pay nothing here.
+      if (delivery.orderingKey !== null && heldSlot === undefined && !job.paced) {
+        // An ordered delivery is only sent by the job named after its attempt (`deliveryId#attempt`),
+        // which Bull holds once at a time: a wake-up (same id) is then dropped or runs after it, and
+        // can never send the delivery a second time at once, as it could beside a first-attempts job.
+        if (grouped) return await this.deliveryQueue.enqueueNow([{ deliveryId, attempt }]);
+        if (await this.waitsForTurn(job, delivery, delivery.orderingKey)) return;
       }
 
       const origin = originOf(subscription.url);
@@ -150,8 +169,61 @@ export class DeliveryProcessor implements OnModuleDestroy {
           origin,
         );
       }
+      if (
+        report.recorded &&
+        delivery.orderingKey !== null &&
+        (report.decision.status === 'succeeded' || report.decision.status === 'exhausted')
+      ) {
+        await this.wakeNextInTurn(delivery.subscriptionId, delivery.orderingKey);
+      }
     } finally {
       if (slot) this.scheduler.release(slot);
+    }
+  }
+
+  /**
+   * True when an earlier delivery of the same subscription and key is unfinished: this one does not
+   * send now, and no attempt is recorded (waiting is not failing). Its due time moves past the earlier
+   * one's next attempt, so the relay leaves it alone; the earlier one wakes it when it is final (see
+   * `wakeNextInTurn`), and the relay re-offers it after that lease if the wake-up got lost (a crash).
+   *
+   * One at a time: the turn is the unfinished delivery with the smallest id of the key, so at most
+   * one delivery of a key passes this check at any moment; a delivery only stops being unfinished
+   * once its attempt is recorded, so the next one can pass only after the earlier one's request
+   * ended. Two workers checking at once read the same turn, and one delivery is checked by one job at
+   * a time (see `deliver`). (A manual redelivery of a final delivery makes it unfinished again: see
+   * docs/delivery.md.)
+   */
+  private async waitsForTurn(
+    job: AttemptJob,
+    delivery: AttemptDelivery,
+    orderingKey: string,
+  ): Promise<boolean> {
+    const turn = await this.deliveries.findOrderingTurn(delivery.subscriptionId, orderingKey);
+    // A turn after this one: this delivery became final meanwhile; the attempt is then not recorded.
+    if (turn === null || turn.deliveryId >= delivery.id) return false;
+    const after = Math.max(Date.now(), turn.nextAttemptAt?.getTime() ?? 0);
+    await this.dueTimes.setDue([job], new Date(after + this.turnLeaseMs));
+    // Checked again once the lease is written: the earlier one may have become final in between, its
+    // wake-up then dropped by Bull because this job still holds the attempt's id.
+    const now = await this.deliveries.findOrderingTurn(delivery.subscriptionId, orderingKey);
+    return now !== null && now.deliveryId < delivery.id;
+  }
+
+  /**
+   * A delivery with an ordering key became final: the next one of its key goes at once. Its job id is
+   * the attempt's usual one, so a job already queued or running for that attempt (a retry, the
+   * relay's, its own) is kept and the attempt never runs twice at once. A lost wake-up only costs the
+   * waiting lease.
+   */
+  private async wakeNextInTurn(subscriptionId: string, orderingKey: string): Promise<void> {
+    try {
+      const next = await this.deliveries.findOrderingTurn(subscriptionId, orderingKey);
+      if (next) await this.deliveryQueue.enqueueNow([next]);
+    } catch (error) {
+      this.logger.warn(
+        `The next delivery of ordering key ${JSON.stringify(orderingKey)} waits for the relay: ${String(error)}`,
+      );
     }
   }
 }

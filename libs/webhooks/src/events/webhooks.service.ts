@@ -33,6 +33,12 @@ export interface EmitWebhookEvent {
 export interface EmitOptions {
   /** Write the event in this transaction (transactional outbox): delivered only if it commits. */
   manager?: EntityManager;
+  /**
+   * Deliveries of one subscription with the same key (e.g. the contact's id) reach the receiver in
+   * emit order, one at a time: a later one waits while an earlier one is retried, until it succeeded
+   * or was exhausted. Other keys and unkeyed events are not held back. See docs/delivery.md.
+   */
+  orderingKey?: string;
 }
 
 export interface EmitResult {
@@ -43,6 +49,7 @@ export interface EmitResult {
 
 const MAX_ID_LENGTH = 128;
 const MAX_SUBJECT_LENGTH = 200;
+const MAX_ORDERING_KEY_LENGTH = 200;
 /** MySQL's DATETIME range, the narrowest of the databases. */
 const EARLIEST_OCCURRED_AT = new Date('1000-01-01T00:00:00Z');
 const LATEST_OCCURRED_AT = new Date('9999-12-31T23:59:59Z');
@@ -82,7 +89,7 @@ export class WebhooksService {
    * in the background (see OutboxHandOff). Throws a WebhooksError, writing nothing, on bad input.
    */
   async emit(input: EmitWebhookEvent, options: EmitOptions = {}): Promise<EmitResult> {
-    const event = this.toEvent(input);
+    const event = this.toEvent(input, options.orderingKey);
     const span = this.tracer.startEmit(event);
     event.traceParent = this.tracer.traceParentOf(span);
     try {
@@ -157,10 +164,11 @@ export class WebhooksService {
     return deferred;
   }
 
-  private toEvent(input: EmitWebhookEvent): WebhookEvent {
+  private toEvent(input: EmitWebhookEvent, orderingKey: unknown): WebhookEvent {
     if (input === null || typeof input !== 'object') {
       throw new InvalidWebhookEventError('event', 'must be an object');
     }
+    if (orderingKey !== undefined) assertOrderingKey(orderingKey);
     this.catalogue.assertEventType(input.type, 'type');
     this.catalogue.assertSource(input.source, 'source');
     const tenantId = input.tenantId ?? DEFAULT_TENANT_ID;
@@ -220,6 +228,7 @@ export class WebhooksService {
       occurredAt,
       subject: input.subject ?? null,
       traceParent: null,
+      orderingKey: orderingKey ?? null,
     });
     return event;
   }
@@ -233,6 +242,17 @@ function assertIdentifier(value: unknown, field: string): asserts value is strin
     );
   }
   if (value.includes('\u0000')) throw new InvalidWebhookEventError(field, 'must not contain NUL');
+}
+
+function assertOrderingKey(value: unknown): asserts value is string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_ORDERING_KEY_LENGTH) {
+    throw new InvalidWebhookEventError(
+      'orderingKey',
+      `must be a non-empty string of at most ${MAX_ORDERING_KEY_LENGTH} characters`,
+    );
+  }
+  if (value.includes('\u0000'))
+    throw new InvalidWebhookEventError('orderingKey', 'must not contain NUL');
 }
 
 function describe(error: unknown): string {

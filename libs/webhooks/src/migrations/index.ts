@@ -6,6 +6,7 @@ import { CreateInboundTables1796200000000 } from './1796200000000-create-inbound
 import { AddWebhookSubscriptionFilter1796300000000 } from './1796300000000-add-subscription-filter';
 import { AddWebhookSubscriptionRateLimit1796400000000 } from './1796400000000-add-subscription-rate-limit';
 import { AddWebhookEventTraceParent1796500000000 } from './1796500000000-add-event-trace-parent';
+import { AddWebhookDeliveryOrderingKey1796600000000 } from './1796600000000-add-delivery-ordering-key';
 
 /** TypeORM migrations for hosts that manage their schema with migrations (PostgreSQL, MySQL/MariaDB, SQLite). */
 export const WEBHOOK_MIGRATIONS = [
@@ -17,4 +18,5 @@ export const WEBHOOK_MIGRATIONS = [
   AddWebhookSubscriptionFilter1796300000000,
   AddWebhookSubscriptionRateLimit1796400000000,
   AddWebhookEventTraceParent1796500000000,
+  AddWebhookDeliveryOrderingKey1796600000000,
 ] as const;

@@ -10,6 +10,7 @@ export const ATTEMPT_DELIVERY_COLUMNS = [
   'status',
   'attempts',
   'nextAttemptAt',
+  'orderingKey',
 ] as const;
 export const ATTEMPT_EVENT_COLUMNS = [
   'id',
@@ -93,6 +94,11 @@ export interface RecoverableQuery {
   limit: number;
 }
 
+/** The first unfinished delivery of a subscription and ordering key: the one whose turn it is. */
+export interface OrderingTurn extends AttemptRef {
+  nextAttemptAt: Date | null;
+}
+
 export type RequeueOutcome = 'requeued' | 'merged' | 'gone';
 
 /** Deliveries: what the worker loads, when each is due, held and requeued ones, the delivery log. */
@@ -108,6 +114,15 @@ export abstract class DeliveryStore {
 
   /** The next attempts of pending or failed deliveries due by `cutoff`, by id after `afterId`. */
   abstract findDue(cutoff: Date, afterId: string | null, limit: number): Promise<AttemptRef[]>;
+
+  /**
+   * The unfinished (pending, failed or held) delivery with the smallest id among the subscription's
+   * deliveries with `orderingKey`; null when all are final (succeeded, exhausted, cancelled).
+   */
+  abstract findOrderingTurn(
+    subscriptionId: string,
+    orderingKey: string,
+  ): Promise<OrderingTurn | null>;
 
   /** Held deliveries whose subscription is active again become pending, due at `dueAt`. */
   abstract releaseOrphanedHolds(dueAt: Date): Promise<void>;

@@ -27,6 +27,7 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 @Unique('UQ_webhook_deliveries_event_subscription', ['eventId', 'subscriptionId'])
 @Index('IDX_webhook_deliveries_subscription', ['subscriptionId', 'id'])
 @Index('IDX_webhook_deliveries_due', ['status', 'nextAttemptAt'])
+@Index('IDX_webhook_deliveries_ordering', ['subscriptionId', 'orderingKey', 'id'])
 export class WebhookDelivery {
   /** UUIDv7, sent as `webhook-id`: the same on every retry. */
   @PrimaryColumn('uuid')
@@ -49,6 +50,13 @@ export class WebhookDelivery {
 
   @Column({ type: Date, nullable: true })
   nextAttemptAt!: Date | null;
+
+  /**
+   * Its event's ordering key: deliveries of one subscription with the same key are sent one at a
+   * time, in id order (see docs/delivery.md, "Ordering per key"). Null: unordered.
+   */
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  orderingKey!: string | null;
 
   @Column({ type: Date, nullable: true })
   lastAttemptAt!: Date | null;

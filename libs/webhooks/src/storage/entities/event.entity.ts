@@ -37,4 +37,8 @@ export class WebhookEvent {
    */
   @Column({ type: 'varchar', length: 55, nullable: true })
   traceParent!: string | null;
+
+  /** `EmitOptions.orderingKey`: copied onto each of the event's deliveries. */
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  orderingKey!: string | null;
 }

@@ -79,12 +79,16 @@ function buildStatement(dataSource: DataSource): string {
     WITH input AS (
       SELECT * FROM ROWS FROM (unnest($1::uuid[]), unnest($2::varchar[]), unnest($3::varchar[]),
         unnest($4::varchar[]), unnest($5::varchar[]), json_array_elements($6::json),
-        unnest($7::timestamp[]), unnest($10::varchar[]), unnest($11::varchar[])) WITH ORDINALITY
-        AS t(id, tenant_id, list_id, type, source, data, occurred_at, subject, trace_parent, position)
+        unnest($7::timestamp[]), unnest($10::varchar[]), unnest($11::varchar[]),
+        unnest($12::varchar[])) WITH ORDINALITY
+        AS t(id, tenant_id, list_id, type, source, data, occurred_at, subject, trace_parent,
+          ordering_key, position)
     ), inserted_events AS (
       INSERT INTO ${event.table} (${e('id')}, ${e('tenantId')}, ${e('listId')}, ${e('type')},
-        ${e('source')}, ${e('data')}, ${e('occurredAt')}, ${e('subject')}, ${e('traceParent')})
-      SELECT id, tenant_id, list_id, type, source, data, occurred_at, subject, trace_parent
+        ${e('source')}, ${e('data')}, ${e('occurredAt')}, ${e('subject')}, ${e('traceParent')},
+        ${e('orderingKey')})
+      SELECT id, tenant_id, list_id, type, source, data, occurred_at, subject, trace_parent,
+        ordering_key
       FROM input
     ), all_lists AS (
       SELECT tenants.tenant_id, s.id, s.events, s.sources, s.filter
@@ -98,10 +102,11 @@ function buildStatement(dataSource: DataSource): string {
         OFFSET 0
       ) s
     ), matched AS (
-      SELECT event_id, tenant_id, subscription_id,
+      SELECT event_id, tenant_id, subscription_id, ordering_key,
         row_number() OVER (ORDER BY position, subscription_id) AS rank
       FROM (
-        SELECT input.id AS event_id, input.tenant_id, input.position, ${s('id')} AS subscription_id
+        SELECT input.id AS event_id, input.tenant_id, input.position, ${s('id')} AS subscription_id,
+          input.ordering_key
         FROM input
         JOIN ${subscription.table} s
           ON ${s('tenantId')} = input.tenant_id AND ${s('listId')} = input.list_id
@@ -110,7 +115,7 @@ function buildStatement(dataSource: DataSource): string {
           AND (${s('filterJsonPath')} IS NULL
             OR jsonb_path_match(input.data::jsonb, ${s('filterJsonPath')}::jsonpath))
         UNION ALL
-        SELECT input.id, input.tenant_id, input.position, a.id
+        SELECT input.id, input.tenant_id, input.position, a.id, input.ordering_key
         FROM input
         JOIN all_lists a ON a.tenant_id = input.tenant_id
         WHERE a.events ? input.type AND a.sources ? input.source
@@ -118,8 +123,9 @@ function buildStatement(dataSource: DataSource): string {
       ) candidates
     )
     INSERT INTO ${delivery.table} (${d('id')}, ${d('eventId')}, ${d('subscriptionId')},
-      ${d('tenantId')}, ${d('status')}, ${d('attempts')}, ${d('nextAttemptAt')})
-    SELECT ${deliveryIdSql('rank')}, event_id, subscription_id, tenant_id, 'pending', 0, $9::timestamp
+      ${d('tenantId')}, ${d('status')}, ${d('attempts')}, ${d('nextAttemptAt')}, ${d('orderingKey')})
+    SELECT ${deliveryIdSql('rank')}, event_id, subscription_id, tenant_id, 'pending', 0, $9::timestamp,
+      ordering_key
     FROM matched
     ORDER BY rank
     RETURNING ${d('id')} AS id, ${d('eventId')} AS event_id`;
@@ -141,7 +147,14 @@ export function outboxParameters(events: readonly WebhookEvent[]) {
     new Date(),
     events.map((event) => event.subject ?? null),
     traceParents(events),
+    orderingKeys(events),
   ];
+}
+
+/** The events' ordering keys, or null when none has one: as `traceParents`, nothing to send then. */
+function orderingKeys(events: readonly WebhookEvent[]): Array<string | null> | null {
+  if (!events.some((event) => event.orderingKey)) return null;
+  return events.map((event) => event.orderingKey ?? null);
 }
 
 /**

@@ -18,7 +18,10 @@ type Candidate = Pick<WebhookSubscription, (typeof CANDIDATE_COLUMNS)[number]>;
 export type DeliveryRow = Pick<
   WebhookDelivery,
   'id' | 'eventId' | 'subscriptionId' | 'tenantId' | 'status' | 'attempts' | 'nextAttemptAt'
->;
+> & {
+  /** Undefined when no event of the batch has one: the INSERT leaves the column out. */
+  orderingKey?: string | null;
+};
 
 export interface FanOutPlan {
   rows: DeliveryRow[];
@@ -45,6 +48,9 @@ export async function planFanOut(
 ): Promise<FanOutPlan> {
   const candidates = await candidatesByList(manager, query, events);
   const now = new Date();
+  // The rows of a batch without ordering keys leave the column out of the INSERT (its default is
+  // null): unordered emits write what they wrote before. All rows of a batch share one shape.
+  const keyed = events.some((event) => event.orderingKey);
   const rows: DeliveryRow[] = [];
   const deliveryIds = events.map((event) =>
     [
@@ -62,6 +68,7 @@ export async function planFanOut(
           status: 'pending',
           attempts: 0,
           nextAttemptAt: now,
+          orderingKey: keyed ? (event.orderingKey ?? null) : undefined,
         });
         return id;
       }),

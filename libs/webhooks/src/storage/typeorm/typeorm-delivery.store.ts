@@ -10,6 +10,7 @@ import {
   type AttemptRef,
   type DeliveryPageQuery,
   type ListedDelivery,
+  type OrderingTurn,
   type RecoverableQuery,
   type RequeueOutcome,
 } from '../delivery.store';
@@ -159,6 +160,24 @@ export class TypeOrmDeliveryStore extends DeliveryStore {
       .limit(limit)
       .getMany();
     return due.map(nextAttempt);
+  }
+
+  async findOrderingTurn(
+    subscriptionId: string,
+    orderingKey: string,
+  ): Promise<OrderingTurn | null> {
+    // On the ordering index (subscriptionId, orderingKey, id): the key's deliveries in id order,
+    // up to the first unfinished one.
+    const turn = await this.deliveries
+      .createQueryBuilder('delivery')
+      .select(['delivery.id', 'delivery.attempts', 'delivery.nextAttemptAt'])
+      .where('delivery.subscriptionId = :subscriptionId', { subscriptionId })
+      .andWhere('delivery.orderingKey = :orderingKey', { orderingKey })
+      .andWhere('delivery.status IN (:...statuses)', { statuses: ['pending', 'failed', 'held'] })
+      .orderBy('delivery.id', 'ASC')
+      .limit(1)
+      .getOne();
+    return turn ? { ...nextAttempt(turn), nextAttemptAt: turn.nextAttemptAt } : null;
   }
 
   async releaseOrphanedHolds(dueAt: Date): Promise<void> {
