@@ -4,10 +4,10 @@
  *
  * Measures the module side by side with three baselines in ONE run, on this machine: a receiver
  * process, the module's worker process(es), an emitter process, real PostgreSQL (a fresh schema,
- * dropped at the end; S1-pruned's, S1-filtered's and S3's stores another each), MariaDB for S1-mariadb (a fresh
+ * dropped at the end; S1-pruned's, S1-filtered's, S1-ordered's and S3's stores another each), MariaDB for S1-mariadb (a fresh
  * database, likewise) and a private redis-server (stopped at the end). Prints tables and writes
  * bench/results/latest.json. Scenario ids: Braw, Bnaive, Bpersisted, S1, S1-mariadb, S1-pruned,
- * S1-filtered, S2, S3, S6, S9, IN, P (P = S1 profiled; IN = inbound webhooks received).
+ * S1-filtered, S1-ordered, S2, S3, S6, S9, IN, P (P = S1 profiled; IN = inbound webhooks received).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -42,6 +42,7 @@ import { BenchServices } from './lib/services.setup';
 import { runInbound } from './scenarios/inbound.scenario';
 import { runProfile } from './scenarios/profile.scenario';
 import { S1_FILTER } from './scenarios/s1-filtered.scenario';
+import { S1_ORDERING_KEYS } from './scenarios/s1-ordered.scenario';
 import { runS2 } from './scenarios/s2-fanout.scenario';
 import { runS6 } from './scenarios/s6-memory.scenario';
 import { runS9 } from './scenarios/s9-sqlite.scenario';
@@ -55,6 +56,7 @@ type ScenarioId =
   | 'S1-mariadb'
   | 'S1-pruned'
   | 'S1-filtered'
+  | 'S1-ordered'
   | 'S2'
   | 'S3'
   | 'S6'
@@ -71,9 +73,19 @@ interface Step {
 /** Run order: S1 (with the baselines) first: S3 and S6 take their rate from S1's maximum. */
 const STEPS: readonly Step[] = [
   {
-    ids: ['Braw', 'Bnaive', 'Bpersisted', 'S1', 'S1-mariadb', 'S1-pruned', 'S1-filtered', 'S3'],
+    ids: [
+      'Braw',
+      'Bnaive',
+      'Bpersisted',
+      'S1',
+      'S1-mariadb',
+      'S1-pruned',
+      'S1-filtered',
+      'S1-ordered',
+      'S3',
+    ],
     title:
-      'B-raw, B-naive, B-persisted, S1, S1-mariadb, S1-pruned and S1-filtered side by side, S1 latency at half its maximum; then S3',
+      'B-raw, B-naive, B-persisted, S1, S1-mariadb, S1-pruned, S1-filtered and S1-ordered side by side, S1 latency at half its maximum; then S3',
     run: (ctx, selected) =>
       runSideBySide(ctx, {
         raw: selected.has('Braw'),
@@ -83,6 +95,7 @@ const STEPS: readonly Step[] = [
         s1Mariadb: selected.has('S1-mariadb'),
         s1Pruned: selected.has('S1-pruned'),
         s1Filtered: selected.has('S1-filtered'),
+        s1Ordered: selected.has('S1-ordered'),
         s3: selected.has('S3'),
       }),
   },
@@ -101,6 +114,7 @@ const DEFAULT_RUN: readonly ScenarioId[] = [
   'S1-mariadb',
   'S1-pruned',
   'S1-filtered',
+  'S1-ordered',
   'S3',
   'S2',
   'S6',
@@ -158,7 +172,7 @@ function parseCli(argv: readonly string[]): Cli {
         throw new Error('--workers takes 1 to 8');
     } else if (arg === '--help' || arg === '-h') {
       process.stdout.write(
-        'usage: npm run bench -- [--quick] [--only Braw,S1,Bnaive,Bpersisted,S1-mariadb,S1-pruned,S1-filtered,S3,S2,S6,S9,IN,P] [--no-profile] [--workers N] [--swc] [--async-commit] [--worker-pool N]\n',
+        'usage: npm run bench -- [--quick] [--only Braw,S1,Bnaive,Bpersisted,S1-mariadb,S1-pruned,S1-filtered,S1-ordered,S3,S2,S6,S9,IN,P] [--no-profile] [--workers N] [--swc] [--async-commit] [--worker-pool N]\n',
       );
       process.exit(0);
     } else throw new Error(`unknown argument ${arg}`);
@@ -239,13 +253,14 @@ async function main(): Promise<void> {
     },
     notes: [
       "Every process (receiver, emitter, workers, PostgreSQL, Redis) shares this machine's cores: figures are system throughput on it, not the worker alone. The environment table says how much CPU anything else used meanwhile.",
-      'B-raw, B-naive, B-persisted, S1, S1-mariadb, S1-pruned and S1-filtered alternate in rounds (all their processes up at once); figures are median rounds, ratios medians of per-round ratios. S3 runs right after, each of its rounds a fresh outage on a store of its own (schema, emitter, worker), right after an S1 round of the same length; no S3 process runs during those S1 rounds (once endpoints have hung, a worker keeps loading, parking and leasing their deliveries for minutes).',
+      'B-raw, B-naive, B-persisted, S1, S1-mariadb, S1-pruned, S1-filtered and S1-ordered alternate in rounds (all their processes up at once); figures are median rounds, ratios medians of per-round ratios. S3 runs right after, each of its rounds a fresh outage on a store of its own (schema, emitter, worker), right after an S1 round of the same length; no S3 process runs during those S1 rounds (once endpoints have hung, a worker keeps loading, parking and leasing their deliveries for minutes).',
       'Latency = data.emittedAt (set by the emitter; in open-loop runs the scheduled time, so a late emitter counts) → arrival of the body at the receiver; both clocks are performance.timeOrigin + performance.now() on this machine.',
       'Each subscription has its own receiver origin (100 ports), so maxInFlightPerOrigin keeps its default of 5.',
       "B-persisted is what a Nest user writes by hand for a delivery log, on a PostgreSQL schema of its own (tables from its own entities, synchronize: true) and a Bull prefix of its own on the same Redis: per event, one TypeORM transaction saves the event row and a pending delivery row per subscription of the list (repository save), then one Bull job per delivery (job data = its id, B-naive's attempts and backoff); its processor (B-naive's concurrency) loads the delivery with its event and subscription (findOne with relations), signs and POSTs as B-naive, saves an attempt row and updates the delivery. Its producer has the emitter's pool size, its workers the module worker's; rounds of S1's length, latency at half its own maximum; --async-commit applies to its sessions too.",
       "S1-mariadb is S1 on a MariaDB store of its own (database, Bull prefix, emitter and worker; the same Redis, receiver origins and pool sizes), its latency at half its own maximum. --async-commit and the commit probe are PostgreSQL's only.",
       `S1-pruned is S1 on a PostgreSQL schema of its own (emitter and worker likewise; the same Redis, receiver origins and pool sizes) whose worker prunes the history as it delivers (retention ${JSON.stringify(PRUNED_RETENTION)}, batchSize at its default): its ratio to S1 of the same round is issue 18's "pruning never slows the hot path". Each of its rounds is followed by a count of the history left in its schema (what pruning had deleted by then), and a wait until pruning has emptied it, so that deleting the round's tail does not fall in the next side's round. Its latency is at half its own maximum.`,
       `S1-filtered is S1 on a PostgreSQL schema of its own (emitter and worker likewise; the same Redis, receiver origins and pool sizes) with, beside each list's subscription, a second one on the same event type whose content filter never matches the bench's data (${JSON.stringify(S1_FILTER)}): every event's fan-out evaluates a filter (jsonb_path_match in the outbox's statement), deliveries per event stay one. Its ratio to S1 of the same round is issue 21's "filtering must not cost the emit path"; its schema is counted after setup (subscriptions with a filter and its SQL/JSON path) and after its last run (deliveries per kind of subscription). Its latency is at half its own maximum.`,
+      `S1-ordered is S1 on a PostgreSQL schema of its own (emitter and worker likewise; the same Redis, receiver origins, lists, subscriptions and pool sizes) whose emitter passes an ordering key with every event: event number seq gets the key contact-(seq mod ${S1_ORDERING_KEYS}), as a host keys a contact's events by its id, so each subscription sees ${S1_ORDERING_KEYS / 100} keys, each once every ${S1_ORDERING_KEYS} events, never two of a key in flight at once. Every delivery pays ordering's cost (a turn query per attempt, one more Redis job per first attempt) without waiting behind an earlier one. Its ratio to S1 of the same round is issue 22's "ordering must not cost the unordered path"; its schema is counted after its last run, once nothing is pending (deliveries with an ordering key, distinct keys, deliveries by status). Its latency is at half its own maximum.`,
       'CPU/delivery = user + system CPU time of the producer process and of the worker processes (from /proc) over the run, drain included, divided by deliveries.',
       'IN posts 1 KiB Standard Webhooks requests (signed by the standardwebhooks package, each with its own webhook-id) from 64 callers to one inbound endpoint of a host process that receives and processes them (worker on, a no-op handler), on a PostgreSQL schema of its own and the same Redis. Accepted = 2xx; acknowledgement = request start → response end at the sender; its ratio is to the median B-raw round of this run.',
       "S9 runs emitter and worker in ONE process: TypeORM's better-sqlite3 driver has one connection and a SQLite file one writer; the library queues its transactions on it one after another (WebhooksTransactions).",

@@ -68,7 +68,10 @@ export function producerOf<A extends RpcApi<A> & ProducerApi>(child: BenchChild<
   };
 }
 
-export function emitterConfig(ctx: Pick<BenchContext, 'services' | 'asyncCommit'>): EmitterConfig {
+export function emitterConfig(
+  ctx: Pick<BenchContext, 'services' | 'asyncCommit'>,
+  { orderingKeys }: Pick<EmitterConfig, 'orderingKeys'> = {},
+): EmitterConfig {
   return {
     database: ctx.services.childDatabase,
     redisUrl: ctx.services.redis.url,
@@ -76,6 +79,7 @@ export function emitterConfig(ctx: Pick<BenchContext, 'services' | 'asyncCommit'
     poolSize: EMITTER_PG_POOL,
     asyncCommit: ctx.asyncCommit,
     options: BENCH_MODULE_OPTIONS,
+    ...(orderingKeys !== undefined && { orderingKeys }),
   };
 }
 

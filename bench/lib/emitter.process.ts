@@ -4,7 +4,12 @@
  * bench: saturate, open loop, or one fan-out event.
  */
 import 'reflect-metadata';
-import { WebhooksModule, WebhooksService, type WebhooksModuleOptions } from '../../src';
+import {
+  WebhooksModule,
+  WebhooksService,
+  type EmitOptions,
+  type WebhooksModuleOptions,
+} from '../../src';
 import { createWebhooksHostContext } from '../../test/support/webhooks-host';
 import type { EmitterApi } from './child.apis';
 import { wallClockMs } from './histogram.util';
@@ -16,9 +21,21 @@ export interface EmitterConfig extends DatabaseChildConfig {
   redisUrl: string;
   bullPrefix: string;
   options: WebhooksModuleOptions;
+  /**
+   * How many distinct ordering keys its events get (S1-ordered): event `seq` is emitted with
+   * `orderingKey: contact-${seq % orderingKeys}`, as a host keys a contact's events by its id.
+   * Absent: no key (every other scenario).
+   */
+  orderingKeys?: number;
 }
 
 const config = childConfig<EmitterConfig>();
+
+/** Event `seq`'s emit options: its ordering key if the config asks for keys, else none. */
+function emitOptions(seq: number): EmitOptions | undefined {
+  const keys = config.orderingKeys;
+  return keys === undefined ? undefined : { orderingKey: `contact-${seq % keys}` };
+}
 
 async function main(): Promise<void> {
   const app = await createWebhooksHostContext({
@@ -29,7 +46,7 @@ async function main(): Promise<void> {
   });
   const webhooks = app.get(WebhooksService);
   const driver = new LoadDriver(async (list, seq, emittedAtMs) => {
-    await webhooks.emit(benchEvent(list.listId, seq, emittedAtMs));
+    await webhooks.emit(benchEvent(list.listId, seq, emittedAtMs), emitOptions(seq));
   });
   const api: EmitterApi = {
     saturate: (params) => driver.saturate(params),
@@ -37,7 +54,7 @@ async function main(): Promise<void> {
     received: ({ count }) => driver.onReceived(count),
     async fanOut({ listId, seq }) {
       const started = performance.now();
-      const result = await webhooks.emit(benchEvent(listId, seq, wallClockMs()));
+      const result = await webhooks.emit(benchEvent(listId, seq, wallClockMs()), emitOptions(seq));
       return { emitMs: performance.now() - started, deliveries: result.deliveryIds.length };
     },
     async shutdown() {

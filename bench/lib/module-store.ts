@@ -16,7 +16,7 @@ import { BenchServices, type BenchDatabase, type SubscriptionTarget } from './se
 
 /**
  * A store of its own (database + Bull prefix, on the main store's Redis) with its emitter and
- * workers: each S3 outage, S1-mariadb, S1-pruned and S1-filtered.
+ * workers: each S3 outage, S1-mariadb, S1-pruned, S1-filtered and S1-ordered.
  */
 export interface ModuleStore {
   services: BenchServices;
@@ -31,13 +31,15 @@ export interface ModuleStoreStart {
   database?: BenchDatabase;
   /** Its workers' module options, merged over BENCH_MODULE_OPTIONS (the emitter keeps those). */
   workerOptions?: WebhooksModuleOptions;
+  /** Distinct ordering keys its emitter puts on its events (EmitterConfig); default none. */
+  orderingKeys?: number;
 }
 
 export async function startModuleStore(
   ctx: BenchContext,
   label: string,
   targets: readonly SubscriptionTarget[],
-  { database = 'postgres', workerOptions }: ModuleStoreStart = {},
+  { database = 'postgres', workerOptions, orderingKeys }: ModuleStoreStart = {},
 ): Promise<ModuleStore> {
   const services = await BenchServices.start({ redis: ctx.services.redis, database });
   try {
@@ -47,7 +49,7 @@ export async function startModuleStore(
       BenchChild.start<EmitterApi>(
         `${label}-emitter`,
         'bench/lib/emitter.process.ts',
-        emitterConfig({ services, asyncCommit: ctx.asyncCommit }),
+        emitterConfig({ services, asyncCommit: ctx.asyncCommit }, { orderingKeys }),
       ),
     ]);
     return { services, producer: producerOf(emitter), emitterChild: emitter, workers };
@@ -64,7 +66,7 @@ export async function closeModuleStore(store: ModuleStore): Promise<void> {
 
 /** One configuration of the module under test: its workers, the emitter feeding them, its lists. */
 export interface ModuleSide {
-  /** Its name in logs and errors: S1, S1-mariadb, S1-pruned, S1-filtered. */
+  /** Its name in logs and errors: S1, S1-mariadb, S1-pruned, S1-filtered, S1-ordered. */
   id: string;
   workers: Array<BenchChild<WorkerApi>>;
   /** Its emitter, as a producer. */
@@ -84,7 +86,7 @@ export interface ModuleSide {
 /** A side on a store of its own: S1's lists and origins, its own database, emitter and workers. */
 export interface StoreSideSpec {
   id: string;
-  /** Its lists' ids start with this (`s1m`, `s1p`, `s1f`): S1's are `s1-…`. */
+  /** Its lists' ids start with this (`s1m`, `s1p`, `s1f`, `s1o`): S1's are `s1-…`. */
   listPrefix: string;
   database: BenchDatabase;
   workerOptions?: WebhooksModuleOptions;
@@ -93,15 +95,20 @@ export interface StoreSideSpec {
    * those alone. S1-filtered adds a filtered one per list.
    */
   subscriptions?: (targets: readonly SubscriptionTarget[]) => SubscriptionTarget[];
+  /**
+   * Distinct ordering keys its emitter puts on its events (S1-ordered: one per event, from this
+   * many); default none, as S1's.
+   */
+  orderingKeys?: number;
 }
 
 /**
- * Starts a side on a store of its own (S1-mariadb, S1-pruned, S1-filtered). If it cannot start
+ * Starts a side on a store of its own (S1-mariadb, S1-pruned, S1-filtered, S1-ordered). If it cannot start
  * (MariaDB out of reach), the error is recorded and the other sides run without it.
  */
 export async function startStoreSide(
   ctx: BenchContext,
-  { id, listPrefix, database, workerOptions, subscriptions }: StoreSideSpec,
+  { id, listPrefix, database, workerOptions, subscriptions, orderingKeys }: StoreSideSpec,
 ): Promise<ModuleSide | undefined> {
   const { targets, lists } = listsOnFastPorts(ctx, listPrefix, FAST_PORTS);
   try {
@@ -109,6 +116,7 @@ export async function startStoreSide(
     const store = await startModuleStore(ctx, id.toLowerCase(), created, {
       database,
       workerOptions,
+      orderingKeys,
     });
     const { services, producer, workers } = store;
     return {

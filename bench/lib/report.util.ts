@@ -2,6 +2,7 @@ import { lat, num, pct, ratio } from './format.util';
 import type {
   BenchResults,
   FilterCounts,
+  OrderingCounts,
   PersistedRows,
   PruningRound,
   S1Result,
@@ -64,6 +65,22 @@ export function pruningSummary(round: PruningRound): string {
 /** S1-filtered's subscriptions and the deliveries each kind got, as counted in its schema. */
 export function filterSummary({ subscriptions, events, deliveries }: FilterCounts): string {
   return `${num(subscriptions.total)} subscriptions, ${num(subscriptions.filtered)} with a filter (${num(subscriptions.withJsonPath)} with its SQL/JSON path); ${num(events)} events, ${num(deliveries.unfiltered)} deliveries to unfiltered subscriptions, ${num(deliveries.filtered)} to filtered ones`;
+}
+
+/** S1-ordered's deliveries: how many carry an ordering key, and how they ended. */
+export function orderingSummary({
+  events,
+  deliveries,
+  keyed,
+  keys,
+  byStatus,
+}: OrderingCounts): string {
+  const statuses =
+    Object.entries(byStatus)
+      .sort((a, b) => b[1] - a[1])
+      .map(([status, count]) => `${status} ${num(count)}`)
+      .join(', ') || 'none';
+  return `${num(events)} events, ${num(deliveries)} deliveries, ${num(keyed)} with an ordering key (${num(keys)} distinct keys); deliveries ${statuses}`;
 }
 
 /** B-persisted's schema after its runs: events, deliveries by status, attempts by outcome. */
@@ -184,6 +201,12 @@ export function formatReport(results: BenchResults): string {
     s1Rows('S1-filtered', where, filtered, filtered.ratios.vsS1);
     rows.push(['S1-filtered', 'filters, at setup', filterSummary(filtered.atSetup)]);
     rows.push(['S1-filtered', 'filters, at the end', filterSummary(filtered.atEnd)]);
+  }
+  const ordered = results.s1Ordered;
+  if (ordered) {
+    const where = `, an ordering key per event (${num(ordered.orderingKeys)} keys)`;
+    s1Rows('S1-ordered', where, ordered, ordered.ratios.vsS1);
+    rows.push(['S1-ordered', 'ordering keys, at the end', orderingSummary(ordered.atEnd)]);
   }
   const s2 = results.s2;
   if (s2) {

@@ -265,6 +265,29 @@ export interface S1FilteredResult extends S1StoreResult {
   atEnd: FilterCounts;
 }
 
+/** The deliveries of a store, with and without an ordering key, and how they ended. */
+export interface OrderingCounts {
+  /** Events in the store. */
+  events: number;
+  deliveries: number;
+  /** Deliveries with a non-null orderingKey, and how many distinct keys they have. */
+  keyed: number;
+  keys: number;
+  /** Deliveries by status (succeeded, pending, failed, exhausted, held, cancelled). */
+  byStatus: Record<string, number>;
+}
+
+/**
+ * S1 on PostgreSQL with an ordering key on every event (one per contact, many keys): issue 22's
+ * "pacing and ordering must not cost the unordered path", S1 with and without keys side by side.
+ */
+export interface S1OrderedResult extends S1StoreResult {
+  /** Distinct keys its emitter cycles through (`contact-${seq % orderingKeys}`). */
+  orderingKeys: number;
+  /** Counted in its schema after its last (latency) run, once no delivery was pending. */
+  atEnd: OrderingCounts;
+}
+
 export interface BenchResults {
   machine: MachineInfo;
   mode: 'quick' | 'full';
@@ -293,6 +316,7 @@ export interface BenchResults {
   s1Mariadb?: S1MariaDbResult;
   s1Pruned?: S1PrunedResult;
   s1Filtered?: S1FilteredResult;
+  s1Ordered?: S1OrderedResult;
   s2?: FanOutResult;
   s3?: IsolationResult;
   s6?: MemoryResult;

@@ -16,7 +16,7 @@ import { createWebhooksApp, type WebhooksTestApp } from '../../test/support/webh
 import { BENCH_MODULE_OPTIONS } from './bench.config';
 import { track } from './child.handle';
 import { BENCH_EVENT_TYPE, BENCH_TENANT } from './payload.util';
-import type { FilterCounts, HistoryRows } from './results.types';
+import type { FilterCounts, HistoryRows, OrderingCounts } from './results.types';
 
 const INSERT_CHUNK = 1_000;
 
@@ -259,6 +259,37 @@ export class BenchServices {
         unfiltered: Number(deliveries?.unfiltered ?? 0),
         filtered: Number(deliveries?.filtered ?? 0),
       },
+    };
+  }
+
+  /**
+   * Its deliveries, how many carry an ordering key (and how many keys), and their statuses:
+   * S1-ordered's proof that its events were keyed and all delivered.
+   */
+  async orderingCounts(): Promise<OrderingCounts> {
+    const [totals, statuses, events] = await Promise.all([
+      this.dataSource
+        .getRepository(WebhookDelivery)
+        .createQueryBuilder('d')
+        .select('count(*)', 'deliveries')
+        .addSelect('count(d.orderingKey)', 'keyed')
+        .addSelect('count(DISTINCT d.orderingKey)', 'keys')
+        .getRawOne<Record<'deliveries' | 'keyed' | 'keys', string | number>>(),
+      this.dataSource
+        .getRepository(WebhookDelivery)
+        .createQueryBuilder('d')
+        .select('d.status', 'status')
+        .addSelect('count(*)', 'count')
+        .groupBy('d.status')
+        .getRawMany<{ status: string; count: string | number }>(),
+      this.dataSource.getRepository(WebhookEvent).count(),
+    ]);
+    return {
+      events,
+      deliveries: Number(totals?.deliveries ?? 0),
+      keyed: Number(totals?.keyed ?? 0),
+      keys: Number(totals?.keys ?? 0),
+      byStatus: Object.fromEntries(statuses.map((row) => [row.status, Number(row.count)])),
     };
   }
 

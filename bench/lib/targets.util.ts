@@ -1,5 +1,11 @@
 import { num, pct, ratio } from './format.util';
-import type { BenchResults, S1FilteredResult, S1PrunedResult, TargetResult } from './results.types';
+import type {
+  BenchResults,
+  S1FilteredResult,
+  S1OrderedResult,
+  S1PrunedResult,
+  TargetResult,
+} from './results.types';
 
 const pass = (ok: boolean): TargetResult['status'] => (ok ? 'PASS' : 'MISS');
 
@@ -78,8 +84,39 @@ function filteredTarget(s1Filtered: S1FilteredResult | undefined): TargetResult 
 }
 
 /**
+ * S1-ordered's ratio to S1 is judged only if its schema shows one delivery per event, each with an
+ * ordering key (else n/a), and a MISS if any delivery did not succeed (a turn never given, say).
+ */
+function orderedTarget(s1Ordered: S1OrderedResult | undefined): TargetResult {
+  const id = 'S1-ordered';
+  const target = 'S1-ordered throughput ≥ 90% of S1 (an ordering key per event)';
+  const r = s1Ordered?.ratios.vsS1;
+  if (!s1Ordered || r == null)
+    return { id, target, figure: 'needs S1 and S1-ordered', status: 'n/a' };
+  const { events, deliveries, keyed, keys, byStatus } = s1Ordered.atEnd;
+  const figure = `${pct(r)} (median of per-round ratios to S1; ${num(deliveries)} deliveries, ${num(keyed)} keyed, ${num(keys)} keys)`;
+  if (events === 0 || deliveries !== events || keyed !== deliveries)
+    return {
+      id,
+      target,
+      figure: `${figure}: keys not shown used (expected one keyed delivery per event; ${num(keyed)} keyed of ${num(deliveries)} deliveries for ${num(events)} events)`,
+      status: 'n/a',
+    };
+  const unsucceeded = deliveries - (byStatus.succeeded ?? 0);
+  if (unsucceeded > 0) {
+    return {
+      id,
+      target,
+      figure: `${figure}; ${num(unsucceeded)} deliveries not succeeded`,
+      status: 'MISS',
+    };
+  }
+  return { id, target, figure, status: pass(r >= 0.9 && s1Ordered.throughput.complete) };
+}
+
+/**
  * The targets of issue #5 (and issue 18's S1-pruned, issue 21's S1-filtered, issue 22's
- * B-persisted ratio), each judged on figures of this run.
+ * B-persisted ratio and S1-ordered), each judged on figures of this run.
  */
 export function evaluateTargets(results: BenchResults): TargetResult[] {
   const s1 = results.s1?.throughput;
@@ -174,6 +211,7 @@ export function evaluateTargets(results: BenchResults): TargetResult[] {
 
   targets.push(prunedTarget(results.s1Pruned));
   targets.push(filteredTarget(results.s1Filtered));
+  targets.push(orderedTarget(results.s1Ordered));
 
   const s3Target = 'S3 healthy throughput ≥ 90% of S1';
   if (s3 && s3.vsS1 !== null) {

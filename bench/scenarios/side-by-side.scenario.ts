@@ -28,6 +28,7 @@ import {
 } from './baselines.scenario';
 import { runS3 } from './s3-isolation.scenario';
 import { S1_FILTERED, witnessFilters } from './s1-filtered.scenario';
+import { S1_ORDERED, witnessOrdering } from './s1-ordered.scenario';
 import { S1_PRUNED, witnessPruning } from './s1-pruned.scenario';
 
 export interface SideBySideSelection {
@@ -38,6 +39,7 @@ export interface SideBySideSelection {
   s1Mariadb: boolean;
   s1Pruned: boolean;
   s1Filtered: boolean;
+  s1Ordered: boolean;
   s3: boolean;
 }
 
@@ -53,22 +55,24 @@ interface Sides {
   s1Mariadb?: ModuleSide;
   s1Pruned?: ModuleSide;
   s1Filtered?: ModuleSide;
+  s1Ordered?: ModuleSide;
 }
 
 /**
- * B-raw, B-naive, B-persisted, S1, S1-mariadb, S1-pruned and S1-filtered measured side by side: all their processes run at
+ * B-raw, B-naive, B-persisted, S1, S1-mariadb, S1-pruned, S1-filtered and S1-ordered measured side by side: all their processes run at
  * once (idle when not measured) and the saturated measurements alternate for `rounds` rounds, so the
  * ratios come from back-to-back figures rather than from minutes apart on a shared machine. Each
  * figure is its median round; each ratio is the median of per-round ratios. Then latency at half
  * S1's maximum on a clock (open model), for S1 and for B-naive at the same rate; B-persisted's,
- * S1-mariadb's, S1-pruned's and S1-filtered's at half their own.
+ * S1-mariadb's, S1-pruned's, S1-filtered's and S1-ordered's at half their own.
  *
  * S1: 100 lists × 1 subscription, each on its own receiver origin; events round-robin over the
  * lists (1 event → 1 delivery). S1-mariadb: the same on a MariaDB store of its own (database, Bull
  * prefix, emitter and workers), sharing Redis and the receiver's origins. S1-pruned: likewise on a
  * PostgreSQL schema of its own, its workers pruning the history as they deliver (see
  * s1-pruned.scenario.ts). S1-filtered: likewise, with a second subscription on each list whose
- * content filter never matches (see s1-filtered.scenario.ts). B-persisted: the hand-written Bull
+ * content filter never matches (see s1-filtered.scenario.ts). S1-ordered: likewise, its emitter
+ * passing an ordering key with every event (see s1-ordered.scenario.ts). B-persisted: the hand-written Bull
  * version with a TypeORM delivery log, on a PostgreSQL schema of its own (see baselines.scenario.ts).
  *
  * S3 comes after, with S1 still up: see runS3.
@@ -79,16 +83,18 @@ export async function runSideBySide(ctx: BenchContext, selection: SideBySideSele
   try {
     const s1Setup = listsOnFastPorts(ctx, 's1', FAST_PORTS);
     if (selection.s1) await ctx.services.createSubscriptions(s1Setup.targets);
-    const [raw, naive, persisted, s1Workers, s1Mariadb, s1Pruned, s1Filtered] = await Promise.all([
-      selection.raw ? startRawBaseline(ctx) : undefined,
-      selection.naive ? startNaiveBaseline(ctx) : undefined,
-      selection.persisted ? startPersistedBaseline(ctx) : undefined,
-      selection.s1 ? startModuleWorkers(ctx, 's1') : undefined,
-      selection.s1Mariadb ? startStoreSide(ctx, S1_MARIADB) : undefined,
-      selection.s1Pruned ? startStoreSide(ctx, S1_PRUNED) : undefined,
-      selection.s1Filtered ? startStoreSide(ctx, S1_FILTERED) : undefined,
-    ]);
-    Object.assign(sides, { raw, naive, persisted, s1Mariadb, s1Pruned, s1Filtered });
+    const [raw, naive, persisted, s1Workers, s1Mariadb, s1Pruned, s1Filtered, s1Ordered] =
+      await Promise.all([
+        selection.raw ? startRawBaseline(ctx) : undefined,
+        selection.naive ? startNaiveBaseline(ctx) : undefined,
+        selection.persisted ? startPersistedBaseline(ctx) : undefined,
+        selection.s1 ? startModuleWorkers(ctx, 's1') : undefined,
+        selection.s1Mariadb ? startStoreSide(ctx, S1_MARIADB) : undefined,
+        selection.s1Pruned ? startStoreSide(ctx, S1_PRUNED) : undefined,
+        selection.s1Filtered ? startStoreSide(ctx, S1_FILTERED) : undefined,
+        selection.s1Ordered ? startStoreSide(ctx, S1_ORDERED) : undefined,
+      ]);
+    Object.assign(sides, { raw, naive, persisted, s1Mariadb, s1Pruned, s1Filtered, s1Ordered });
     if (s1Workers) {
       const emitter = producerOf(await ctx.emitter());
       sides.s1 = {
@@ -112,14 +118,16 @@ export async function runSideBySide(ctx: BenchContext, selection: SideBySideSele
 
 /** Stops the baselines and closes the stores of their own; S1 stays up (S3 compares with it). */
 async function closeOthers(sides: Sides): Promise<void> {
-  const { raw, naive, persisted, s1Mariadb, s1Pruned, s1Filtered } = sides;
+  const { raw, naive, persisted, s1Mariadb, s1Pruned, s1Filtered, s1Ordered } = sides;
   sides.raw = sides.naive = sides.persisted = undefined;
-  sides.s1Mariadb = sides.s1Pruned = sides.s1Filtered = undefined;
+  sides.s1Mariadb = sides.s1Pruned = sides.s1Filtered = sides.s1Ordered = undefined;
   await Promise.all([
     raw?.stop(),
     naive?.stop(),
     persisted?.stop(),
-    ...[s1Mariadb, s1Pruned, s1Filtered].map((side) => side?.store && closeModuleStore(side.store)),
+    ...[s1Mariadb, s1Pruned, s1Filtered, s1Ordered].map(
+      (side) => side?.store && closeModuleStore(side.store),
+    ),
   ]);
 }
 
@@ -155,8 +163,10 @@ async function moduleSideResult(
 }
 
 async function measureSides(ctx: BenchContext, sides: Sides): Promise<void> {
-  const { raw, naive, persisted, s1, s1Mariadb, s1Pruned, s1Filtered } = sides;
-  const modules = [s1, s1Mariadb, s1Pruned, s1Filtered].filter((side) => side !== undefined);
+  const { raw, naive, persisted, s1, s1Mariadb, s1Pruned, s1Filtered, s1Ordered } = sides;
+  const modules = [s1, s1Mariadb, s1Pruned, s1Filtered, s1Ordered].filter(
+    (side) => side !== undefined,
+  );
   const pruning = s1Pruned && witnessPruning(ctx, s1Pruned);
   const filters = s1Filtered && (await witnessFilters(ctx, s1Filtered));
   const rawRounds: RawResult[] = [];
@@ -261,6 +271,12 @@ async function measureSides(ctx: BenchContext, sides: Sides): Promise<void> {
   }
   if (s1Filtered && filters && s1Filtered.rounds.length > 0) {
     ctx.results.s1Filtered = { ...(await onStore(s1Filtered)), ...(await filters()) };
+  }
+  if (s1Ordered && s1Ordered.rounds.length > 0) {
+    ctx.results.s1Ordered = {
+      ...(await onStore(s1Ordered)),
+      ...(await witnessOrdering(ctx, s1Ordered)),
+    };
   }
 }
 
