@@ -41,6 +41,10 @@ export class TypeOrmDeliveryStore extends DeliveryStore {
   private readonly dueStatement: string;
   private readonly dueIds: IdMembership;
   private readonly persistedDueAt: (at: Date) => unknown;
+  private readonly turnStatement: string;
+  private readonly readTurn: (
+    row: Record<string, unknown>,
+  ) => Pick<WebhookDelivery, 'id' | 'attempts' | 'nextAttemptAt'>;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -80,6 +84,15 @@ export class TypeOrmDeliveryStore extends DeliveryStore {
       WHERE ${column('attempts')} = ${dialect.parameter(1)} AND ${column('status')} IN ('pending', 'failed') AND `;
     this.dueIds = dialect.idMembership(column('id'), 2);
     this.persistedDueAt = (at) => delivery.persisted('nextAttemptAt', at);
+
+    // On the ordering index (subscriptionId, orderingKey, id): the key's deliveries in id order, up to
+    // the first unfinished one. Hand-written like the load: every keyed attempt runs it.
+    const turn = delivery.reader('d', ['id', 'attempts', 'nextAttemptAt'] as const);
+    this.turnStatement = `SELECT ${turn.select} FROM ${delivery.table} d
+      WHERE ${d('subscriptionId')} = ${dialect.parameter(0)} AND ${d('orderingKey')} = ${dialect.parameter(1)}
+        AND ${d('status')} IN ('pending', 'failed', 'held')
+      ORDER BY ${d('id')} LIMIT 1`;
+    this.readTurn = turn.read;
   }
 
   private get deliveries() {
@@ -166,17 +179,11 @@ export class TypeOrmDeliveryStore extends DeliveryStore {
     subscriptionId: string,
     orderingKey: string,
   ): Promise<OrderingTurn | null> {
-    // On the ordering index (subscriptionId, orderingKey, id): the key's deliveries in id order,
-    // up to the first unfinished one.
-    const turn = await this.deliveries
-      .createQueryBuilder('delivery')
-      .select(['delivery.id', 'delivery.attempts', 'delivery.nextAttemptAt'])
-      .where('delivery.subscriptionId = :subscriptionId', { subscriptionId })
-      .andWhere('delivery.orderingKey = :orderingKey', { orderingKey })
-      .andWhere('delivery.status IN (:...statuses)', { statuses: ['pending', 'failed', 'held'] })
-      .orderBy('delivery.id', 'ASC')
-      .limit(1)
-      .getOne();
+    const [row] = await this.dataSource.query<Array<Record<string, unknown>>>(this.turnStatement, [
+      subscriptionId,
+      orderingKey,
+    ]);
+    const turn = row && this.readTurn(row);
     return turn ? { ...nextAttempt(turn), nextAttemptAt: turn.nextAttemptAt } : null;
   }
 
