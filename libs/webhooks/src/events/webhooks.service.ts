@@ -11,7 +11,7 @@ import { WebhookEvent } from '../storage/entities/event.entity';
 import { OutboxStore } from '../storage/outbox.store';
 import { WebhooksTransactions } from '../storage/webhooks-transactions';
 import { WebhooksTracer } from '../tracing/webhooks-tracer';
-import { OutboxHandOff } from './outbox-hand-off';
+import { OutboxHandOff, storedDeliveries, type StoredDeliveries } from './outbox-hand-off';
 
 export interface EmitWebhookEvent {
   /** The platform account. Default: the single-tenant default. */
@@ -70,7 +70,7 @@ export class WebhooksService {
    */
   private readonly awaitingCommit = new WeakMap<
     QueryRunner,
-    { deliveryIds: string[]; traceParents: Array<string | null> }
+    { deliveries: StoredDeliveries; traceParents: Array<string | null> }
   >();
 
   constructor(
@@ -113,8 +113,9 @@ export class WebhooksService {
   /** One event in the caller's transaction (or in one of its own on `manager`). */
   private async writeIn(manager: EntityManager, event: WebhookEvent): Promise<EmitResult> {
     const [deliveryIds] = await this.outbox.write([event], manager);
-    if (!this.handOffAfterCommit(manager, deliveryIds, event.traceParent))
-      await this.handOff.handOff(deliveryIds, '1 event', [event.traceParent]);
+    const stored = storedDeliveries([event], [deliveryIds]);
+    if (!this.handOffAfterCommit(manager, stored, event.traceParent))
+      await this.handOff.handOff(stored, '1 event', [event.traceParent]);
     return { eventId: event.id, deliveryIds };
   }
 
@@ -122,7 +123,7 @@ export class WebhooksService {
   private async store(events: WebhookEvent[]): Promise<string[][]> {
     const deliveryIds = await this.outbox.write(events);
     await this.handOff.handOff(
-      deliveryIds.flat(),
+      storedDeliveries(events, deliveryIds),
       `${events.length} event(s)`,
       events.map((event) => event.traceParent),
     );
@@ -136,24 +137,28 @@ export class WebhooksService {
    */
   private handOffAfterCommit(
     manager: EntityManager,
-    deliveryIds: string[],
+    stored: StoredDeliveries,
     traceParent: string | null,
   ): boolean {
     const runner = manager.queryRunner;
     const held = runner && this.awaitingCommit.get(runner);
     if (held) {
-      held.deliveryIds.push(...deliveryIds);
+      held.deliveries.unordered.push(...stored.unordered);
+      held.deliveries.ordered.push(...stored.ordered);
       held.traceParents.push(traceParent);
       return true;
     }
-    const awaiting = { deliveryIds: [...deliveryIds], traceParents: [traceParent] };
+    const awaiting = {
+      deliveries: { unordered: [...stored.unordered], ordered: [...stored.ordered] },
+      traceParents: [traceParent],
+    };
     const deferred = this.transactions.afterCommit(
       manager,
       () => {
         this.awaitingCommit.delete(runner as QueryRunner);
         // Not awaited: the host's commit must not wait or fail because Redis is slow or down.
         void this.handOff.handOff(
-          awaiting.deliveryIds,
+          awaiting.deliveries,
           'a committed transaction',
           awaiting.traceParents,
         );
