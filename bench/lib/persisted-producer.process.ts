@@ -4,26 +4,21 @@
  * (repository `save`); after the commit, one Bull job per delivery carries the delivery's id.
  */
 import 'reflect-metadata';
-import { BullModule, InjectQueue } from '@nestjs/bull';
+import { InjectQueue } from '@nestjs/bull';
 import { Injectable, Module } from '@nestjs/common';
-import { InjectDataSource, InjectRepository, TypeOrmModule } from '@nestjs/typeorm';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import type { Queue } from 'bull';
 import { DataSource, Repository } from 'typeorm';
 import { childConfig } from './ipc.rpc';
 import { serveBaselineProducer } from './baseline-child';
-import { databaseOptions } from './module-host';
 import { BENCH_EVENT_TYPE, benchData } from './payload.util';
-import {
-  PERSISTED_ENTITIES,
-  PersistedDelivery,
-  PersistedEvent,
-  PersistedSubscription,
-} from './persisted.entities';
+import { PersistedDelivery, PersistedEvent, PersistedSubscription } from './persisted.entities';
 import {
   PERSISTED_DELIVER_JOB,
   PERSISTED_JOB_OPTIONS,
   PERSISTED_QUEUE,
   type PersistedConfig,
+  persistedImports,
   type PersistedDeliveryJob,
 } from './persisted.queue';
 
@@ -63,12 +58,7 @@ class PersistedWebhooks {
 }
 
 @Module({
-  imports: [
-    TypeOrmModule.forRoot(databaseOptions(config, 'bench-persisted-producer')),
-    TypeOrmModule.forFeature(PERSISTED_ENTITIES),
-    BullModule.forRoot({ url: config.redisUrl, prefix: config.bullPrefix }),
-    BullModule.registerQueue({ name: PERSISTED_QUEUE }),
-  ],
+  imports: persistedImports(config, 'bench-persisted-producer'),
   providers: [PersistedWebhooks],
 })
 class PersistedProducerModule {}

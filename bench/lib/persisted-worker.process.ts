@@ -6,22 +6,22 @@
  * Same concurrency as the module's worker and B-naive's.
  */
 import 'reflect-metadata';
-import { BullModule, Process, Processor } from '@nestjs/bull';
+import { Process, Processor } from '@nestjs/bull';
 import { Module } from '@nestjs/common';
-import { InjectRepository, TypeOrmModule } from '@nestjs/typeorm';
+import { InjectRepository } from '@nestjs/typeorm';
 import type { Job } from 'bull';
 import { Repository } from 'typeorm';
 import { Agent, request } from 'undici';
 import { JobCounts, serveBaselineWorker } from './baseline-child';
 import { childConfig } from './ipc.rpc';
-import { databaseOptions } from './module-host';
 import { benchEnvelope, signedHeaders } from './payload.util';
-import { PERSISTED_ENTITIES, PersistedAttempt, PersistedDelivery } from './persisted.entities';
+import { PersistedAttempt, PersistedDelivery } from './persisted.entities';
 import {
   PERSISTED_DELIVER_JOB,
   PERSISTED_JOB_OPTIONS,
   PERSISTED_QUEUE,
   type PersistedConfig,
+  persistedImports,
   type PersistedDeliveryJob,
 } from './persisted.queue';
 
@@ -112,12 +112,7 @@ class PersistedDeliveryProcessor {
 }
 
 @Module({
-  imports: [
-    TypeOrmModule.forRoot(databaseOptions(config, 'bench-persisted-worker')),
-    TypeOrmModule.forFeature(PERSISTED_ENTITIES),
-    BullModule.forRoot({ url: config.redisUrl, prefix: config.bullPrefix }),
-    BullModule.registerQueue({ name: PERSISTED_QUEUE }),
-  ],
+  imports: persistedImports(config, 'bench-persisted-worker'),
   providers: [PersistedDeliveryProcessor],
 })
 class PersistedWorkerModule {}

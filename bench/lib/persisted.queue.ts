@@ -2,7 +2,10 @@
  * B-persisted: what a Nest user writes by hand when a delivery log is needed. A TypeORM row per
  * delivery saved before a Bull job per delivery (job data = the delivery's id), a row per attempt.
  */
-import type { DatabaseChildConfig } from './module-host';
+import { BullModule } from '@nestjs/bull';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { databaseOptions, type DatabaseChildConfig } from './module-host';
+import { PERSISTED_ENTITIES } from './persisted.entities';
 
 export const PERSISTED_QUEUE = 'bench-persisted-webhooks';
 export const PERSISTED_DELIVER_JOB = 'deliver';
@@ -24,4 +27,14 @@ export interface PersistedConfig extends DatabaseChildConfig {
   concurrency: number;
   connectionsPerOrigin: number;
   requestTimeoutMs: number;
+}
+
+/** What both B-persisted processes import: their schema's entities and the queue, as `applicationName`. */
+export function persistedImports(config: PersistedConfig, applicationName: string) {
+  return [
+    TypeOrmModule.forRoot(databaseOptions(config, applicationName)),
+    TypeOrmModule.forFeature(PERSISTED_ENTITIES),
+    BullModule.forRoot({ url: config.redisUrl, prefix: config.bullPrefix }),
+    BullModule.registerQueue({ name: PERSISTED_QUEUE }),
+  ];
 }
