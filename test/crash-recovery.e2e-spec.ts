@@ -95,6 +95,36 @@ describe('crash recovery with real processes', () => {
   }, 30_000);
 
   it(
+    'delivers everything committed when an emitter that sends its own first attempts is killed -9 mid-load',
+    async () => {
+      const subscription = await createSubscription(api, 'crash-local', {
+        url: receiver.url('/crash-local'),
+        events: ['contact.updated'],
+      });
+      await startWorker('worker-c');
+      const emitter = await ChildHandle.startTs(
+        EMITTER,
+        { ...processEnv('emitter'), EVENTS: '3000', LIST_ID: 'crash-local', DELIVERS: '1' },
+        'committed 1000',
+      );
+      await emitter.kill('SIGKILL');
+
+      const committed = await deliveriesOf(subscription.id);
+      await waitForAll('/crash-local', committed, `all ${committed} committed deliveries`);
+      const { unique, duplicates } = report(
+        'kill -9 delivering emitter',
+        '/crash-local',
+        committed,
+      );
+      expect(committed).toBeGreaterThanOrEqual(1000);
+      expect(unique).toBe(committed);
+      // Only attempts in flight in the killed emitter may be sent twice (its concurrency is 50).
+      expect(duplicates).toBeLessThanOrEqual(50);
+    },
+    SCENARIO_TIMEOUT_MS,
+  );
+
+  it(
     'delivers everything committed when the emitter and a worker are killed -9 mid-load',
     async () => {
       const subscription = await createSubscription(api, 'crash', {

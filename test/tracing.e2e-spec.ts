@@ -105,6 +105,8 @@ describe.each<TestDatabase>(['postgres', 'sqlite'])('tracing on %s', (database) 
     );
     expect(handOff.spanContext().traceId).toBe(emit.spanContext().traceId);
     expect(handOff.attributes['webhooks.deliveries.count']).toBe(2);
+    // This process is a worker with room: it runs both first attempts itself.
+    expect(handOff.attributes['webhooks.deliveries.local']).toBe(2);
 
     const attempts = await Promise.all(
       deliveryIds.map((id) => waitForSpans(WEBHOOK_SPANS.attempt, { 'webhooks.delivery.id': id })),
@@ -229,6 +231,8 @@ describe.each<TestDatabase>(['postgres', 'sqlite'])('tracing on %s', (database) 
       emits.map((span) => span.spanContext().spanId),
     );
     expect(handOff.attributes['webhooks.deliveries.count']).toBe(2);
+    // This process is a worker with room: it runs both first attempts itself.
+    expect(handOff.attributes['webhooks.deliveries.local']).toBe(2);
   });
 
   it('traces an inbound request as it is received, then as it is processed', async () => {

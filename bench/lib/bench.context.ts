@@ -335,5 +335,7 @@ export async function measureOpenLoop(
 
 /** Half the measured maximum, rounded down to a multiple of 10 events/s (at least 10). */
 export function halfRate(deliveriesPerSec: number): number {
+  const fixed = Number(process.env.BENCH_LATENCY_RATE);
+  if (fixed > 0) return fixed;
   return Math.max(10, Math.floor(deliveriesPerSec / 2 / 10) * 10);
 }

@@ -1,6 +1,7 @@
 /**
- * An API-only process (worker: false) that emits events in its own transactions as fast as it can,
- * printing how many committed; the test kills it mid-way.
+ * A process that emits events in its own transactions as fast as it can, printing how many
+ * committed; the test kills it mid-way. API-only (worker: false) unless DELIVERS=1: then it is a
+ * worker too, which runs the first attempts of its own emits itself (`localFirstAttempts`).
  */
 import 'reflect-metadata';
 import { getDataSourceToken } from '@nestjs/typeorm';
@@ -22,7 +23,11 @@ async function main(): Promise<void> {
       },
       redisUrl: env('REDIS_URL'),
       bullPrefix: env('BULL_PREFIX'),
-      webhooks: WebhooksModule.forRoot({ worker: false, security: { allowPrivateNetworks: true } }),
+      webhooks: WebhooksModule.forRoot({
+        worker: process.env.DELIVERS === '1',
+        security: { allowPrivateNetworks: true },
+        delivery: { concurrency: 50, requestTimeoutMs: 5_000, relayIntervalMs: 500 },
+      }),
     },
     { logger: ['error'] },
   );

@@ -8,6 +8,7 @@ import { DeliveryDueTimes } from './delivery/delivery-due-times';
 import { DeliveryLoader } from './delivery/delivery-loader';
 import { DeliveryRelay } from './delivery/delivery-relay';
 import { DeliveryProcessor } from './delivery/delivery.processor';
+import { LocalFirstAttempts } from './delivery/local-first-attempts';
 import { EndpointThrottle } from './delivery/endpoint-throttle';
 import { DisabledEndpointProber } from './delivery/disabled-endpoint-prober';
 import { EndpointVerifier } from './delivery/endpoint-verifier';
@@ -95,6 +96,7 @@ import { eventCatalogueProvider, resolvedOptionsProvider } from './webhooks.prov
     DeliveryAttempter,
     EndpointHealthRecorder,
     DeliveryProcessor,
+    LocalFirstAttempts,
     EndpointThrottle,
     EndpointVerifier,
     DisabledEndpointProber,

@@ -45,6 +45,7 @@ export const WEBHOOKS_DEFAULTS: WebhooksOptionDefaults = deepFreeze({
     userAgent: 'nest-hooks/0.1',
     relayIntervalMs: 10 * SECOND,
     propagateTraceContext: false,
+    localFirstAttempts: true,
   },
   retries: {
     schedule: [5 * SECOND, 5 * MINUTE, 30 * MINUTE, 2 * HOUR, 5 * HOUR, 10 * HOUR, 10 * HOUR],

@@ -123,6 +123,11 @@ export interface WebhooksModuleOptions {
     relayIntervalMs?: number;
     /** Send the attempt span's W3C `traceparent` header to receivers (with an OpenTelemetry SDK). */
     propagateTraceContext?: boolean;
+    /**
+     * A worker process runs the first attempts of the events it emits itself, straight after they
+     * commit, as far as its concurrency allows; the rest, and retries, go through Redis.
+     */
+    localFirstAttempts?: boolean;
   };
   /** When failed attempts are tried again. */
   retries?: {
@@ -267,6 +272,7 @@ export interface ResolvedWebhooksOptions {
   userAgent: string;
   relayIntervalMs: number;
   propagateTraceContext: boolean;
+  localFirstAttempts: boolean;
   retrySchedule: number[];
   retryJitter: number;
   maxRetryAfterMs: number;
@@ -337,6 +343,7 @@ export function resolveWebhooksOptions(
     userAgent: delivery.userAgent,
     relayIntervalMs: delivery.relayIntervalMs,
     propagateTraceContext: delivery.propagateTraceContext,
+    localFirstAttempts: delivery.localFirstAttempts,
     retrySchedule: [...retries.schedule],
     retryJitter: retries.jitter,
     maxRetryAfterMs: retries.maxRetryAfterMs,

@@ -74,9 +74,9 @@ export class DeliveryProcessor implements OnModuleDestroy {
   /**
    * First attempts of freshly emitted deliveries travel together: one job, one load, one record
    * batch. An infrastructure error fails the job after the others are done; Bull runs it again and
-   * the attempts already recorded are skipped as stale.
+   * the attempts already recorded are skipped as stale. (`LocalFirstAttempts` calls it directly.)
    */
-  private async processFirstAttempts(deliveryIds: readonly string[]): Promise<void> {
+  async processFirstAttempts(deliveryIds: readonly string[]): Promise<void> {
     const results = await Promise.allSettled(
       deliveryIds.map((deliveryId) =>
         this.deliver({ deliveryId, attempt: 1, trigger: 'scheduled' }, undefined, true),

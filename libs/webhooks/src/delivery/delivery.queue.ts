@@ -53,6 +53,14 @@ export type QueuedAttempt = AttemptRef;
 /** Deliveries per first-attempts job: one Redis round trip and one database load for all of them. */
 const FIRST_ATTEMPTS_PER_JOB = 50;
 
+/**
+ * Bull's priority for attempts someone is waiting for now: first attempts of fresh emits and manual
+ * redeliveries. Bull serves prioritized jobs before all others, first come first served among
+ * themselves, so after a pause, a restart or an outage they do not queue behind the backlog of due
+ * retries and relayed attempts (which have no priority).
+ */
+const PROMPT = { priority: 1 } as const;
+
 /** Verification and probe runs are not retried by Bull: the owner or the next occurrence tries again. */
 const SINGLE_TRY = { attempts: 1 } as const;
 
@@ -67,35 +75,40 @@ export class DeliveryQueue {
 
   /**
    * First attempts go in jobs of up to FIRST_ATTEMPTS_PER_JOB deliveries: the per-job cost of Bull
-   * (a dozen Redis commands) is paid once per group, not per delivery. Later attempts, relayed ones
-   * and redeliveries are single jobs with ids derived from the attempt.
+   * (a dozen Redis commands) is paid once per group, not per delivery. Deliveries with an ordering
+   * key (`ordered`) are single jobs named after their attempt (see `DeliveryProcessor`), as are later
+   * attempts, relayed ones and redeliveries. All of these first attempts go before any backlog.
    */
-  async enqueueFirstAttempts(deliveryIds: readonly string[]): Promise<void> {
-    if (deliveryIds.length === 0) return;
+  async enqueueFirstAttempts(
+    unordered: readonly string[],
+    ordered: readonly string[] = [],
+  ): Promise<void> {
     const jobs = [];
-    for (let start = 0; start < deliveryIds.length; start += FIRST_ATTEMPTS_PER_JOB) {
-      const chunk = deliveryIds.slice(start, start + FIRST_ATTEMPTS_PER_JOB);
+    for (let start = 0; start < unordered.length; start += FIRST_ATTEMPTS_PER_JOB) {
+      const chunk = unordered.slice(start, start + FIRST_ATTEMPTS_PER_JOB);
       jobs.push({
         name: DELIVER_JOB,
         data: { deliveryIds: chunk } satisfies FirstAttemptsJobData,
-        opts: { jobId: `first:${chunk[0]}` },
+        opts: { jobId: `first:${chunk[0]}`, ...PROMPT },
       });
     }
-    await this.queue.addBulk(jobs);
+    for (const deliveryId of ordered)
+      jobs.push(this.attemptJob({ deliveryId, attempt: 1 }, PROMPT));
+    if (jobs.length > 0) await this.queue.addBulk(jobs);
   }
 
-  /** Enqueues attempts to run now; an attempt already waiting with a delay is brought forward. */
+  /**
+   * Enqueues attempts to run now; an attempt already waiting with a delay is brought forward. Manual
+   * redeliveries go before any backlog; the relay's offers and wake-ups join it.
+   */
   async enqueueNow(
     attempts: readonly QueuedAttempt[],
     trigger: AttemptTrigger = 'scheduled',
   ): Promise<void> {
     if (attempts.length === 0) return;
+    const prompt = trigger === 'redelivery' ? PROMPT : {};
     const jobs = await this.queue.addBulk(
-      attempts.map(({ deliveryId, attempt }) => ({
-        name: DELIVER_JOB,
-        data: { deliveryId, attempt, trigger } satisfies DeliveryJobData,
-        opts: { jobId: deliveryJobId(deliveryId, attempt) },
-      })),
+      attempts.map((attempt) => this.attemptJob(attempt, prompt, trigger)),
     );
     if (trigger === 'scheduled') return;
     await Promise.all(
@@ -103,6 +116,18 @@ export class DeliveryQueue {
         if (await job.isDelayed()) await job.promote();
       }),
     );
+  }
+
+  private attemptJob(
+    { deliveryId, attempt }: QueuedAttempt,
+    opts: { priority?: number },
+    trigger: AttemptTrigger = 'scheduled',
+  ) {
+    return {
+      name: DELIVER_JOB,
+      data: { deliveryId, attempt, trigger } satisfies DeliveryJobData,
+      opts: { jobId: deliveryJobId(deliveryId, attempt), ...opts },
+    };
   }
 
   async enqueueAttempt(

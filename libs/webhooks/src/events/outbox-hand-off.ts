@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { withTimeout } from '../common/with-timeout';
 import { DeliveryQueue } from '../delivery/delivery.queue';
+import { LocalFirstAttempts } from '../delivery/local-first-attempts';
 import { WebhooksTracer } from '../tracing/webhooks-tracer';
 
 /** Batches of deliveries that may wait for Redis at once before emits wait with them. */
@@ -31,7 +32,8 @@ export function storedDeliveries(
 }
 
 /**
- * Hands stored deliveries to Redis without making the emit wait for it. An event is safe once it is
+ * Hands stored deliveries to this process's worker (as many first attempts as it has room for, see
+ * `LocalFirstAttempts`) and the rest to Redis, without making the emit wait for Redis. An event is safe once it is
  * stored: a delivery Redis never hears of is enqueued by the relay when it falls due. Waiting for
  * Redis as well made each emit pay two round trips in a row (bench S1: 6.5 ms for the write, then
  * 4 ms for the enqueue).
@@ -47,6 +49,7 @@ export class OutboxHandOff implements OnModuleDestroy {
 
   constructor(
     private readonly deliveryQueue: DeliveryQueue,
+    private readonly local: LocalFirstAttempts,
     private readonly tracer: WebhooksTracer,
   ) {}
 
@@ -62,11 +65,13 @@ export class OutboxHandOff implements OnModuleDestroy {
   ): Promise<void> {
     const count = unordered.length + ordered.length;
     if (count === 0) return;
-    const span = this.tracer.startHandOff(count, traceParents);
-    const enqueued: Promise<void> = Promise.all([
-      this.deliveryQueue.enqueueFirstAttempts(unordered),
-      this.deliveryQueue.enqueueNow(ordered.map((deliveryId) => ({ deliveryId, attempt: 1 }))),
-    ])
+    // Keyed deliveries always go through Bull: only the job named after an attempt may send one.
+    const queued = this.local.take(unordered);
+    const local = unordered.length - queued.length;
+    const span = this.tracer.startHandOff(count, local, traceParents);
+    if (local === count) return span.end();
+    const enqueued: Promise<void> = this.deliveryQueue
+      .enqueueFirstAttempts(queued, ordered)
       .then(
         () => span.end(),
         (error: unknown) => {

@@ -142,12 +142,13 @@ describe('WebhooksTracer', () => {
       const emits = [tracer.startEmit(EVENT), tracer.startEmit(EVENT)];
       const traceParents = emits.map((span) => tracer.traceParentOf(span));
       for (const span of emits) span.end();
-      tracer.startHandOff(2, [traceParents[0]]).end();
-      tracer.startHandOff(5, [...traceParents, null]).end();
+      tracer.startHandOff(2, 1, [traceParents[0]]).end();
+      tracer.startHandOff(5, 0, [...traceParents, null]).end();
       const [one, several] = finished(WEBHOOK_SPANS.handOff);
       expect(one.parentSpanContext?.spanId).toBe(emits[0].spanContext().spanId);
       expect(one.spanContext().traceId).toBe(emits[0].spanContext().traceId);
       expect(one.attributes['webhooks.deliveries.count']).toBe(2);
+      expect(one.attributes['webhooks.deliveries.local']).toBe(1);
       expect(several.parentSpanContext).toBeUndefined();
       expect(several.links.map((link) => link.context.spanId)).toEqual(
         emits.map((span) => span.spanContext().spanId),

@@ -99,12 +99,14 @@ export class WebhooksTracer {
    * The hand-off of stored deliveries to the queue: the child of its emit when it carries one
    * event's, linked to each emit when it carries several.
    */
-  startHandOff(deliveries: number, traceParents: readonly (string | null)[]): Span {
+  /** @param local how many of the `deliveries` this process runs itself (`LocalFirstAttempts`). */
+  startHandOff(deliveries: number, local: number, traceParents: readonly (string | null)[]): Span {
     const single = traceParents.length === 1 ? parseTraceParent(traceParents[0]) : undefined;
     const parent = single ? trace.setSpanContext(context.active(), single) : undefined;
     const span = this.tracer.startSpan(WEBHOOK_SPANS.handOff, PRODUCER, parent);
     if (span.isRecording()) {
       span.setAttribute('webhooks.deliveries.count', deliveries);
+      span.setAttribute('webhooks.deliveries.local', local);
       if (!single) span.addLinks(linksTo(traceParents));
     }
     return span;
