@@ -118,6 +118,20 @@ describe.each(TEST_DATABASES)(
         expect(loaded[0]).not.toBe(loaded[3]);
       });
 
+      it('tells the subscription and ordering key of existing deliveries, and nothing of unknown ids', async () => {
+        const target = await subscription();
+        const [[keyed], [plain]] = await store.outbox.write([
+          event({ orderingKey: 'k9' }),
+          event(),
+        ]);
+        const owners = await store.deliveries.ownersOf([keyed, plain, uuidv7()]);
+        expect(Object.fromEntries(owners)).toEqual({
+          [keyed]: { subscriptionId: target.id, orderingKey: 'k9' },
+          [plain]: { subscriptionId: target.id, orderingKey: null },
+        });
+        expect((await store.deliveries.ownersOf([])).size).toBe(0);
+      });
+
       it("copies the event's ordering key onto its deliveries, and finds a key's first unfinished one", async () => {
         const target = await subscription();
         const other = await subscription();

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { ExpiringMap } from '../common/expiring-map';
 import { SubscriptionStateService } from './subscription-state.service';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
 import { RetrySoonError } from '../webhooks.queue';
@@ -16,6 +17,9 @@ import { OriginScheduler, originOf, type ScheduledAttempt } from './origin-sched
 
 type AttemptJob = ScheduledAttempt<LoadedDelivery>;
 
+/** How long the origin of a subscription seen in an attempt is remembered (see `troubledAmong`). */
+const ORIGIN_MEMORY_MS = 10 * 60_000;
+
 /**
  * Runs queued attempts of deliveries; schedules the next attempt when one is due. An attempt whose
  * origin has no free slot is parked by the `OriginScheduler` and runs when a slot frees up, so the
@@ -27,6 +31,8 @@ export class DeliveryProcessor implements OnModuleDestroy {
   private readonly scheduler: OriginScheduler<LoadedDelivery>;
   /** How long past its predecessor's next attempt a delivery waiting for its turn is left alone. */
   private readonly turnLeaseMs: number;
+  /** The receiver origin of each subscription this worker attempted lately. */
+  private readonly originOfSubscription = new ExpiringMap<string, string>(ORIGIN_MEMORY_MS);
 
   constructor(
     @Inject(WEBHOOKS_OPTIONS) options: ResolvedWebhooksOptions,
@@ -77,13 +83,36 @@ export class DeliveryProcessor implements OnModuleDestroy {
    * the attempts already recorded are skipped as stale. (`LocalFirstAttempts` calls it directly.)
    */
   async processFirstAttempts(deliveryIds: readonly string[]): Promise<void> {
+    const troubled = this.scheduler.anyTroubled ? await this.troubledAmong(deliveryIds) : undefined;
     const results = await Promise.allSettled(
-      deliveryIds.map((deliveryId) =>
-        this.deliver({ deliveryId, attempt: 1, trigger: 'scheduled' }, undefined, true),
-      ),
+      deliveryIds.map((deliveryId) => {
+        const job = { deliveryId, attempt: 1, trigger: 'scheduled' as const };
+        const origin = troubled?.get(deliveryId);
+        return origin
+          ? this.scheduler.park(job, origin, new Date())
+          : this.deliver(job, undefined, true);
+      }),
     );
     const failure = results.find((result) => result.status === 'rejected');
     if (failure) throw failure.reason;
+  }
+
+  /**
+   * The unkeyed deliveries among `deliveryIds` whose subscription's origin is known to be down (its
+   * last attempt timed out or could not connect), with that origin. They are parked unloaded: such an
+   * origin serves one attempt per timeout, so they would wait long anyway, and loading each (its event
+   * and subscription) made a delivery to a hanging endpoint cost as much as a healthy one (bench S3).
+   * One light lookup per job, only while some origin is down. A subscription whose URL changed
+   * meanwhile is parked under its old origin, and moves to its new one when it resumes (`deliver`).
+   */
+  private async troubledAmong(deliveryIds: readonly string[]): Promise<Map<string, string>> {
+    const troubled = new Map<string, string>();
+    for (const [deliveryId, owner] of await this.deliveries.ownersOf(deliveryIds)) {
+      const origin = this.originOfSubscription.get(owner.subscriptionId);
+      if (owner.orderingKey === null && origin !== undefined && this.scheduler.isTroubled(origin))
+        troubled.set(deliveryId, origin);
+    }
+    return troubled;
   }
 
   /**
@@ -126,6 +155,7 @@ export class DeliveryProcessor implements OnModuleDestroy {
       }
 
       const origin = originOf(subscription.url);
+      this.originOfSubscription.set(subscription.id, origin);
       if (subscription.rateLimit !== null && !job.paced) {
         const waitMs = await this.throttle.reserve(subscription.id, subscription.rateLimit);
         if (waitMs > 0) {

@@ -40,6 +40,10 @@ export class OriginLimiter {
     return this.troubled.has(origin);
   }
 
+  get anyTroubled(): boolean {
+    return this.troubled.size > 0;
+  }
+
   tryAcquire(origin: string): boolean {
     const current = this.inFlight.get(origin) ?? 0;
     if (current >= this.capacity(origin)) return false;

@@ -114,6 +114,16 @@ export class OriginScheduler<Row> {
     return this.parked.has(origin) || !this.limiter.hasRoom(origin);
   }
 
+  /** Whether the origin's last attempt timed out or could not connect (see `OriginLimiter`). */
+  isTroubled(origin: string): boolean {
+    return this.limiter.isTroubled(origin);
+  }
+
+  /** Whether any origin is troubled: until one is, nothing needs looking up before a load. */
+  get anyTroubled(): boolean {
+    return this.limiter.anyTroubled;
+  }
+
   /** Takes a slot of the origin unless it must wait; the caller then releases it. */
   tryClaim(origin: string): boolean {
     return !this.mustWait(origin) && this.limiter.tryAcquire(origin);

@@ -101,6 +101,11 @@ export interface OrderingTurn extends AttemptRef {
 
 export type RequeueOutcome = 'requeued' | 'merged' | 'gone';
 
+export interface DeliveryOwner {
+  subscriptionId: string;
+  orderingKey: string | null;
+}
+
 /** Deliveries: what the worker loads, when each is due, held and requeued ones, the delivery log. */
 export abstract class DeliveryStore {
   /**
@@ -108,6 +113,12 @@ export abstract class DeliveryStore {
    * order; null when the delivery, its event or its subscription no longer exists).
    */
   abstract loadForAttempts(ids: readonly string[]): Promise<Array<LoadedDelivery | null>>;
+
+  /**
+   * The subscription and ordering key of each of the deliveries that exist: a light lookup, their
+   * events and subscriptions not loaded.
+   */
+  abstract ownersOf(ids: readonly string[]): Promise<Map<string, DeliveryOwner>>;
 
   /** Sets when attempts are due, for pending or failed deliveries still waiting for exactly those. */
   abstract setDue(attempts: readonly AttemptRef[], at: Date): Promise<void>;

@@ -8,6 +8,7 @@ import {
   DeliveryStore,
   LoadedDelivery,
   type AttemptRef,
+  type DeliveryOwner,
   type DeliveryPageQuery,
   type ListedDelivery,
   type OrderingTurn,
@@ -160,6 +161,18 @@ export class TypeOrmDeliveryStore extends DeliveryStore {
         ]);
       }
     }
+  }
+
+  async ownersOf(ids: readonly string[]): Promise<Map<string, DeliveryOwner>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.deliveries
+      .createQueryBuilder('delivery')
+      .select(['delivery.id', 'delivery.subscriptionId', 'delivery.orderingKey'])
+      .where('delivery.id IN (:...ids)', { ids })
+      .getMany();
+    return new Map(
+      rows.map(({ id, subscriptionId, orderingKey }) => [id, { subscriptionId, orderingKey }]),
+    );
   }
 
   async findDue(cutoff: Date, afterId: string | null, limit: number): Promise<AttemptRef[]> {

@@ -1,0 +1,88 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import { DeliveryLoader } from '../libs/webhooks/src/delivery/delivery-loader';
+import { eventually } from './support/eventually';
+import { freePort } from './support/processes';
+import { TestReceiver } from './support/receiver';
+import { TEST_DATABASES } from './support/services';
+import { createSubscription, listDeliveries } from './support/subscriptions';
+import { createWebhooksApp, type WebhooksTestApp } from './support/webhooks-app';
+
+/** A TCP server on `port` that accepts connections and never answers. */
+async function hangOn(port: number): Promise<{ server: Server; sockets: Set<Socket> }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return { server, sockets };
+}
+
+/**
+ * Issue 22: a delivery to an origin known to be down costs less than a healthy one. First attempts
+ * whose origin is down are parked without loading their event and subscription.
+ */
+describe.each(TEST_DATABASES)('deliveries to an origin that is down, on %s', (database) => {
+  let hooks: WebhooksTestApp;
+  let receiver: TestReceiver;
+  let hanging: Awaited<ReturnType<typeof hangOn>> | undefined;
+
+  beforeAll(async () => {
+    receiver = await TestReceiver.start();
+    hooks = await createWebhooksApp({
+      database,
+      // Retries far apart: what the test sees are first attempts.
+      options: { delivery: { requestTimeoutMs: 20_000 }, retries: { schedule: [60_000] } },
+    });
+  });
+  afterAll(async () => {
+    hanging?.sockets.forEach((socket) => socket.destroy());
+    hanging?.server.close();
+    await hooks.close();
+    await receiver.close();
+  });
+
+  it('parks first attempts to it without loading them, while healthy ones go', async () => {
+    const port = await freePort();
+    const down = await createSubscription(hooks, 'down', {
+      url: `http://127.0.0.1:${port}/hook`,
+      events: ['contact.subscribed'],
+    });
+    await createSubscription(hooks, 'up', {
+      url: receiver.url('/up'),
+      events: ['contact.subscribed'],
+    });
+    const emit = (listId: string, n: number) =>
+      hooks.webhooks.emit({ listId, type: 'contact.subscribed', source: 'api', data: { n } });
+
+    // Nothing listens: the first attempt is refused, and the worker knows the origin is down.
+    await emit('down', 0);
+    await eventually(
+      async () => {
+        const { data } = await listDeliveries(hooks, 'down', down.id);
+        return data[0]?.status === 'failed' || undefined;
+      },
+      { what: 'the refused attempt recorded' },
+    );
+    // Now it hangs instead: an attempt started there holds the origin's one slot.
+    hanging = await hangOn(port);
+
+    const loader = hooks.app.get(DeliveryLoader);
+    const load = jest.spyOn(loader, 'load');
+    const emitted = await Promise.all(
+      Array.from({ length: 20 }, (_, n) => [emit('down', n + 1), emit('up', n + 1)]).flat(),
+    );
+    await receiver.waitFor(20, { path: '/up' });
+
+    const downIds = new Set(
+      emitted.filter((_, index) => index % 2 === 0).flatMap((r) => r.deliveryIds),
+    );
+    const loaded = load.mock.calls.map(([deliveryId]) => deliveryId);
+    expect(loaded.filter((deliveryId) => !downIds.has(deliveryId))).toHaveLength(20);
+    // At most the one that took the origin's slot (resumed at once) was loaded.
+    expect(loaded.filter((deliveryId) => downIds.has(deliveryId)).length).toBeLessThanOrEqual(1);
+    const { data } = await listDeliveries(hooks, 'down', down.id, { limit: '30' });
+    expect(data.filter((delivery) => delivery.status === 'pending')).toHaveLength(20);
+    load.mockRestore();
+  });
+});
