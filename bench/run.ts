@@ -4,10 +4,10 @@
  *
  * Measures the module side by side with three baselines in ONE run, on this machine: a receiver
  * process, the module's worker process(es), an emitter process, real PostgreSQL (a fresh schema,
- * dropped at the end; S1-pruned's, S1-filtered's, S1-ordered's and S3's stores another each), MariaDB for S1-mariadb (a fresh
+ * dropped at the end; S1-pruned's, S1-filtered's, S1-ordered's, S1-local's and S3's stores another each), MariaDB for S1-mariadb (a fresh
  * database, likewise) and a private redis-server (stopped at the end). Prints tables and writes
  * bench/results/latest.json. Scenario ids: Braw, Bnaive, Bpersisted, S1, S1-mariadb, S1-pruned,
- * S1-filtered, S1-ordered, S2, S3, S6, S9, IN, P (P = S1 profiled; IN = inbound webhooks received).
+ * S1-filtered, S1-ordered, S1-local, S2, S3, S6, S9, IN, P (P = S1 profiled; IN = inbound webhooks received).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -57,6 +57,7 @@ type ScenarioId =
   | 'S1-pruned'
   | 'S1-filtered'
   | 'S1-ordered'
+  | 'S1-local'
   | 'S2'
   | 'S3'
   | 'S6'
@@ -82,10 +83,11 @@ const STEPS: readonly Step[] = [
       'S1-pruned',
       'S1-filtered',
       'S1-ordered',
+      'S1-local',
       'S3',
     ],
     title:
-      'B-raw, B-naive, B-persisted, S1, S1-mariadb, S1-pruned, S1-filtered and S1-ordered side by side, S1 latency at half its maximum; then S3',
+      'B-raw, B-naive, B-persisted, S1, S1-mariadb, S1-pruned, S1-filtered, S1-ordered and S1-local side by side, S1 latency at half its maximum; then S3',
     run: (ctx, selected) =>
       runSideBySide(ctx, {
         raw: selected.has('Braw'),
@@ -96,6 +98,7 @@ const STEPS: readonly Step[] = [
         s1Pruned: selected.has('S1-pruned'),
         s1Filtered: selected.has('S1-filtered'),
         s1Ordered: selected.has('S1-ordered'),
+        s1Local: selected.has('S1-local'),
         s3: selected.has('S3'),
       }),
   },
@@ -115,6 +118,7 @@ const DEFAULT_RUN: readonly ScenarioId[] = [
   'S1-pruned',
   'S1-filtered',
   'S1-ordered',
+  'S1-local',
   'S3',
   'S2',
   'S6',
@@ -172,7 +176,7 @@ function parseCli(argv: readonly string[]): Cli {
         throw new Error('--workers takes 1 to 8');
     } else if (arg === '--help' || arg === '-h') {
       process.stdout.write(
-        'usage: npm run bench -- [--quick] [--only Braw,S1,Bnaive,Bpersisted,S1-mariadb,S1-pruned,S1-filtered,S1-ordered,S3,S2,S6,S9,IN,P] [--no-profile] [--workers N] [--swc] [--async-commit] [--worker-pool N]\n',
+        'usage: npm run bench -- [--quick] [--only Braw,S1,Bnaive,Bpersisted,S1-mariadb,S1-pruned,S1-filtered,S1-ordered,S1-local,S3,S2,S6,S9,IN,P] [--no-profile] [--workers N] [--swc] [--async-commit] [--worker-pool N]\n',
       );
       process.exit(0);
     } else throw new Error(`unknown argument ${arg}`);
@@ -253,7 +257,7 @@ async function main(): Promise<void> {
     },
     notes: [
       "Every process (receiver, emitter, workers, PostgreSQL, Redis) shares this machine's cores: figures are system throughput on it, not the worker alone. The environment table says how much CPU anything else used meanwhile.",
-      'B-raw, B-naive, B-persisted, S1, S1-mariadb, S1-pruned, S1-filtered and S1-ordered alternate in rounds (all their processes up at once); figures are median rounds, ratios medians of per-round ratios. S3 runs right after, each of its rounds a fresh outage on a store of its own (schema, emitter, worker), right after an S1 round of the same length; no S3 process runs during those S1 rounds (once endpoints have hung, a worker keeps loading, parking and leasing their deliveries for minutes).',
+      'B-raw, B-naive, B-persisted, S1, S1-mariadb, S1-pruned, S1-filtered, S1-ordered and S1-local alternate in rounds (all their processes up at once); figures are median rounds, ratios medians of per-round ratios. S3 runs right after, each of its rounds a fresh outage on a store of its own (schema, emitter, worker), right after an S1 round of the same length; no S3 process runs during those S1 rounds (once endpoints have hung, a worker keeps loading, parking and leasing their deliveries for minutes).',
       'Latency = data.emittedAt (set by the emitter; in open-loop runs the scheduled time, so a late emitter counts) → arrival of the body at the receiver; both clocks are performance.timeOrigin + performance.now() on this machine.',
       'Each subscription has its own receiver origin (100 ports), so maxInFlightPerOrigin keeps its default of 5.',
       "B-persisted is what a Nest user writes by hand for a delivery log, on a PostgreSQL schema of its own (tables from its own entities, synchronize: true) and a Bull prefix of its own on the same Redis: per event, one TypeORM transaction saves the event row and a pending delivery row per subscription of the list (repository save), then one Bull job per delivery (job data = its id, B-naive's attempts and backoff); its processor (B-naive's concurrency) loads the delivery with its event and subscription (findOne with relations), signs and POSTs as B-naive, saves an attempt row and updates the delivery. Its producer has the emitter's pool size, its workers the module worker's; rounds of S1's length, latency at half its own maximum; --async-commit applies to its sessions too.",
@@ -261,6 +265,7 @@ async function main(): Promise<void> {
       `S1-pruned is S1 on a PostgreSQL schema of its own (emitter and worker likewise; the same Redis, receiver origins and pool sizes) whose worker prunes the history as it delivers (retention ${JSON.stringify(PRUNED_RETENTION)}, batchSize at its default): its ratio to S1 of the same round is issue 18's "pruning never slows the hot path". Each of its rounds is followed by a count of the history left in its schema (what pruning had deleted by then), and a wait until pruning has emptied it, so that deleting the round's tail does not fall in the next side's round. Its latency is at half its own maximum.`,
       `S1-filtered is S1 on a PostgreSQL schema of its own (emitter and worker likewise; the same Redis, receiver origins and pool sizes) with, beside each list's subscription, a second one on the same event type whose content filter never matches the bench's data (${JSON.stringify(S1_FILTER)}): every event's fan-out evaluates a filter (jsonb_path_match in the outbox's statement), deliveries per event stay one. Its ratio to S1 of the same round is issue 21's "filtering must not cost the emit path"; its schema is counted after setup (subscriptions with a filter and its SQL/JSON path) and after its last run (deliveries per kind of subscription). Its latency is at half its own maximum.`,
       `S1-ordered is S1 on a PostgreSQL schema of its own (emitter and worker likewise; the same Redis, receiver origins, lists, subscriptions and pool sizes) whose emitter passes an ordering key with every event: event number seq gets the key contact-(seq mod ${S1_ORDERING_KEYS}), as a host keys a contact's events by its id, so each subscription sees ${S1_ORDERING_KEYS / 100} keys, each once every ${S1_ORDERING_KEYS} events, never two of a key in flight at once. Every delivery pays ordering's cost (a turn query per attempt, one more Redis job per first attempt) without waiting behind an earlier one. Its ratio to S1 of the same round is issue 22's "ordering must not cost the unordered path"; its schema is counted after its last run, once nothing is pending (deliveries with an ordering key, distinct keys, deliveries by status). Its latency is at half its own maximum.`,
+      "S1-local is S1 on a PostgreSQL schema of its own (worker process likewise; the same Redis, receiver origins, lists, subscriptions and pool sizes) whose emitter process is a worker too, as a host that emits and delivers in one process: it runs the first attempts of its own emits right after they commit, without a Bull job (delivery.localFirstAttempts, the module's default, up to its concurrency of 50); the rest, retries and relayed deliveries go through Bull to both processes. Its 'producer' CPU per delivery therefore includes the deliveries it made. The proof the path was used: Bull jobs added to its delivery queue (Bull's job-id counter in Redis) per delivery in its schema, over its saturated rounds and over its latency run, beside S1's (S1 hands first attempts to Bull up to 50 to a job). Its latency is at half its own maximum; it has no target, its row compares it with S1.",
       'CPU/delivery = user + system CPU time of the producer process and of the worker processes (from /proc) over the run, drain included, divided by deliveries.',
       'IN posts 1 KiB Standard Webhooks requests (signed by the standardwebhooks package, each with its own webhook-id) from 64 callers to one inbound endpoint of a host process that receives and processes them (worker on, a no-op handler), on a PostgreSQL schema of its own and the same Redis. Accepted = 2xx; acknowledgement = request start → response end at the sender; its ratio is to the median B-raw round of this run.',
       "S9 runs emitter and worker in ONE process: TypeORM's better-sqlite3 driver has one connection and a SQLite file one writer; the library queues its transactions on it one after another (WebhooksTransactions).",

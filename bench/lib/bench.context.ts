@@ -70,7 +70,7 @@ export function producerOf<A extends RpcApi<A> & ProducerApi>(child: BenchChild<
 
 export function emitterConfig(
   ctx: Pick<BenchContext, 'services' | 'asyncCommit'>,
-  { orderingKeys }: Pick<EmitterConfig, 'orderingKeys'> = {},
+  { orderingKeys, delivers }: Pick<EmitterConfig, 'orderingKeys' | 'delivers'> = {},
 ): EmitterConfig {
   return {
     database: ctx.services.childDatabase,
@@ -80,6 +80,7 @@ export function emitterConfig(
     asyncCommit: ctx.asyncCommit,
     options: BENCH_MODULE_OPTIONS,
     ...(orderingKeys !== undefined && { orderingKeys }),
+    ...(delivers === true && { delivers }),
   };
 }
 

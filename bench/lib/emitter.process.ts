@@ -1,7 +1,7 @@
 /**
- * The host's API side, in its own process (worker: false): emits events with `WebhooksService.emit`
- * as a host would, without a transaction of its own (emit then opens one per event). Driven by the
- * bench: saturate, open loop, or one fan-out event.
+ * The host's API side, in its own process (worker: false unless its config says it `delivers`):
+ * emits events with `WebhooksService.emit` as a host would, without a transaction of its own (emit
+ * then opens one per event). Driven by the bench: saturate, open loop, or one fan-out event.
  */
 import 'reflect-metadata';
 import {
@@ -27,6 +27,12 @@ export interface EmitterConfig extends DatabaseChildConfig {
    * Absent: no key (every other scenario).
    */
   orderingKeys?: number;
+  /**
+   * Whether it is a worker as well (S1-local): it then runs the first attempts of its own emits
+   * itself, the module's default `delivery.localFirstAttempts`, and takes Bull jobs like any worker.
+   * Absent: API only (every other scenario).
+   */
+  delivers?: boolean;
 }
 
 const config = childConfig<EmitterConfig>();
@@ -42,7 +48,7 @@ async function main(): Promise<void> {
     typeorm: databaseOptions(config, 'bench-emitter'),
     redisUrl: config.redisUrl,
     bullPrefix: config.bullPrefix,
-    webhooks: WebhooksModule.forRoot({ ...config.options, worker: false }),
+    webhooks: WebhooksModule.forRoot({ ...config.options, worker: config.delivers === true }),
   });
   const webhooks = app.get(WebhooksService);
   const driver = new LoadDriver(async (list, seq, emittedAtMs) => {

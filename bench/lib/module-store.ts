@@ -16,7 +16,7 @@ import { BenchServices, type BenchDatabase, type SubscriptionTarget } from './se
 
 /**
  * A store of its own (database + Bull prefix, on the main store's Redis) with its emitter and
- * workers: each S3 outage, S1-mariadb, S1-pruned, S1-filtered and S1-ordered.
+ * workers: each S3 outage, S1-mariadb, S1-pruned, S1-filtered, S1-ordered and S1-local.
  */
 export interface ModuleStore {
   services: BenchServices;
@@ -33,13 +33,15 @@ export interface ModuleStoreStart {
   workerOptions?: WebhooksModuleOptions;
   /** Distinct ordering keys its emitter puts on its events (EmitterConfig); default none. */
   orderingKeys?: number;
+  /** Whether its emitter is a worker too (EmitterConfig `delivers`); default API only. */
+  emitterDelivers?: boolean;
 }
 
 export async function startModuleStore(
   ctx: BenchContext,
   label: string,
   targets: readonly SubscriptionTarget[],
-  { database = 'postgres', workerOptions, orderingKeys }: ModuleStoreStart = {},
+  { database = 'postgres', workerOptions, orderingKeys, emitterDelivers }: ModuleStoreStart = {},
 ): Promise<ModuleStore> {
   const services = await BenchServices.start({ redis: ctx.services.redis, database });
   try {
@@ -49,7 +51,10 @@ export async function startModuleStore(
       BenchChild.start<EmitterApi>(
         `${label}-emitter`,
         'bench/lib/emitter.process.ts',
-        emitterConfig({ services, asyncCommit: ctx.asyncCommit }, { orderingKeys }),
+        emitterConfig(
+          { services, asyncCommit: ctx.asyncCommit },
+          { orderingKeys, delivers: emitterDelivers },
+        ),
       ),
     ]);
     return { services, producer: producerOf(emitter), emitterChild: emitter, workers };
@@ -66,7 +71,7 @@ export async function closeModuleStore(store: ModuleStore): Promise<void> {
 
 /** One configuration of the module under test: its workers, the emitter feeding them, its lists. */
 export interface ModuleSide {
-  /** Its name in logs and errors: S1, S1-mariadb, S1-pruned, S1-filtered, S1-ordered. */
+  /** Its name in logs and errors: S1, S1-mariadb, S1-pruned, S1-filtered, S1-ordered, S1-local. */
   id: string;
   workers: Array<BenchChild<WorkerApi>>;
   /** Its emitter, as a producer. */
@@ -86,7 +91,7 @@ export interface ModuleSide {
 /** A side on a store of its own: S1's lists and origins, its own database, emitter and workers. */
 export interface StoreSideSpec {
   id: string;
-  /** Its lists' ids start with this (`s1m`, `s1p`, `s1f`, `s1o`): S1's are `s1-…`. */
+  /** Its lists' ids start with this (`s1m`, `s1p`, `s1f`, `s1o`, `s1l`): S1's are `s1-…`. */
   listPrefix: string;
   database: BenchDatabase;
   workerOptions?: WebhooksModuleOptions;
@@ -100,15 +105,28 @@ export interface StoreSideSpec {
    * many); default none, as S1's.
    */
   orderingKeys?: number;
+  /**
+   * Whether its emitter process delivers too (S1-local: it runs its own emits' first attempts);
+   * default API only, as S1's. Its workers start as for any side.
+   */
+  emitterDelivers?: boolean;
 }
 
 /**
- * Starts a side on a store of its own (S1-mariadb, S1-pruned, S1-filtered, S1-ordered). If it cannot start
+ * Starts a side on a store of its own (S1-mariadb, S1-pruned, S1-filtered, S1-ordered, S1-local). If it cannot start
  * (MariaDB out of reach), the error is recorded and the other sides run without it.
  */
 export async function startStoreSide(
   ctx: BenchContext,
-  { id, listPrefix, database, workerOptions, subscriptions, orderingKeys }: StoreSideSpec,
+  {
+    id,
+    listPrefix,
+    database,
+    workerOptions,
+    subscriptions,
+    orderingKeys,
+    emitterDelivers,
+  }: StoreSideSpec,
 ): Promise<ModuleSide | undefined> {
   const { targets, lists } = listsOnFastPorts(ctx, listPrefix, FAST_PORTS);
   try {
@@ -117,6 +135,7 @@ export async function startStoreSide(
       database,
       workerOptions,
       orderingKeys,
+      emitterDelivers,
     });
     const { services, producer, workers } = store;
     return {

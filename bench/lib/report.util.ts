@@ -1,6 +1,8 @@
 import { lat, num, pct, ratio } from './format.util';
 import type {
   BenchResults,
+  BullJobCount,
+  BullJobsPerDelivery,
   FilterCounts,
   OrderingCounts,
   PersistedRows,
@@ -81,6 +83,13 @@ export function orderingSummary({
       .map(([status, count]) => `${status} ${num(count)}`)
       .join(', ') || 'none';
   return `${num(events)} events, ${num(deliveries)} deliveries, ${num(keyed)} with an ordering key (${num(keys)} distinct keys); deliveries ${statuses}`;
+}
+
+/** Bull jobs added per delivery, over a side's saturated rounds and over its latency run. */
+export function bullJobsSummary({ rounds, latency }: BullJobsPerDelivery): string {
+  const part = ({ jobsAdded, deliveries, perDelivery }: BullJobCount) =>
+    `${perDelivery === null ? 'n/a' : num(perDelivery, 3)} (${num(jobsAdded)} jobs for ${num(deliveries)} deliveries)`;
+  return `saturated rounds ${part(rounds)}; latency run, warm-up included, ${part(latency)}`;
 }
 
 /** B-persisted's schema after its runs: events, deliveries by status, attempts by outcome. */
@@ -170,6 +179,7 @@ export function formatReport(results: BenchResults): string {
       `${num(s1.throughput.deliveriesPerSec)} deliveries/s${rounds(s1.rounds)}${vs.length ? ` (${vs.join(', ')})` : ''}; emit call p50 ${num(s1.throughput.emitCall.p50Ms, 1)} ms; ${completeness(s1.throughput)}${jobs(s1.throughput.worker)}`,
     ]);
     rows.push([id, attemptsAre, outcomes(s1.attempts)]);
+    if (s1.bullJobs) rows.push([id, 'Bull jobs added per delivery', bullJobsSummary(s1.bullJobs)]);
     if (s1.latency) {
       rows.push([
         id,
@@ -208,6 +218,8 @@ export function formatReport(results: BenchResults): string {
     s1Rows('S1-ordered', where, ordered, ordered.ratios.vsS1);
     rows.push(['S1-ordered', 'ordering keys, at the end', orderingSummary(ordered.atEnd)]);
   }
+  const local = results.s1Local;
+  if (local) s1Rows('S1-local', ', the emitter a worker too', local, local.ratios.vsS1);
   const s2 = results.s2;
   if (s2) {
     rows.push([

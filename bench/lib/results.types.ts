@@ -191,6 +191,8 @@ export interface S1Result {
   attempts: Record<string, number>;
   /** At half the median round's rate (open model). */
   latency?: LatencyResult;
+  /** Bull jobs added to its store's delivery queue per delivery (S1 and S1-local). */
+  bullJobs?: BullJobsPerDelivery;
 }
 
 /** S1 on a store of its own, its rounds alternating with those of B-raw, B-naive and S1. */
@@ -288,6 +290,32 @@ export interface S1OrderedResult extends S1StoreResult {
   atEnd: OrderingCounts;
 }
 
+/** Jobs added to a store's delivery queue (Bull's job-id counter) and deliveries made meanwhile. */
+export interface BullJobCount {
+  jobsAdded: number;
+  deliveries: number;
+  /** null without deliveries. */
+  perDelivery: number | null;
+}
+
+/**
+ * A side's Bull jobs per delivery, over its saturated rounds and over its latency run (warm-up
+ * included): each first attempt a process runs itself is a delivery without a job.
+ */
+export interface BullJobsPerDelivery {
+  rounds: BullJobCount;
+  latency: BullJobCount;
+}
+
+/**
+ * S1 on PostgreSQL whose emitter is a worker too: the first attempts of its emits run in it, right
+ * after they commit, without a Bull job (`delivery.localFirstAttempts`, up to its concurrency); the
+ * rest, retries and relayed ones go through Bull to it and to its worker process.
+ */
+export interface S1LocalResult extends S1StoreResult {
+  bullJobs: BullJobsPerDelivery;
+}
+
 export interface BenchResults {
   machine: MachineInfo;
   mode: 'quick' | 'full';
@@ -317,6 +345,7 @@ export interface BenchResults {
   s1Pruned?: S1PrunedResult;
   s1Filtered?: S1FilteredResult;
   s1Ordered?: S1OrderedResult;
+  s1Local?: S1LocalResult;
   s2?: FanOutResult;
   s3?: IsolationResult;
   s6?: MemoryResult;

@@ -1,7 +1,12 @@
 import { getDataSourceToken, type TypeOrmModuleOptions } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { WEBHOOK_EVENT_SOURCES, WebhookSubscriptionsService, type ContentFilter } from '../../src';
+import {
+  WEBHOOK_EVENT_SOURCES,
+  WEBHOOKS_QUEUE,
+  WebhookSubscriptionsService,
+  type ContentFilter,
+} from '../../src';
 import {
   generateWebhookSecret,
   WebhookAttempt,
@@ -291,6 +296,16 @@ export class BenchServices {
       keys: Number(totals?.keys ?? 0),
       byStatus: Object.fromEntries(statuses.map((row) => [row.status, Number(row.count)])),
     };
+  }
+
+  /**
+   * Jobs ever added to its delivery queue: Bull increments `<prefix>:<queue>:id` for every job it
+   * adds, with or without a job id of the module's own (first-attempts groups, single attempts,
+   * repeatable runs). Redis was flushed when the side-by-side runs began.
+   */
+  async bullJobsAdded(): Promise<number> {
+    const counter = await this.redisClient.get(`${this.bullPrefix}:${WEBHOOKS_QUEUE}:id`);
+    return Number(counter ?? 0);
   }
 
   /** The server's version and how it makes a commit durable (MariaDB stores; null on PostgreSQL). */

@@ -1,9 +1,13 @@
 import { num, pct, ratio } from './format.util';
 import type {
   BenchResults,
+  BullJobsPerDelivery,
+  LatencyResult,
   S1FilteredResult,
+  S1LocalResult,
   S1OrderedResult,
   S1PrunedResult,
+  S1Result,
   TargetResult,
 } from './results.types';
 
@@ -115,6 +119,32 @@ function orderedTarget(s1Ordered: S1OrderedResult | undefined): TargetResult {
 }
 
 /**
+ * S1-local has no target of its own: its row sets its figures beside S1's (ratio, latency at half
+ * each one's maximum, Bull jobs per delivery), n/a as a comparison, not a judgement.
+ */
+function localComparison(
+  s1Local: S1LocalResult | undefined,
+  s1: S1Result | undefined,
+): TargetResult {
+  const id = 'S1-local';
+  const target = 'S1-local, its emitter a worker too: compared with S1 (no target)';
+  const r = s1Local?.ratios.vsS1;
+  if (!s1Local || !s1 || r == null)
+    return { id, target, figure: 'needs S1 and S1-local', status: 'n/a' };
+  const latency = (l: LatencyResult | undefined) =>
+    l
+      ? `p50 ${num(l.latency.p50Ms, 1)} / p99 ${num(l.latency.p99Ms, 1)} ms at ${num(l.targetRatePerSec)}/s`
+      : 'no latency run';
+  const perDelivery = (value: number | null) => (value === null ? 'n/a' : num(value, 3));
+  const jobs = (bullJobs: BullJobsPerDelivery | undefined) =>
+    bullJobs
+      ? `${perDelivery(bullJobs.rounds.perDelivery)} / ${perDelivery(bullJobs.latency.perDelivery)}`
+      : 'n/a';
+  const figure = `${pct(r)} of S1 (median of per-round ratios); latency ${latency(s1Local.latency)} (S1 ${latency(s1.latency)}); Bull jobs per delivery, saturated / latency run, ${jobs(s1Local.bullJobs)} (S1 ${jobs(s1.bullJobs)})${s1Local.throughput.complete ? '' : '; NOT all delivered'}`;
+  return { id, target, figure, status: 'n/a' };
+}
+
+/**
  * The targets of issue #5 (and issue 18's S1-pruned, issue 21's S1-filtered, issue 22's
  * B-persisted ratio and S1-ordered), each judged on figures of this run.
  */
@@ -212,6 +242,7 @@ export function evaluateTargets(results: BenchResults): TargetResult[] {
   targets.push(prunedTarget(results.s1Pruned));
   targets.push(filteredTarget(results.s1Filtered));
   targets.push(orderedTarget(results.s1Ordered));
+  targets.push(localComparison(results.s1Local, results.s1));
 
   const s3Target = 'S3 healthy throughput ≥ 90% of S1';
   if (s3 && s3.vsS1 !== null) {

@@ -28,6 +28,7 @@ import {
 } from './baselines.scenario';
 import { runS3 } from './s3-isolation.scenario';
 import { S1_FILTERED, witnessFilters } from './s1-filtered.scenario';
+import { S1_LOCAL, witnessBullJobs } from './s1-local.scenario';
 import { S1_ORDERED, witnessOrdering } from './s1-ordered.scenario';
 import { S1_PRUNED, witnessPruning } from './s1-pruned.scenario';
 
@@ -40,6 +41,7 @@ export interface SideBySideSelection {
   s1Pruned: boolean;
   s1Filtered: boolean;
   s1Ordered: boolean;
+  s1Local: boolean;
   s3: boolean;
 }
 
@@ -56,15 +58,16 @@ interface Sides {
   s1Pruned?: ModuleSide;
   s1Filtered?: ModuleSide;
   s1Ordered?: ModuleSide;
+  s1Local?: ModuleSide;
 }
 
 /**
- * B-raw, B-naive, B-persisted, S1, S1-mariadb, S1-pruned, S1-filtered and S1-ordered measured side by side: all their processes run at
+ * B-raw, B-naive, B-persisted, S1, S1-mariadb, S1-pruned, S1-filtered, S1-ordered and S1-local measured side by side: all their processes run at
  * once (idle when not measured) and the saturated measurements alternate for `rounds` rounds, so the
  * ratios come from back-to-back figures rather than from minutes apart on a shared machine. Each
  * figure is its median round; each ratio is the median of per-round ratios. Then latency at half
  * S1's maximum on a clock (open model), for S1 and for B-naive at the same rate; B-persisted's,
- * S1-mariadb's, S1-pruned's, S1-filtered's and S1-ordered's at half their own.
+ * S1-mariadb's, S1-pruned's, S1-filtered's, S1-ordered's and S1-local's at half their own.
  *
  * S1: 100 lists × 1 subscription, each on its own receiver origin; events round-robin over the
  * lists (1 event → 1 delivery). S1-mariadb: the same on a MariaDB store of its own (database, Bull
@@ -72,7 +75,8 @@ interface Sides {
  * PostgreSQL schema of its own, its workers pruning the history as they deliver (see
  * s1-pruned.scenario.ts). S1-filtered: likewise, with a second subscription on each list whose
  * content filter never matches (see s1-filtered.scenario.ts). S1-ordered: likewise, its emitter
- * passing an ordering key with every event (see s1-ordered.scenario.ts). B-persisted: the hand-written Bull
+ * passing an ordering key with every event (see s1-ordered.scenario.ts). S1-local: likewise, its
+ * emitter a worker too, running its own emits' first attempts (see s1-local.scenario.ts). B-persisted: the hand-written Bull
  * version with a TypeORM delivery log, on a PostgreSQL schema of its own (see baselines.scenario.ts).
  *
  * S3 comes after, with S1 still up: see runS3.
@@ -83,7 +87,7 @@ export async function runSideBySide(ctx: BenchContext, selection: SideBySideSele
   try {
     const s1Setup = listsOnFastPorts(ctx, 's1', FAST_PORTS);
     if (selection.s1) await ctx.services.createSubscriptions(s1Setup.targets);
-    const [raw, naive, persisted, s1Workers, s1Mariadb, s1Pruned, s1Filtered, s1Ordered] =
+    const [raw, naive, persisted, s1Workers, s1Mariadb, s1Pruned, s1Filtered, s1Ordered, s1Local] =
       await Promise.all([
         selection.raw ? startRawBaseline(ctx) : undefined,
         selection.naive ? startNaiveBaseline(ctx) : undefined,
@@ -93,8 +97,18 @@ export async function runSideBySide(ctx: BenchContext, selection: SideBySideSele
         selection.s1Pruned ? startStoreSide(ctx, S1_PRUNED) : undefined,
         selection.s1Filtered ? startStoreSide(ctx, S1_FILTERED) : undefined,
         selection.s1Ordered ? startStoreSide(ctx, S1_ORDERED) : undefined,
+        selection.s1Local ? startStoreSide(ctx, S1_LOCAL) : undefined,
       ]);
-    Object.assign(sides, { raw, naive, persisted, s1Mariadb, s1Pruned, s1Filtered, s1Ordered });
+    Object.assign(sides, {
+      raw,
+      naive,
+      persisted,
+      s1Mariadb,
+      s1Pruned,
+      s1Filtered,
+      s1Ordered,
+      s1Local,
+    });
     if (s1Workers) {
       const emitter = producerOf(await ctx.emitter());
       sides.s1 = {
@@ -118,14 +132,14 @@ export async function runSideBySide(ctx: BenchContext, selection: SideBySideSele
 
 /** Stops the baselines and closes the stores of their own; S1 stays up (S3 compares with it). */
 async function closeOthers(sides: Sides): Promise<void> {
-  const { raw, naive, persisted, s1Mariadb, s1Pruned, s1Filtered, s1Ordered } = sides;
+  const { raw, naive, persisted, s1Mariadb, s1Pruned, s1Filtered, s1Ordered, s1Local } = sides;
   sides.raw = sides.naive = sides.persisted = undefined;
-  sides.s1Mariadb = sides.s1Pruned = sides.s1Filtered = sides.s1Ordered = undefined;
+  sides.s1Mariadb = sides.s1Pruned = sides.s1Filtered = sides.s1Ordered = sides.s1Local = undefined;
   await Promise.all([
     raw?.stop(),
     naive?.stop(),
     persisted?.stop(),
-    ...[s1Mariadb, s1Pruned, s1Filtered, s1Ordered].map(
+    ...[s1Mariadb, s1Pruned, s1Filtered, s1Ordered, s1Local].map(
       (side) => side?.store && closeModuleStore(side.store),
     ),
   ]);
@@ -163,12 +177,15 @@ async function moduleSideResult(
 }
 
 async function measureSides(ctx: BenchContext, sides: Sides): Promise<void> {
-  const { raw, naive, persisted, s1, s1Mariadb, s1Pruned, s1Filtered, s1Ordered } = sides;
-  const modules = [s1, s1Mariadb, s1Pruned, s1Filtered, s1Ordered].filter(
+  const { raw, naive, persisted, s1, s1Mariadb, s1Pruned, s1Filtered, s1Ordered, s1Local } = sides;
+  const modules = [s1, s1Mariadb, s1Pruned, s1Filtered, s1Ordered, s1Local].filter(
     (side) => side !== undefined,
   );
   const pruning = s1Pruned && witnessPruning(ctx, s1Pruned);
   const filters = s1Filtered && (await witnessFilters(ctx, s1Filtered));
+  // S1's jobs per delivery beside S1-local's: what the first attempts run in its emitter saved.
+  const s1Jobs = s1 && witnessBullJobs(ctx, s1);
+  const s1LocalJobs = s1Local && witnessBullJobs(ctx, s1Local);
   const rawRounds: RawResult[] = [];
   const naiveRounds: ThroughputResult[] = [];
   const persistedRounds: ThroughputResult[] = [];
@@ -199,6 +216,7 @@ async function measureSides(ctx: BenchContext, sides: Sides): Promise<void> {
     }
     ctx.log(`round ${round}/${ctx.durations.rounds}: ${parts.join(', ')}`);
   }
+  await Promise.all([s1Jobs?.roundsDone(), s1LocalJobs?.roundsDone()]);
 
   const rawRates = rawRounds.map((result) => result.requestsPerSec);
   const naiveRates = naiveRounds.map(rate);
@@ -221,6 +239,7 @@ async function measureSides(ctx: BenchContext, sides: Sides): Promise<void> {
   let latencyRate: number | undefined;
   if (s1 && s1.rounds.length > 0) {
     const result = await moduleSideResult(ctx, s1, baselines);
+    if (s1Jobs) result.bullJobs = await s1Jobs.runsDone();
     ctx.results.s1 = result;
     latencyRate = halfRate(result.throughput.deliveriesPerSec);
   }
@@ -277,6 +296,10 @@ async function measureSides(ctx: BenchContext, sides: Sides): Promise<void> {
       ...(await onStore(s1Ordered)),
       ...(await witnessOrdering(ctx, s1Ordered)),
     };
+  }
+  if (s1Local && s1LocalJobs && s1Local.rounds.length > 0) {
+    const result = await onStore(s1Local);
+    ctx.results.s1Local = { ...result, bullJobs: await s1LocalJobs.runsDone() };
   }
 }
 
