@@ -172,6 +172,11 @@ export class DeliveryProcessor implements OnModuleDestroy {
         if (slot) this.scheduler.release(slot);
         slot = undefined;
         if (!this.scheduler.tryClaim(origin)) {
+          // An ordered delivery that just passed its turn check stays with its job, whose id keeps a
+          // wake-up from its predecessor (same id) from sending it a second time meanwhile: parked
+          // here, it would outlive the job and the id would be free.
+          if (delivery.orderingKey !== null && heldSlot === undefined && !job.paced)
+            throw new RetrySoonError('its turn came while its origin had no free slot');
           const parked = { ...job, loaded: reused ?? { row: loaded, at: Date.now() } };
           return await this.scheduler.park(parked, origin, delivery.nextAttemptAt);
         }
