@@ -7,7 +7,8 @@
  * dropped at the end; S1-pruned's, S1-filtered's, S1-ordered's, S1-local's and S3's stores another each), MariaDB for S1-mariadb (a fresh
  * database, likewise) and a private redis-server (stopped at the end). Prints tables and writes
  * bench/results/latest.json. Scenario ids: Braw, Bnaive, Bpersisted, S1, S1-mariadb, S1-pruned,
- * S1-filtered, S1-ordered, S1-local, S2, S3, S6, S9, IN, P (P = S1 profiled; IN = inbound webhooks received).
+ * S1-filtered, S1-ordered, S1-local, S2, S3, S6, S9, IN, P, H (P = S1 profiled; IN = inbound webhooks
+ * received; H = S1's latency broken into hops from its spans).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -41,6 +42,7 @@ import type { BenchResults, MachineInfo } from './lib/results.types';
 import { BenchServices } from './lib/services.setup';
 import { runInbound } from './scenarios/inbound.scenario';
 import { runProfile } from './scenarios/profile.scenario';
+import { runS1Hops } from './scenarios/s1-hops.scenario';
 import { S1_FILTER } from './scenarios/s1-filtered.scenario';
 import { S1_ORDERING_KEYS } from './scenarios/s1-ordered.scenario';
 import { runS2 } from './scenarios/s2-fanout.scenario';
@@ -63,7 +65,8 @@ type ScenarioId =
   | 'S6'
   | 'S9'
   | 'IN'
-  | 'P';
+  | 'P'
+  | 'H';
 
 interface Step {
   ids: ScenarioId[];
@@ -107,6 +110,7 @@ const STEPS: readonly Step[] = [
   { ids: ['S9'], title: 'S9: SQLite, one process', run: runS9 },
   { ids: ['IN'], title: 'IN: inbound webhooks received, verified, stored', run: runInbound },
   { ids: ['P'], title: 'P: S1 with the worker under --cpu-prof', run: runProfile },
+  { ids: ['H'], title: "H: S1's hops from its spans", run: runS1Hops },
 ];
 const ALL_IDS: readonly ScenarioId[] = STEPS.flatMap((step) => step.ids);
 const DEFAULT_RUN: readonly ScenarioId[] = [
@@ -125,6 +129,7 @@ const DEFAULT_RUN: readonly ScenarioId[] = [
   'S9',
   'IN',
   'P',
+  'H',
 ];
 
 interface Cli {
@@ -176,7 +181,7 @@ function parseCli(argv: readonly string[]): Cli {
         throw new Error('--workers takes 1 to 8');
     } else if (arg === '--help' || arg === '-h') {
       process.stdout.write(
-        'usage: npm run bench -- [--quick] [--only Braw,S1,Bnaive,Bpersisted,S1-mariadb,S1-pruned,S1-filtered,S1-ordered,S1-local,S3,S2,S6,S9,IN,P] [--no-profile] [--workers N] [--swc] [--async-commit] [--worker-pool N]\n',
+        'usage: npm run bench -- [--quick] [--only Braw,S1,Bnaive,Bpersisted,S1-mariadb,S1-pruned,S1-filtered,S1-ordered,S1-local,S3,S2,S6,S9,IN,P,H] [--no-profile] [--workers N] [--swc] [--async-commit] [--worker-pool N]\n',
       );
       process.exit(0);
     } else throw new Error(`unknown argument ${arg}`);

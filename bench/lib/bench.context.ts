@@ -16,6 +16,7 @@ import {
   type EmitterApi,
   type LoadList,
   type LoadReport,
+  type ModuleWorkerApi,
   type OpenLoopParams,
   type ProducerApi,
   type SaturateParams,
@@ -70,7 +71,11 @@ export function producerOf<A extends RpcApi<A> & ProducerApi>(child: BenchChild<
 
 export function emitterConfig(
   ctx: Pick<BenchContext, 'services' | 'asyncCommit'>,
-  { orderingKeys, delivers }: Pick<EmitterConfig, 'orderingKeys' | 'delivers'> = {},
+  {
+    orderingKeys,
+    delivers,
+    hopTracing,
+  }: Pick<EmitterConfig, 'orderingKeys' | 'delivers' | 'hopTracing'> = {},
 ): EmitterConfig {
   return {
     database: ctx.services.childDatabase,
@@ -81,6 +86,7 @@ export function emitterConfig(
     options: BENCH_MODULE_OPTIONS,
     ...(orderingKeys !== undefined && { orderingKeys }),
     ...(delivers === true && { delivers }),
+    ...(hopTracing && { hopTracing }),
   };
 }
 
@@ -93,6 +99,8 @@ export interface WorkerStart {
   detailed?: boolean;
   /** Write a CPU profile into PROFILE_DIR under this name (without extension). */
   cpuProfileName?: string;
+  /** Trace with an OpenTelemetry SDK keeping what H joins (see hop-spans.recorder.ts). */
+  hopTracing?: boolean;
 }
 
 /** Starts the module's worker-only processes of a scenario (fresh ones each time). */
@@ -100,7 +108,7 @@ export async function startModuleWorkers(
   ctx: BenchContext,
   label: string,
   start: WorkerStart = {},
-): Promise<Array<BenchChild<WorkerApi>>> {
+): Promise<Array<BenchChild<ModuleWorkerApi>>> {
   return Promise.all(
     Array.from({ length: ctx.workerProcesses }, (_unused, index) => {
       const name = `${label}-worker-${index + 1}`;
@@ -115,6 +123,7 @@ export async function startModuleWorkers(
         options: benchModuleOptions(start.options),
         queue: BENCH_QUEUE_SETTINGS,
         detailed: start.detailed ?? false,
+        ...(start.hopTracing && { hopTracing: true }),
       };
       const options: ForkOptions = {};
       if (start.cpuProfileName) {
@@ -125,7 +134,12 @@ export async function startModuleWorkers(
           `--cpu-prof-name=${start.cpuProfileName}-${index + 1}.cpuprofile`,
         ];
       }
-      return BenchChild.start<WorkerApi>(name, 'bench/lib/worker.process.ts', config, options);
+      return BenchChild.start<ModuleWorkerApi>(
+        name,
+        'bench/lib/worker.process.ts',
+        config,
+        options,
+      );
     }),
   );
 }
@@ -300,6 +314,8 @@ export async function measureOpenLoop(
   lists: LoadList[],
   ratePerSec: number,
   durationMs: number,
+  /** Runs once the warm-up is delivered, right before the measured run (H clears its spans). */
+  afterWarmUp?: () => Promise<void>,
 ): Promise<LatencyResult> {
   // A short run at the same rate first, not measured: the first seconds after the previous
   // scenario (its drain, PostgreSQL's autovacuum of the rows it wrote) are not this rate's latency.
@@ -312,6 +328,7 @@ export async function measureOpenLoop(
   });
   await ctx.receiver.waitForFast(warmUp.counted, ctx.durations.drainTimeoutMs);
   await ctx.receiver.reset();
+  await afterWarmUp?.();
   const report = await producer.openLoop({
     lists,
     ratePerSec,

@@ -44,6 +44,8 @@ export type ReceiverApi = {
   listen(params: { fast: number; hang: number }): Promise<{ fast: number[]; hang: number[] }>;
   reset(): { resetAtWallMs: number };
   stats(): ReceiverStats;
+  /** Each distinct fast `webhook-id` (delivery id) since the last reset, with its first arrival (epoch ms). */
+  fastArrivals(): Array<[deliveryId: string, arrivalMs: number]>;
   shutdown(): void;
 };
 
@@ -99,10 +101,36 @@ export type ProducerApi = {
   shutdown(): Promise<void>;
 };
 
-export type EmitterApi = ProducerApi & {
-  /** Emits one event to `listId` and reports how long `emit` took and how many deliveries it made. */
-  fanOut(params: { listId: string; seq: number }): Promise<{ emitMs: number; deliveries: number }>;
+// ---- H: spans of the module's emitter and worker, kept by hop-spans.recorder.ts ------------------
+
+/** Times in epoch ms as wallClockMs() gives them (performance.timeOrigin + performance.now()). */
+export interface HopSpans {
+  /** `webhooks.emit` spans. */
+  emits: Array<[emitSpanId: string, startMs: number, endMs: number]>;
+  /** `webhooks.hand_off` spans: one entry per emit whose deliveries it handed to Redis. */
+  handOffs: Array<[emitSpanId: string, endMs: number]>;
+  /** First attempts (`POST`), with the emit span they link to. */
+  attempts: Array<[deliveryId: string, emitSpanId: string, startMs: number, endMs: number]>;
+  /** Spans not kept: over the recorder's bound, or attempts without a delivery id or link. */
+  dropped: number;
+  /** Attempts after a first one (retries): not joined. */
+  laterAttempts: number;
+}
+
+export type HopSpansApi = {
+  /** The spans kept since the last take or clear. */
+  takeHopSpans(): HopSpans;
+  clearHopSpans(): void;
 };
+
+export type EmitterApi = ProducerApi &
+  HopSpansApi & {
+    /** Emits one event to `listId` and reports how long `emit` took and how many deliveries it made. */
+    fanOut(params: {
+      listId: string;
+      seq: number;
+    }): Promise<{ emitMs: number; deliveries: number }>;
+  };
 
 // ---- workers --------------------------------------------------------------------------------
 
@@ -128,6 +156,9 @@ export type WorkerApi = {
   resetInstrumentation(): void;
   shutdown(): Promise<void>;
 };
+
+/** A worker process of the module (worker.process.ts). */
+export type ModuleWorkerApi = WorkerApi & HopSpansApi;
 
 export type SqliteHostApi = ProducerApi &
   WorkerApi & {

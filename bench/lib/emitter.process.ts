@@ -14,6 +14,7 @@ import { createWebhooksHostContext } from '../../test/support/webhooks-host';
 import type { EmitterApi } from './child.apis';
 import { wallClockMs } from './histogram.util';
 import { childConfig, exitSoon, serveRpc, signalReady } from './ipc.rpc';
+import { hopSpansApi, registerHopTracing } from './hop-spans.recorder';
 import { LoadDriver } from './load.driver';
 import { benchEvent, databaseOptions, type DatabaseChildConfig } from './module-host';
 
@@ -33,6 +34,8 @@ export interface EmitterConfig extends DatabaseChildConfig {
    * Absent: API only (every other scenario).
    */
   delivers?: boolean;
+  /** Trace with an OpenTelemetry SDK keeping what H joins (see hop-spans.recorder.ts). */
+  hopTracing?: boolean;
 }
 
 const config = childConfig<EmitterConfig>();
@@ -44,6 +47,7 @@ function emitOptions(seq: number): EmitOptions | undefined {
 }
 
 async function main(): Promise<void> {
+  const hopSpans = config.hopTracing ? registerHopTracing() : undefined;
   const app = await createWebhooksHostContext({
     typeorm: databaseOptions(config, 'bench-emitter'),
     redisUrl: config.redisUrl,
@@ -58,6 +62,7 @@ async function main(): Promise<void> {
     saturate: (params) => driver.saturate(params),
     openLoop: (params) => driver.openLoop(params),
     received: ({ count }) => driver.onReceived(count),
+    ...hopSpansApi(hopSpans),
     async fanOut({ listId, seq }) {
       const started = performance.now();
       const result = await webhooks.emit(benchEvent(listId, seq, wallClockMs()), emitOptions(seq));

@@ -51,6 +51,10 @@ export class ReceiverHandle {
     return this.child.call('stats');
   }
 
+  fastArrivals(): Promise<Array<[deliveryId: string, arrivalMs: number]>> {
+    return this.child.call('fastArrivals');
+  }
+
   /** Forwards the count of fast deliveries (to a producer, for its backlog bound). */
   relayTo(forward: (fastReceived: number) => void): () => void {
     return this.child.on('progress', (payload) => forward((payload as ReceiverProgress).fast));

@@ -25,7 +25,8 @@ class ClassRecorder {
   duplicates = 0;
   firstMs: number | null = null;
   lastMs: number | null = null;
-  readonly ids = new Set<string>();
+  /** First arrival of each id, epoch ms. */
+  readonly ids = new Map<string, number>();
   readonly latency = new LatencyRecorder();
   timeline: number[] = [];
 
@@ -40,13 +41,13 @@ class ClassRecorder {
   }
 
   /** Returns false when the id was already seen. */
-  record(id: string, sinceResetMs: number, latencyMs: number): boolean {
+  record(id: string, arrivalMs: number, sinceResetMs: number, latencyMs: number): boolean {
     this.requests++;
     if (this.ids.has(id)) {
       this.duplicates++;
       return false;
     }
-    this.ids.add(id);
+    this.ids.set(id, arrivalMs);
     if (this.firstMs === null) this.firstMs = sinceResetMs;
     this.lastMs = sinceResetMs;
     if (Number.isFinite(latencyMs)) this.latency.recordMs(latencyMs);
@@ -89,7 +90,7 @@ function handle(
   if (Number.isNaN(emittedAt)) missingTimestamps++;
   const idHeader = request.headers['webhook-id'];
   const id = typeof idHeader === 'string' ? idHeader : `missing-${now}`;
-  recorders[portClass].record(id, now - resetAtWallMs, now - emittedAt);
+  recorders[portClass].record(id, now, now - resetAtWallMs, now - emittedAt);
   // A hanging port never answers: the sender's timeout ends the request.
   if (portClass === 'fast') response.writeHead(204).end();
 }
@@ -137,6 +138,9 @@ const api: ReceiverApi = {
       hang: recorders.hang.stats(),
       missingTimestamps,
     };
+  },
+  fastArrivals() {
+    return [...recorders.fast.ids];
   },
   shutdown() {
     for (const server of servers) {

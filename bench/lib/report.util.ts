@@ -1,4 +1,5 @@
 import { lat, num, pct, ratio } from './format.util';
+import { formatHopTable } from './hop-breakdown';
 import type {
   BenchResults,
   BullJobCount,
@@ -301,6 +302,16 @@ export function formatReport(results: BenchResults): string {
     ]);
   }
 
+  const hops = results.s1Hops;
+  if (hops) {
+    const { sum } = hops.hops;
+    rows.push([
+      'H',
+      "S1's hops from its spans",
+      `${num(hops.joined)} deliveries joined at ${num(hops.latency.targetRatePerSec)}/s; emit start → attempt end p50 ${num(sum.p50Ms, 1)} ms, p99 ${num(sum.p99Ms, 1)} ms (emittedAt → arrival p50 ${num(hops.latency.latency.p50Ms, 1)} ms, p99 ${num(hops.latency.latency.p99Ms, 1)} ms); hops below`,
+    ]);
+  }
+
   const targetRows = [
     ['target', 'figure (this run)', 'status'],
     ...results.targets.map((t) => [t.target, t.figure, t.status]),
@@ -333,6 +344,7 @@ ${results.workerProcesses} worker process(es) × concurrency 50, pg pool ${resul
       );
     }
   }
+  if (hops) sections.push('', ...formatHopTable(hops));
   const environment = Object.entries(results.environment);
   if (environment.length > 0) {
     sections.push(

@@ -316,6 +316,26 @@ export interface S1LocalResult extends S1StoreResult {
   bullJobs: BullJobsPerDelivery;
 }
 
+/** H: one hop of a delivery, from the spans, per delivery joined. */
+export type HopName = 'write' | 'enqueue' | 'pickupAndLoad' | 'request' | 'sum';
+
+export interface HopBreakdownResult {
+  /** The open-loop run the spans came from (S1's latency phase at this rate). */
+  latency: LatencyResult;
+  /** First attempts whose emit and hand-off spans were found. */
+  joined: number;
+  spans: { emits: number; handOffs: number; attempts: number; dropped: number; retries: number };
+  /** Attempts left out of the join, by what was not found. */
+  missing: { emit: number; handOff: number; arrival: number };
+  /** Per hop; `sum` = emit start → attempt end, the hops' total per delivery. */
+  hops: Record<HopName, LatencySummary>;
+  /** Per hop, deliveries whose hop came out negative (recorded as 0: clocks or span ends out of order). */
+  negative: Record<HopName, number>;
+  /** emit start → first arrival at the receiver, and attempt start → arrival. */
+  toArrival: LatencySummary;
+  attemptToArrival: LatencySummary;
+}
+
 export interface BenchResults {
   machine: MachineInfo;
   mode: 'quick' | 'full';
@@ -352,6 +372,7 @@ export interface BenchResults {
   s9?: { defaultJournal: ThroughputResult; wal: ThroughputResult };
   inbound?: InboundResult;
   profile?: ProfileResult;
+  s1Hops?: HopBreakdownResult;
   /** Per scenario: who used the CPU, and PostgreSQL commit latency seen by a probe (disk health). */
   environment: Record<string, { cpu: CpuShare; commit: CommitProbeSnapshot }>;
   targets: TargetResult[];

@@ -15,6 +15,8 @@ import {
   type WebhooksQueueSettings,
 } from '../../src';
 import { createWebhooksHostContext } from '../../test/support/webhooks-host';
+import type { ModuleWorkerApi } from './child.apis';
+import { hopSpansApi, registerHopTracing } from './hop-spans.recorder';
 import { childConfig, serveRpc, signalReady } from './ipc.rpc';
 import { deliveringApi, databaseOptions, type DatabaseChildConfig } from './module-host';
 import { WorkerProbe } from './worker.instrumentation';
@@ -27,11 +29,14 @@ export interface WorkerConfig extends DatabaseChildConfig {
   queue: WebhooksQueueSettings;
   /** Count and time every SQL statement (profile runs). */
   detailed: boolean;
+  /** Trace with an OpenTelemetry SDK keeping what H joins (see hop-spans.recorder.ts). */
+  hopTracing?: boolean;
 }
 
 const config = childConfig<WorkerConfig>();
 
 async function main(): Promise<void> {
+  const hopSpans = config.hopTracing ? registerHopTracing() : undefined;
   const app = await createWebhooksHostContext({
     typeorm: databaseOptions(config, config.name),
     redisUrl: config.redisUrl,
@@ -43,7 +48,8 @@ async function main(): Promise<void> {
     app.get<DataSource>(getDataSourceToken()),
     config.detailed,
   );
-  serveRpc(deliveringApi(app, probe));
+  const api: ModuleWorkerApi = { ...deliveringApi(app, probe), ...hopSpansApi(hopSpans) };
+  serveRpc(api);
   signalReady();
 }
 
