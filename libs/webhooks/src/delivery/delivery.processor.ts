@@ -17,6 +17,12 @@ import { OriginScheduler, originOf, type ScheduledAttempt } from './origin-sched
 
 type AttemptJob = ScheduledAttempt<LoadedDelivery>;
 
+/**
+ * How long a keyed delivery's job waits for a slot of its origin, parked in line with the others;
+ * Bull then runs the job again shortly. Bounded, since the job holds one of Bull's slots meanwhile.
+ */
+const KEYED_WAIT_MS = 2_000;
+
 /** How long the origin of a subscription seen in an attempt is remembered (see `troubledAmong`). */
 const ORIGIN_MEMORY_MS = 10 * 60_000;
 
@@ -172,12 +178,15 @@ export class DeliveryProcessor implements OnModuleDestroy {
         if (slot) this.scheduler.release(slot);
         slot = undefined;
         if (!this.scheduler.tryClaim(origin)) {
-          // An ordered delivery that just passed its turn check stays with its job, whose id keeps a
-          // wake-up from its predecessor (same id) from sending it a second time meanwhile: parked
-          // here, it would outlive the job and the id would be free.
-          if (delivery.orderingKey !== null && heldSlot === undefined && !job.paced)
-            throw new RetrySoonError('its turn came while its origin had no free slot');
           const parked = { ...job, loaded: reused ?? { row: loaded, at: Date.now() } };
+          // An ordered delivery that just passed its turn check keeps its job until it ran: the job's
+          // id keeps a wake-up from its predecessor (same id) from sending it a second time meanwhile.
+          if (delivery.orderingKey !== null && heldSlot === undefined && !job.paced) {
+            const { nextAttemptAt } = delivery;
+            if (await this.scheduler.parkAndWait(parked, origin, nextAttemptAt, KEYED_WAIT_MS))
+              return;
+            throw new RetrySoonError('its turn came while its origin had no free slot');
+          }
           return await this.scheduler.park(parked, origin, delivery.nextAttemptAt);
         }
         slot = origin;

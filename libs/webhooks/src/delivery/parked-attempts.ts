@@ -11,7 +11,8 @@ export interface ParkedAttempt {
   deadline: number;
 }
 
-const keyOf = ({ deliveryId, attempt }: ParkedAttempt) => `${deliveryId}#${attempt}`;
+const keyOf = ({ deliveryId, attempt }: Pick<ParkedAttempt, 'deliveryId' | 'attempt'>) =>
+  `${deliveryId}#${attempt}`;
 
 /**
  * Attempts waiting in this process for a slot at their receiver's origin, first come, first
@@ -21,8 +22,8 @@ const keyOf = ({ deliveryId, attempt }: ParkedAttempt) => `${deliveryId}#${attem
  */
 export class ParkedAttempts<T extends ParkedAttempt = ParkedAttempt> {
   private readonly byOrigin = new Map<string, T[]>();
-  /** `deliveryId#attempt` of every attempt here: one offered twice (relay) is kept once. */
-  private readonly keys = new Set<string>();
+  /** Every attempt here by `deliveryId#attempt`: one offered twice (relay) is kept once. */
+  private readonly byKey = new Map<string, T>();
 
   constructor(
     private readonly maxPerOrigin: number,
@@ -31,21 +32,26 @@ export class ParkedAttempts<T extends ParkedAttempt = ParkedAttempt> {
   ) {}
 
   get size(): number {
-    return this.keys.size;
+    return this.byKey.size;
   }
 
   has(origin: string): boolean {
     return this.byOrigin.has(origin);
   }
 
+  /** The attempt here for the same delivery and attempt number, if any. */
+  get(attempt: Pick<ParkedAttempt, 'deliveryId' | 'attempt'>): T | undefined {
+    return this.byKey.get(keyOf(attempt));
+  }
+
   /** False when there is no room: the caller leaves the attempt to the relay. */
   add(origin: string, parked: T): boolean {
-    if (this.keys.has(keyOf(parked))) return true;
+    if (this.byKey.has(keyOf(parked))) return true;
     const queue = this.byOrigin.get(origin) ?? [];
-    if (queue.length >= this.maxPerOrigin || this.keys.size >= this.maxTotal) return false;
+    if (queue.length >= this.maxPerOrigin || this.byKey.size >= this.maxTotal) return false;
     queue.push(parked);
     this.byOrigin.set(origin, queue);
-    this.keys.add(keyOf(parked));
+    this.byKey.set(keyOf(parked), parked);
     return true;
   }
 
@@ -54,7 +60,18 @@ export class ParkedAttempts<T extends ParkedAttempt = ParkedAttempt> {
     const queue = this.byOrigin.get(origin) ?? [];
     queue.unshift(parked);
     this.byOrigin.set(origin, queue);
-    this.keys.add(keyOf(parked));
+    this.byKey.set(keyOf(parked), parked);
+  }
+
+  /** Takes an attempt out before its turn; false when it is not here (taken, dropped, never added). */
+  remove(origin: string, parked: T): boolean {
+    const queue = this.byOrigin.get(origin);
+    const index = queue?.indexOf(parked) ?? -1;
+    if (!queue || index < 0) return false;
+    queue.splice(index, 1);
+    this.byKey.delete(keyOf(parked));
+    if (queue.length === 0) this.byOrigin.delete(origin);
+    return true;
   }
 
   /** The oldest attempt still within its deadline; expired ones are dropped on the way. */
@@ -65,7 +82,7 @@ export class ParkedAttempts<T extends ParkedAttempt = ParkedAttempt> {
     let next: T | undefined;
     while (!next && queue.length > 0) {
       const head = queue.shift() as T;
-      this.keys.delete(keyOf(head));
+      this.byKey.delete(keyOf(head));
       if (head.deadline > now) next = head;
     }
     if (queue.length === 0) this.byOrigin.delete(origin);
@@ -93,7 +110,7 @@ export class ParkedAttempts<T extends ParkedAttempt = ParkedAttempt> {
   takeAll(): T[] {
     const all = [...this.byOrigin.values()].flat();
     this.byOrigin.clear();
-    this.keys.clear();
+    this.byKey.clear();
     return all;
   }
 }
