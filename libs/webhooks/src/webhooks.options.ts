@@ -51,10 +51,7 @@ export interface PortalTheme {
   radius?: string;
 }
 
-/**
- * A verification scheme a host adds for senders the built-in ones do not cover
- * (`inbound.schemes`). See `InboundVerificationScheme` for what `verify` receives.
- */
+/** A verification scheme for senders the built-in ones do not cover (see `InboundVerificationScheme`). */
 export interface InboundSchemeDefinition {
   /** Names the scheme in an endpoint's `scheme`: lower-case letters, digits and `-`, up to 32. */
   readonly name: string;
@@ -123,10 +120,7 @@ export interface WebhooksModuleOptions {
     relayIntervalMs?: number;
     /** Send the attempt span's W3C `traceparent` header to receivers (with an OpenTelemetry SDK). */
     propagateTraceContext?: boolean;
-    /**
-     * A worker process runs the first attempts of the events it emits itself, straight after they
-     * commit, as far as its concurrency allows; the rest, and retries, go through Redis.
-     */
+    /** A worker runs its own emits' first attempts itself (no Redis), as far as its concurrency allows. */
     localFirstAttempts?: boolean;
   };
   /** When failed attempts are tried again. */
