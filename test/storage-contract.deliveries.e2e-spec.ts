@@ -170,6 +170,17 @@ describe.each(TEST_DATABASES)('storage contract on %s: outbox, deliveries', (dat
       expect(await store.deliveries.findOrderingTurn(target.id, 'k1')).toBeNull();
       expect((await store.deliveries.findOrderingTurn(other.id, 'k2'))?.attempt).toBe(1);
       expect(await store.deliveries.findOrderingTurn(target.id, 'k3')).toBeNull();
+      // Several keys in one statement, answered in the order asked, a key asked twice twice.
+      const turns = await store.deliveries.findOrderingTurns([
+        { subscriptionId: other.id, orderingKey: 'k2' },
+        { subscriptionId: target.id, orderingKey: 'k1' },
+        { subscriptionId: target.id, orderingKey: 'k2' },
+        { subscriptionId: other.id, orderingKey: 'k2' },
+      ]);
+      expect(turns.map((found) => found?.attempt ?? null)).toEqual([1, null, 1, 1]);
+      expect(turns[0]?.deliveryId).toBe(turns[3]?.deliveryId);
+      expect(turns[2]?.deliveryId).not.toBe(turns[0]?.deliveryId);
+      expect(await store.deliveries.findOrderingTurns([])).toEqual([]);
     });
 
     it('moves due times only of deliveries still waiting for that attempt', async () => {

@@ -9,6 +9,7 @@ import { DeliveryLoader } from './delivery/delivery-loader';
 import { DeliveryRelay } from './delivery/delivery-relay';
 import { DeliveryProcessor } from './delivery/delivery.processor';
 import { LocalFirstAttempts } from './delivery/local-first-attempts';
+import { OrderingTurns } from './delivery/ordering-turns';
 import { EndpointThrottle } from './delivery/endpoint-throttle';
 import { DisabledEndpointProber } from './delivery/disabled-endpoint-prober';
 import { EndpointVerifier } from './delivery/endpoint-verifier';
@@ -95,6 +96,7 @@ import { eventCatalogueProvider, resolvedOptionsProvider } from './webhooks.prov
     DeliveryDueTimes,
     DeliveryAttempter,
     EndpointHealthRecorder,
+    OrderingTurns,
     DeliveryProcessor,
     LocalFirstAttempts,
     EndpointThrottle,

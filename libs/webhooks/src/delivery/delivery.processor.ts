@@ -13,6 +13,7 @@ import { DeliveryLoader } from './delivery-loader';
 import { DeliveryDueTimes, parkLeaseMs } from './delivery-due-times';
 import { DeliveryQueue, isDeliveryJobData, isFirstAttemptsJobData } from './delivery.queue';
 import { EndpointThrottle } from './endpoint-throttle';
+import { OrderingTurns } from './ordering-turns';
 import { OriginScheduler, originOf, type ScheduledAttempt } from './origin-scheduler';
 
 type AttemptJob = ScheduledAttempt<LoadedDelivery>;
@@ -49,6 +50,7 @@ export class DeliveryProcessor implements OnModuleDestroy {
     private readonly dueTimes: DeliveryDueTimes,
     private readonly throttle: EndpointThrottle,
     private readonly deliveries: DeliveryStore,
+    private readonly turns: OrderingTurns,
   ) {
     this.turnLeaseMs = parkLeaseMs(options);
     this.scheduler = new OriginScheduler(
@@ -243,14 +245,14 @@ export class DeliveryProcessor implements OnModuleDestroy {
     delivery: AttemptDelivery,
     orderingKey: string,
   ): Promise<boolean> {
-    const turn = await this.deliveries.findOrderingTurn(delivery.subscriptionId, orderingKey);
+    const turn = await this.turns.find(delivery.subscriptionId, orderingKey);
     // A turn after this one: this delivery became final meanwhile; the attempt is then not recorded.
     if (turn === null || turn.deliveryId >= delivery.id) return false;
     const after = Math.max(Date.now(), turn.nextAttemptAt?.getTime() ?? 0);
     await this.dueTimes.setDue([job], new Date(after + this.turnLeaseMs));
     // Checked again once the lease is written: the earlier one may have become final in between, its
     // wake-up then dropped by Bull because this job still holds the attempt's id.
-    const now = await this.deliveries.findOrderingTurn(delivery.subscriptionId, orderingKey);
+    const now = await this.turns.find(delivery.subscriptionId, orderingKey);
     return now !== null && now.deliveryId < delivery.id;
   }
 
@@ -262,7 +264,7 @@ export class DeliveryProcessor implements OnModuleDestroy {
    */
   private async wakeNextInTurn(subscriptionId: string, orderingKey: string): Promise<void> {
     try {
-      const next = await this.deliveries.findOrderingTurn(subscriptionId, orderingKey);
+      const next = await this.turns.find(subscriptionId, orderingKey);
       if (next) await this.deliveryQueue.enqueueNow([next]);
     } catch (error) {
       this.logger.warn(

@@ -99,6 +99,12 @@ export interface OrderingTurn extends AttemptRef {
   nextAttemptAt: Date | null;
 }
 
+/** One ordering key of one subscription. */
+export interface OrderingKeyRef {
+  subscriptionId: string;
+  orderingKey: string;
+}
+
 export type RequeueOutcome = 'requeued' | 'merged' | 'gone';
 
 export interface DeliveryOwner {
@@ -127,13 +133,20 @@ export abstract class DeliveryStore {
   abstract findDue(cutoff: Date, afterId: string | null, limit: number): Promise<AttemptRef[]>;
 
   /**
-   * The unfinished (pending, failed or held) delivery with the smallest id among the subscription's
-   * deliveries with `orderingKey`; null when all are final (succeeded, exhausted, cancelled).
+   * For each key, the unfinished (pending, failed or held) delivery with the smallest id among the
+   * subscription's deliveries with that `orderingKey`; null when all are final (succeeded, exhausted,
+   * cancelled). One statement for many keys: every keyed attempt asks.
    */
-  abstract findOrderingTurn(
+  abstract findOrderingTurns(keys: readonly OrderingKeyRef[]): Promise<Array<OrderingTurn | null>>;
+
+  /** `findOrderingTurns` for one key. */
+  async findOrderingTurn(
     subscriptionId: string,
     orderingKey: string,
-  ): Promise<OrderingTurn | null>;
+  ): Promise<OrderingTurn | null> {
+    const [turn] = await this.findOrderingTurns([{ subscriptionId, orderingKey }]);
+    return turn;
+  }
 
   /** Held deliveries whose subscription is active again become pending, due at `dueAt`. */
   abstract releaseOrphanedHolds(dueAt: Date): Promise<void>;

@@ -9,6 +9,7 @@ import {
   LoadedDelivery,
   type AttemptRef,
   type DeliveryOwner,
+  type OrderingKeyRef,
   type DeliveryPageQuery,
   type ListedDelivery,
   type OrderingTurn,
@@ -27,6 +28,8 @@ import { WebhooksTransactions } from '../webhooks-transactions';
 
 /** Ids per hand-written statement. */
 const MAX_IDS = 500;
+/** Ordering keys looked up by one statement (two parameters each). */
+const MAX_TURNS = 100;
 
 /**
  * Deliveries on every database. The worker's statements (load, due times) are written by hand once
@@ -42,7 +45,7 @@ export class TypeOrmDeliveryStore extends DeliveryStore {
   private readonly dueStatement: string;
   private readonly dueIds: IdMembership;
   private readonly persistedDueAt: (at: Date) => unknown;
-  private readonly turnStatement: string;
+  private readonly turnStatement: (count: number) => string;
   private readonly readTurn: (
     row: Record<string, unknown>,
   ) => Pick<WebhookDelivery, 'id' | 'attempts' | 'nextAttemptAt'>;
@@ -89,10 +92,18 @@ export class TypeOrmDeliveryStore extends DeliveryStore {
     // On the ordering index (subscriptionId, orderingKey, id): the key's deliveries in id order, up to
     // the first unfinished one. Hand-written like the load: every keyed attempt runs it.
     const turn = delivery.reader('d', ['id', 'attempts', 'nextAttemptAt'] as const);
-    this.turnStatement = `SELECT ${turn.select} FROM ${delivery.table} d
-      WHERE ${d('subscriptionId')} = ${dialect.parameter(0)} AND ${d('orderingKey')} = ${dialect.parameter(1)}
-        AND ${d('status')} IN ('pending', 'failed', 'held')
-      ORDER BY ${d('id')} LIMIT 1`;
+    // Several keys in one statement: a derived table per key (each on the index), tagged with its
+    // position, joined by UNION ALL, which PostgreSQL, MySQL and SQLite all accept.
+    this.turnStatement = (count) =>
+      Array.from(
+        { length: count },
+        (_, index) => `SELECT * FROM (SELECT ${index} AS turn_index, ${turn.select}
+          FROM ${delivery.table} d
+          WHERE ${d('subscriptionId')} = ${dialect.parameter(2 * index)}
+            AND ${d('orderingKey')} = ${dialect.parameter(2 * index + 1)}
+            AND ${d('status')} IN ('pending', 'failed', 'held')
+          ORDER BY ${d('id')} LIMIT 1) t${index}`,
+      ).join(' UNION ALL ');
     this.readTurn = turn.read;
   }
 
@@ -188,16 +199,23 @@ export class TypeOrmDeliveryStore extends DeliveryStore {
     return due.map(nextAttempt);
   }
 
-  async findOrderingTurn(
-    subscriptionId: string,
-    orderingKey: string,
-  ): Promise<OrderingTurn | null> {
-    const [row] = await this.dataSource.query<Array<Record<string, unknown>>>(this.turnStatement, [
-      subscriptionId,
-      orderingKey,
-    ]);
-    const turn = row && this.readTurn(row);
-    return turn ? { ...nextAttempt(turn), nextAttemptAt: turn.nextAttemptAt } : null;
+  async findOrderingTurns(keys: readonly OrderingKeyRef[]): Promise<Array<OrderingTurn | null>> {
+    const turns: Array<OrderingTurn | null> = keys.map(() => null);
+    for (let start = 0; start < keys.length; start += MAX_TURNS) {
+      const chunk = keys.slice(start, start + MAX_TURNS);
+      const rows = await this.dataSource.query<Array<Record<string, unknown>>>(
+        this.turnStatement(chunk.length),
+        chunk.flatMap(({ subscriptionId, orderingKey }) => [subscriptionId, orderingKey]),
+      );
+      for (const row of rows) {
+        const turn = this.readTurn(row);
+        turns[start + Number(row.turn_index)] = {
+          ...nextAttempt(turn),
+          nextAttemptAt: turn.nextAttemptAt,
+        };
+      }
+    }
+    return turns;
   }
 
   async releaseOrphanedHolds(dueAt: Date): Promise<void> {
