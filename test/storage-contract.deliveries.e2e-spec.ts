@@ -12,6 +12,8 @@ import { useStoreContract } from './support/storage-contract';
 describe.each(TEST_DATABASES)('storage contract on %s: outbox, deliveries', (database) => {
   const store = useStoreContract(database);
   const { at, subscription, event, record, deliveryRow } = store;
+  const turnOf = async (subscriptionId: string, orderingKey: string) =>
+    (await store.deliveries.findOrderingTurns([{ subscriptionId, orderingKey }]))[0];
 
   describe('OutboxStore', () => {
     it('writes events with one delivery per receiving subscription that matches, per event in order', async () => {
@@ -148,28 +150,28 @@ describe.each(TEST_DATABASES)('storage contract on %s: outbox, deliveries', (dat
       const [a, b, c] = k1.map((row) => row.id);
 
       // The turn: the unfinished delivery with the smallest id of the subscription and key.
-      const turn = await store.deliveries.findOrderingTurn(target.id, 'k1');
+      const turn = await turnOf(target.id, 'k1');
       expect(turn).toMatchObject({ deliveryId: a, attempt: 1 });
       expect(turn?.nextAttemptAt).toBeInstanceOf(Date);
       await store.attempts.record([record(a, 1, { nextAttemptAt: at(90) })]);
-      const retried = await store.deliveries.findOrderingTurn(target.id, 'k1');
+      const retried = await turnOf(target.id, 'k1');
       expect(retried).toMatchObject({ deliveryId: a, attempt: 2 });
       expect(retried?.nextAttemptAt?.getTime()).toBe(at(90).getTime());
       // Exhausted and succeeded are final; held is not: it keeps its turn.
       await store.attempts.record([record(a, 2, { status: 'exhausted', nextAttemptAt: null })]);
       await store.deliveries.hold(b, 0);
-      expect(await store.deliveries.findOrderingTurn(target.id, 'k1')).toMatchObject({
+      expect(await turnOf(target.id, 'k1')).toMatchObject({
         deliveryId: b,
         nextAttemptAt: null,
       });
       await store.deliveries.unhold(b);
       await store.attempts.record([record(b, 1, { status: 'succeeded', nextAttemptAt: null })]);
-      expect((await store.deliveries.findOrderingTurn(target.id, 'k1'))?.deliveryId).toBe(c);
+      expect((await turnOf(target.id, 'k1'))?.deliveryId).toBe(c);
       // Cancelled (erased) is final too.
       await repository.update({ id: c }, { status: 'cancelled' });
-      expect(await store.deliveries.findOrderingTurn(target.id, 'k1')).toBeNull();
-      expect((await store.deliveries.findOrderingTurn(other.id, 'k2'))?.attempt).toBe(1);
-      expect(await store.deliveries.findOrderingTurn(target.id, 'k3')).toBeNull();
+      expect(await turnOf(target.id, 'k1')).toBeNull();
+      expect((await turnOf(other.id, 'k2'))?.attempt).toBe(1);
+      expect(await turnOf(target.id, 'k3')).toBeNull();
       // Several keys in one statement, answered in the order asked, a key asked twice twice.
       const turns = await store.deliveries.findOrderingTurns([
         { subscriptionId: other.id, orderingKey: 'k2' },

@@ -139,15 +139,6 @@ export abstract class DeliveryStore {
    */
   abstract findOrderingTurns(keys: readonly OrderingKeyRef[]): Promise<Array<OrderingTurn | null>>;
 
-  /** `findOrderingTurns` for one key. */
-  async findOrderingTurn(
-    subscriptionId: string,
-    orderingKey: string,
-  ): Promise<OrderingTurn | null> {
-    const [turn] = await this.findOrderingTurns([{ subscriptionId, orderingKey }]);
-    return turn;
-  }
-
   /** Held deliveries whose subscription is active again become pending, due at `dueAt`. */
   abstract releaseOrphanedHolds(dueAt: Date): Promise<void>;
 
