@@ -41,3 +41,4 @@ export { inboundJobId } from '../../libs/webhooks/src/inbound/inbound.queue';
 export { InboundPruner } from '../../libs/webhooks/src/inbound/inbound-pruner';
 export { WebhookInboundEndpoint } from '../../libs/webhooks/src/storage/entities/inbound-endpoint.entity';
 export { INBOUND_JOB } from '../../libs/webhooks/src/webhooks.constants';
+export { DeliveryQueue } from '../../libs/webhooks/src/delivery/delivery.queue';

@@ -7,6 +7,7 @@ import { DeliveryAttempter } from './delivery/delivery-attempter';
 import { DeliveryDueTimes } from './delivery/delivery-due-times';
 import { DeliveryLoader } from './delivery/delivery-loader';
 import { DeliveryRelay } from './delivery/delivery-relay';
+import { AttemptClaims } from './delivery/attempt-claims';
 import { DeliveryProcessor } from './delivery/delivery.processor';
 import { LocalFirstAttempts } from './delivery/local-first-attempts';
 import { OrderingTurns } from './delivery/ordering-turns';
@@ -97,6 +98,7 @@ import { eventCatalogueProvider, resolvedOptionsProvider } from './webhooks.prov
     DeliveryAttempter,
     EndpointHealthRecorder,
     OrderingTurns,
+    AttemptClaims,
     DeliveryProcessor,
     LocalFirstAttempts,
     EndpointThrottle,

@@ -13,16 +13,11 @@ import { DeliveryLoader } from './delivery-loader';
 import { DeliveryDueTimes, parkLeaseMs } from './delivery-due-times';
 import { DeliveryQueue, isDeliveryJobData, isFirstAttemptsJobData } from './delivery.queue';
 import { EndpointThrottle } from './endpoint-throttle';
+import { AttemptClaims } from './attempt-claims';
 import { OrderingTurns } from './ordering-turns';
 import { OriginScheduler, originOf, type ScheduledAttempt } from './origin-scheduler';
 
 type AttemptJob = ScheduledAttempt<LoadedDelivery>;
-
-/**
- * How long a keyed delivery's job waits for a slot of its origin, parked in line with the others;
- * Bull then runs the job again shortly. Bounded, since the job holds one of Bull's slots meanwhile.
- */
-const KEYED_WAIT_MS = 2_000;
 
 /** How long the origin of a subscription seen in an attempt is remembered (see `troubledAmong`). */
 const ORIGIN_MEMORY_MS = 10 * 60_000;
@@ -51,6 +46,7 @@ export class DeliveryProcessor implements OnModuleDestroy {
     private readonly throttle: EndpointThrottle,
     private readonly deliveries: DeliveryStore,
     private readonly turns: OrderingTurns,
+    private readonly claims: AttemptClaims,
   ) {
     this.turnLeaseMs = parkLeaseMs(options);
     this.scheduler = new OriginScheduler(
@@ -96,9 +92,7 @@ export class DeliveryProcessor implements OnModuleDestroy {
       deliveryIds.map((deliveryId) => {
         const job = { deliveryId, attempt: 1, trigger: 'scheduled' as const };
         const origin = troubled?.get(deliveryId);
-        return origin
-          ? this.scheduler.park(job, origin, new Date())
-          : this.deliver(job, undefined, true);
+        return origin ? this.scheduler.park(job, origin, new Date()) : this.deliver(job);
       }),
     );
     const failure = results.find((result) => result.status === 'rejected');
@@ -125,9 +119,8 @@ export class DeliveryProcessor implements OnModuleDestroy {
 
   /**
    * @param heldSlot the origin whose slot the caller already took for this attempt (a resumed one).
-   * @param grouped it came in a first-attempts job (see `processFirstAttempts`).
    */
-  private async deliver(queued: AttemptJob, heldSlot?: string, grouped = false): Promise<void> {
+  private async deliver(queued: AttemptJob, heldSlot?: string): Promise<void> {
     let job = queued;
     const { deliveryId, attempt, trigger } = job;
     let slot = heldSlot;
@@ -154,12 +147,9 @@ export class DeliveryProcessor implements OnModuleDestroy {
 
       // Ordered deliveries (an `orderingKey`) wait for their turn. Resumed parked attempts and paced
       // ones had it already when they were parked or paced. Unordered ones pay nothing here.
-      if (delivery.orderingKey !== null && heldSlot === undefined && !job.paced) {
-        // An ordered delivery is only sent by the job named after its attempt (`deliveryId#attempt`),
-        // which Bull holds once at a time: a wake-up (same id) is then dropped or runs after it, and
-        // can never send the delivery a second time at once, as it could beside a first-attempts job.
-        if (grouped) return await this.deliveryQueue.enqueueNow([{ deliveryId, attempt }]);
-        if (await this.waitsForTurn(job, delivery, delivery.orderingKey)) return;
+      const { orderingKey } = delivery;
+      if (orderingKey !== null && heldSlot === undefined && !job.paced) {
+        if (await this.waitsForTurn(job, delivery, orderingKey)) return;
       }
 
       const origin = originOf(subscription.url);
@@ -181,18 +171,12 @@ export class DeliveryProcessor implements OnModuleDestroy {
         slot = undefined;
         if (!this.scheduler.tryClaim(origin)) {
           const parked = { ...job, loaded: reused ?? { row: loaded, at: Date.now() } };
-          // An ordered delivery that just passed its turn check keeps its job until it ran: the job's
-          // id keeps a wake-up from its predecessor (same id) from sending it a second time meanwhile.
-          if (delivery.orderingKey !== null && heldSlot === undefined && !job.paced) {
-            const { nextAttemptAt } = delivery;
-            if (await this.scheduler.parkAndWait(parked, origin, nextAttemptAt, KEYED_WAIT_MS))
-              return;
-            throw new RetrySoonError('its turn came while its origin had no free slot');
-          }
           return await this.scheduler.park(parked, origin, delivery.nextAttemptAt);
         }
         slot = origin;
       }
+      // In flight once at a time, whichever path reached this attempt (see `AttemptClaims`).
+      if (orderingKey !== null && !(await this.claims.claim(job))) return;
       const leaveLane = await this.scheduler.enterLane(origin);
       let report;
       try {
@@ -217,10 +201,10 @@ export class DeliveryProcessor implements OnModuleDestroy {
       }
       if (
         report.recorded &&
-        delivery.orderingKey !== null &&
+        orderingKey !== null &&
         (report.decision.status === 'succeeded' || report.decision.status === 'exhausted')
       ) {
-        await this.wakeNextInTurn(delivery.subscriptionId, delivery.orderingKey);
+        await this.wakeNextInTurn(delivery.subscriptionId, orderingKey);
       }
     } finally {
       if (slot) this.scheduler.release(slot);
@@ -236,9 +220,9 @@ export class DeliveryProcessor implements OnModuleDestroy {
    * One at a time: the turn is the unfinished delivery with the smallest id of the key, so at most
    * one delivery of a key passes this check at any moment; a delivery only stops being unfinished
    * once its attempt is recorded, so the next one can pass only after the earlier one's request
-   * ended. Two workers checking at once read the same turn, and one delivery is checked by one job at
-   * a time (see `deliver`). (A manual redelivery of a final delivery makes it unfinished again: see
-   * docs/delivery.md.)
+   * ended. Two paths reaching the same delivery at once (its first-attempts job and its predecessor's
+   * wake-up, say) both pass: the claim before the request lets one of them send (`AttemptClaims`). (A
+   * manual redelivery of a final delivery makes it unfinished again: see docs/delivery.md.)
    */
   private async waitsForTurn(
     job: AttemptJob,
@@ -250,17 +234,17 @@ export class DeliveryProcessor implements OnModuleDestroy {
     if (turn === null || turn.deliveryId >= delivery.id) return false;
     const after = Math.max(Date.now(), turn.nextAttemptAt?.getTime() ?? 0);
     await this.dueTimes.setDue([job], new Date(after + this.turnLeaseMs));
-    // Checked again once the lease is written: the earlier one may have become final in between, its
-    // wake-up then dropped by Bull because this job still holds the attempt's id.
+    // Checked again once the lease is written: the earlier one may have become final in between, and
+    // its wake-up found this one before the lease moved it (a job of the same id, dropped by Bull).
     const now = await this.turns.find(delivery.subscriptionId, orderingKey);
     return now !== null && now.deliveryId < delivery.id;
   }
 
   /**
    * A delivery with an ordering key became final: the next one of its key goes at once. Its job id is
-   * the attempt's usual one, so a job already queued or running for that attempt (a retry, the
-   * relay's, its own) is kept and the attempt never runs twice at once. A lost wake-up only costs the
-   * waiting lease.
+   * the attempt's usual one, so a job already queued for that attempt (a retry, the relay's) is kept;
+   * one running beside another path is kept from sending twice by its claim. A lost wake-up only costs
+   * the waiting lease.
    */
   private async wakeNextInTurn(subscriptionId: string, orderingKey: string): Promise<void> {
     try {

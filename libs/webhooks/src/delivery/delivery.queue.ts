@@ -75,25 +75,19 @@ export class DeliveryQueue {
 
   /**
    * First attempts go in jobs of up to FIRST_ATTEMPTS_PER_JOB deliveries: the per-job cost of Bull
-   * (a dozen Redis commands) is paid once per group, not per delivery. Deliveries with an ordering
-   * key (`ordered`) are single jobs named after their attempt (see `DeliveryProcessor`), as are later
-   * attempts, relayed ones and redeliveries. All of these first attempts go before any backlog.
+   * (a dozen Redis commands) is paid once per group, not per delivery. Later attempts, relayed ones
+   * and redeliveries are single jobs named after their attempt. First attempts go before any backlog.
    */
-  async enqueueFirstAttempts(
-    unordered: readonly string[],
-    ordered: readonly string[] = [],
-  ): Promise<void> {
+  async enqueueFirstAttempts(deliveryIds: readonly string[]): Promise<void> {
     const jobs = [];
-    for (let start = 0; start < unordered.length; start += FIRST_ATTEMPTS_PER_JOB) {
-      const chunk = unordered.slice(start, start + FIRST_ATTEMPTS_PER_JOB);
+    for (let start = 0; start < deliveryIds.length; start += FIRST_ATTEMPTS_PER_JOB) {
+      const chunk = deliveryIds.slice(start, start + FIRST_ATTEMPTS_PER_JOB);
       jobs.push({
         name: DELIVER_JOB,
         data: { deliveryIds: chunk } satisfies FirstAttemptsJobData,
         opts: { jobId: `first:${chunk[0]}`, ...PROMPT },
       });
     }
-    for (const deliveryId of ordered)
-      jobs.push(this.attemptJob({ deliveryId, attempt: 1 }, PROMPT));
     if (jobs.length > 0) await this.queue.addBulk(jobs);
   }
 

@@ -294,41 +294,4 @@ describe('OriginScheduler', () => {
     expect(originOf('https://hooks.example.com:8443/a?b=c')).toBe('https://hooks.example.com:8443');
     expect(originOf('not a url')).toBe('not a url');
   });
-
-  it('holds a waiting caller until its parked attempt ran, in line with the others, or takes it out after the wait', async () => {
-    const { scheduler, offer, resumed, ids } = harness();
-    expect(await offer('first')).toBe('running');
-    expect(await offer('earlier')).toBe('parked');
-    let outcome: boolean | undefined;
-    const waiting = scheduler.parkAndWait(attempt('keyed'), A, null, 5_000);
-    void waiting.then((ran) => (outcome = ran));
-    let late: boolean | undefined;
-    void scheduler.parkAndWait(attempt('late'), B, null, 1).then((ran) => (late = ran));
-    await jest.advanceTimersByTimeAsync(0);
-    // B was free: 'late' ran at once and its caller was let go once that run ended.
-    expect(ids()).toEqual(['late']);
-    resumed[0].finish();
-    await jest.advanceTimersByTimeAsync(0);
-    expect(late).toBe(true);
-
-    scheduler.requestEnded(A, null);
-    await jest.advanceTimersByTimeAsync(0);
-    expect(ids()).toEqual(['late', 'earlier', 'keyed']);
-    expect(outcome).toBeUndefined();
-    resumed[2].finish();
-    expect(await waiting).toBe(true);
-
-    // No slot within the wait: taken out, never run.
-    scheduler.requestEnded(A, null);
-    scheduler.requestEnded(A, null);
-    expect(await offer('busy-1')).toBe('running');
-    expect(await offer('busy-2')).toBe('running');
-    const gaveUp = scheduler.parkAndWait(attempt('gives-up'), A, null, 1_000);
-    await jest.advanceTimersByTimeAsync(1_000);
-    expect(await gaveUp).toBe(false);
-    scheduler.requestEnded(A, null);
-    scheduler.requestEnded(A, null);
-    await jest.advanceTimersByTimeAsync(0);
-    expect(ids()).not.toContain('gives-up');
-  });
 });

@@ -41,8 +41,6 @@ export interface ScheduledAttempt<Row> {
   paced?: boolean;
   /** Set once parked (see `ParkedAttempt`). */
   deadline?: number;
-  /** Called with the run of the attempt when its turn comes (see `parkAndWait`). */
-  onResumed?: (run: Promise<void>) => void;
   /** What was loaded before the attempt was parked, and when (epoch ms). */
   loaded?: { row: Row; at: number };
 }
@@ -202,45 +200,6 @@ export class OriginScheduler<Row> {
     this.resume(origin);
   }
 
-  /**
-   * Parks an attempt whose caller holds on until it ran: resolves true once it ran (or failed), false
-   * when its turn did not come within `maxWaitMs` (it is taken out then) or it could not be parked. An
-   * ordered delivery's job waits so: its id keeps a wake-up of the same attempt from sending it again
-   * meanwhile, and it keeps its place among the origin's parked attempts.
-   */
-  parkAndWait(
-    attempt: ScheduledAttempt<Row>,
-    origin: string,
-    dueAt: Date | null,
-    maxWaitMs: number,
-  ): Promise<boolean> {
-    return new Promise<boolean>((resolve) => {
-      let timer: NodeJS.Timeout | undefined;
-      let started = false;
-      const waiting: ScheduledAttempt<Row> = {
-        ...attempt,
-        onResumed: (run) => {
-          started = true;
-          clearTimeout(timer);
-          void run.finally(() => resolve(true));
-        },
-      };
-      void this.park(waiting, origin, dueAt).then(
-        () => {
-          // It may have started already, a slot being free as it was parked.
-          if (started) return;
-          const parked = this.parked.get(attempt);
-          if (!parked || parked.onResumed !== waiting.onResumed) return resolve(false);
-          timer = setTimeout(() => {
-            this.parked.remove(origin, parked);
-            resolve(false);
-          }, maxWaitMs);
-        },
-        () => resolve(false),
-      );
-    });
-  }
-
   /** Parked attempts go back to the relay: their deliveries are due again at once. */
   async close(): Promise<void> {
     this.closing = true;
@@ -337,7 +296,6 @@ export class OriginScheduler<Row> {
         .catch((error: unknown) => this.retryThroughQueue(next, origin, error))
         .finally(() => this.resumed.delete(running));
       this.resumed.add(running);
-      next.onResumed?.(running);
     }
   }
 

@@ -80,17 +80,4 @@ describe('ParkedAttempts', () => {
     expect(attempts.takeAll().map((attempt) => attempt.deliveryId)).toEqual(['first', 'second']);
     expect(attempts.size).toBe(0);
   });
-
-  it('takes one attempt out before its turn, and finds an attempt by delivery and number', () => {
-    const attempts = store();
-    const [a1, a2] = [parked('a1'), parked('a2')];
-    attempts.add('http://a', a1);
-    attempts.add('http://a', a2);
-    expect(attempts.get({ deliveryId: 'a2', attempt: 1 })).toBe(a2);
-    expect(attempts.remove('http://a', a1)).toBe(true);
-    expect(attempts.remove('http://a', a1)).toBe(false);
-    expect(attempts.get({ deliveryId: 'a1', attempt: 1 })).toBeUndefined();
-    expect(attempts.take('http://a')).toBe(a2);
-    expect(attempts.size).toBe(0);
-  });
 });

@@ -23,7 +23,7 @@ const keyOf = ({ deliveryId, attempt }: Pick<ParkedAttempt, 'deliveryId' | 'atte
 export class ParkedAttempts<T extends ParkedAttempt = ParkedAttempt> {
   private readonly byOrigin = new Map<string, T[]>();
   /** Every attempt here by `deliveryId#attempt`: one offered twice (relay) is kept once. */
-  private readonly byKey = new Map<string, T>();
+  private readonly byKey = new Set<string>();
 
   constructor(
     private readonly maxPerOrigin: number,
@@ -39,11 +39,6 @@ export class ParkedAttempts<T extends ParkedAttempt = ParkedAttempt> {
     return this.byOrigin.has(origin);
   }
 
-  /** The attempt here for the same delivery and attempt number, if any. */
-  get(attempt: Pick<ParkedAttempt, 'deliveryId' | 'attempt'>): T | undefined {
-    return this.byKey.get(keyOf(attempt));
-  }
-
   /** False when there is no room: the caller leaves the attempt to the relay. */
   add(origin: string, parked: T): boolean {
     if (this.byKey.has(keyOf(parked))) return true;
@@ -51,7 +46,7 @@ export class ParkedAttempts<T extends ParkedAttempt = ParkedAttempt> {
     if (queue.length >= this.maxPerOrigin || this.byKey.size >= this.maxTotal) return false;
     queue.push(parked);
     this.byOrigin.set(origin, queue);
-    this.byKey.set(keyOf(parked), parked);
+    this.byKey.add(keyOf(parked));
     return true;
   }
 
@@ -60,18 +55,7 @@ export class ParkedAttempts<T extends ParkedAttempt = ParkedAttempt> {
     const queue = this.byOrigin.get(origin) ?? [];
     queue.unshift(parked);
     this.byOrigin.set(origin, queue);
-    this.byKey.set(keyOf(parked), parked);
-  }
-
-  /** Takes an attempt out before its turn; false when it is not here (taken, dropped, never added). */
-  remove(origin: string, parked: T): boolean {
-    const queue = this.byOrigin.get(origin);
-    const index = queue?.indexOf(parked) ?? -1;
-    if (!queue || index < 0) return false;
-    queue.splice(index, 1);
-    this.byKey.delete(keyOf(parked));
-    if (queue.length === 0) this.byOrigin.delete(origin);
-    return true;
+    this.byKey.add(keyOf(parked));
   }
 
   /** The oldest attempt still within its deadline; expired ones are dropped on the way. */

@@ -10,28 +10,6 @@ const MAX_PENDING = 16;
 const SHUTDOWN_WAIT_MS = 5_000;
 
 /**
- * Freshly stored deliveries: `ordered` ones (an ordering key) travel in jobs of their own, since only
- * the job named after its attempt may send an ordered delivery (see `DeliveryProcessor`); the others
- * in first-attempts jobs.
- */
-export interface StoredDeliveries {
-  unordered: string[];
-  ordered: string[];
-}
-
-/** Splits the deliveries of written events by whether their event has an ordering key. */
-export function storedDeliveries(
-  events: ReadonlyArray<{ orderingKey: string | null }>,
-  deliveryIds: readonly string[][],
-): StoredDeliveries {
-  const stored: StoredDeliveries = { unordered: [], ordered: [] };
-  events.forEach((event, index) =>
-    (event.orderingKey === null ? stored.unordered : stored.ordered).push(...deliveryIds[index]),
-  );
-  return stored;
-}
-
-/**
  * Hands stored deliveries to this process's worker (as many first attempts as it has room for, see
  * `LocalFirstAttempts`) and the rest to Redis, without making the emit wait for Redis. An event is safe once it is
  * stored: a delivery Redis never hears of is enqueued by the relay when it falls due. Waiting for
@@ -59,19 +37,18 @@ export class OutboxHandOff implements OnModuleDestroy {
    * @param traceParents those of the events' emit spans, which the hand-off's span follows.
    */
   async handOff(
-    { unordered, ordered }: StoredDeliveries,
+    deliveryIds: readonly string[],
     what: string,
     traceParents: readonly (string | null)[],
   ): Promise<void> {
-    const count = unordered.length + ordered.length;
+    const count = deliveryIds.length;
     if (count === 0) return;
-    // Keyed deliveries always go through Bull: only the job named after an attempt may send one.
-    const queued = this.local.take(unordered);
-    const local = unordered.length - queued.length;
+    const queued = this.local.take(deliveryIds);
+    const local = count - queued.length;
     const span = this.tracer.startHandOff(count, local, traceParents);
     if (local === count) return span.end();
     const enqueued: Promise<void> = this.deliveryQueue
-      .enqueueFirstAttempts(queued, ordered)
+      .enqueueFirstAttempts(queued)
       .then(
         () => span.end(),
         (error: unknown) => {

@@ -11,7 +11,7 @@ import { WebhookEvent } from '../storage/entities/event.entity';
 import { OutboxStore } from '../storage/outbox.store';
 import { WebhooksTransactions } from '../storage/webhooks-transactions';
 import { WebhooksTracer } from '../tracing/webhooks-tracer';
-import { OutboxHandOff, storedDeliveries, type StoredDeliveries } from './outbox-hand-off';
+import { OutboxHandOff } from './outbox-hand-off';
 
 export interface EmitWebhookEvent {
   /** The platform account. Default: the single-tenant default. */
@@ -70,7 +70,7 @@ export class WebhooksService {
    */
   private readonly awaitingCommit = new WeakMap<
     QueryRunner,
-    { deliveries: StoredDeliveries; traceParents: Array<string | null> }
+    { deliveryIds: string[]; traceParents: Array<string | null> }
   >();
 
   constructor(
@@ -113,9 +113,8 @@ export class WebhooksService {
   /** One event in the caller's transaction (or in one of its own on `manager`). */
   private async writeIn(manager: EntityManager, event: WebhookEvent): Promise<EmitResult> {
     const [deliveryIds] = await this.outbox.write([event], manager);
-    const stored = storedDeliveries([event], [deliveryIds]);
-    if (!this.handOffAfterCommit(manager, stored, event.traceParent))
-      await this.handOff.handOff(stored, '1 event', [event.traceParent]);
+    if (!this.handOffAfterCommit(manager, deliveryIds, event.traceParent))
+      await this.handOff.handOff(deliveryIds, '1 event', [event.traceParent]);
     return { eventId: event.id, deliveryIds };
   }
 
@@ -123,7 +122,7 @@ export class WebhooksService {
   private async store(events: WebhookEvent[]): Promise<string[][]> {
     const deliveryIds = await this.outbox.write(events);
     await this.handOff.handOff(
-      storedDeliveries(events, deliveryIds),
+      deliveryIds.flat(),
       `${events.length} event(s)`,
       events.map((event) => event.traceParent),
     );
@@ -137,19 +136,18 @@ export class WebhooksService {
    */
   private handOffAfterCommit(
     manager: EntityManager,
-    stored: StoredDeliveries,
+    deliveryIds: readonly string[],
     traceParent: string | null,
   ): boolean {
     const runner = manager.queryRunner;
     const held = runner && this.awaitingCommit.get(runner);
     if (held) {
-      held.deliveries.unordered.push(...stored.unordered);
-      held.deliveries.ordered.push(...stored.ordered);
+      held.deliveryIds.push(...deliveryIds);
       held.traceParents.push(traceParent);
       return true;
     }
     const awaiting = {
-      deliveries: { unordered: [...stored.unordered], ordered: [...stored.ordered] },
+      deliveryIds: [...deliveryIds],
       traceParents: [traceParent],
     };
     const deferred = this.transactions.afterCommit(
@@ -158,7 +156,7 @@ export class WebhooksService {
         this.awaitingCommit.delete(runner as QueryRunner);
         // Not awaited: the host's commit must not wait or fail because Redis is slow or down.
         void this.handOff.handOff(
-          awaiting.deliveries,
+          awaiting.deliveryIds,
           'a committed transaction',
           awaiting.traceParents,
         );

@@ -3,7 +3,8 @@ import { dialectOf, qualify } from './migration-dialect';
 
 /**
  * Events and their deliveries keep the emit's ordering key; deliveries of one subscription and key
- * are looked up in id order by the index.
+ * are looked up in id order by the index, which holds only unfinished keyed deliveries where the
+ * database has partial indexes (PostgreSQL, SQLite).
  */
 export class AddWebhookDeliveryOrderingKey1796600000000 implements MigrationInterface {
   name = 'AddWebhookDeliveryOrderingKey1796600000000';
@@ -20,7 +21,11 @@ export class AddWebhookDeliveryOrderingKey1796600000000 implements MigrationInte
     await queryRunner.query(`ALTER TABLE ${deliveries} ADD ${column}`);
     const q = dialect === 'mysql' ? '`' : '"';
     await queryRunner.query(
-      `CREATE INDEX ${q}IDX_webhook_deliveries_ordering${q} ON ${deliveries} (${q}subscriptionId${q}, ${q}orderingKey${q}, ${q}id${q})`,
+      `CREATE INDEX ${q}IDX_webhook_deliveries_ordering${q} ON ${deliveries} (${q}subscriptionId${q}, ${q}orderingKey${q}, ${q}id${q})${
+        dialect === 'mysql'
+          ? ''
+          : ` WHERE "orderingKey" IS NOT NULL AND "status" IN ('pending', 'failed', 'held')`
+      }`,
     );
   }
 

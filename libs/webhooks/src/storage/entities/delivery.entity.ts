@@ -27,7 +27,11 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 @Unique('UQ_webhook_deliveries_event_subscription', ['eventId', 'subscriptionId'])
 @Index('IDX_webhook_deliveries_subscription', ['subscriptionId', 'id'])
 @Index('IDX_webhook_deliveries_due', ['status', 'nextAttemptAt'])
-@Index('IDX_webhook_deliveries_ordering', ['subscriptionId', 'orderingKey', 'id'])
+// Partial where the database allows it (not MySQL): only unfinished keyed deliveries, what the turn
+// lookups read, so unkeyed deliveries never pay for it and a key's history does not slow its lookups.
+@Index('IDX_webhook_deliveries_ordering', ['subscriptionId', 'orderingKey', 'id'], {
+  where: `"orderingKey" IS NOT NULL AND "status" IN ('pending', 'failed', 'held')`,
+})
 export class WebhookDelivery {
   /** UUIDv7, sent as `webhook-id`: the same on every retry. */
   @PrimaryColumn('uuid')

@@ -45,7 +45,8 @@ export class TypeOrmDeliveryStore extends DeliveryStore {
   private readonly dueStatement: string;
   private readonly dueIds: IdMembership;
   private readonly persistedDueAt: (at: Date) => unknown;
-  private readonly turnStatement: (count: number) => string;
+  /** The statement and parameters looking up the turns of up to MAX_TURNS keys. */
+  private readonly turnQuery: (keys: readonly OrderingKeyRef[]) => [string, unknown[]];
   private readonly readTurn: (
     row: Record<string, unknown>,
   ) => Pick<WebhookDelivery, 'id' | 'attempts' | 'nextAttemptAt'>;
@@ -89,21 +90,43 @@ export class TypeOrmDeliveryStore extends DeliveryStore {
     this.dueIds = dialect.idMembership(column('id'), 2);
     this.persistedDueAt = (at) => delivery.persisted('nextAttemptAt', at);
 
-    // On the ordering index (subscriptionId, orderingKey, id): the key's deliveries in id order, up to
-    // the first unfinished one. Hand-written like the load: every keyed attempt runs it.
+    // On the ordering index (subscriptionId, orderingKey, id; on PostgreSQL and SQLite only over
+    // unfinished keyed deliveries): a key's first unfinished delivery. Hand-written like the load:
+    // every keyed attempt runs it, and those of attempts starting together share one statement.
     const turn = delivery.reader('d', ['id', 'attempts', 'nextAttemptAt'] as const);
-    // Several keys in one statement: a derived table per key (each on the index), tagged with its
-    // position, joined by UNION ALL, which PostgreSQL, MySQL and SQLite all accept.
-    this.turnStatement = (count) =>
-      Array.from(
-        { length: count },
-        (_, index) => `SELECT * FROM (SELECT ${index} AS turn_index, ${turn.select}
-          FROM ${delivery.table} d
-          WHERE ${d('subscriptionId')} = ${dialect.parameter(2 * index)}
-            AND ${d('orderingKey')} = ${dialect.parameter(2 * index + 1)}
+    const firstUnfinished = (subscriptionId: string, orderingKey: string, tag = '') =>
+      `SELECT ${tag}${turn.select} FROM ${delivery.table} d
+          WHERE ${d('subscriptionId')} = ${subscriptionId} AND ${d('orderingKey')} = ${orderingKey}
             AND ${d('status')} IN ('pending', 'failed', 'held')
-          ORDER BY ${d('id')} LIMIT 1) t${index}`,
-      ).join(' UNION ALL ');
+          ORDER BY ${d('id')} LIMIT 1`;
+    if (dialect.name === 'postgres') {
+      // The keys as two arrays, each joined to its lookup: one short statement to plan whatever the
+      // count. A derived table per key joined by UNION ALL took 10 ms to plan for 50 keys.
+      const statement = `SELECT v.i - 1 AS turn_index, t.*
+        FROM unnest(${dialect.parameter(0)}::uuid[], ${dialect.parameter(1)}::varchar[])
+          WITH ORDINALITY AS v(s, k, i)
+        CROSS JOIN LATERAL (${firstUnfinished('v.s', 'v.k')}) t`;
+      this.turnQuery = (keys) => [
+        statement,
+        [keys.map((key) => key.subscriptionId), keys.map((key) => key.orderingKey)],
+      ];
+    } else {
+      // No LATERAL in SQLite, MariaDB or MySQL before 8.0.14: a derived table per key, tagged with
+      // its position, joined by UNION ALL.
+      this.turnQuery = (keys) => [
+        keys
+          .map(
+            (_, index) =>
+              `SELECT * FROM (${firstUnfinished(
+                dialect.parameter(2 * index),
+                dialect.parameter(2 * index + 1),
+                `${index} AS turn_index, `,
+              )}) t${index}`,
+          )
+          .join(' UNION ALL '),
+        keys.flatMap(({ subscriptionId, orderingKey }) => [subscriptionId, orderingKey]),
+      ];
+    }
     this.readTurn = turn.read;
   }
 
@@ -204,8 +227,7 @@ export class TypeOrmDeliveryStore extends DeliveryStore {
     for (let start = 0; start < keys.length; start += MAX_TURNS) {
       const chunk = keys.slice(start, start + MAX_TURNS);
       const rows = await this.dataSource.query<Array<Record<string, unknown>>>(
-        this.turnStatement(chunk.length),
-        chunk.flatMap(({ subscriptionId, orderingKey }) => [subscriptionId, orderingKey]),
+        ...this.turnQuery(chunk),
       );
       for (const row of rows) {
         const turn = this.readTurn(row);
