@@ -300,6 +300,7 @@ export async function saturatedRound(
   durationMs: number,
   database: BenchDatabase = 'postgres',
 ): Promise<ThroughputResult> {
+  await ctx.services.checkpoint();
   const result = await measureSaturated(ctx, producer, lists, durationMs, { workers, database });
   result.worker = await workerCounters(workers);
   return result;
@@ -317,8 +318,11 @@ export async function measureOpenLoop(
   /** Runs once the warm-up is delivered, right before the measured run (H clears its spans). */
   afterWarmUp?: () => Promise<void>,
 ): Promise<LatencyResult> {
-  // A short run at the same rate first, not measured: the first seconds after the previous
-  // scenario (its drain, PostgreSQL's autovacuum of the rows it wrote) are not this rate's latency.
+  // A checkpoint, then a short run at the same rate, not measured: the first seconds after the
+  // previous scenario (its drain, PostgreSQL writing back and vacuuming the rows it wrote) are not
+  // this rate's latency. A checkpoint due to WAL volume fell in S1's latency run, right after the
+  // saturated rounds, and doubled its p50 beside the sides measured after it at the same rate.
+  await ctx.services.checkpoint();
   await ctx.receiver.reset();
   const warmUp = await producer.openLoop({
     lists,

@@ -187,6 +187,14 @@ export class BenchServices {
     await this.redisClient.config('RESETSTAT');
   }
 
+  /**
+   * Writes PostgreSQL's dirty pages out now (`CHECKPOINT`), so that a measured phase does not pay for
+   * the write-back of the rows the phases before it wrote.
+   */
+  async checkpoint(): Promise<void> {
+    await this.dataSource.query('CHECKPOINT');
+  }
+
   /** Attempts recorded for the lists whose id starts with `listPrefix`, by error kind ('ok' = 2xx). */
   async attemptOutcomes(listPrefix: string): Promise<Record<string, number>> {
     const rows: Array<{ kind: string | null; count: string | number }> = await this.dataSource
