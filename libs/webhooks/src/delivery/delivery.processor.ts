@@ -14,6 +14,7 @@ import { DeliveryDueTimes, parkLeaseMs } from './delivery-due-times';
 import { DeliveryQueue, isDeliveryJobData, isFirstAttemptsJobData } from './delivery.queue';
 import { EndpointThrottle } from './endpoint-throttle';
 import { AttemptClaims } from './attempt-claims';
+import { FirstAttemptLeases } from './first-attempt-leases';
 import { OrderingTurns } from './ordering-turns';
 import { OriginScheduler, originOf, type ScheduledAttempt } from './origin-scheduler';
 
@@ -47,6 +48,7 @@ export class DeliveryProcessor implements OnModuleDestroy {
     private readonly deliveries: DeliveryStore,
     private readonly turns: OrderingTurns,
     private readonly claims: AttemptClaims,
+    private readonly firstAttemptLeases: FirstAttemptLeases,
   ) {
     this.turnLeaseMs = parkLeaseMs(options);
     this.scheduler = new OriginScheduler(
@@ -92,7 +94,9 @@ export class DeliveryProcessor implements OnModuleDestroy {
       deliveryIds.map((deliveryId) => {
         const job = { deliveryId, attempt: 1, trigger: 'scheduled' as const };
         const origin = troubled?.get(deliveryId);
-        return origin ? this.scheduler.park(job, origin, new Date()) : this.deliver(job);
+        return origin
+          ? this.scheduler.park(job, origin, new Date())
+          : this.deliver(job, undefined, true);
       }),
     );
     const failure = results.find((result) => result.status === 'rejected');
@@ -119,8 +123,9 @@ export class DeliveryProcessor implements OnModuleDestroy {
 
   /**
    * @param heldSlot the origin whose slot the caller already took for this attempt (a resumed one).
+   * @param grouped it came in a first-attempts job or from `LocalFirstAttempts` (see `FirstAttemptLeases`).
    */
-  private async deliver(queued: AttemptJob, heldSlot?: string): Promise<void> {
+  private async deliver(queued: AttemptJob, heldSlot?: string, grouped = false): Promise<void> {
     let job = queued;
     const { deliveryId, attempt, trigger } = job;
     let slot = heldSlot;
@@ -144,6 +149,9 @@ export class DeliveryProcessor implements OnModuleDestroy {
         if (await this.state.hold(delivery)) return;
         throw new RetrySoonError('its subscription became active while it was being held');
       }
+      // So late that the relay may have offered it: its own job, which Bull keeps once beside that one.
+      if (grouped && this.firstAttemptLeases.isLate(delivery.nextAttemptAt))
+        return await this.deliveryQueue.enqueueNow([{ deliveryId, attempt }]);
 
       // Ordered deliveries (an `orderingKey`) wait for their turn. Resumed parked attempts and paced
       // ones had it already when they were parked or paced. Unordered ones pay nothing here.
@@ -178,6 +186,9 @@ export class DeliveryProcessor implements OnModuleDestroy {
       // In flight once at a time, whichever path reached this attempt (see `AttemptClaims`).
       if (orderingKey !== null && !(await this.claims.claim(job))) return;
       const leaveLane = await this.scheduler.enterLane(origin);
+      const untrack = grouped
+        ? this.firstAttemptLeases.track(job, delivery.nextAttemptAt)
+        : undefined;
       let report;
       try {
         report = await this.attempter.attempt(
@@ -189,6 +200,7 @@ export class DeliveryProcessor implements OnModuleDestroy {
         );
       } finally {
         leaveLane();
+        untrack?.();
       }
 
       if (report.recorded && report.decision.retryDelayMs !== null) {
