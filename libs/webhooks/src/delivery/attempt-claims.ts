@@ -4,11 +4,10 @@ import type { Queue } from 'bull';
 import { GroupCommit } from '../common/group-commit';
 import { WEBHOOKS_QUEUE } from '../webhooks.constants';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
+import { attemptLifetimeMs } from './delivery-due-times';
 import { deliveryJobId, type QueuedAttempt } from './delivery.queue';
 
 const MAX_BATCH = 200;
-/** How long past its request's timeout a claim still holds: time to record the attempt. */
-const RECORD_MARGIN_MS = 10_000;
 
 /**
  * Who sends an attempt of a keyed delivery (an `orderingKey`): the first to claim it in Redis, right
@@ -34,7 +33,7 @@ export class AttemptClaims {
     @Inject(WEBHOOKS_OPTIONS) options: ResolvedWebhooksOptions,
     @InjectQueue(WEBHOOKS_QUEUE) private readonly queue: Queue,
   ) {
-    this.ttlMs = options.requestTimeoutMs + RECORD_MARGIN_MS;
+    this.ttlMs = attemptLifetimeMs(options);
   }
 
   /** True if this caller is the one to send the attempt. */

@@ -20,6 +20,14 @@ export function parkLeaseMs(options: ResolvedWebhooksOptions): number {
   return 2 * options.requestTimeoutMs;
 }
 
+/**
+ * How long after its request starts an attempt is recorded, or its sender gone: the request's timeout
+ * and time to record it.
+ */
+export function attemptLifetimeMs(options: ResolvedWebhooksOptions): number {
+  return options.requestTimeoutMs + 10_000;
+}
+
 /** Moves deliveries' `nextAttemptAt`, which is what the relay goes by. */
 @Injectable()
 export class DeliveryDueTimes {

@@ -1,12 +1,10 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
-import { DeliveryDueTimes } from './delivery-due-times';
+import { attemptLifetimeMs, DeliveryDueTimes } from './delivery-due-times';
 import type { QueuedAttempt } from './delivery.queue';
 
 /** How long before the relay's first offer a long request's lease is written, at most. */
 const MAX_MARGIN_MS = 2_000;
-/** How long past its request's timeout a lease lasts: time to record the attempt. */
-const RECORD_MARGIN_MS = 10_000;
 
 interface Tracked {
   attempt: QueuedAttempt;
@@ -39,7 +37,7 @@ export class FirstAttemptLeases implements OnModuleDestroy {
   ) {
     this.relayIntervalMs = options.relayIntervalMs;
     this.marginMs = Math.min(this.relayIntervalMs / 2, MAX_MARGIN_MS);
-    this.leaseMs = options.requestTimeoutMs + RECORD_MARGIN_MS;
+    this.leaseMs = attemptLifetimeMs(options);
     // Each sweep comes at most half the margin after an attempt's time, which leaves the other half
     // for its lease to be written before the relay reads.
     if (options.worker && this.relayIntervalMs > 0)
