@@ -1,3 +1,5 @@
+import { ValidationPipe } from '@nestjs/common';
+import { APP_PIPE } from '@nestjs/core';
 import request from 'supertest';
 import { InvalidSubscriptionError, WebhookSubscriptionsService } from 'nestjs-marketing-webhooks';
 import type { App } from 'supertest/types';
@@ -120,5 +122,83 @@ describe('hostile admin input', () => {
     ])('accepts %s', async (since) => {
       await recover(since).expect(202);
     });
+  });
+
+  describe('text a database would not store as sent', () => {
+    it.each([
+      ['name', '{"name":"Ada \\ud800"}'],
+      ['description', '{"description":"\\udc00 alone"}'],
+      ['headers.X-Token', '{"headers":{"X-Token":"a\\ud800b"}}'],
+    ])('%s with a lone surrogate is a 400 naming it, and nothing changes', async (field, json) => {
+      const path = `/lists/hostile/webhooks/${subscription.id}`;
+      const before = await request(http).get(path);
+      const response = await send('patch', path, json);
+      expect(response.status).toBe(400);
+      expect(JSON.stringify(response.body.message)).toContain(field);
+      expect(JSON.stringify(response.body.message)).toContain('well-formed Unicode');
+      expect((await request(http).get(path)).body).toEqual(before.body);
+    });
+
+    it('refuses the same from code, through the service', async () => {
+      const created = hooks.app
+        .get(WebhookSubscriptionsService)
+        .create(
+          { tenantId: 'default', listId: 'hostile' },
+          { url, events: ['contact.updated'], name: 'Ada \ud800' },
+        );
+      await expect(created).rejects.toThrow(InvalidSubscriptionError);
+      await expect(created).rejects.toThrow('name must be well-formed Unicode');
+    });
+  });
+});
+
+/**
+ * A host's own global ValidationPipe runs before the library's: class-transformer would drop
+ * prototype keys silently and recurse through any depth. The library checks the body as parsed.
+ */
+describe('hostile admin input behind a host’s global ValidationPipe', () => {
+  let hooks: WebhooksTestApp;
+  let http: App;
+
+  beforeAll(async () => {
+    hooks = await createWebhooksApp({
+      database: 'sqlite',
+      providers: [
+        {
+          provide: APP_PIPE,
+          useValue: new ValidationPipe({
+            whitelist: true,
+            forbidNonWhitelisted: true,
+            transform: true,
+          }),
+        },
+      ],
+    });
+    http = hooks.app.getHttpServer() as App;
+  });
+  afterAll(() => hooks.close());
+
+  const create = (json: string) =>
+    request(http)
+      .post('/lists/hosted/webhooks')
+      .set('content-type', 'application/json')
+      .send(`{"url":"${url}","events":["contact.updated"],${json}}`);
+
+  it.each([
+    ['__proto__', '"__proto__":{"admin":true}'],
+    ['headers.__proto__', '"headers":{"__proto__":{"x":"1"}}'],
+    ['headers', nested('headers', 50_000)],
+    ['name', '"name":"\\ud800"'],
+  ])('%s: a 400 naming it, nothing created', async (field, json) => {
+    const response = await create(json);
+    expect(response.status).toBe(400);
+    expect(JSON.stringify(response.body.message)).toContain(field);
+    expect((await request(http).get('/lists/hosted/webhooks')).body.data).toEqual([]);
+  });
+
+  it('still creates a subscription from a valid body', async () => {
+    const response = await create('"name":"Ada Lovelace ✓"');
+    expect(response.status).toBe(201);
+    expect(response.body.name).toBe('Ada Lovelace ✓');
   });
 });

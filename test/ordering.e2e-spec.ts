@@ -138,7 +138,6 @@ describe.each<TestDatabase>(TEST_DATABASES)('ordering per key on %s', (database)
     const keys = ['contact-1', 'contact-2', 'contact-3'];
 
     await emitKeyed(hooks, 'ordered', keys, 12);
-    const unkeyedEmittedAt = Date.now();
     await emitUnkeyed(hooks, 'ordered', 4);
 
     const perPath = ['/a', '/b'].flatMap((path) => keys.map((key) => `${path} ${key}`));
@@ -155,7 +154,6 @@ describe.each<TestDatabase>(TEST_DATABASES)('ordering per key on %s', (database)
     const lastKeyed = Math.max(...perPath.map((key) => Math.max(...checker.acceptedAt.get(key)!)));
     for (const path of ['/a', '/b']) {
       const firstUnkeyed = Math.min(...checker.acceptedAt.get(`${path} (none)`)!);
-      expect(firstUnkeyed).toBeGreaterThanOrEqual(unkeyedEmittedAt);
       expect(firstUnkeyed).toBeLessThan(lastKeyed);
     }
     // Keys and subscriptions ran side by side: requests of several keys were in flight at once.

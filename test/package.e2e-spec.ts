@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DATABASE_URL, REDIS_URL, uniqueName, withPg } from './support/services';
 
@@ -139,6 +139,31 @@ describe('the packed package', () => {
       session: { lists: [{ id: '7', name: '7' }], readOnly: false },
     });
     expect(result.portal?.scriptBytes).toBeGreaterThan(1_000);
+
+    // TypeScript finds both entries' declarations under the host's module resolution, the classic
+    // one of older Nest apps (which ignores `exports`) as well as node16's.
+    writeFileSync(
+      join(dir, 'entries.ts'),
+      [
+        "import { WebhooksModule } from 'nestjs-marketing-webhooks';",
+        "import { WebhooksHealthIndicator } from 'nestjs-marketing-webhooks/health';",
+        'export const entries = [WebhooksModule.forRoot, WebhooksHealthIndicator.prototype.isHealthy];',
+      ].join('\n'),
+    );
+    const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+    for (const [module, resolution] of [
+      ['commonjs', 'node10'],
+      ['node16', 'node16'],
+    ]) {
+      const flags = ['--noEmit', '--strict', '--skipLibCheck', '--module', module];
+      try {
+        run('node', [tsc, ...flags, '--moduleResolution', resolution, 'entries.ts'], dir);
+      } catch (error) {
+        throw new Error(
+          `tsc --moduleResolution ${resolution}: ${(error as { stdout: string }).stdout}`,
+        );
+      }
+    }
   }, 300_000);
 
   it('boots in an ESM-only Nest 12 host and delivers a verified event', () => {

@@ -8,7 +8,7 @@ import { DeliveryDueTimes } from './delivery/delivery-due-times';
 import { DeliveryLoader } from './delivery/delivery-loader';
 import { DeliveryRelay } from './delivery/delivery-relay';
 import { AttemptClaims } from './delivery/attempt-claims';
-import { FirstAttemptLeases } from './delivery/first-attempt-leases';
+import { AttemptLeases } from './delivery/attempt-leases';
 import { DeliveryProcessor } from './delivery/delivery.processor';
 import { LocalFirstAttempts } from './delivery/local-first-attempts';
 import { OrderingTurns } from './delivery/ordering-turns';
@@ -100,7 +100,7 @@ import { eventCatalogueProvider, resolvedOptionsProvider } from './webhooks.prov
     EndpointHealthRecorder,
     OrderingTurns,
     AttemptClaims,
-    FirstAttemptLeases,
+    AttemptLeases,
     DeliveryProcessor,
     LocalFirstAttempts,
     EndpointThrottle,

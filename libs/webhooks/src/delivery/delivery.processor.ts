@@ -11,10 +11,15 @@ import {
 } from '../storage/delivery.store';
 import { DeliveryLoader } from './delivery-loader';
 import { DeliveryDueTimes, parkLeaseMs } from './delivery-due-times';
-import { DeliveryQueue, isDeliveryJobData, isFirstAttemptsJobData } from './delivery.queue';
+import {
+  DeliveryQueue,
+  deliveryJobId,
+  isDeliveryJobData,
+  isFirstAttemptsJobData,
+} from './delivery.queue';
 import { EndpointThrottle } from './endpoint-throttle';
 import { AttemptClaims } from './attempt-claims';
-import { FirstAttemptLeases } from './first-attempt-leases';
+import { AttemptLeases } from './attempt-leases';
 import { OrderingTurns } from './ordering-turns';
 import { OriginScheduler, originOf, type ScheduledAttempt } from './origin-scheduler';
 
@@ -48,7 +53,7 @@ export class DeliveryProcessor implements OnModuleDestroy {
     private readonly deliveries: DeliveryStore,
     private readonly turns: OrderingTurns,
     private readonly claims: AttemptClaims,
-    private readonly firstAttemptLeases: FirstAttemptLeases,
+    private readonly attemptLeases: AttemptLeases,
   ) {
     this.turnLeaseMs = parkLeaseMs(options);
     this.scheduler = new OriginScheduler(
@@ -64,7 +69,8 @@ export class DeliveryProcessor implements OnModuleDestroy {
     );
   }
 
-  async process(data: unknown): Promise<void> {
+  /** @param jobId the Bull job's: whether it is named after its attempt tells if it is `unguarded`. */
+  async process(data: unknown, jobId: string): Promise<void> {
     if (isFirstAttemptsJobData(data)) return this.processFirstAttempts(data.deliveryIds);
     // A job whose Redis hash lost its data (Redis flushed while it was in flight, then Bull's failure
     // bookkeeping re-created the hash) must finish as a no-op: that frees its id for the relay, and a
@@ -75,7 +81,8 @@ export class DeliveryProcessor implements OnModuleDestroy {
     if (origin && this.scheduler.mustWait(origin)) {
       return this.scheduler.park({ deliveryId, attempt, trigger, paced }, origin);
     }
-    await this.deliver({ deliveryId, attempt, trigger, paced });
+    const unguarded = jobId !== deliveryJobId(deliveryId, attempt);
+    await this.deliver({ deliveryId, attempt, trigger, paced }, undefined, unguarded);
   }
 
   /** Parked attempts go back to the relay: their deliveries are due again at once. */
@@ -91,12 +98,14 @@ export class DeliveryProcessor implements OnModuleDestroy {
   async processFirstAttempts(deliveryIds: readonly string[]): Promise<void> {
     const troubled = this.scheduler.anyTroubled ? await this.troubledAmong(deliveryIds) : undefined;
     const results = await Promise.allSettled(
-      deliveryIds.map((deliveryId) => {
+      deliveryIds.map(async (deliveryId) => {
         const job = { deliveryId, attempt: 1, trigger: 'scheduled' as const };
-        const origin = troubled?.get(deliveryId);
-        return origin
-          ? this.scheduler.park(job, origin, new Date())
-          : this.deliver(job, undefined, true);
+        const parking = troubled?.get(deliveryId);
+        if (!parking) return this.deliver(job, undefined, true);
+        // Parked under its true due time, so that it is leased in time (see `OriginScheduler.park`).
+        if (this.attemptLeases.isLate(parking.dueAt))
+          return this.deliveryQueue.enqueueNow([{ deliveryId, attempt: 1 }]);
+        return this.scheduler.park(job, parking.origin, parking.dueAt);
       }),
     );
     const failure = results.find((result) => result.status === 'rejected');
@@ -105,30 +114,36 @@ export class DeliveryProcessor implements OnModuleDestroy {
 
   /**
    * The unkeyed deliveries among `deliveryIds` whose subscription's origin is known to be down (its
-   * last attempt timed out or could not connect), with that origin. They are parked unloaded: such an
+   * last attempt timed out or could not connect), with that origin and their due time. They are parked unloaded: such an
    * origin serves one attempt per timeout, so they would wait long anyway, and loading each (its event
    * and subscription) made a delivery to a hanging endpoint cost as much as a healthy one (bench S3).
    * One light lookup per job, only while some origin is down. A subscription whose URL changed
    * meanwhile is parked under its old origin, and moves to its new one when it resumes (`deliver`).
    */
-  private async troubledAmong(deliveryIds: readonly string[]): Promise<Map<string, string>> {
-    const troubled = new Map<string, string>();
+  private async troubledAmong(
+    deliveryIds: readonly string[],
+  ): Promise<Map<string, { origin: string; dueAt: Date | null }>> {
+    const troubled = new Map<string, { origin: string; dueAt: Date | null }>();
     for (const [deliveryId, owner] of await this.deliveries.ownersOf(deliveryIds)) {
       const origin = this.originOfSubscription.get(owner.subscriptionId);
       if (owner.orderingKey === null && origin !== undefined && this.scheduler.isTroubled(origin))
-        troubled.set(deliveryId, origin);
+        troubled.set(deliveryId, { origin, dueAt: owner.nextAttemptAt });
     }
     return troubled;
   }
 
   /**
-   * @param heldSlot the origin whose slot the caller already took for this attempt (a resumed one).
-   * @param grouped it came in a first-attempts job or from `LocalFirstAttempts` (see `FirstAttemptLeases`).
+   * @param heldSlot the origin whose slot the caller already took for this attempt (a resumed one,
+   *   which was parked within its lease).
+   * @param unguarded no job named after the attempt keeps the relay's offer of it from running beside
+   *   this one: it came in a first-attempts job, from `LocalFirstAttempts` or in a paced job (see
+   *   `AttemptLeases`).
    */
-  private async deliver(queued: AttemptJob, heldSlot?: string, grouped = false): Promise<void> {
+  private async deliver(queued: AttemptJob, heldSlot?: string, unguarded = false): Promise<void> {
     let job = queued;
     const { deliveryId, attempt, trigger } = job;
     let slot = heldSlot;
+    let untrack: (() => void) | undefined;
     try {
       // A parked attempt resuming within a second reuses its row: a fan-out parks thousands at once,
       // and loading each a second time made the bench's 10,000-delivery fan-out a fifth slower.
@@ -149,9 +164,12 @@ export class DeliveryProcessor implements OnModuleDestroy {
         if (await this.state.hold(delivery)) return;
         throw new RetrySoonError('its subscription became active while it was being held');
       }
-      // So late that the relay may have offered it: its own job, which Bull keeps once beside that one.
-      if (grouped && this.firstAttemptLeases.isLate(delivery.nextAttemptAt))
-        return await this.deliveryQueue.enqueueNow([{ deliveryId, attempt }]);
+      // So late that the relay may have offered it: a job named after it, which Bull keeps once beside
+      // that one (a paced attempt keeps its turn under the rate limit).
+      if (unguarded && this.attemptLeases.isLate(delivery.nextAttemptAt))
+        return await this.deliveryQueue.enqueueNow([{ deliveryId, attempt }], trigger, job.paced);
+      // Leased while it waits (for its turn, a slot of its origin, a request slot) and while it runs.
+      if (unguarded) untrack = this.attemptLeases.track(job, delivery.nextAttemptAt);
 
       // Ordered deliveries (an `orderingKey`) wait for their turn. Resumed parked attempts and paced
       // ones had it already when they were parked or paced. Unordered ones pay nothing here.
@@ -183,14 +201,12 @@ export class DeliveryProcessor implements OnModuleDestroy {
         }
         slot = origin;
       }
-      // In flight once at a time, whichever path reached this attempt (see `AttemptClaims`).
-      if (orderingKey !== null && !(await this.claims.claim(job))) return;
       const leaveLane = await this.scheduler.enterLane(origin);
-      const untrack = grouped
-        ? this.firstAttemptLeases.track(job, delivery.nextAttemptAt)
-        : undefined;
       let report;
       try {
+        // In flight once at a time, whichever path reached this attempt (see `AttemptClaims`); claimed
+        // once it has a request slot, so that the claim cannot expire while it waits for one.
+        if (orderingKey !== null && !(await this.claims.claim(job))) return;
         report = await this.attempter.attempt(
           new QueuedAttemptRequest(loaded, attempt, trigger, ({ errorKind }) => {
             this.scheduler.requestEnded(origin, errorKind);
@@ -200,7 +216,6 @@ export class DeliveryProcessor implements OnModuleDestroy {
         );
       } finally {
         leaveLane();
-        untrack?.();
       }
 
       if (report.recorded && report.decision.retryDelayMs !== null) {
@@ -219,6 +234,7 @@ export class DeliveryProcessor implements OnModuleDestroy {
         await this.wakeNextInTurn(delivery.subscriptionId, orderingKey);
       }
     } finally {
+      untrack?.();
       if (slot) this.scheduler.release(slot);
     }
   }

@@ -93,16 +93,18 @@ export class DeliveryQueue {
 
   /**
    * Enqueues attempts to run now; an attempt already waiting with a delay is brought forward. Manual
-   * redeliveries go before any backlog; the relay's offers and wake-ups join it.
+   * redeliveries go before any backlog; the relay's offers and wake-ups join it. `paced`: they had
+   * their turn under their endpoint's rate limit already.
    */
   async enqueueNow(
     attempts: readonly QueuedAttempt[],
     trigger: AttemptTrigger = 'scheduled',
+    paced?: boolean,
   ): Promise<void> {
     if (attempts.length === 0) return;
     const prompt = trigger === 'redelivery' ? PROMPT : {};
     const jobs = await this.queue.addBulk(
-      attempts.map((attempt) => this.attemptJob(attempt, prompt, trigger)),
+      attempts.map((attempt) => this.attemptJob(attempt, prompt, trigger, paced)),
     );
     if (trigger === 'scheduled') return;
     await Promise.all(
@@ -116,10 +118,11 @@ export class DeliveryQueue {
     { deliveryId, attempt }: QueuedAttempt,
     opts: { priority?: number },
     trigger: AttemptTrigger = 'scheduled',
+    paced?: boolean,
   ) {
     return {
       name: DELIVER_JOB,
-      data: { deliveryId, attempt, trigger } satisfies DeliveryJobData,
+      data: { deliveryId, attempt, trigger, ...(paced && { paced }) } satisfies DeliveryJobData,
       opts: { jobId: deliveryJobId(deliveryId, attempt), ...opts },
     };
   }

@@ -59,7 +59,9 @@ export class DeliveryWorker implements OnApplicationBootstrap {
     const stopped = (error: unknown) =>
       this.logger.error(`Webhook worker stopped: ${String(error)}`);
     this.queue
-      .process(DELIVER_JOB, this.options.concurrency, (job) => this.processor.process(job.data))
+      .process(DELIVER_JOB, this.options.concurrency, (job) =>
+        this.processor.process(job.data, String(job.id)),
+      )
       .catch(stopped);
     this.queue
       .process(VERIFY_ENDPOINT_JOB, 2, (job) =>

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Agent, type Dispatcher } from 'undici';
-import { withoutNul } from '../common/nul-characters';
+import { withoutNul } from '../common/unstorable-text';
 import { BLOCKED_ADDRESS_CODE, UrlGuard } from '../security/url-guard';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
 import type { AttemptErrorKind } from '../storage/entities/attempt.entity';

@@ -1,3 +1,5 @@
+import { LONE_SURROGATE } from '../common/unstorable-text';
+
 /** A value a content filter compares with. `null` is not one: `$exists` tells absent from present. */
 export type FilterValue = string | number | boolean;
 
@@ -83,7 +85,6 @@ export class ContentFilterError extends Error {
 }
 
 const SEGMENT = /^[^.$][^.]*$/;
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const DIGITS = /^\d+$/;
 
 /**

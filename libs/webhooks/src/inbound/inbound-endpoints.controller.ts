@@ -11,9 +11,11 @@ import {
   Query,
   UseFilters,
   UseGuards,
+  UseInterceptors,
   UsePipes,
 } from '@nestjs/common';
 import { adminValidationPipe } from '../admin/admin-validation.pipe';
+import { ParsedInputInterceptor } from '../admin/parsed-input.interceptor';
 import { OpenToPortal, RevealsSecret, WebhooksAdminGuard } from '../admin/webhooks-admin.guard';
 import { WebhooksErrorFilter } from '../admin/webhooks-error.filter';
 import { ApiErrors, ApiOperation, ApiResponse, ApiTags } from '../openapi/optional-swagger';
@@ -53,6 +55,7 @@ import { WebhookInboundService, type InboundScope } from './webhook-inbound.serv
 @Controller('webhooks/inbound')
 @OpenToPortal()
 @UseGuards(WebhooksAdminGuard)
+@UseInterceptors(ParsedInputInterceptor)
 @UsePipes(adminValidationPipe)
 @UseFilters(WebhooksErrorFilter)
 export class InboundEndpointsController {

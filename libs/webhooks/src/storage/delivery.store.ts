@@ -110,6 +110,7 @@ export type RequeueOutcome = 'requeued' | 'merged' | 'gone';
 export interface DeliveryOwner {
   subscriptionId: string;
   orderingKey: string | null;
+  nextAttemptAt: Date | null;
 }
 
 /** Deliveries: what the worker loads, when each is due, held and requeued ones, the delivery log. */
@@ -121,8 +122,8 @@ export abstract class DeliveryStore {
   abstract loadForAttempts(ids: readonly string[]): Promise<Array<LoadedDelivery | null>>;
 
   /**
-   * The subscription and ordering key of each of the deliveries that exist: a light lookup, their
-   * events and subscriptions not loaded.
+   * The subscription, ordering key and due time of each of the deliveries that exist: a light
+   * lookup, their events and subscriptions not loaded.
    */
   abstract ownersOf(ids: readonly string[]): Promise<Map<string, DeliveryOwner>>;
 

@@ -7,9 +7,11 @@ import {
   Post,
   UseFilters,
   UseGuards,
+  UseInterceptors,
   UsePipes,
 } from '@nestjs/common';
 import { adminValidationPipe } from '../admin/admin-validation.pipe';
+import { ParsedInputInterceptor } from '../admin/parsed-input.interceptor';
 import { TenantId } from '../admin/tenant.decorator';
 import { OpenToPortal, WebhooksAdminGuard } from '../admin/webhooks-admin.guard';
 import { WebhooksErrorFilter } from '../admin/webhooks-error.filter';
@@ -31,6 +33,7 @@ import type { TestDeliveryResult } from './subscription.views';
 @ApiErrors(ErrorResponseDto, 400, 403, 404)
 @Controller('lists/:listId/webhooks/:id')
 @UseGuards(WebhooksAdminGuard)
+@UseInterceptors(ParsedInputInterceptor)
 @UsePipes(adminValidationPipe)
 @UseFilters(WebhooksErrorFilter)
 @OpenToPortal()

@@ -15,6 +15,7 @@ import {
   UsePipes,
 } from '@nestjs/common';
 import { adminValidationPipe } from '../admin/admin-validation.pipe';
+import { ParsedInputInterceptor } from '../admin/parsed-input.interceptor';
 import { ReadOnlyRedactionInterceptor } from '../admin/read-only-redaction.interceptor';
 import { TenantId } from '../admin/tenant.decorator';
 import { RevealsSecret, OpenToPortal, WebhooksAdminGuard } from '../admin/webhooks-admin.guard';
@@ -46,6 +47,7 @@ import {
 @ApiErrors(ErrorResponseDto, 400, 403)
 @Controller('lists/:listId/webhooks')
 @UseGuards(WebhooksAdminGuard)
+@UseInterceptors(ParsedInputInterceptor)
 @UsePipes(adminValidationPipe)
 @UseFilters(WebhooksErrorFilter)
 @UseInterceptors(ReadOnlyRedactionInterceptor)

@@ -201,11 +201,19 @@ export class TypeOrmDeliveryStore extends DeliveryStore {
     if (ids.length === 0) return new Map();
     const rows = await this.deliveries
       .createQueryBuilder('delivery')
-      .select(['delivery.id', 'delivery.subscriptionId', 'delivery.orderingKey'])
+      .select([
+        'delivery.id',
+        'delivery.subscriptionId',
+        'delivery.orderingKey',
+        'delivery.nextAttemptAt',
+      ])
       .where('delivery.id IN (:...ids)', { ids })
       .getMany();
     return new Map(
-      rows.map(({ id, subscriptionId, orderingKey }) => [id, { subscriptionId, orderingKey }]),
+      rows.map(({ id, subscriptionId, orderingKey, nextAttemptAt }) => [
+        id,
+        { subscriptionId, orderingKey, nextAttemptAt },
+      ]),
     );
   }
 

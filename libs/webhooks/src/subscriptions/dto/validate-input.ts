@@ -1,7 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import { tooDeepProblem } from '../../common/nesting-depth';
-import { findNul } from '../../common/nul-characters';
+import { findUnstorableText } from '../../common/unstorable-text';
 import { InvalidSubscriptionError } from '../../webhooks.errors';
 
 function messages(errors: ValidationError[]): string[] {
@@ -22,8 +22,8 @@ export function validateInput<T extends object>(
 ): T {
   const deep = tooDeepProblem(input);
   if (deep) throw invalid([deep]);
-  const nul = findNul(input);
-  if (nul) throw invalid([`${nul} must not contain NUL characters`]);
+  const unstorable = findUnstorableText(input);
+  if (unstorable) throw invalid([unstorable]);
   const instance = plainToInstance(type, input);
   const errors = validateSync(instance, { whitelist: true, forbidNonWhitelisted: true });
   if (errors.length > 0) throw invalid(messages(errors));

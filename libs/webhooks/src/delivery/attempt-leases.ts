@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
 import { attemptLifetimeMs, DeliveryDueTimes } from './delivery-due-times';
 import type { QueuedAttempt } from './delivery.queue';
@@ -13,23 +13,26 @@ interface Tracked {
 }
 
 /**
- * First attempts run together (a first-attempts job, or the emitting worker's own) have no job of
- * their own, whose id (`<deliveryId>#1`) would keep the relay's offer of the same attempt from running
- * beside them. The relay offers a delivery one relay interval after it is due; so that it never offers
- * one of these while it is being sent:
+ * Attempts that run outside a job of their own id (`<deliveryId>#<attempt>`, which would keep the
+ * relay's offer of the same attempt from running beside them): first attempts run together (a
+ * first-attempts job, or the emitting worker's own) and attempts paced by a rate limit (a job named
+ * `…:paced`). The relay offers a delivery one relay interval after it is due; so that it never offers
+ * one of these while it is under way:
  * - an attempt that starts about that late (its job waited in Redis behind a backlog) goes to a job of
  *   its own instead (`isLate`), which Bull keeps once beside the relay's;
- * - an attempt whose request still runs shortly before then (a slow receiver) has its due time moved
- *   past its request's timeout (`track`), so the relay leaves it alone.
+ * - an attempt still under way shortly before then (waiting for a request slot, or a slow receiver)
+ *   has its due time moved past its request's timeout (`track`), again each time that comes near, so
+ *   the relay leaves it alone until its outcome is recorded.
  */
 @Injectable()
-export class FirstAttemptLeases implements OnModuleDestroy {
+export class AttemptLeases implements OnApplicationShutdown {
   private readonly logger = new Logger('WebhooksWorker');
   private readonly relayIntervalMs: number;
   private readonly marginMs: number;
   private readonly leaseMs: number;
   private readonly tracked = new Set<Tracked>();
   private readonly sweeper?: NodeJS.Timeout;
+  private closing = false;
 
   constructor(
     @Inject(WEBHOOKS_OPTIONS) options: ResolvedWebhooksOptions,
@@ -49,16 +52,28 @@ export class FirstAttemptLeases implements OnModuleDestroy {
     return this.sweeper !== undefined && dueAt !== null && Date.now() >= this.leaseAt(dueAt);
   }
 
-  /** Watches a request under way; call the function returned once its attempt is recorded. */
+  /** Watches an attempt under way; call the function returned once it is recorded or handed on. */
   track(attempt: QueuedAttempt, dueAt: Date | null): () => void {
     if (this.sweeper === undefined || dueAt === null) return () => undefined;
     const tracked = { attempt, leaseAt: this.leaseAt(dueAt) };
     this.tracked.add(tracked);
-    return () => this.tracked.delete(tracked);
+    return () => {
+      this.tracked.delete(tracked);
+      this.stopWhenIdle();
+    };
   }
 
-  onModuleDestroy(): void {
-    clearInterval(this.sweeper);
+  /**
+   * Not on module destroy: attempts still run then (Bull closes its queue on application shutdown,
+   * and `LocalFirstAttempts` waits for its own), and they stay leased until they end.
+   */
+  onApplicationShutdown(): void {
+    this.closing = true;
+    this.stopWhenIdle();
+  }
+
+  private stopWhenIdle(): void {
+    if (this.closing && this.tracked.size === 0) clearInterval(this.sweeper);
   }
 
   private leaseAt(dueAt: Date): number {
@@ -69,13 +84,13 @@ export class FirstAttemptLeases implements OnModuleDestroy {
     const now = Date.now();
     for (const tracked of this.tracked) {
       if (tracked.leaseAt > now) continue;
-      this.tracked.delete(tracked);
+      tracked.leaseAt = this.leaseAt(new Date(now + this.leaseMs));
       // The lease only applies while the delivery still waits for this attempt (see `setDue`).
       this.dueTimes
         .lease(tracked.attempt, this.leaseMs)
         .catch((error: unknown) =>
           this.logger.warn(
-            `A long first attempt was not leased; the relay may offer it meanwhile: ${String(error)}`,
+            `An attempt under way was not leased; the relay may offer it meanwhile: ${String(error)}`,
           ),
         );
     }
