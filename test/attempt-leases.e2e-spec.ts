@@ -36,17 +36,6 @@ describe.each(TEST_DATABASES)('first attempts the relay must not offer twice on 
     });
     return deliveryIds[0];
   };
-  const succeededOnce = async (listId: string, subscriptionId: string) => {
-    const [delivery] = await eventually(
-      async () => {
-        const { data } = await listDeliveries(hooks, listId, subscriptionId);
-        return data[0]?.status === 'succeeded' ? data : undefined;
-      },
-      { what: 'the delivery to succeed' },
-    );
-    expect(delivery.attemptCount).toBe(1);
-  };
-
   /**
    * Waits until the relay is kept off the delivery's first attempt, under way: its due time moved past
    * its request's timeout, or (on MariaDB, whose times have whole seconds, an attempt may count as late
@@ -74,13 +63,12 @@ describe.each(TEST_DATABASES)('first attempts the relay must not offer twice on 
   };
 
   /** An origin has one request slot until it first answers: this one answers, on the same origin. */
-  const warmUpOrigin = async () => {
-    const warm = await createSubscription(hooks, 'warm', {
-      url: receiver.url('/warm'),
+  const warmUpOrigin = async (listId: string) => {
+    const warm = await createSubscription(hooks, listId, {
+      url: receiver.url(`/${listId}`),
       events: ['contact.subscribed'],
     });
-    await emit('warm');
-    await succeededOnce('warm', warm.id);
+    await deliveredOnce(listId, warm.id, [await emit(listId)]);
   };
 
   /** A first-attempts job ends after it handed its attempt on, so once both are gone none is left. */
@@ -93,11 +81,26 @@ describe.each(TEST_DATABASES)('first attempts the relay must not offer twice on 
       },
       { what: 'its jobs done' },
     );
+  /** Each of the list's deliveries succeeded at its first attempt, and its receiver got it once. */
+  const deliveredOnce = async (listId: string, subscriptionId: string, deliveryIds: string[]) => {
+    const deliveries = await eventually(
+      async () => {
+        const { data } = await listDeliveries(hooks, listId, subscriptionId);
+        const done = data.every((delivery) => delivery.status === 'succeeded');
+        return data.length === deliveryIds.length && done ? data : undefined;
+      },
+      { what: `the deliveries of ${listId} to succeed` },
+    );
+    expect(deliveries.map((delivery) => delivery.attemptCount)).toEqual(deliveryIds.map(() => 1));
+    await Promise.all(deliveryIds.map(jobsDone));
+    expect(receiver.uniqueIds(`/${listId}`)).toEqual({ unique: deliveryIds.length, duplicates: 0 });
+  };
 
   beforeAll(async () => {
     receiver = await TestReceiver.start();
     receiver.respondWith((request, response) => {
-      if (request.path === '/late' || request.path === '/warm') response.writeHead(204).end();
+      if (request.path === '/late' || request.path.startsWith('/warm-'))
+        response.writeHead(204).end();
       else held.push(response);
     });
   });
@@ -118,9 +121,7 @@ describe.each(TEST_DATABASES)('first attempts the relay must not offer twice on 
     await relayOffersNone([deliveryId]);
 
     answerAll();
-    await succeededOnce('slow', subscription.id);
-    await jobsDone(deliveryId);
-    expect(receiver.uniqueIds('/slow')).toEqual({ unique: 1, duplicates: 0 });
+    await deliveredOnce('slow', subscription.id, [deliveryId]);
   });
 
   it('sends a first attempt that waited in Redis past the relay interval once, beside the relay’s offer', async () => {
@@ -137,14 +138,12 @@ describe.each(TEST_DATABASES)('first attempts the relay must not offer twice on 
       timeoutMs: 10_000,
     });
     await hooks.queue.resume(true);
-    await succeededOnce('late', subscription.id);
-    await jobsDone(deliveryId);
-    expect(receiver.uniqueIds('/late')).toEqual({ unique: 1, duplicates: 0 });
+    await deliveredOnce('late', subscription.id, [deliveryId]);
   });
 
   it('leases an attempt waiting for a request slot past the relay interval', async () => {
     await start(true, 1);
-    await warmUpOrigin();
+    await warmUpOrigin('warm-queued');
     const subscription = await createSubscription(hooks, 'queued', {
       url: receiver.url('/queued'),
       events: ['contact.subscribed'],
@@ -158,20 +157,12 @@ describe.each(TEST_DATABASES)('first attempts the relay must not offer twice on 
     answerAll();
     await receiver.waitFor(2, { path: '/queued' });
     answerAll();
-    await eventually(
-      async () => {
-        const { data } = await listDeliveries(hooks, 'queued', subscription.id);
-        return data.length === 2 && data.every((delivery) => delivery.status === 'succeeded');
-      },
-      { what: 'both deliveries to succeed' },
-    );
-    await Promise.all([first, second].map(jobsDone));
-    expect(receiver.uniqueIds('/queued')).toEqual({ unique: 2, duplicates: 0 });
+    await deliveredOnce('queued', subscription.id, [first, second]);
   });
 
   it('leases an attempt paced by its rate limit whose request outlives the relay interval', async () => {
     await start(true);
-    await warmUpOrigin();
+    await warmUpOrigin('warm-paced');
     const subscription = await createSubscription(hooks, 'paced', {
       url: receiver.url('/paced'),
       events: ['contact.subscribed'],
@@ -184,14 +175,6 @@ describe.each(TEST_DATABASES)('first attempts the relay must not offer twice on 
     await relayOffersNone([first, second]);
 
     answerAll();
-    await eventually(
-      async () => {
-        const { data } = await listDeliveries(hooks, 'paced', subscription.id);
-        return data.length === 2 && data.every((delivery) => delivery.status === 'succeeded');
-      },
-      { what: 'both deliveries to succeed' },
-    );
-    await Promise.all([first, second].map(jobsDone));
-    expect(receiver.uniqueIds('/paced')).toEqual({ unique: 2, duplicates: 0 });
+    await deliveredOnce('paced', subscription.id, [first, second]);
   });
 });

@@ -1,18 +1,22 @@
 import { applyDecorators } from '@nestjs/common';
 import { Type } from 'class-transformer';
-import { IsInt, Max, Min } from 'class-validator';
+import { ValidateBy } from 'class-validator';
 
 /** Largest value of a PostgreSQL `integer`: larger ids must be refused here, not by the database. */
 export const MAX_ID = 2_147_483_647;
 
-const message = '$property must be a positive integer id';
-
+/** One rule, so that a bad id gets one message, not one per bound it misses. */
 export const IsId = () =>
   applyDecorators(
     Type(() => Number),
-    IsInt({ message }),
-    Min(1, { message }),
-    Max(MAX_ID, { message }),
+    ValidateBy({
+      name: 'isId',
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= MAX_ID,
+        defaultMessage: () => '$property must be a positive integer id',
+      },
+    }),
   );
 
 export class IdParamsDto {

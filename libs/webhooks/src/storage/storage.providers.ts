@@ -1,4 +1,4 @@
-import type { Provider } from '@nestjs/common';
+import { Logger, type Provider } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { UnsupportedDatabaseError } from '../webhooks.errors';
@@ -7,6 +7,7 @@ import { DeliveryStore } from './delivery.store';
 import { HistoryStore } from './history.store';
 import { InboundEndpointStore } from './inbound-endpoint.store';
 import { InboundEventStore } from './inbound-event.store';
+import { mariaDbSortsUuidv7OutOfOrder } from './mysql/mariadb-uuid-order';
 import { mysqlDialect } from './mysql/mysql.dialect';
 import { OutboxStore } from './outbox.store';
 import { PostgresAttemptStore } from './postgres/postgres-attempt.store';
@@ -44,9 +45,21 @@ const SQLITE_DRIVERS = new Set([
 export function sqlDialectOf(dataSource: DataSource): SqlDialect {
   const type = dataSource.options.type;
   if (type === 'postgres') return postgresDialect(dataSource);
-  if (type === 'mysql' || type === 'mariadb') return mysqlDialect(dataSource);
+  if (type === 'mysql' || type === 'mariadb') {
+    warnOfMariaDbUuidOrder(dataSource);
+    return mysqlDialect(dataSource);
+  }
   if (SQLITE_DRIVERS.has(type)) return sqliteDialect(dataSource);
   throw new UnsupportedDatabaseError(type);
+}
+
+function warnOfMariaDbUuidOrder(dataSource: DataSource): void {
+  const { version } = dataSource.driver as { version?: string };
+  if (dataSource.options.type !== 'mariadb' || !version || !mariaDbSortsUuidv7OutOfOrder(version))
+    return;
+  new Logger('Webhooks').warn(
+    `MariaDB ${version} sorts UUIDv7 ids out of time order: ordering per key and the delivery log's order need 10.6, or 10.11.6 and later (docs/delivery.md, "Ordering per key")`,
+  );
 }
 
 type StoreDependencies = [DataSource, SqlDialect, WebhooksTransactions];
