@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import request from 'supertest';
 import type { App } from 'supertest/types';
 import { InvalidWebhookEventError } from 'nestjs-marketing-webhooks';
-import { WebhookDelivery, WebhookEvent } from './support/internals';
+import { EndpointThrottle, WebhookDelivery, WebhookEvent } from './support/internals';
 import { eventually } from './support/eventually';
 import { TestReceiver, type ReceivedRequest } from './support/receiver';
 import { ChildHandle } from './support/processes';
@@ -224,6 +224,47 @@ describe.each<TestDatabase>(TEST_DATABASES)('ordering per key on %s', (database)
     await redeliver((await deliveryIdsOf(hooks, 'again'))[0]);
     await receiver.waitFor(3, { path: '/again' });
     expect(log).toEqual(['sent 1', 'answered 1', 'sent 2', 'sent 1']);
+  });
+
+  it('holds a delivery paced by its rate limit behind an earlier one redelivered meanwhile', async () => {
+    const log: number[] = [];
+    receiver.respondWith((request, response) => {
+      if (request.path === '/paced-again') log.push((JSON.parse(request.body) as Body).data.seq);
+      response.writeHead(204).end();
+    });
+    const subscription = await createSubscription(hooks, 'paced-again', {
+      url: receiver.url('/paced-again'),
+      events: ['contact.updated'],
+      rateLimit: 1,
+    });
+    const [first] = await emitKeyed(hooks, 'paced-again', ['contact-p'], 1);
+    await receiver.waitFor(1, { path: '/paced-again' });
+    await eventually(async () => {
+      const row = await hooks.dataSource
+        .getRepository(WebhookDelivery)
+        .findOneByOrFail({ id: first.deliveryIds[0] });
+      return row.status === 'succeeded';
+    });
+    // The endpoint's next two seconds are taken: the second delivery, its turn come, is paced.
+    const throttle = hooks.app.get(EndpointThrottle);
+    for (let i = 0; i < 2; i++) await throttle.reserve(subscription.id, 1);
+    await hooks.webhooks.emit(
+      {
+        listId: 'paced-again',
+        type: 'contact.updated',
+        source: 'api',
+        data: { key: 'contact-p', seq: 2 },
+      },
+      { orderingKey: 'contact-p' },
+    );
+    // Before it goes, the first is redelivered: unfinished again, it is the key's turn.
+    await request(hooks.app.getHttpServer() as App)
+      .post(
+        `/lists/paced-again/webhooks/${subscription.id}/deliveries/${first.deliveryIds[0]}/redeliver`,
+      )
+      .expect(202);
+    await receiver.waitFor(3, { path: '/paced-again', timeoutMs: 15_000 });
+    expect(log).toEqual([1, 1, 2]);
   });
 
   it('rejects a bad orderingKey, naming it, and stores nothing', async () => {

@@ -42,3 +42,4 @@ export { InboundPruner } from '../../libs/webhooks/src/inbound/inbound-pruner';
 export { WebhookInboundEndpoint } from '../../libs/webhooks/src/storage/entities/inbound-endpoint.entity';
 export { INBOUND_JOB } from '../../libs/webhooks/src/webhooks.constants';
 export { DeliveryQueue } from '../../libs/webhooks/src/delivery/delivery.queue';
+export { EndpointThrottle } from '../../libs/webhooks/src/delivery/endpoint-throttle';

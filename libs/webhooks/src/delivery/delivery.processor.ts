@@ -171,12 +171,10 @@ export class DeliveryProcessor implements OnModuleDestroy {
       // Leased while it waits (for its turn, a slot of its origin, a request slot) and while it runs.
       if (unguarded) untrack = this.attemptLeases.track(job, delivery.nextAttemptAt);
 
-      // Ordered deliveries (an `orderingKey`) wait for their turn. Resumed parked attempts and paced
-      // ones had it already when they were parked or paced. Unordered ones pay nothing here.
+      // Ordered deliveries (an `orderingKey`) wait for their turn, resumed and paced ones too: an
+      // earlier one redelivered while they waited is the key's turn again. Unordered ones pay nothing.
       const { orderingKey } = delivery;
-      if (orderingKey !== null && heldSlot === undefined && !job.paced) {
-        if (await this.waitsForTurn(job, delivery, orderingKey)) return;
-      }
+      if (orderingKey !== null && (await this.waitsForTurn(job, delivery, orderingKey))) return;
 
       const origin = originOf(subscription.url);
       this.originOfSubscription.set(subscription.id, origin);
