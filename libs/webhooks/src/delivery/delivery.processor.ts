@@ -114,11 +114,12 @@ export class DeliveryProcessor implements OnModuleDestroy {
 
   /**
    * The unkeyed deliveries among `deliveryIds` whose subscription's origin is known to be down (its
-   * last attempt timed out or could not connect), with that origin and their due time. They are parked unloaded: such an
-   * origin serves one attempt per timeout, so they would wait long anyway, and loading each (its event
-   * and subscription) made a delivery to a hanging endpoint cost as much as a healthy one (bench S3).
-   * One light lookup per job, only while some origin is down. A subscription whose URL changed
-   * meanwhile is parked under its old origin, and moves to its new one when it resumes (`deliver`).
+   * last attempt timed out or could not connect), with that origin and their due time. They are
+   * parked unloaded: such an origin serves one attempt per timeout, so they would wait long anyway,
+   * and loading each (its event and subscription) made a delivery to a hanging endpoint cost as much
+   * as a healthy one (bench S3). One light lookup per job, only while some origin is down. A
+   * subscription whose URL changed meanwhile is parked under its old origin, and moves to its new one
+   * when it resumes (`deliver`).
    */
   private async troubledAmong(
     deliveryIds: readonly string[],
