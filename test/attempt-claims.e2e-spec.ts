@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
-import { DeliveryQueue } from './support/internals';
+import { v7 as uuidv7 } from 'uuid';
+import { AttemptClaims, DeliveryQueue } from './support/internals';
 import { eventually } from './support/eventually';
 import { TestReceiver } from './support/receiver';
 import { TEST_DATABASES } from './support/services';
@@ -70,5 +71,30 @@ describe.each(TEST_DATABASES)('one send per keyed attempt on %s', (database) => 
     );
     expect(delivery.attemptCount).toBe(1);
     expect(receiver.uniqueIds('/held')).toEqual({ unique: 2, duplicates: 0 });
+  });
+});
+
+/** Claims made together share one round trip; one failing there must not cost the others theirs. */
+describe('attempt claims in one round trip', () => {
+  let hooks: WebhooksTestApp;
+
+  beforeAll(async () => {
+    hooks = await createWebhooksApp({ database: 'sqlite' });
+  });
+  afterAll(() => hooks.close());
+
+  it('keeps the claims a failed batch made for their callers, and refuses them to anyone else', async () => {
+    const claims = hooks.app.get(AttemptClaims);
+    const mine = { deliveryId: uuidv7(), attempt: 1 };
+    const broken = { deliveryId: uuidv7(), attempt: 1 };
+    // A key of another type makes its claim fail inside the shared batch, which is then made again
+    // claim by claim: the one the batch had already set is still its caller's.
+    await hooks.queue.client.rpush(hooks.queue.toKey(`claim:${broken.deliveryId}#1`), 'x');
+    const [claimed, failed] = await Promise.allSettled([claims.claim(mine), claims.claim(broken)]);
+    expect(claimed).toEqual({ status: 'fulfilled', value: true });
+    expect(failed.status).toBe('rejected');
+    // Another path reaching the same attempt later finds it taken.
+    expect(await claims.claim(mine)).toBe(false);
+    expect(await claims.claim({ ...mine, attempt: 2 })).toBe(true);
   });
 });

@@ -43,3 +43,4 @@ export { WebhookInboundEndpoint } from '../../libs/webhooks/src/storage/entities
 export { INBOUND_JOB } from '../../libs/webhooks/src/webhooks.constants';
 export { DeliveryQueue } from '../../libs/webhooks/src/delivery/delivery.queue';
 export { EndpointThrottle } from '../../libs/webhooks/src/delivery/endpoint-throttle';
+export { AttemptClaims } from '../../libs/webhooks/src/delivery/attempt-claims';
