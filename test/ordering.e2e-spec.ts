@@ -248,15 +248,9 @@ describe.each<TestDatabase>(TEST_DATABASES)('ordering per key on %s', (database)
     // The endpoint's next two seconds are taken: the second delivery, its turn come, is paced.
     const throttle = hooks.app.get(EndpointThrottle);
     for (let i = 0; i < 2; i++) await throttle.reserve(subscription.id, 1);
-    await hooks.webhooks.emit(
-      {
-        listId: 'paced-again',
-        type: 'contact.updated',
-        source: 'api',
-        data: { key: 'contact-p', seq: 2 },
-      },
-      { orderingKey: 'contact-p' },
-    );
+    const second = { key: 'contact-p', seq: 2 };
+    const event = { listId: 'paced-again', type: 'contact.updated', source: 'api' as const };
+    await hooks.webhooks.emit({ ...event, data: second }, { orderingKey: second.key });
     // Before it goes, the first is redelivered: unfinished again, it is the key's turn.
     await request(hooks.app.getHttpServer() as App)
       .post(
