@@ -25,6 +25,12 @@ import { OriginScheduler, originOf, type ScheduledAttempt } from './origin-sched
 
 type AttemptJob = ScheduledAttempt<LoadedDelivery>;
 
+/** Where and since when an attempt to an origin known to be down waits (see `troubledAmong`). */
+interface TroubledDelivery {
+  origin: string;
+  dueAt: Date | null;
+}
+
 /** How long the origin of a subscription seen in an attempt is remembered (see `troubledAmong`). */
 const ORIGIN_MEMORY_MS = 10 * 60_000;
 
@@ -123,8 +129,8 @@ export class DeliveryProcessor implements OnModuleDestroy {
    */
   private async troubledAmong(
     deliveryIds: readonly string[],
-  ): Promise<Map<string, { origin: string; dueAt: Date | null }>> {
-    const troubled = new Map<string, { origin: string; dueAt: Date | null }>();
+  ): Promise<Map<string, TroubledDelivery>> {
+    const troubled = new Map<string, TroubledDelivery>();
     for (const [deliveryId, owner] of await this.deliveries.ownersOf(deliveryIds)) {
       const origin = this.originOfSubscription.get(owner.subscriptionId);
       if (owner.orderingKey === null && origin !== undefined && this.scheduler.isTroubled(origin))
