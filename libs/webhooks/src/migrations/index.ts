@@ -7,6 +7,7 @@ import { AddWebhookSubscriptionFilter1796300000000 } from './1796300000000-add-s
 import { AddWebhookSubscriptionRateLimit1796400000000 } from './1796400000000-add-subscription-rate-limit';
 import { AddWebhookEventTraceParent1796500000000 } from './1796500000000-add-event-trace-parent';
 import { AddWebhookDeliveryOrderingKey1796600000000 } from './1796600000000-add-delivery-ordering-key';
+import { NarrowWebhookDeliveryDueIndex1796700000000 } from './1796700000000-narrow-delivery-due-index';
 
 /** TypeORM migrations for hosts that manage their schema with migrations (PostgreSQL, MySQL/MariaDB, SQLite). */
 export const WEBHOOK_MIGRATIONS = [
@@ -19,4 +20,5 @@ export const WEBHOOK_MIGRATIONS = [
   AddWebhookSubscriptionRateLimit1796400000000,
   AddWebhookEventTraceParent1796500000000,
   AddWebhookDeliveryOrderingKey1796600000000,
+  NarrowWebhookDeliveryDueIndex1796700000000,
 ] as const;

@@ -22,15 +22,25 @@ export const DELIVERY_STATUSES = [
 ] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
+/**
+ * The condition on `status` of the partial indexes below. A query that is to use one of them repeats
+ * it word for word (see `TypeOrmDeliveryStore`): SQLite proves nothing about `IN` lists, so a
+ * narrower list, or a bound parameter, does not match it.
+ */
+export const UNFINISHED_DELIVERY = `IN ('pending', 'failed', 'held')`;
+
 /** One event for one subscription. Unique on the pair, so fan-out is idempotent. */
 @Entity('webhook_deliveries')
 @Unique('UQ_webhook_deliveries_event_subscription', ['eventId', 'subscriptionId'])
 @Index('IDX_webhook_deliveries_subscription', ['subscriptionId', 'id'])
-@Index('IDX_webhook_deliveries_due', ['status', 'nextAttemptAt'])
-// Partial where the database allows it (not MySQL): only unfinished keyed deliveries, what the turn
-// lookups read, so unkeyed deliveries never pay for it and a key's history does not slow its lookups.
+// Both partial where the database allows it (not MySQL): only unfinished deliveries, what the relay,
+// the held-delivery and the turn lookups read, so a delivery that succeeds adds no entry to them and
+// the history does not slow them; the ordering one only keyed deliveries, so unkeyed ones never pay.
+@Index('IDX_webhook_deliveries_due', ['status', 'nextAttemptAt'], {
+  where: `"status" ${UNFINISHED_DELIVERY}`,
+})
 @Index('IDX_webhook_deliveries_ordering', ['subscriptionId', 'orderingKey', 'id'], {
-  where: `"orderingKey" IS NOT NULL AND "status" IN ('pending', 'failed', 'held')`,
+  where: `"orderingKey" IS NOT NULL AND "status" ${UNFINISHED_DELIVERY}`,
 })
 export class WebhookDelivery {
   /** UUIDv7, sent as `webhook-id`: the same on every retry. */

@@ -16,7 +16,7 @@ import {
   type RecoverableQuery,
   type RequeueOutcome,
 } from '../delivery.store';
-import { WebhookDelivery } from '../entities/delivery.entity';
+import { UNFINISHED_DELIVERY, WebhookDelivery } from '../entities/delivery.entity';
 import { WebhookEvent } from '../entities/event.entity';
 import { WebhookSubscription } from '../entities/subscription.entity';
 import { entitySql } from '../sql/entity-sql';
@@ -97,7 +97,7 @@ export class TypeOrmDeliveryStore extends DeliveryStore {
     const firstUnfinished = (subscriptionId: string, orderingKey: string, tag = '') =>
       `SELECT ${tag}${turn.select} FROM ${delivery.table} d
           WHERE ${d('subscriptionId')} = ${subscriptionId} AND ${d('orderingKey')} = ${orderingKey}
-            AND ${d('status')} IN ('pending', 'failed', 'held')
+            AND ${d('status')} ${UNFINISHED_DELIVERY}
           ORDER BY ${d('id')} LIMIT 1`;
     if (dialect.name === 'postgres') {
       // The keys as two arrays, each joined to its lookup: one short statement to plan whatever the
@@ -221,7 +221,8 @@ export class TypeOrmDeliveryStore extends DeliveryStore {
     const due = await this.deliveries
       .createQueryBuilder('delivery')
       .select(['delivery.id', 'delivery.attempts'])
-      .where('delivery.status IN (:...statuses)', { statuses: ['pending', 'failed'] })
+      // Pending and failed ones, through the due index (whose condition SQLite needs to read here).
+      .where(`delivery.status ${UNFINISHED_DELIVERY} AND delivery.status <> 'held'`)
       .andWhere('delivery.nextAttemptAt <= :cutoff', { cutoff })
       .andWhere('delivery.id > :after', { after: afterId ?? LOWEST_UUID })
       .orderBy('delivery.id', 'ASC')
@@ -258,9 +259,9 @@ export class TypeOrmDeliveryStore extends DeliveryStore {
       .createQueryBuilder()
       .update()
       .set({ status: 'pending', nextAttemptAt: dueAt })
-      .where('status = :held')
+      .where(`status ${UNFINISHED_DELIVERY} AND status = 'held'`)
       .andWhere(`subscriptionId IN (${active.getQuery()})`)
-      .setParameters({ held: 'held', active: 'active' })
+      .setParameters({ active: 'active' })
       .execute();
   }
 
@@ -279,12 +280,14 @@ export class TypeOrmDeliveryStore extends DeliveryStore {
   }
 
   async releaseHeld(subscriptionId: string, limit: number, at: Date): Promise<AttemptRef[]> {
-    const held = await this.deliveries.find({
-      where: { subscriptionId, status: 'held' },
-      select: { id: true, attempts: true },
-      order: { id: 'ASC' },
-      take: limit,
-    });
+    const held = await this.deliveries
+      .createQueryBuilder('delivery')
+      .select(['delivery.id', 'delivery.attempts'])
+      .where('delivery.subscriptionId = :subscriptionId', { subscriptionId })
+      .andWhere(`delivery.status ${UNFINISHED_DELIVERY} AND delivery.status = 'held'`)
+      .orderBy('delivery.id', 'ASC')
+      .limit(limit)
+      .getMany();
     if (held.length === 0) return [];
     await this.deliveries.update(
       { id: In(held.map((delivery) => delivery.id)), status: 'held' },
@@ -366,7 +369,7 @@ export class TypeOrmDeliveryStore extends DeliveryStore {
     const oldest = await this.deliveries
       .createQueryBuilder('delivery')
       .select('MIN(delivery.nextAttemptAt)', 'oldest')
-      .where('delivery.status IN (:...statuses)', { statuses: ['pending', 'failed'] })
+      .where(`delivery.status ${UNFINISHED_DELIVERY} AND delivery.status <> 'held'`)
       .getRawOne<{ oldest: Date | string | null }>();
     return oldest?.oldest ? rawDate(oldest.oldest) : null;
   }
