@@ -31,6 +31,7 @@ const DAY = 24 * HOUR;
 export const WEBHOOKS_DEFAULTS: WebhooksOptionDefaults = deepFreeze({
   eventTypes: [],
   worker: true,
+  preparedStatements: true,
   admin: {
     resolveTenant: singleTenant,
     guards: [],

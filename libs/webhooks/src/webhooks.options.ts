@@ -93,6 +93,12 @@ export interface WebhooksModuleOptions {
   eventTypes?: WebhookEventTypeDefinition[];
   /** Run the delivery worker in this process; `false` gives an API-only process. */
   worker?: boolean;
+  /**
+   * PostgreSQL: send the emit's statement as a named prepared statement, parsed and planned once per
+   * connection. `false` behind a pooler that does not keep them (PgBouncer in transaction mode before
+   * 1.21, or without `max_prepared_statements`).
+   */
+  preparedStatements?: boolean;
   /** The admin REST routes. */
   admin?: {
     /** Returns the tenant (account) an admin request belongs to. */
@@ -255,6 +261,7 @@ type Frozen<T> = T extends Array<infer Item> ? readonly Item[] : T;
 export interface ResolvedWebhooksOptions {
   eventTypes: WebhookEventTypeDefinition[];
   worker: boolean;
+  preparedStatements: boolean;
   resolveTenant: (request: WebhooksAdminRequest) => string | Promise<string>;
   guards: Array<Type<CanActivate> | CanActivate>;
   concurrency: number;
@@ -326,6 +333,7 @@ export function resolveWebhooksOptions(
   const resolved: ResolvedWebhooksOptions = {
     eventTypes: [...(options.eventTypes ?? defaults.eventTypes)],
     worker: options.worker ?? defaults.worker,
+    preparedStatements: options.preparedStatements ?? defaults.preparedStatements,
     resolveTenant: admin.resolveTenant,
     guards: [...admin.guards],
     concurrency: delivery.concurrency,

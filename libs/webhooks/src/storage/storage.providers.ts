@@ -29,6 +29,7 @@ import {
   TypeOrmSubscriptionStore,
 } from './typeorm/typeorm-subscription.store';
 import { WebhooksTransactions } from './webhooks-transactions';
+import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
 
 /** TypeORM's single-connection drivers of the SQLite family. */
 const SQLITE_DRIVERS = new Set([
@@ -80,11 +81,11 @@ export const storageProviders: Provider[] = [
   SubscriptionSecrets,
   {
     provide: OutboxStore,
-    useFactory: (...dependencies: StoreDependencies) =>
+    useFactory: (options: ResolvedWebhooksOptions, ...dependencies: StoreDependencies) =>
       dependencies[1].name === 'postgres'
-        ? new PostgresOutboxStore(...dependencies)
+        ? new PostgresOutboxStore(...dependencies, options.preparedStatements)
         : new TypeOrmOutboxStore(...dependencies),
-    inject: STORE_DEPENDENCIES,
+    inject: [WEBHOOKS_OPTIONS, ...STORE_DEPENDENCIES],
   },
   {
     provide: AttemptStore,

@@ -7,6 +7,7 @@ import { WebhookEvent } from '../entities/event.entity';
 import { WebhookSubscription } from '../entities/subscription.entity';
 import { RECEIVING_STATUSES } from '../outbox.store';
 import { entitySql } from '../sql/entity-sql';
+import { NamedStatement } from './named-statement';
 import type { SqlDialect } from '../sql-dialect';
 import { SQL_DIALECT } from '../storage.tokens';
 import { TypeOrmOutboxStore } from '../typeorm/typeorm-outbox.store';
@@ -21,23 +22,29 @@ import { WebhooksTransactions } from '../webhooks-transactions';
 @Injectable()
 export class PostgresOutboxStore extends TypeOrmOutboxStore {
   private readonly statement: string;
+  /** The statement prepared once per connection (`preparedStatements`), or null: sent unnamed. */
+  private readonly named: NamedStatement | null;
 
   constructor(
     @InjectDataSource() private readonly postgres: DataSource,
     @Inject(SQL_DIALECT) dialect: SqlDialect,
     transactions: WebhooksTransactions,
+    prepared = true,
   ) {
     super(postgres, dialect, transactions);
     this.statement = buildStatement(postgres);
+    this.named = prepared ? new NamedStatement(postgres, this.statement) : null;
   }
 
   override async write(
     events: readonly WebhookEvent[],
     manager?: EntityManager,
   ): Promise<string[][]> {
-    const created = await (manager ?? this.postgres.manager).query<
-      Array<{ id: string; event_id: string }>
-    >(this.statement, outboxParameters(events));
+    type Created = { id: string; event_id: string };
+    const parameters = outboxParameters(events);
+    const created = this.named
+      ? await this.named.query<Created>(parameters, manager)
+      : await (manager ?? this.postgres.manager).query<Created[]>(this.statement, parameters);
     const byEvent = new Map<string, string[]>(events.map((event) => [event.id, []]));
     for (const { id, event_id } of created) byEvent.get(event_id)?.push(id);
     return events.map((event) => byEvent.get(event.id) ?? []);
