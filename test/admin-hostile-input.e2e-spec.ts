@@ -54,6 +54,7 @@ describe('hostile admin input', () => {
         expect(response.status).toBe(400);
         expect(JSON.stringify(response.body.message)).toContain(field);
         expect(JSON.stringify(response.body.message)).toContain('deep');
+        expect(response.body.code).toBe('invalid_request');
       },
     );
 

@@ -200,6 +200,8 @@ describe.each(TEST_DATABASES)('subscriptions admin API on %s', (database) => {
       const response = await create('strict', body);
       expect(response.status).toBe(400);
       expect(JSON.stringify(response.body.message)).toContain(field);
+      // Whichever check refused it (a DTO rule, the URL policy, the catalogue), the body has a code.
+      expect(response.body.code).toMatch(/^[a-z_]+$/);
     });
 
     it.each([
@@ -217,6 +219,7 @@ describe.each(TEST_DATABASES)('subscriptions admin API on %s', (database) => {
           .send(body);
         expect(response.status).toBe(400);
         expect(JSON.stringify(response.body.message)).toContain(field);
+        expect(response.body.code).toMatch(/^[a-z_]+$/);
         const after = await request(http)
           .get(`/lists/strict/webhooks/${existing.id}`)
           .set(TENANT_HEADER, 'acme')

@@ -1,5 +1,4 @@
 import {
-  BadRequestException,
   Injectable,
   type CallHandler,
   type ExecutionContext,
@@ -8,6 +7,7 @@ import {
 import type { Observable } from 'rxjs';
 import { tooDeepProblem } from '../common/nesting-depth';
 import { findUnstorableText } from '../common/unstorable-text';
+import { invalidRequest } from './admin-validation.pipe';
 
 /** Keys that no DTO declares and that would reach object prototypes if code ever merged the body. */
 const FORBIDDEN_KEYS = ['__proto__', 'constructor', 'prototype'];
@@ -40,7 +40,7 @@ export class ParsedInputInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<{ body?: unknown; query?: unknown }>();
     const problem = problemOf(request.body) ?? problemOf(request.query);
-    if (problem) throw new BadRequestException([problem]);
+    if (problem) throw invalidRequest([problem]);
     return next.handle();
   }
 }

@@ -12,7 +12,8 @@ export class ErrorResponseDto {
   @ApiProperty({ type: [String], example: ['url must be an absolute http or https URL'] })
   message!: string[];
   @ApiPropertyOptional({
-    description: 'Machine-readable code of a library error',
+    description:
+      "Machine-readable code: a library error's, or `invalid_request` for a field that fails its rules",
     example: 'url_not_allowed',
   })
   code?: string;
