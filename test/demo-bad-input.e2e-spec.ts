@@ -61,6 +61,16 @@ describe('demo app: bad input (SQLite in memory, real Redis)', () => {
     await http().get('/lists/999999').expect(404);
     await http().post('/lists/999999/contacts').send({ email: 'ghost@example.com' }).expect(404);
     await http().post('/lists/999999/campaigns').send({ subject: 'x', body: 'y' }).expect(404);
+    // The library's route asks the demo's lists (`admin.listExists`), and stores nothing.
+    const hook = { url: 'https://example.com/hook', events: ['contact.subscribed'] };
+    for (const unknown of ['999999', 'not-a-list', '99999999999']) {
+      const refused = await http().post(`/lists/${unknown}/webhooks`).send(hook).expect(404);
+      expect(refused.body).toMatchObject({
+        code: 'list_not_found',
+        message: [`list ${unknown} not found`],
+      });
+      expect((await http().get(`/lists/${unknown}/webhooks`).expect(200)).body.data).toEqual([]);
+    }
     await http().get('/contacts/999999').expect(404);
     await http().patch('/contacts/999999').send({ firstName: 'X' }).expect(404);
     await http().post('/contacts/999999/unsubscribe').expect(404);

@@ -5,7 +5,12 @@ import { TypeOrmModule, type TypeOrmModuleOptions } from '@nestjs/typeorm';
 import { BullAdapter } from '@bull-board/api/bullAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import { BullBoardModule } from '@bull-board/nestjs';
-import { WEBHOOKS_INBOUND_QUEUE, WEBHOOKS_QUEUE, WebhooksModule } from 'nestjs-marketing-webhooks';
+import {
+  DEFAULT_TENANT_ID,
+  WEBHOOKS_INBOUND_QUEUE,
+  WEBHOOKS_QUEUE,
+  WebhooksModule,
+} from 'nestjs-marketing-webhooks';
 import type { Registry } from 'prom-client';
 import { ActivityModule } from './activity/activity.module';
 import { BouncesModule } from './bounces/bounces.module';
@@ -56,7 +61,12 @@ export class AppModule {
             security: { allowPrivateNetworks: true },
             retries: { schedule: [2_000, 10_000, 60_000] },
             // The library's webhook admin routes follow the same rule as the demo's: a wrong key is refused.
-            admin: { guards: [RequestSourceGuard] },
+            // …and subscriptions go only to the lists the demo has.
+            admin: {
+              guards: [RequestSourceGuard],
+              listExists: (tenantId, listId) =>
+                tenantId === DEFAULT_TENANT_ID && lists.exists(listId),
+            },
             portal: demoPortalOptions(demo, lists),
           }),
           isGlobal: true,

@@ -21,6 +21,7 @@ describe('the public API', () => {
         'InvalidCursorError',
         'InvalidSubscriptionError',
         'InvalidWebhookEventError',
+        'ListNotFoundError',
         'PortalAccessError',
         'PortalConfigurationError',
         'PortalSessionError',

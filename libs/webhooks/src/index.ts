@@ -108,6 +108,7 @@ export {
   InvalidInboundEndpointError,
   InvalidSubscriptionError,
   InvalidWebhookEventError,
+  ListNotFoundError,
   PortalAccessError,
   PortalConfigurationError,
   PortalSessionError,

@@ -75,6 +75,15 @@ export class SubscriptionNotFoundError extends WebhooksError {
   }
 }
 
+/** `admin.listExists` says the tenant has no such list (answered 404). */
+export class ListNotFoundError extends WebhooksError {
+  readonly code = 'list_not_found';
+
+  constructor(readonly listId: string) {
+    super(`list ${listId} not found`, 'listId');
+  }
+}
+
 export class DeliveryNotFoundError extends WebhooksError {
   readonly code = 'delivery_not_found';
 

@@ -8,6 +8,11 @@ function singleTenant(): string {
   return DEFAULT_TENANT_ID;
 }
 
+/** The library does not know the host's lists: without `admin.listExists`, each one exists. */
+function anyList(): boolean {
+  return true;
+}
+
 /** Without `portal.resolveLists`, a session must name its lists. */
 function listsNotResolvable(): PortalList[] {
   throw new PortalConfigurationError(
@@ -35,6 +40,7 @@ export const WEBHOOKS_DEFAULTS: WebhooksOptionDefaults = deepFreeze({
   admin: {
     resolveTenant: singleTenant,
     guards: [],
+    listExists: anyList,
   },
   delivery: {
     concurrency: 50,

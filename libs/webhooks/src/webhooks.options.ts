@@ -105,6 +105,11 @@ export interface WebhooksModuleOptions {
     resolveTenant?: (request: WebhooksAdminRequest) => string | Promise<string>;
     /** Guards run before every admin route (classes are resolved from the host's container). */
     guards?: Array<Type<CanActivate> | CanActivate>;
+    /**
+     * Whether the tenant has this list: a subscription to a list it has not is refused (404
+     * `list_not_found`), from the API and from code. Not asked for the all-lists scope (`*`).
+     */
+    listExists?: (tenantId: string, listId: string) => boolean | Promise<boolean>;
   };
   /** How this process sends. */
   delivery?: {
@@ -264,6 +269,7 @@ export interface ResolvedWebhooksOptions {
   preparedStatements: boolean;
   resolveTenant: (request: WebhooksAdminRequest) => string | Promise<string>;
   guards: Array<Type<CanActivate> | CanActivate>;
+  listExists: (tenantId: string, listId: string) => boolean | Promise<boolean>;
   concurrency: number;
   connectTimeoutMs: number;
   requestTimeoutMs: number;
@@ -336,6 +342,7 @@ export function resolveWebhooksOptions(
     preparedStatements: options.preparedStatements ?? defaults.preparedStatements,
     resolveTenant: admin.resolveTenant,
     guards: [...admin.guards],
+    listExists: admin.listExists,
     concurrency: delivery.concurrency,
     connectTimeoutMs: delivery.connectTimeoutMs,
     requestTimeoutMs: delivery.requestTimeoutMs,

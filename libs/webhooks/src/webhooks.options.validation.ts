@@ -170,6 +170,9 @@ function portalProblems(options: ResolvedWebhooksOptions): string[] {
       }
     }
   }
+  if (typeof options.listExists !== 'function') {
+    problems.push('admin.listExists must be a function');
+  }
   if (typeof options.resolvePortalLists !== 'function') {
     problems.push('portal.resolveLists must be a function');
   }

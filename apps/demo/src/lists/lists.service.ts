@@ -2,6 +2,7 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import type { CreateListDto } from './dto/create-list.dto';
+import { MAX_ID } from '../common/id-params.dto';
 import { List } from './list.entity';
 
 @Injectable()
@@ -20,6 +21,12 @@ export class ListsService {
     const list = await this.lists.findOneBy({ id });
     if (!list) throw new NotFoundException(`list ${id} not found`);
     return list;
+  }
+
+  /** Whether a list has this id as a URL spells it (`admin.listExists` of the webhooks module). */
+  async exists(id: string): Promise<boolean> {
+    const number = /^[1-9]\d{0,9}$/.test(id) ? Number(id) : NaN;
+    return number <= MAX_ID && this.lists.existsBy({ id: number });
   }
 
   findByName(name: string): Promise<List | null> {

@@ -13,6 +13,7 @@ import {
   InboundStateConflictError,
   InvalidInboundEndpointError,
   InvalidSubscriptionError,
+  ListNotFoundError,
   PortalAccessError,
   PortalConfigurationError,
   PortalSessionError,
@@ -37,6 +38,7 @@ function isServerFault(error: WebhooksError): boolean {
 function statusOf(error: WebhooksError): { statusCode: number; error: string } {
   if (
     error instanceof SubscriptionNotFoundError ||
+    error instanceof ListNotFoundError ||
     error instanceof DeliveryNotFoundError ||
     error instanceof InboundEndpointNotFoundError ||
     error instanceof InboundEventNotFoundError

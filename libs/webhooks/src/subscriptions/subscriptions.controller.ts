@@ -58,7 +58,7 @@ export class WebhookSubscriptionsController {
   @Post()
   @ApiOperation('Subscribe a URL to events of the list')
   @ApiResponse(201, CreatedSubscriptionResponseDto, 'The subscription, with its signing secret')
-  @ApiErrors(ErrorResponseDto, 409)
+  @ApiErrors(ErrorResponseDto, 404, 409)
   async create(
     @TenantId() tenantId: string,
     @Param() { listId }: ListParamsDto,

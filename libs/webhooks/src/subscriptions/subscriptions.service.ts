@@ -13,11 +13,13 @@ import { compileContentFilter } from '../filters/content-filter.matcher';
 import { UrlGuard } from '../security/url-guard';
 import {
   InvalidSubscriptionError,
+  ListNotFoundError,
   SubscriptionNotFoundError,
   SubscriptionStateConflictError,
   WebhookLimitError,
 } from '../webhooks.errors';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
+import { ALL_LISTS } from '../webhooks.constants';
 import { CreateSubscriptionDto } from './dto/create-subscription.dto';
 import {
   DEFAULT_PAGE_SIZE,
@@ -52,6 +54,9 @@ export class WebhookSubscriptionsService {
   /** Creates a subscription; input from code gets the same validation as the admin API. */
   async create(scope: SubscriptionScope, raw: CreateSubscriptionDto): Promise<WebhookSubscription> {
     const input = validateInput(CreateSubscriptionDto, raw);
+    const { tenantId, listId } = scope;
+    if (listId !== ALL_LISTS && !(await this.options.listExists(tenantId, listId)))
+      throw new ListNotFoundError(listId);
     await this.assertAcceptable(input);
     const verify = this.options.verifyEndpointOnCreate;
     const limit = this.options.maxSubscriptionsPerList;
