@@ -3,6 +3,7 @@ import { parse } from 'qs';
 import request from 'supertest';
 import type { App } from 'supertest/types';
 import { verifyWebhook } from 'nestjs-marketing-webhooks';
+import { Webhook } from 'standardwebhooks';
 import { TestReceiver } from './support/receiver';
 import { TEST_DATABASES } from './support/services';
 import { createSubscription } from './support/subscriptions';
@@ -55,6 +56,11 @@ describe.each(TEST_DATABASES)('payload formats and custom headers on %s', (datab
         .replace(/%5D/g, ']'),
     );
     verifyWebhook(subscription.secret, delivery.body, delivery.headers);
+    // The official library verifies it too, once told not to parse the body as JSON (docs/delivery.md).
+    const official = new Webhook(subscription.secret);
+    const headers = delivery.headers as Record<string, string>;
+    expect(() => official.verify(delivery.body, headers)).toThrow(SyntaxError);
+    expect(official.verify(delivery.body, headers, { jsonParse: false })).toBeUndefined();
     const parsed = parse(delivery.body);
     const asStrings = (value: unknown): unknown =>
       Array.isArray(value)
