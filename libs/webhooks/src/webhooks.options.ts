@@ -4,7 +4,6 @@ import { assertKnownOptions, assertValidOptions } from './webhooks.options.valid
 import type {
   EncryptionKey,
   InboundSchemeDefinition,
-  InboundSchemeRequest,
   MetricsRegistry,
   PortalList,
   PortalSigningKey,
@@ -15,17 +14,7 @@ import type {
 
 export { WEBHOOKS_DEFAULTS };
 
-export type {
-  EncryptionKey,
-  InboundSchemeDefinition,
-  InboundSchemeRequest,
-  MetricsRegistry,
-  PortalList,
-  PortalSigningKey,
-  PortalTheme,
-  WebhookEventTypeDefinition,
-  WebhooksAdminRequest,
-};
+export * from './webhooks.option-types';
 
 /**
  * What `forRoot` / `forRootAsync` accept. Every option is optional: its default is in
