@@ -10,11 +10,11 @@ import type {
   PortalTheme,
   WebhookEventTypeDefinition,
   WebhooksAdminRequest,
-} from './webhooks.option-types';
+} from './webhooks.options.types';
 
 export { WEBHOOKS_DEFAULTS };
 
-export * from './webhooks.option-types';
+export * from './webhooks.options.types';
 
 /**
  * What `forRoot` / `forRootAsync` accept. Every option is optional: its default is in

@@ -32,6 +32,13 @@ const MAX_IDS = 500;
 const MAX_TURNS = 100;
 
 /**
+ * Pending and failed deliveries (the relay's), and held ones, each through the due index: the
+ * condition repeats the index's own, which SQLite needs to read in the query to use it.
+ */
+const dueCondition = (status: string) => `${status} ${UNFINISHED_DELIVERY} AND ${status} <> 'held'`;
+const heldCondition = (status: string) => `${status} ${UNFINISHED_DELIVERY} AND ${status} = 'held'`;
+
+/**
  * Deliveries on every database. The worker's statements (load, due times) are written by hand once
  * and read column by column: they run for every attempt, and a query builder with entity hydration
  * cost more CPU than the HTTP request. The rest goes through TypeORM.
@@ -221,8 +228,7 @@ export class TypeOrmDeliveryStore extends DeliveryStore {
     const due = await this.deliveries
       .createQueryBuilder('delivery')
       .select(['delivery.id', 'delivery.attempts'])
-      // Pending and failed ones, through the due index (whose condition SQLite needs to read here).
-      .where(`delivery.status ${UNFINISHED_DELIVERY} AND delivery.status <> 'held'`)
+      .where(dueCondition('delivery.status'))
       .andWhere('delivery.nextAttemptAt <= :cutoff', { cutoff })
       .andWhere('delivery.id > :after', { after: afterId ?? LOWEST_UUID })
       .orderBy('delivery.id', 'ASC')
@@ -259,7 +265,7 @@ export class TypeOrmDeliveryStore extends DeliveryStore {
       .createQueryBuilder()
       .update()
       .set({ status: 'pending', nextAttemptAt: dueAt })
-      .where(`status ${UNFINISHED_DELIVERY} AND status = 'held'`)
+      .where(heldCondition('status'))
       .andWhere(`subscriptionId IN (${active.getQuery()})`)
       .setParameters({ active: 'active' })
       .execute();
@@ -284,7 +290,7 @@ export class TypeOrmDeliveryStore extends DeliveryStore {
       .createQueryBuilder('delivery')
       .select(['delivery.id', 'delivery.attempts'])
       .where('delivery.subscriptionId = :subscriptionId', { subscriptionId })
-      .andWhere(`delivery.status ${UNFINISHED_DELIVERY} AND delivery.status = 'held'`)
+      .andWhere(heldCondition('delivery.status'))
       .orderBy('delivery.id', 'ASC')
       .limit(limit)
       .getMany();
@@ -369,7 +375,7 @@ export class TypeOrmDeliveryStore extends DeliveryStore {
     const oldest = await this.deliveries
       .createQueryBuilder('delivery')
       .select('MIN(delivery.nextAttemptAt)', 'oldest')
-      .where(`delivery.status ${UNFINISHED_DELIVERY} AND delivery.status <> 'held'`)
+      .where(dueCondition('delivery.status'))
       .getRawOne<{ oldest: Date | string | null }>();
     return oldest?.oldest ? rawDate(oldest.oldest) : null;
   }
