@@ -12,6 +12,7 @@ import { AttemptLeases } from './delivery/attempt-leases';
 import { DeliveryProcessor } from './delivery/delivery.processor';
 import { LocalFirstAttempts } from './delivery/local-first-attempts';
 import { OrderingTurns } from './delivery/ordering-turns';
+import { TurnWaiters } from './delivery/turn-waiters';
 import { EndpointThrottle } from './delivery/endpoint-throttle';
 import { DisabledEndpointProber } from './delivery/disabled-endpoint-prober';
 import { EndpointVerifier } from './delivery/endpoint-verifier';
@@ -99,6 +100,7 @@ import { eventCatalogueProvider, resolvedOptionsProvider } from './webhooks.prov
     DeliveryAttempter,
     EndpointHealthRecorder,
     OrderingTurns,
+    TurnWaiters,
     AttemptClaims,
     AttemptLeases,
     DeliveryProcessor,

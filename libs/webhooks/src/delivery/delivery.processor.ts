@@ -45,6 +45,7 @@ export class DeliveryProcessor implements OnModuleDestroy {
   private readonly scheduler: OriginScheduler<LoadedDelivery>;
   /** How long past its predecessor's next attempt a delivery waiting for its turn is left alone. */
   private readonly turnLeaseMs: number;
+  private readonly relayIntervalMs: number;
   /** The receiver origin of each subscription this worker attempted lately. */
   private readonly originOfSubscription = new ExpiringMap<string, string>(ORIGIN_MEMORY_MS);
 
@@ -62,6 +63,7 @@ export class DeliveryProcessor implements OnModuleDestroy {
     private readonly attemptLeases: AttemptLeases,
   ) {
     this.turnLeaseMs = parkLeaseMs(options);
+    this.relayIntervalMs = options.relayIntervalMs;
     this.scheduler = new OriginScheduler(
       { ...options, parkLeaseMs: parkLeaseMs(options) },
       {
@@ -270,7 +272,17 @@ export class DeliveryProcessor implements OnModuleDestroy {
     // A turn after this one: this delivery became final meanwhile; the attempt is then not recorded.
     if (turn === null || turn.deliveryId >= delivery.id) return false;
     const after = Math.max(Date.now(), turn.nextAttemptAt?.getTime() ?? 0);
-    await this.dueTimes.setDue([job], new Date(after + this.turnLeaseMs));
+    const dueAt = after + this.turnLeaseMs;
+    await this.dueTimes.setDue([job], new Date(dueAt));
+    // Noted before the last check, so that an earlier one final after that check wakes this one; kept
+    // until the relay offers this one again.
+    await this.turns
+      .waitUntil(delivery.subscriptionId, orderingKey, dueAt + this.relayIntervalMs)
+      .catch((error: unknown) =>
+        this.logger.warn(
+          `A delivery waiting for its turn (ordering key ${JSON.stringify(orderingKey)}) waits for the relay: ${String(error)}`,
+        ),
+      );
     // Checked again once the lease is written: the earlier one may have become final in between, and
     // its wake-up found this one before the lease moved it (a job of the same id, dropped by Bull).
     const now = await this.turns.find(delivery.subscriptionId, orderingKey);
@@ -278,14 +290,15 @@ export class DeliveryProcessor implements OnModuleDestroy {
   }
 
   /**
-   * A delivery with an ordering key became final: the next one of its key goes at once. Its job id is
+   * A delivery with an ordering key became final: the next one of its key goes at once, if it waits
+   * (see `TurnWaiters`; one that does not yet checks its turn itself when it starts). Its job id is
    * the attempt's usual one, so a job already queued for that attempt (a retry, the relay's) is kept;
    * one running beside another path is kept from sending twice by its claim. A lost wake-up only costs
    * the waiting lease.
    */
   private async wakeNextInTurn(subscriptionId: string, orderingKey: string): Promise<void> {
     try {
-      const next = await this.turns.find(subscriptionId, orderingKey);
+      const next = await this.turns.next(subscriptionId, orderingKey);
       if (next) await this.deliveryQueue.enqueueNow([next]);
     } catch (error) {
       this.logger.warn(

@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { GroupCommit } from '../common/group-commit';
 import { DeliveryStore, type OrderingKeyRef, type OrderingTurn } from '../storage/delivery.store';
+import { TurnWaiters } from './turn-waiters';
 
 const MAX_BATCH = 100;
 
 /**
  * Whose turn it is, per ordering key (see `DeliveryStore.findOrderingTurns`), asked by the keyed
  * attempts that start at about the same time in one statement: each keyed attempt asks before it
- * sends, and each that ends asks for the next.
+ * sends, and each that ends asks for the next if one may be waiting (see `TurnWaiters`).
  */
 @Injectable()
 export class OrderingTurns {
@@ -16,9 +17,26 @@ export class OrderingTurns {
     { maxBatch: MAX_BATCH, maxConcurrentFlushes: 1 },
   );
 
-  constructor(private readonly deliveries: DeliveryStore) {}
+  constructor(
+    private readonly deliveries: DeliveryStore,
+    private readonly waiters: TurnWaiters,
+  ) {}
 
   find(subscriptionId: string, orderingKey: string): Promise<OrderingTurn | null> {
     return this.batches.submit({ subscriptionId, orderingKey });
+  }
+
+  /** Notes that a delivery of the key waits for its turn until `until` (epoch ms) at the latest. */
+  waitUntil(subscriptionId: string, orderingKey: string, until: number): Promise<void> {
+    return this.waiters.mark({ subscriptionId, orderingKey }, until);
+  }
+
+  /**
+   * The key's turn once a delivery of it became final, or null when none waits for it: such one
+   * checks its turn itself when its attempt starts.
+   */
+  async next(subscriptionId: string, orderingKey: string): Promise<OrderingTurn | null> {
+    if (!(await this.waiters.mayBeWaiting({ subscriptionId, orderingKey }))) return null;
+    return this.find(subscriptionId, orderingKey);
   }
 }

@@ -1,0 +1,115 @@
+import type { ServerResponse } from 'node:http';
+import { DeliveryStore, WebhookDelivery } from './support/internals';
+import { eventually } from './support/eventually';
+import { TestReceiver } from './support/receiver';
+import { TEST_DATABASES } from './support/services';
+import { createSubscription, listDeliveries } from './support/subscriptions';
+import { createWebhooksApp, type WebhooksTestApp } from './support/webhooks-app';
+
+/**
+ * The relay would offer a waiting delivery again only a lease (twice the request timeout) past its
+ * predecessor's attempt: a minute here, far beyond the test's waits, so a delivery that goes sooner
+ * was woken up by its predecessor.
+ */
+const OPTIONS = { delivery: { requestTimeoutMs: 30_000, relayIntervalMs: 1_000 } };
+
+/**
+ * A keyed delivery that becomes final asks whose turn is next only when a delivery of its key waits
+ * (a mark in Redis), and one that waits is still woken up by it.
+ */
+describe.each(TEST_DATABASES)('waking the next delivery of an ordering key on %s', (database) => {
+  let hooks: WebhooksTestApp;
+  let receiver: TestReceiver;
+  const held: ServerResponse[] = [];
+  /** The ordering keys whose turn was asked for, one entry per key asked. */
+  const turnsAsked: string[] = [];
+
+  beforeAll(async () => {
+    receiver = await TestReceiver.start();
+    receiver.respondWith((request, response) => {
+      if (request.path === '/held') held.push(response);
+      else response.writeHead(204).end();
+    });
+    hooks = await createWebhooksApp({ database, options: OPTIONS });
+    const store = hooks.app.get(DeliveryStore);
+    const find = store.findOrderingTurns.bind(store);
+    jest.spyOn(store, 'findOrderingTurns').mockImplementation((keys) => {
+      turnsAsked.push(...keys.map((key) => key.orderingKey));
+      return find(keys);
+    });
+  });
+  afterAll(async () => {
+    held.splice(0).forEach((response) => response.writeHead(204).end());
+    await hooks.close();
+    await receiver.close();
+  });
+
+  const emit = (listId: string, orderingKey: string, seq: number) =>
+    hooks.webhooks.emit(
+      { listId, type: 'contact.updated', source: 'api', data: { seq } },
+      { orderingKey },
+    );
+  const asked = (key: string) => turnsAsked.filter((asked) => asked === key).length;
+  const waitersMark = (subscriptionId: string, key: string) =>
+    hooks.queue.client.exists(hooks.queue.toKey(`turn-waiters:${subscriptionId}:${key}`));
+
+  it('asks once per delivery when none of its key waits', async () => {
+    const subscription = await createSubscription(hooks, 'alone', {
+      url: receiver.url('/fast'),
+      events: ['contact.updated'],
+    });
+    const keys = ['alone-1', 'alone-2', 'alone-3', 'alone-4'];
+    for (const [index, key] of keys.entries()) await emit('alone', key, index);
+
+    await eventually(
+      async () => {
+        const { data } = await listDeliveries(hooks, 'alone', subscription.id);
+        return data.length === 4 && data.every((row) => row.status === 'succeeded');
+      },
+      { what: 'the four deliveries to succeed' },
+    );
+    // Each checked its own turn before sending; none asked again for a successor once it succeeded.
+    expect(keys.map(asked)).toEqual([1, 1, 1, 1]);
+    for (const key of keys) expect(await waitersMark(subscription.id, key)).toBe(0);
+  });
+
+  it('wakes a delivery waiting behind an earlier one as soon as that one is final', async () => {
+    const subscription = await createSubscription(hooks, 'queued', {
+      url: receiver.url('/held'),
+      events: ['contact.updated'],
+    });
+    await emit('queued', 'contact-q', 1);
+    await receiver.waitFor(1, { path: '/held' });
+    const second = await emit('queued', 'contact-q', 2);
+
+    // The second waits: leased past the first's attempt, and its key marked as waited on.
+    const deliveries = hooks.dataSource.getRepository(WebhookDelivery);
+    await eventually(
+      async () => {
+        const row = await deliveries.findOneByOrFail({ id: second.deliveryIds[0] });
+        return (row.nextAttemptAt?.getTime() ?? 0) > Date.now() + 30_000;
+      },
+      { what: 'the second delivery to be leased while it waits' },
+    );
+    expect(await waitersMark(subscription.id, 'contact-q')).toBe(1);
+    expect(receiver.received('/held')).toHaveLength(1);
+
+    held.splice(0).forEach((response) => response.writeHead(204).end());
+    await receiver.waitFor(2, { path: '/held' });
+    held.splice(0).forEach((response) => response.writeHead(204).end());
+    const seqs = receiver
+      .received('/held')
+      .map((request) => (JSON.parse(request.body) as { data: { seq: number } }).data.seq);
+    expect(seqs).toEqual([1, 2]);
+    await eventually(
+      async () => {
+        const row = await deliveries.findOneByOrFail({ id: second.deliveryIds[0] });
+        return row.status === 'succeeded';
+      },
+      { what: 'the second delivery to succeed' },
+    );
+    // The first asked before it sent and again once it succeeded (someone waited); the second before
+    // and after its mark, once more when woken up, and (its mark still there) once it succeeded.
+    await eventually(() => asked('contact-q') === 6, { what: 'six lookups of the key' });
+  });
+});
