@@ -105,6 +105,7 @@ export function App({ apiBase, token }: { apiBase: string; token: string | null 
         toastSeq.current += 1;
         setToast({ id: toastSeq.current, message, tone });
       },
+      dismissNotice: () => setToast((current) => (current?.tone === 'danger' ? current : null)),
     };
   }, [api, phase]);
 

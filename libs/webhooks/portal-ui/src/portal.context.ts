@@ -9,6 +9,8 @@ export interface Portal {
   readOnly: boolean;
   catalogue: EventCatalogue;
   notify: (message: string, tone?: Tone) => void;
+  /** Takes down a success or info notice, not an error: a failure shown in place supersedes it. */
+  dismissNotice: () => void;
   /**
    * Set when the visitor moves to another screen, taken by that screen's heading. Not set on the
    * first screen or on a change of list: focus stays where the visitor is (the list picker).

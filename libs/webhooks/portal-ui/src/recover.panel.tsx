@@ -25,12 +25,12 @@ export function RecoverPanel({ listId, subscription, onRecovered }: RecoverPanel
         : new Date(Date.now() - DAY_MS),
     ),
   );
-  const { busy, problem, setProblem, run } = useApiAction();
+  const { busy, problem, fail, run } = useApiAction();
 
   const submit = async () => {
     const iso = fromLocalInput(since);
     if (iso === null) {
-      setProblem({ summary: t('recover.invalid'), details: [] });
+      fail({ summary: t('recover.invalid'), details: [] });
       return;
     }
     await run(async () => {
