@@ -266,8 +266,13 @@ describe.each(TEST_DATABASES)('endpoint health on %s', (database) => {
       await eventually(async () => (await status(subscription.id)).status === 'active', {
         what: 're-enabled by the probe',
       });
-      expect(recorder.named(WEBHOOK_LIFECYCLE_EVENTS.subscriptionEnabled)).toContainEqual(
-        expect.objectContaining({ subscriptionId: subscription.id, via: 'probe' }),
+      // Told once its held deliveries are released, which comes after the status.
+      await eventually(
+        () =>
+          recorder
+            .named(WEBHOOK_LIFECYCLE_EVENTS.subscriptionEnabled)
+            .some((event) => event.subscriptionId === subscription.id && event.via === 'probe'),
+        { what: 'the probe’s subscription.enabled event' },
       );
       const probes = receiver
         .received('/comeback')

@@ -113,3 +113,52 @@ describe.each(TEST_DATABASES)('waking the next delivery of an ordering key on %s
     await eventually(() => asked('contact-q') === 6, { what: 'six lookups of the key' });
   });
 });
+
+/**
+ * Without a relay in the process (`relayIntervalMs: 0`), nothing would offer a waiter again once its
+ * mark expired: a final keyed delivery looks for the next one whether or not its key is marked.
+ */
+describe('waking the next delivery of an ordering key without a relay', () => {
+  let hooks: WebhooksTestApp;
+  let receiver: TestReceiver;
+  const turnsAsked: string[] = [];
+
+  beforeAll(async () => {
+    receiver = await TestReceiver.start();
+    hooks = await createWebhooksApp({
+      database: 'postgres',
+      options: { delivery: { relayIntervalMs: 0 } },
+    });
+    const store = hooks.app.get(DeliveryStore);
+    const find = store.findOrderingTurns.bind(store);
+    jest.spyOn(store, 'findOrderingTurns').mockImplementation((keys) => {
+      turnsAsked.push(...keys.map((key) => key.orderingKey));
+      return find(keys);
+    });
+  });
+  afterAll(async () => {
+    await hooks.close();
+    await receiver.close();
+  });
+
+  it('asks for the next one each time a keyed delivery is final', async () => {
+    const subscription = await createSubscription(hooks, 'unrelayed', {
+      url: receiver.url('/fast'),
+      events: ['contact.updated'],
+    });
+    await hooks.webhooks.emit(
+      { listId: 'unrelayed', type: 'contact.updated', source: 'api', data: {} },
+      { orderingKey: 'unrelayed-1' },
+    );
+    await eventually(
+      async () => {
+        const { data } = await listDeliveries(hooks, 'unrelayed', subscription.id);
+        return data[0]?.status === 'succeeded';
+      },
+      { what: 'the delivery to succeed' },
+    );
+    // Before it sent, and once it succeeded.
+    await eventually(() => turnsAsked.length === 2, { what: 'the lookup after it succeeded' });
+    expect(turnsAsked).toEqual(['unrelayed-1', 'unrelayed-1']);
+  });
+});

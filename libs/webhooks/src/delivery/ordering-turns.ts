@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { GroupCommit } from '../common/group-commit';
 import { DeliveryStore, type OrderingKeyRef, type OrderingTurn } from '../storage/delivery.store';
+import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
 import { TurnWaiters } from './turn-waiters';
 
 const MAX_BATCH = 100;
@@ -17,10 +18,19 @@ export class OrderingTurns {
     { maxBatch: MAX_BATCH, maxConcurrentFlushes: 1 },
   );
 
+  /**
+   * Whether this process runs the relay, which offers a waiter again once its mark has expired (its
+   * predecessor retried past its lease). Without one, a final delivery always looks for the next.
+   */
+  private readonly relayed: boolean;
+
   constructor(
+    @Inject(WEBHOOKS_OPTIONS) options: ResolvedWebhooksOptions,
     private readonly deliveries: DeliveryStore,
     private readonly waiters: TurnWaiters,
-  ) {}
+  ) {
+    this.relayed = options.relayIntervalMs > 0;
+  }
 
   find(subscriptionId: string, orderingKey: string): Promise<OrderingTurn | null> {
     return this.batches.submit({ subscriptionId, orderingKey });
@@ -36,7 +46,8 @@ export class OrderingTurns {
    * checks its turn itself when its attempt starts.
    */
   async next(subscriptionId: string, orderingKey: string): Promise<OrderingTurn | null> {
-    if (!(await this.waiters.mayBeWaiting({ subscriptionId, orderingKey }))) return null;
+    if (this.relayed && !(await this.waiters.mayBeWaiting({ subscriptionId, orderingKey })))
+      return null;
     return this.find(subscriptionId, orderingKey);
   }
 }
