@@ -1,5 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import { DeliveryStore, WebhookDelivery, type DeliveryStatus } from './support/internals';
+import { createSubscription } from './support/subscriptions';
 import { createWebhooksApp, type WebhooksTestApp } from './support/webhooks-app';
 
 const SETTLED = 3_000;
@@ -97,6 +98,27 @@ describe.each(['postgres', 'sqlite'] as const)('the due index on %s', (database)
       .findOneByOrFail({ subscriptionId: orphanedSubscriptionId });
     // Its subscription does not exist, so it is no orphan of an active one: it stays held.
     expect(released.status).toBe('held');
+  });
+
+  it('tells a keyed delivery behind an earlier one with its load, through the ordering index', async () => {
+    await createSubscription(hooks, 'turns', {
+      url: 'http://127.0.0.1:9/turns',
+      events: ['contact.updated'],
+    });
+    const emit = (orderingKey?: string) =>
+      hooks.webhooks.emit(
+        { listId: 'turns', type: 'contact.updated', source: 'api', data: {} },
+        { orderingKey },
+      );
+    const emitted = [await emit('contact-1'), await emit('contact-1'), await emit('contact-2')];
+    const unkeyed = await emit();
+    const deliveryIds = [...emitted, unkeyed].map((result) => result.deliveryIds[0]);
+
+    const { result: loaded, plans } = await withPlans(hooks, () =>
+      store.loadForAttempts(deliveryIds),
+    );
+    expect(loaded.map((row) => row?.behindEarlier)).toEqual([false, true, false, false]);
+    expect(plans).toEqual([expect.stringContaining('IDX_webhook_deliveries_ordering')]);
   });
 
   it('keeps settled deliveries out of the lookups', async () => {

@@ -183,10 +183,16 @@ export class DeliveryProcessor implements OnModuleDestroy {
       // Ordered deliveries (an `orderingKey`) wait for their turn; paced ones and those resumed from
       // parking too, since an earlier one redelivered while they waited is the key's turn again. One
       // resumed within a second reuses the row it checked its turn with just before (a burst parks
-      // thousands: each checking again cost S1-ordered about a tenth of its throughput). Unordered
-      // ones pay nothing here.
+      // thousands: each checking again cost S1-ordered about a tenth of its throughput). The load
+      // tells whether an earlier one was unfinished; only then is the turn looked up (and waited
+      // for). Unordered ones pay nothing here.
       const { orderingKey } = delivery;
-      if (orderingKey !== null && !reused && (await this.waitsForTurn(job, delivery, orderingKey)))
+      if (
+        orderingKey !== null &&
+        !reused &&
+        loaded.behindEarlier &&
+        (await this.waitsForTurn(job, delivery, orderingKey))
+      )
         return;
 
       const origin = originOf(subscription.url);

@@ -61,6 +61,12 @@ export class LoadedDelivery {
     readonly delivery: AttemptDelivery,
     readonly event: AttemptEvent,
     readonly subscription: AttemptSubscription,
+    /**
+     * A keyed delivery (an `orderingKey`): whether an earlier delivery of its subscription and key was
+     * unfinished when it was loaded, i.e. whether it is not its turn (see `OrderingTurn`). False for
+     * an unkeyed one.
+     */
+    readonly behindEarlier = false,
   ) {}
 }
 

@@ -73,8 +73,18 @@ export class TypeOrmDeliveryStore extends DeliveryStore {
     const subscriptions = subscription.reader('s', ATTEMPT_SUBSCRIPTION_COLUMNS);
     const d = (property: Extract<keyof WebhookDelivery, string>) =>
       `d.${delivery.column(property)}`;
+    const w = (property: Extract<keyof WebhookDelivery, string>) =>
+      `w.${delivery.column(property)}`;
+    // A keyed delivery's turn, asked with its load (on the ordering index, like the turn lookup
+    // below): most keyed deliveries are their key's turn, and then need no lookup of their own.
+    const behindEarlier = `CASE WHEN ${d('orderingKey')} IS NULL THEN 0
+        WHEN EXISTS (SELECT 1 FROM ${delivery.table} w
+          WHERE ${w('subscriptionId')} = ${d('subscriptionId')} AND ${w('orderingKey')} = ${d('orderingKey')}
+            AND ${w('status')} ${UNFINISHED_DELIVERY} AND ${w('id')} < ${d('id')}) THEN 1
+        ELSE 0 END AS d_behind`;
     this.loadStatement = `SELECT ${deliveries.select}, ${events.select},
-        ${dialect.jsonAsText(`e.${event.column('data')}`)} AS e_data, ${subscriptions.select}
+        ${dialect.jsonAsText(`e.${event.column('data')}`)} AS e_data, ${subscriptions.select},
+        ${behindEarlier}
       FROM ${delivery.table} d
       JOIN ${event.table} e ON e.${event.column('id')} = ${d('eventId')}
       JOIN ${subscription.table} s ON s.${subscription.column('id')} = ${d('subscriptionId')}
@@ -86,6 +96,7 @@ export class TypeOrmDeliveryStore extends DeliveryStore {
         { ...events.read(row), dataJson: row.e_data as string },
         // Decrypted values are cached by row and envelope: a batch pays once per subscription.
         secrets.open(subscriptions.read(row)),
+        Number(row.d_behind) === 1,
       );
 
     const column = delivery.column.bind(delivery);
