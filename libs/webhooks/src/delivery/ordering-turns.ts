@@ -8,8 +8,9 @@ const MAX_BATCH = 100;
 
 /**
  * Whose turn it is, per ordering key (see `DeliveryStore.findOrderingTurns`), asked by the keyed
- * attempts that start at about the same time in one statement: each keyed attempt asks before it
- * sends, and each that ends asks for the next if one may be waiting (see `TurnWaiters`).
+ * attempts that start at about the same time in one statement: a keyed attempt loaded behind an
+ * earlier one asks before it sends (see `LoadedDelivery.behindEarlier`), and each that ends asks for
+ * the next if one may be waiting (see `TurnWaiters`).
  */
 @Injectable()
 export class OrderingTurns {

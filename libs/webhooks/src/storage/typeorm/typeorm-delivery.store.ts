@@ -71,10 +71,10 @@ export class TypeOrmDeliveryStore extends DeliveryStore {
     const deliveries = delivery.reader('d', ATTEMPT_DELIVERY_COLUMNS);
     const events = event.reader('e', ATTEMPT_EVENT_COLUMNS);
     const subscriptions = subscription.reader('s', ATTEMPT_SUBSCRIPTION_COLUMNS);
-    const d = (property: Extract<keyof WebhookDelivery, string>) =>
-      `d.${delivery.column(property)}`;
-    const w = (property: Extract<keyof WebhookDelivery, string>) =>
-      `w.${delivery.column(property)}`;
+    const columnsOf = (alias: string) => (property: Extract<keyof WebhookDelivery, string>) =>
+      `${alias}.${delivery.column(property)}`;
+    const d = columnsOf('d');
+    const w = columnsOf('w');
     // A keyed delivery's turn, asked with its load (on the ordering index, like the turn lookup
     // below): most keyed deliveries are their key's turn, and then need no lookup of their own.
     const behindEarlier = `CASE WHEN ${d('orderingKey')} IS NULL THEN 0
