@@ -32,17 +32,13 @@ describe.each(TEST_DATABASES)('endpoint health on %s', (database) => {
         status: 'disabled',
         disabledReason: 'receiver answered 410 Gone',
       });
-      expect(recorder.named(WEBHOOK_LIFECYCLE_EVENTS.subscriptionDisabled)).toContainEqual(
-        expect.objectContaining({
-          subscriptionId: subscription.id,
-          listId: 'gone',
-          reason: 'receiver answered 410 Gone',
-        }),
-      );
+      const ofIt = (event: { subscriptionId: string }) => event.subscriptionId === subscription.id;
+      expect(
+        await recorder.waitFor(WEBHOOK_LIFECYCLE_EVENTS.subscriptionDisabled, ofIt),
+      ).toMatchObject({ listId: 'gone', reason: 'receiver answered 410 Gone' });
       expect(receiver.received('/gone')).toHaveLength(1);
-      expect(recorder.named(WEBHOOK_LIFECYCLE_EVENTS.deliveryExhausted)).toContainEqual(
+      expect(await recorder.waitFor(WEBHOOK_LIFECYCLE_EVENTS.deliveryExhausted, ofIt)).toEqual(
         expect.objectContaining({
-          subscriptionId: subscription.id,
           attempts: 1,
           lastStatusCode: 410,
           eventType: 'contact.updated',
@@ -185,9 +181,10 @@ describe.each(TEST_DATABASES)('endpoint health on %s', (database) => {
       const disabled = await status(subscription.id);
       expect(disabled.disabledReason).toMatch(/every delivery failed .* at least 3 attempts/);
       expect(disabled.consecutiveFailures).toBeGreaterThanOrEqual(3);
-      expect(
-        recorder.named(WEBHOOK_LIFECYCLE_EVENTS.subscriptionDisabled).map((e) => e.subscriptionId),
-      ).toContain(subscription.id);
+      await recorder.waitFor(
+        WEBHOOK_LIFECYCLE_EVENTS.subscriptionDisabled,
+        (event) => event.subscriptionId === subscription.id,
+      );
 
       const whileDisabled = await emitContactUpdate(hooks, 'heal', 2);
       expect(whileDisabled.deliveryIds).toEqual([]);
@@ -266,13 +263,9 @@ describe.each(TEST_DATABASES)('endpoint health on %s', (database) => {
       await eventually(async () => (await status(subscription.id)).status === 'active', {
         what: 're-enabled by the probe',
       });
-      // Told once its held deliveries are released, which comes after the status.
-      await eventually(
-        () =>
-          recorder
-            .named(WEBHOOK_LIFECYCLE_EVENTS.subscriptionEnabled)
-            .some((event) => event.subscriptionId === subscription.id && event.via === 'probe'),
-        { what: 'the probe’s subscription.enabled event' },
+      await recorder.waitFor(
+        WEBHOOK_LIFECYCLE_EVENTS.subscriptionEnabled,
+        (event) => event.subscriptionId === subscription.id && event.via === 'probe',
       );
       const probes = receiver
         .received('/comeback')

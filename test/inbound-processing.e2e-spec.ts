@@ -138,8 +138,9 @@ describe('inbound processing: durable, once, retried', () => {
     expect(listed.data[0].body).toBeUndefined();
     expect(callsFor('msg_flaky').map((call) => call.attempt)).toEqual([1, 2, 3]);
     expect(new Set(callsFor('msg_flaky').map((call) => call.id)).size).toBe(1);
-    expect(lifecycle.named(WEBHOOK_LIFECYCLE_EVENTS.inboundProcessed)).toContainEqual(
-      expect.objectContaining({ endpointId: endpoint.id, attempts: 3 }),
+    await lifecycle.waitFor(
+      WEBHOOK_LIFECYCLE_EVENTS.inboundProcessed,
+      (event) => event.endpointId === endpoint.id && event.attempts === 3,
     );
   });
 
@@ -161,8 +162,9 @@ describe('inbound processing: durable, once, retried', () => {
     });
     expect(failed).toMatchObject({ status: 'failed', attempts: 3 });
     expect(failed.lastError).toContain('refused attempt 3');
-    expect(lifecycle.named(WEBHOOK_LIFECYCLE_EVENTS.inboundFailed)).toContainEqual(
-      expect.objectContaining({ eventId: failed.id, attempts: 3 }),
+    await lifecycle.waitFor(
+      WEBHOOK_LIFECYCLE_EVENTS.inboundFailed,
+      (event) => event.eventId === failed.id && event.attempts === 3,
     );
 
     failing = false;

@@ -13,6 +13,16 @@ import { createWebhooksApp, type WebhooksTestApp } from './support/webhooks-app'
  */
 const OPTIONS = { delivery: { requestTimeoutMs: 30_000, relayIntervalMs: 1_000 } };
 
+/** Notes in `asked` the ordering key of every turn the app's store looks up (the store still answers). */
+function recordTurnLookups(hooks: WebhooksTestApp, asked: string[]): void {
+  const store = hooks.app.get(DeliveryStore);
+  const find = store.findOrderingTurns.bind(store);
+  jest.spyOn(store, 'findOrderingTurns').mockImplementation((keys) => {
+    asked.push(...keys.map((key) => key.orderingKey));
+    return find(keys);
+  });
+}
+
 /**
  * A keyed delivery learns whether it is its key's turn with its load, and looks the turn up only when
  * an earlier one was unfinished; one that becomes final asks whose turn is next only when a delivery of
@@ -32,12 +42,7 @@ describe.each(TEST_DATABASES)('waking the next delivery of an ordering key on %s
       else response.writeHead(204).end();
     });
     hooks = await createWebhooksApp({ database, options: OPTIONS });
-    const store = hooks.app.get(DeliveryStore);
-    const find = store.findOrderingTurns.bind(store);
-    jest.spyOn(store, 'findOrderingTurns').mockImplementation((keys) => {
-      turnsAsked.push(...keys.map((key) => key.orderingKey));
-      return find(keys);
-    });
+    recordTurnLookups(hooks, turnsAsked);
   });
   afterAll(async () => {
     held.splice(0).forEach((response) => response.writeHead(204).end());
@@ -132,12 +137,7 @@ describe('waking the next delivery of an ordering key without a relay', () => {
       database: 'postgres',
       options: { delivery: { relayIntervalMs: 0 } },
     });
-    const store = hooks.app.get(DeliveryStore);
-    const find = store.findOrderingTurns.bind(store);
-    jest.spyOn(store, 'findOrderingTurns').mockImplementation((keys) => {
-      turnsAsked.push(...keys.map((key) => key.orderingKey));
-      return find(keys);
-    });
+    recordTurnLookups(hooks, turnsAsked);
   });
   afterAll(async () => {
     await hooks.close();

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EventEmitterModule, OnEvent } from '@nestjs/event-emitter';
 import { WEBHOOK_LIFECYCLE_EVENTS, type WebhookLifecycleEventMap } from 'nestjs-marketing-webhooks';
+import { eventually } from './eventually';
 
 type Recorded = {
   [K in keyof WebhookLifecycleEventMap]: { name: K; payload: WebhookLifecycleEventMap[K] };
@@ -58,6 +59,17 @@ export class LifecycleRecorder {
     return this.events
       .filter((event) => event.name === name)
       .map((event) => event.payload as WebhookLifecycleEventMap[K]);
+  }
+
+  /**
+   * The first event of `name` that `matches`, once one is heard: the library tells after what it tells
+   * of is written, so a test that saw the write may still be ahead of the event.
+   */
+  waitFor<K extends keyof WebhookLifecycleEventMap>(
+    name: K,
+    matches: (payload: WebhookLifecycleEventMap[K]) => boolean,
+  ): Promise<WebhookLifecycleEventMap[K]> {
+    return eventually(() => this.named(name).find(matches), { what: `a matching ${name} event` });
   }
 }
 
