@@ -10,7 +10,7 @@ describe.each(TEST_DATABASES)('storage contract on %s: attempts', (database) => 
   describe('AttemptStore', () => {
     it('writes attempts and moves each delivery only from the attempt before, first record of a batch only', async () => {
       await subscription();
-      const [id, other] = (await store.outbox.write([event(), event()])).flat();
+      const [id, other] = (await store.writeIds([event(), event()])).flat();
 
       const firstBatch = await store.attempts.record([
         record(id, 1),
@@ -48,7 +48,7 @@ describe.each(TEST_DATABASES)('storage contract on %s: attempts', (database) => 
     });
     it('keeps no answer of an attempt on a cancelled delivery (its subject was erased)', async () => {
       await subscription();
-      const [id] = (await store.outbox.write([event()])).flat();
+      const [id] = (await store.writeIds([event()])).flat();
       await store.hooks.dataSource
         .getRepository(WebhookDelivery)
         .update({ id }, { status: 'cancelled', nextAttemptAt: null });

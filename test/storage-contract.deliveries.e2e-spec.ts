@@ -29,13 +29,21 @@ describe.each(TEST_DATABASES)('storage contract on %s: outbox, deliveries', (dat
       const unmatched = event({ type: 'campaign.opened' });
       const third = event({ type: 'contact.updated', source: 'admin' });
 
-      const ids = await store.outbox.write([first, unmatched, third]);
+      const written = await store.outbox.write([first, unmatched, third]);
+      const ids = written.map((perEvent) => perEvent.map((delivery) => delivery.id));
 
       expect(ids.map((perEvent) => perEvent.length)).toEqual([3, 0, 3]);
       const rows = await store.hooks.dataSource
         .getRepository(WebhookDelivery)
         .findBy({ tenantId: store.tenant });
       expect(rows).toHaveLength(6);
+      // Each written delivery names its subscription, as its row does.
+      expect(
+        written
+          .flat()
+          .map(({ id, subscriptionId }) => [id, subscriptionId])
+          .sort(),
+      ).toEqual(rows.map((row) => [row.id, row.subscriptionId]).sort());
       const receiving = [active.id, paused.id, unverified.id].sort();
       for (const [index, perEvent] of [ids[0], ids[2]].entries()) {
         const written = rows.filter((row) => perEvent.includes(row.id));
@@ -52,7 +60,7 @@ describe.each(TEST_DATABASES)('storage contract on %s: outbox, deliveries', (dat
       const rolledBack = event();
       await expect(
         store.hooks.dataSource.transaction(async (manager) => {
-          const [ids] = await store.outbox.write([rolledBack], manager);
+          const [ids] = await store.writeIds([rolledBack], manager);
           expect(ids).toHaveLength(1);
           throw new Error('host rolls back');
         }),
@@ -90,8 +98,8 @@ describe.each(TEST_DATABASES)('storage contract on %s: outbox, deliveries', (dat
   describe('DeliveryStore', () => {
     it('loads delivery, event (data as stored JSON text) and subscription, in the order asked', async () => {
       const target = await subscription({ previousSecret: 'whsec_old' });
-      const [[a]] = await store.outbox.write([event()]);
-      const [[b]] = await store.outbox.write([event()]);
+      const [[a]] = await store.writeIds([event()]);
+      const [[b]] = await store.writeIds([event()]);
       const missing = uuidv7();
 
       const loaded = await store.deliveries.loadForAttempts([b, missing, a, b]);
@@ -118,7 +126,7 @@ describe.each(TEST_DATABASES)('storage contract on %s: outbox, deliveries', (dat
 
     it('tells the subscription, ordering key and due time of existing deliveries, and nothing of unknown ids', async () => {
       const target = await subscription();
-      const [[keyed], [plain]] = await store.outbox.write([event({ orderingKey: 'k9' }), event()]);
+      const [[keyed], [plain]] = await store.writeIds([event({ orderingKey: 'k9' }), event()]);
       const later = new Date('2031-01-02T03:04:05.000Z');
       await store.deliveries.setDue([{ deliveryId: plain, attempt: 1 }], later);
       const owners = await store.deliveries.ownersOf([keyed, plain, uuidv7()]);
@@ -133,8 +141,8 @@ describe.each(TEST_DATABASES)('storage contract on %s: outbox, deliveries', (dat
       const target = await subscription();
       const other = await subscription();
       const keyed = (orderingKey: string | null) => event({ orderingKey });
-      await store.outbox.write([keyed('k1'), keyed('k1'), keyed(null)]);
-      await store.outbox.write([keyed('k1'), keyed('k2')]);
+      await store.writeIds([keyed('k1'), keyed('k1'), keyed(null)]);
+      await store.writeIds([keyed('k1'), keyed('k2')]);
       const repository = store.hooks.dataSource.getRepository(WebhookDelivery);
       const k1 = (await repository.findBy({ subscriptionId: target.id, orderingKey: 'k1' })).sort(
         (x, y) => (x.id < y.id ? -1 : 1),
@@ -189,9 +197,7 @@ describe.each(TEST_DATABASES)('storage contract on %s: outbox, deliveries', (dat
 
     it('moves due times only of deliveries still waiting for that attempt', async () => {
       await subscription();
-      const [waiting, moved, settled] = (
-        await store.outbox.write([event(), event(), event()])
-      ).flat();
+      const [waiting, moved, settled] = (await store.writeIds([event(), event(), event()])).flat();
       await store.attempts.record([record(moved, 1)]);
       await store.attempts.record([
         record(settled, 1, { status: 'succeeded', nextAttemptAt: null }),
@@ -213,7 +219,7 @@ describe.each(TEST_DATABASES)('storage contract on %s: outbox, deliveries', (dat
 
     it('finds due next attempts by id, page after page', async () => {
       await subscription();
-      const ids = (await store.outbox.write([event(), event(), event()])).flat();
+      const ids = (await store.writeIds([event(), event(), event()])).flat();
       await store.attempts.record([record(ids[1], 1, { nextAttemptAt: at(-10) })]);
       const mine = async (after: string | null, limit: number) =>
         (await store.deliveries.findDue(at(1), after, limit)).filter((due) =>
@@ -232,7 +238,7 @@ describe.each(TEST_DATABASES)('storage contract on %s: outbox, deliveries', (dat
 
     it('holds, undoes a hold, and releases held deliveries in batches, oldest first', async () => {
       const target = await subscription();
-      const ids = (await store.outbox.write([event(), event(), event()])).flat();
+      const ids = (await store.writeIds([event(), event(), event()])).flat();
       for (const id of ids) await store.deliveries.hold(id, 0);
       await store.deliveries.hold(ids[0], 5); // not at 5 attempts: no change
       expect((await deliveryRow(ids[0])).status).toBe('held');
@@ -256,9 +262,9 @@ describe.each(TEST_DATABASES)('storage contract on %s: outbox, deliveries', (dat
 
     it('releases orphaned holds of active subscriptions only', async () => {
       await subscription();
-      const [[ofActive]] = await store.outbox.write([event()]);
+      const [[ofActive]] = await store.writeIds([event()]);
       await subscription({ listId: 'paused-list', status: 'paused' });
-      const [[ofPaused]] = await store.outbox.write([event({ listId: 'paused-list' })]);
+      const [[ofPaused]] = await store.writeIds([event({ listId: 'paused-list' })]);
       await store.deliveries.hold(ofActive, 0);
       await store.deliveries.hold(ofPaused, 0);
 
@@ -275,7 +281,7 @@ describe.each(TEST_DATABASES)('storage contract on %s: outbox, deliveries', (dat
       const target = await subscription();
       const before = at(-5);
       const ids = (
-        await store.outbox.write([event(), event(), event({ type: 'contact.updated' })])
+        await store.writeIds([event(), event(), event({ type: 'contact.updated' })])
       ).flat();
       await store.attempts.record([
         record(ids[0], 1, { status: 'exhausted', nextAttemptAt: null }),
@@ -328,7 +334,7 @@ describe.each(TEST_DATABASES)('storage contract on %s: outbox, deliveries', (dat
     it('requeues one delivery, says when it was pending already, and when it is gone', async () => {
       await subscription();
       const [settled, cancelled, pruned] = (
-        await store.outbox.write([event(), event(), event()])
+        await store.writeIds([event(), event(), event()])
       ).flat();
       await store.attempts.record([
         record(settled, 1, { status: 'succeeded', nextAttemptAt: null }),
@@ -357,7 +363,7 @@ describe.each(TEST_DATABASES)('storage contract on %s: outbox, deliveries', (dat
 
     it('tells when the oldest due delivery was due', async () => {
       await subscription();
-      const [[id]] = await store.outbox.write([event()]);
+      const [[id]] = await store.writeIds([event()]);
       await store.attempts.record([record(id, 1, { nextAttemptAt: at(-86_400 * 365) })]);
       expect(await store.deliveries.oldestDueAt()).toEqual(at(-86_400 * 365));
     });

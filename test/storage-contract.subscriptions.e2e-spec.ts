@@ -126,8 +126,8 @@ describe.each(TEST_DATABASES)(
       it('removes a subscription with its deliveries and their attempts, and nothing else', async () => {
         const removed = await subscription();
         const kept = await subscription({ listId: 'list-2' });
-        const [[gone]] = await store.outbox.write([event()]);
-        const [[stays]] = await store.outbox.write([event({ listId: 'list-2' })]);
+        const [[gone]] = await store.writeIds([event()]);
+        const [[stays]] = await store.writeIds([event({ listId: 'list-2' })]);
         await store.attempts.record([record(gone, 1), record(stays, 1)]);
 
         await store.subscriptions.removeWithHistory(

@@ -1,5 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { DeliveryLoader } from '../libs/webhooks/src/delivery/delivery-loader';
+import { DeliveryProcessor } from '../libs/webhooks/src/delivery/delivery.processor';
+import { DeliveryStore } from '../libs/webhooks/src/storage/delivery.store';
 import { eventually } from './support/eventually';
 import { freePort } from './support/processes';
 import { TestReceiver } from './support/receiver';
@@ -42,7 +44,7 @@ describe.each(TEST_DATABASES)('deliveries to an origin that is down, on %s', (da
     await receiver.close();
   });
 
-  it('parks first attempts to it without loading them, while healthy ones go', async () => {
+  it('parks first attempts to it without loading or looking them up, while healthy ones go', async () => {
     const port = await freePort();
     const down = await createSubscription(hooks, 'down', {
       url: `http://127.0.0.1:${port}/hook`,
@@ -69,6 +71,8 @@ describe.each(TEST_DATABASES)('deliveries to an origin that is down, on %s', (da
 
     const loader = hooks.app.get(DeliveryLoader);
     const load = jest.spyOn(loader, 'load');
+    const store = hooks.app.get(DeliveryStore, { strict: false });
+    const ownersOf = jest.spyOn(store, 'ownersOf');
     const emitted = await Promise.all(
       Array.from({ length: 20 }, (_, n) => [emit('down', n + 1), emit('up', n + 1)]).flat(),
     );
@@ -85,6 +89,16 @@ describe.each(TEST_DATABASES)('deliveries to an origin that is down, on %s', (da
     expect(loaded.filter((deliveryId) => downIds.has(deliveryId)).length).toBeLessThanOrEqual(1);
     const { data } = await listDeliveries(hooks, 'down', down.id, { limit: '30' });
     expect(data.filter((delivery) => delivery.status === 'pending')).toHaveLength(20);
+    // Their jobs carried their subscriptions: nothing was looked up to park them.
+    expect(ownersOf).not.toHaveBeenCalled();
+
+    // A job queued by an earlier version carries ids only: they are looked up, and still not loaded.
+    load.mockClear();
+    const legacy = [...downIds].slice(0, 5);
+    await hooks.app.get(DeliveryProcessor).process({ deliveryIds: legacy }, `first:${legacy[0]}`);
+    expect(ownersOf.mock.calls).toEqual([[legacy]]);
+    expect(load).not.toHaveBeenCalled();
     load.mockRestore();
+    ownersOf.mockRestore();
   });
 });

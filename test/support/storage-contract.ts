@@ -1,3 +1,4 @@
+import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import {
   AttemptStore,
@@ -21,6 +22,8 @@ export interface StoreContract {
   readonly attempts: AttemptStore;
   readonly subscriptions: SubscriptionStore;
   readonly health: EndpointHealthStore;
+  /** `outbox.write`, the ids of each event's deliveries only. */
+  writeIds(events: readonly WebhookEvent[], manager?: EntityManager): Promise<string[][]>;
   /** This test's tenant: no other test sees its rows. */
   readonly tenant: string;
   /** A whole second `offsetSeconds` from this test's start (MySQL's DATETIME keeps no fraction). */
@@ -71,6 +74,10 @@ export function useStoreContract(database: TestDatabase): StoreContract {
     },
     get health() {
       return get(EndpointHealthStore);
+    },
+    async writeIds(events, manager) {
+      const written = await get(OutboxStore).write(events, manager);
+      return written.map((deliveries) => deliveries.map((delivery) => delivery.id));
     },
     get tenant() {
       return tenant;

@@ -14,8 +14,10 @@ import { DeliveryDueTimes, parkLeaseMs } from './delivery-due-times';
 import {
   DeliveryQueue,
   deliveryJobId,
+  freshDeliveriesOf,
   isDeliveryJobData,
   isFirstAttemptsJobData,
+  type FreshDelivery,
 } from './delivery.queue';
 import { EndpointThrottle } from './endpoint-throttle';
 import { AttemptClaims } from './attempt-claims';
@@ -30,6 +32,9 @@ interface TroubledDelivery {
   origin: string;
   dueAt: Date | null;
 }
+
+/** What `troubledAmong` needs of a delivery: a `FreshDelivery`, or one looked up (its due time may be unset). */
+type OwnedDelivery = Omit<FreshDelivery, 'dueAt'> & { dueAt: Date | null };
 
 /** How long the origin of a subscription seen in an attempt is remembered (see `troubledAmong`). */
 const ORIGIN_MEMORY_MS = 10 * 60_000;
@@ -79,7 +84,11 @@ export class DeliveryProcessor implements OnModuleDestroy {
 
   /** @param jobId the Bull job's: whether it is named after its attempt tells if it is `unguarded`. */
   async process(data: unknown, jobId: string): Promise<void> {
-    if (isFirstAttemptsJobData(data)) return this.processFirstAttempts(data.deliveryIds);
+    if (isFirstAttemptsJobData(data)) {
+      const fresh = freshDeliveriesOf(data);
+      if (fresh) return this.processFirstAttempts(fresh);
+      return this.runFirstAttempts(data.deliveryIds, await this.troubledById(data.deliveryIds));
+    }
     // A job whose Redis hash lost its data (Redis flushed while it was in flight, then Bull's failure
     // bookkeeping re-created the hash) must finish as a no-op: that frees its id for the relay, and a
     // lookup by an undefined id must never run.
@@ -100,11 +109,25 @@ export class DeliveryProcessor implements OnModuleDestroy {
 
   /**
    * First attempts of freshly emitted deliveries travel together: one job, one load, one record
-   * batch. An infrastructure error fails the job after the others are done; Bull runs it again and
-   * the attempts already recorded are skipped as stale. (`LocalFirstAttempts` calls it directly.)
+   * batch. (`LocalFirstAttempts` calls it directly.)
    */
-  async processFirstAttempts(deliveryIds: readonly string[]): Promise<void> {
-    const troubled = this.scheduler.anyTroubled ? await this.troubledAmong(deliveryIds) : undefined;
+  processFirstAttempts(deliveries: readonly FreshDelivery[]): Promise<void> {
+    const troubled = this.scheduler.anyTroubled ? this.troubledAmong(deliveries) : undefined;
+    return this.runFirstAttempts(
+      deliveries.map((delivery) => delivery.id),
+      troubled,
+    );
+  }
+
+  /**
+   * An infrastructure error fails the job after the others are done; Bull runs it again and the
+   * attempts already recorded are skipped as stale.
+   * @param troubled those of `deliveryIds` to park unloaded (see `troubledAmong`).
+   */
+  private async runFirstAttempts(
+    deliveryIds: readonly string[],
+    troubled: Map<string, TroubledDelivery> | undefined,
+  ): Promise<void> {
     const results = await Promise.allSettled(
       deliveryIds.map(async (deliveryId) => {
         const job = { deliveryId, attempt: 1, trigger: 'scheduled' as const };
@@ -121,24 +144,38 @@ export class DeliveryProcessor implements OnModuleDestroy {
   }
 
   /**
-   * The unkeyed deliveries among `deliveryIds` whose subscription's origin is known to be down (its
+   * The unordered deliveries among `deliveries` whose subscription's origin is known to be down (its
    * last attempt timed out or could not connect), with that origin and their due time. They are
    * parked unloaded: such an origin serves one attempt per timeout, so they would wait long anyway,
    * and loading each (its event and subscription) made a delivery to a hanging endpoint cost as much
-   * as a healthy one (bench S3). One light lookup per job, only while some origin is down. A
-   * subscription whose URL changed meanwhile is parked under its old origin, and moves to its new one
-   * when it resumes (`deliver`).
+   * as a healthy one (bench S3). What this needs comes with the job (see `FreshDelivery`), so it
+   * costs no database read. A subscription whose URL changed meanwhile is parked under its old
+   * origin, and moves to its new one when it resumes (`deliver`).
    */
-  private async troubledAmong(
-    deliveryIds: readonly string[],
-  ): Promise<Map<string, TroubledDelivery>> {
+  private troubledAmong(deliveries: readonly OwnedDelivery[]): Map<string, TroubledDelivery> {
     const troubled = new Map<string, TroubledDelivery>();
-    for (const [deliveryId, owner] of await this.deliveries.ownersOf(deliveryIds)) {
-      const origin = this.originOfSubscription.get(owner.subscriptionId);
-      if (owner.orderingKey === null && origin !== undefined && this.scheduler.isTroubled(origin))
-        troubled.set(deliveryId, { origin, dueAt: owner.nextAttemptAt });
+    for (const { id, subscriptionId, ordered, dueAt } of deliveries) {
+      const origin = this.originOfSubscription.get(subscriptionId);
+      if (!ordered && origin !== undefined && this.scheduler.isTroubled(origin))
+        troubled.set(id, { origin, dueAt });
     }
     return troubled;
+  }
+
+  /** `troubledAmong` for a job queued by an earlier version, which carries ids only: looked up. */
+  private async troubledById(
+    deliveryIds: readonly string[],
+  ): Promise<Map<string, TroubledDelivery> | undefined> {
+    if (!this.scheduler.anyTroubled) return undefined;
+    const owners = await this.deliveries.ownersOf(deliveryIds);
+    return this.troubledAmong(
+      [...owners].map(([id, owner]) => ({
+        id,
+        subscriptionId: owner.subscriptionId,
+        ordered: owner.orderingKey !== null,
+        dueAt: owner.nextAttemptAt,
+      })),
+    );
   }
 
   /**

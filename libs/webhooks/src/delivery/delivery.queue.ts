@@ -22,9 +22,30 @@ export interface DeliveryJobData {
   paced?: boolean;
 }
 
+/**
+ * A delivery just written, with what is known of it before any load: enough for a worker to park
+ * its first attempt unloaded while its subscription's origin is down (`DeliveryProcessor`).
+ */
+export interface FreshDelivery {
+  id: string;
+  subscriptionId: string;
+  /** Whether it has an ordering key (such a one waits for its turn, so it is loaded first). */
+  ordered: boolean;
+  /** When it fell due, or a little earlier (taken before the write): never later. */
+  dueAt: Date;
+}
+
 /** The first attempts of deliveries emitted together (see `enqueueFirstAttempts`). */
 export interface FirstAttemptsJobData {
   deliveryIds: string[];
+  /**
+   * The rest of each one's `FreshDelivery`: subscription ids in the order of `deliveryIds`, the
+   * positions of the ordered ones, the earliest due time (epoch ms). Jobs queued before these were
+   * carried lack them: their deliveries are looked up instead.
+   */
+  subscriptionIds?: string[];
+  ordered?: number[];
+  dueAt?: number;
 }
 
 /** Job data as Bull hands it back: a hash that lost its fields (Redis flushed) must not pass. */
@@ -41,6 +62,38 @@ export function isDeliveryJobData(data: unknown): data is DeliveryJobData {
 export function isFirstAttemptsJobData(data: unknown): data is FirstAttemptsJobData {
   const { deliveryIds } = (data ?? {}) as Partial<FirstAttemptsJobData>;
   return Array.isArray(deliveryIds) && deliveryIds.every((id) => typeof id === 'string' && id);
+}
+
+/** The job's deliveries as `FreshDelivery`s, or null for a job that does not carry what they need. */
+export function freshDeliveriesOf(data: FirstAttemptsJobData): FreshDelivery[] | null {
+  const { deliveryIds, subscriptionIds, ordered = [], dueAt } = data;
+  if (
+    !Array.isArray(subscriptionIds) ||
+    subscriptionIds.length !== deliveryIds.length ||
+    !subscriptionIds.every((id) => typeof id === 'string') ||
+    !Array.isArray(ordered) ||
+    typeof dueAt !== 'number' ||
+    !Number.isFinite(dueAt)
+  )
+    return null;
+  const orderedAt = new Set(ordered);
+  return deliveryIds.map((id, index) => ({
+    id,
+    subscriptionId: subscriptionIds[index],
+    ordered: orderedAt.has(index),
+    dueAt: new Date(dueAt),
+  }));
+}
+
+export function firstAttemptsJobData(deliveries: readonly FreshDelivery[]): FirstAttemptsJobData {
+  const ordered: number[] = [];
+  deliveries.forEach((delivery, index) => delivery.ordered && ordered.push(index));
+  return {
+    deliveryIds: deliveries.map((delivery) => delivery.id),
+    subscriptionIds: deliveries.map((delivery) => delivery.subscriptionId),
+    ...(ordered.length > 0 && { ordered }),
+    dueAt: Math.min(...deliveries.map((delivery) => delivery.dueAt.getTime())),
+  };
 }
 
 export interface VerifyEndpointJobData {
@@ -78,14 +131,14 @@ export class DeliveryQueue {
    * (a dozen Redis commands) is paid once per group, not per delivery. Later attempts, relayed ones
    * and redeliveries are single jobs named after their attempt. First attempts go before any backlog.
    */
-  async enqueueFirstAttempts(deliveryIds: readonly string[]): Promise<void> {
+  async enqueueFirstAttempts(deliveries: readonly FreshDelivery[]): Promise<void> {
     const jobs = [];
-    for (let start = 0; start < deliveryIds.length; start += FIRST_ATTEMPTS_PER_JOB) {
-      const chunk = deliveryIds.slice(start, start + FIRST_ATTEMPTS_PER_JOB);
+    for (let start = 0; start < deliveries.length; start += FIRST_ATTEMPTS_PER_JOB) {
+      const chunk = deliveries.slice(start, start + FIRST_ATTEMPTS_PER_JOB);
       jobs.push({
         name: DELIVER_JOB,
-        data: { deliveryIds: chunk } satisfies FirstAttemptsJobData,
-        opts: { jobId: `first:${chunk[0]}`, ...PROMPT },
+        data: firstAttemptsJobData(chunk),
+        opts: { jobId: `first:${chunk[0]?.id}`, ...PROMPT },
       });
     }
     if (jobs.length > 0) await this.queue.addBulk(jobs);

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
 import { DeliveryProcessor } from './delivery.processor';
-import { DeliveryQueue } from './delivery.queue';
+import { DeliveryQueue, type FreshDelivery } from './delivery.queue';
 
 /**
  * First attempts that a process which both emits and delivers runs itself, straight after their
@@ -28,12 +28,12 @@ export class LocalFirstAttempts implements OnModuleDestroy {
   ) {}
 
   /** Starts the first attempts of as many deliveries as there is room for; returns the others. */
-  take(deliveryIds: readonly string[]): readonly string[] {
+  take(deliveries: readonly FreshDelivery[]): readonly FreshDelivery[] {
     const { worker, localFirstAttempts, concurrency } = this.options;
-    if (!worker || !localFirstAttempts || this.closing) return deliveryIds;
+    if (!worker || !localFirstAttempts || this.closing) return deliveries;
     const room = concurrency - this.taken;
-    if (room <= 0) return deliveryIds;
-    const mine = deliveryIds.slice(0, room);
+    if (room <= 0) return deliveries;
+    const mine = deliveries.slice(0, room);
     this.taken += mine.length;
     const run: Promise<void> = this.processor
       .processFirstAttempts(mine)
@@ -43,7 +43,7 @@ export class LocalFirstAttempts implements OnModuleDestroy {
         this.running.delete(run);
       });
     this.running.add(run);
-    return deliveryIds.slice(mine.length);
+    return deliveries.slice(mine.length);
   }
 
   /** Runs before the queue and the database close, like Bull's wait for its active jobs. */
@@ -52,10 +52,10 @@ export class LocalFirstAttempts implements OnModuleDestroy {
     await Promise.allSettled([...this.running]);
   }
 
-  private async handToQueue(deliveryIds: string[], error: unknown): Promise<void> {
+  private async handToQueue(deliveries: FreshDelivery[], error: unknown): Promise<void> {
     this.logger.warn(`First attempts run here failed, handing them to the queue: ${String(error)}`);
     await this.deliveryQueue
-      .enqueueFirstAttempts(deliveryIds)
+      .enqueueFirstAttempts(deliveries)
       .catch((queueError: unknown) =>
         this.logger.warn(
           `…which failed too; the relay offers them when due: ${String(queueError)}`,

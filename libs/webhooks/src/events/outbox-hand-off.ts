@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { withTimeout } from '../common/with-timeout';
-import { DeliveryQueue } from '../delivery/delivery.queue';
+import { DeliveryQueue, type FreshDelivery } from '../delivery/delivery.queue';
 import { LocalFirstAttempts } from '../delivery/local-first-attempts';
 import { WebhooksTracer } from '../tracing/webhooks-tracer';
 
@@ -37,13 +37,13 @@ export class OutboxHandOff implements OnModuleDestroy {
    * @param traceParents those of the events' emit spans, which the hand-off's span follows.
    */
   async handOff(
-    deliveryIds: readonly string[],
+    deliveries: readonly FreshDelivery[],
     what: string,
     traceParents: readonly (string | null)[],
   ): Promise<void> {
-    const count = deliveryIds.length;
+    const count = deliveries.length;
     if (count === 0) return;
-    const queued = this.local.take(deliveryIds);
+    const queued = this.local.take(deliveries);
     const local = count - queued.length;
     const span = this.tracer.startHandOff(count, local, traceParents);
     if (local === count) return span.end();

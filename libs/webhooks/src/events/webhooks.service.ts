@@ -8,7 +8,8 @@ import { InvalidWebhookEventError, WebhookStorageError, WebhooksError } from '..
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
 import { EventCatalogue, type WebhookEventSource } from '../catalogue/event-catalogue';
 import { WebhookEvent } from '../storage/entities/event.entity';
-import { OutboxStore } from '../storage/outbox.store';
+import { OutboxStore, type WrittenDelivery } from '../storage/outbox.store';
+import type { FreshDelivery } from '../delivery/delivery.queue';
 import { WebhooksTransactions } from '../storage/webhooks-transactions';
 import { WebhooksTracer } from '../tracing/webhooks-tracer';
 import { OutboxHandOff } from './outbox-hand-off';
@@ -70,7 +71,7 @@ export class WebhooksService {
    */
   private readonly awaitingCommit = new WeakMap<
     QueryRunner,
-    { deliveryIds: string[]; traceParents: Array<string | null> }
+    { deliveries: FreshDelivery[]; traceParents: Array<string | null> }
   >();
 
   constructor(
@@ -112,21 +113,23 @@ export class WebhooksService {
 
   /** One event in the caller's transaction (or in one of its own on `manager`). */
   private async writeIn(manager: EntityManager, event: WebhookEvent): Promise<EmitResult> {
-    const [deliveryIds] = await this.outbox.write([event], manager);
-    if (!this.handOffAfterCommit(manager, deliveryIds, event.traceParent))
-      await this.handOff.handOff(deliveryIds, '1 event', [event.traceParent]);
-    return { eventId: event.id, deliveryIds };
+    const dueAt = new Date();
+    const deliveries = freshDeliveries([event], await this.outbox.write([event], manager), dueAt);
+    if (!this.handOffAfterCommit(manager, deliveries, event.traceParent))
+      await this.handOff.handOff(deliveries, '1 event', [event.traceParent]);
+    return { eventId: event.id, deliveryIds: deliveries.map((delivery) => delivery.id) };
   }
 
   /** Writes a batch and hands its deliveries to Redis, whose answer the next batch does not wait for. */
   private async store(events: WebhookEvent[]): Promise<string[][]> {
-    const deliveryIds = await this.outbox.write(events);
+    const dueAt = new Date();
+    const written = await this.outbox.write(events);
     await this.handOff.handOff(
-      deliveryIds.flat(),
+      freshDeliveries(events, written, dueAt),
       `${events.length} event(s)`,
       events.map((event) => event.traceParent),
     );
-    return deliveryIds;
+    return written.map((deliveries) => deliveries.map((delivery) => delivery.id));
   }
 
   /**
@@ -136,18 +139,18 @@ export class WebhooksService {
    */
   private handOffAfterCommit(
     manager: EntityManager,
-    deliveryIds: readonly string[],
+    deliveries: readonly FreshDelivery[],
     traceParent: string | null,
   ): boolean {
     const runner = manager.queryRunner;
     const held = runner && this.awaitingCommit.get(runner);
     if (held) {
-      held.deliveryIds.push(...deliveryIds);
+      held.deliveries.push(...deliveries);
       held.traceParents.push(traceParent);
       return true;
     }
     const awaiting = {
-      deliveryIds: [...deliveryIds],
+      deliveries: [...deliveries],
       traceParents: [traceParent],
     };
     const deferred = this.transactions.afterCommit(
@@ -156,7 +159,7 @@ export class WebhooksService {
         this.awaitingCommit.delete(runner as QueryRunner);
         // Not awaited: the host's commit must not wait or fail because Redis is slow or down.
         void this.handOff.handOff(
-          awaiting.deliveryIds,
+          awaiting.deliveries,
           'a committed transaction',
           awaiting.traceParents,
         );
@@ -260,4 +263,23 @@ function assertOrderingKey(value: unknown): asserts value is string {
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message || error.name : String(error);
+}
+
+/**
+ * The deliveries written for `events` (in their order), as their first attempts get them.
+ * @param dueAt taken before the write, so never later than their due time.
+ */
+function freshDeliveries(
+  events: readonly WebhookEvent[],
+  written: readonly WrittenDelivery[][],
+  dueAt: Date,
+): FreshDelivery[] {
+  return events.flatMap((event, index) =>
+    (written[index] ?? []).map(({ id, subscriptionId }) => ({
+      id,
+      subscriptionId,
+      ordered: (event.orderingKey ?? null) !== null,
+      dueAt,
+    })),
+  );
 }

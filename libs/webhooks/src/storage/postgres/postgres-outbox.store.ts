@@ -5,7 +5,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { WebhookDelivery } from '../entities/delivery.entity';
 import { WebhookEvent } from '../entities/event.entity';
 import { WebhookSubscription } from '../entities/subscription.entity';
-import { RECEIVING_STATUSES } from '../outbox.store';
+import { RECEIVING_STATUSES, type WrittenDelivery } from '../outbox.store';
 import { entitySql } from '../sql/entity-sql';
 import { NamedStatement } from './named-statement';
 import type { SqlDialect } from '../sql-dialect';
@@ -39,14 +39,15 @@ export class PostgresOutboxStore extends TypeOrmOutboxStore {
   override async write(
     events: readonly WebhookEvent[],
     manager?: EntityManager,
-  ): Promise<string[][]> {
-    type Created = { id: string; event_id: string };
+  ): Promise<WrittenDelivery[][]> {
+    type Created = { id: string; event_id: string; subscription_id: string };
     const parameters = outboxParameters(events);
     const created = this.named
       ? await this.named.query<Created>(parameters, manager)
       : await (manager ?? this.postgres.manager).query<Created[]>(this.statement, parameters);
-    const byEvent = new Map<string, string[]>(events.map((event) => [event.id, []]));
-    for (const { id, event_id } of created) byEvent.get(event_id)?.push(id);
+    const byEvent = new Map<string, WrittenDelivery[]>(events.map((event) => [event.id, []]));
+    for (const { id, event_id, subscription_id } of created)
+      byEvent.get(event_id)?.push({ id, subscriptionId: subscription_id });
     return events.map((event) => byEvent.get(event.id) ?? []);
   }
 }
@@ -135,7 +136,8 @@ function buildStatement(dataSource: DataSource): string {
       ordering_key
     FROM matched
     ORDER BY rank
-    RETURNING ${d('id')} AS id, ${d('eventId')} AS event_id`;
+    RETURNING ${d('id')} AS id, ${d('eventId')} AS event_id,
+      ${d('subscriptionId')} AS subscription_id`;
 }
 
 /** The statement's parameters for a batch of events (exported for the plan test). */

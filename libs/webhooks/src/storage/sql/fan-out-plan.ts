@@ -4,7 +4,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { WebhookDelivery } from '../entities/delivery.entity';
 import type { WebhookEvent } from '../entities/event.entity';
 import { WebhookSubscription } from '../entities/subscription.entity';
-import { RECEIVING_STATUSES } from '../outbox.store';
+import { RECEIVING_STATUSES, type WrittenDelivery } from '../outbox.store';
 import type { SqlDialect } from '../sql-dialect';
 import { subscriptionMatches } from '../subscription-matching';
 import { entitySql } from './entity-sql';
@@ -25,7 +25,8 @@ export type DeliveryRow = Pick<
 
 export interface FanOutPlan {
   rows: DeliveryRow[];
-  deliveryIds: string[][];
+  /** Each event's deliveries, in the order of the events. */
+  deliveries: WrittenDelivery[][];
 }
 
 /** Receiving subscriptions of some (tenant, list) pairs: one statement per batch of events. */
@@ -52,7 +53,7 @@ export async function planFanOut(
   // null): unordered emits write what they wrote before. All rows of a batch share one shape.
   const keyed = events.some((event) => event.orderingKey);
   const rows: DeliveryRow[] = [];
-  const deliveryIds = events.map((event) =>
+  const deliveries = events.map((event) =>
     [
       ...(candidates.get(listKey(event)) ?? []),
       ...(candidates.get(listKey({ tenantId: event.tenantId, listId: ALL_LISTS })) ?? []),
@@ -70,10 +71,10 @@ export async function planFanOut(
           nextAttemptAt: now,
           orderingKey: keyed ? (event.orderingKey ?? null) : undefined,
         });
-        return id;
+        return { id, subscriptionId: subscription.id };
       }),
   );
-  return { rows, deliveryIds };
+  return { rows, deliveries };
 }
 
 async function candidatesByList(

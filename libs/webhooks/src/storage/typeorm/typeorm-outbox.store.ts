@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { WebhookDelivery } from '../entities/delivery.entity';
 import type { WebhookEvent } from '../entities/event.entity';
-import { OutboxStore } from '../outbox.store';
+import { OutboxStore, type WrittenDelivery } from '../outbox.store';
 import { fanOutQuery, planFanOut, type FanOutQuery } from '../sql/fan-out-plan';
 import { insertEvents } from '../sql/insert-event';
 import { insertRows } from '../sql/insert-rows';
@@ -32,7 +32,7 @@ export class TypeOrmOutboxStore extends OutboxStore {
     this.candidates = fanOutQuery(dataSource, dialect);
   }
 
-  write(events: readonly WebhookEvent[], manager?: EntityManager): Promise<string[][]> {
+  write(events: readonly WebhookEvent[], manager?: EntityManager): Promise<WrittenDelivery[][]> {
     if (manager?.queryRunner?.isTransactionActive) return this.writeIn(manager, events);
     if (manager) return manager.transaction((transactional) => this.writeIn(transactional, events));
     return this.transactions.run((transactional) => this.writeIn(transactional, events));
@@ -46,9 +46,9 @@ export class TypeOrmOutboxStore extends OutboxStore {
   }
 
   private async writeIn(manager: EntityManager, events: readonly WebhookEvent[]) {
-    const { rows, deliveryIds } = await planFanOut(manager, this.candidates, events);
+    const { rows, deliveries } = await planFanOut(manager, this.candidates, events);
     await insertEvents(manager, events);
     await insertRows(manager, WebhookDelivery, rows, DELIVERY_INSERT_CHUNK);
-    return deliveryIds;
+    return deliveries;
   }
 }
