@@ -124,19 +124,6 @@ describe.each(TEST_DATABASES)('storage contract on %s: outbox, deliveries', (dat
       expect(loaded[0]).not.toBe(loaded[3]);
     });
 
-    it('tells the subscription, ordering key and due time of existing deliveries, and nothing of unknown ids', async () => {
-      const target = await subscription();
-      const [[keyed], [plain]] = await store.writeIds([event({ orderingKey: 'k9' }), event()]);
-      const later = new Date('2031-01-02T03:04:05.000Z');
-      await store.deliveries.setDue([{ deliveryId: plain, attempt: 1 }], later);
-      const owners = await store.deliveries.ownersOf([keyed, plain, uuidv7()]);
-      expect(Object.fromEntries(owners)).toEqual({
-        [keyed]: { subscriptionId: target.id, orderingKey: 'k9', nextAttemptAt: expect.any(Date) },
-        [plain]: { subscriptionId: target.id, orderingKey: null, nextAttemptAt: later },
-      });
-      expect((await store.deliveries.ownersOf([])).size).toBe(0);
-    });
-
     it("copies the event's ordering key onto its deliveries, and finds a key's first unfinished one", async () => {
       const target = await subscription();
       const other = await subscription();

@@ -4,11 +4,7 @@ import { SubscriptionStateService } from './subscription-state.service';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
 import { RetrySoonError } from '../webhooks.queue';
 import { DeliveryAttempter, QueuedAttemptRequest } from './delivery-attempter';
-import {
-  DeliveryStore,
-  type AttemptDelivery,
-  type LoadedDelivery,
-} from '../storage/delivery.store';
+import type { AttemptDelivery, LoadedDelivery } from '../storage/delivery.store';
 import { DeliveryLoader } from './delivery-loader';
 import { DeliveryDueTimes, parkLeaseMs } from './delivery-due-times';
 import {
@@ -30,11 +26,8 @@ type AttemptJob = ScheduledAttempt<LoadedDelivery>;
 /** Where and since when an attempt to an origin known to be down waits (see `troubledAmong`). */
 interface TroubledDelivery {
   origin: string;
-  dueAt: Date | null;
+  dueAt: Date;
 }
-
-/** What `troubledAmong` needs of a delivery: a `FreshDelivery`, or one looked up (its due time may be unset). */
-type OwnedDelivery = Omit<FreshDelivery, 'dueAt'> & { dueAt: Date | null };
 
 /** How long the origin of a subscription seen in an attempt is remembered (see `troubledAmong`). */
 const ORIGIN_MEMORY_MS = 10 * 60_000;
@@ -62,7 +55,6 @@ export class DeliveryProcessor implements OnModuleDestroy {
     private readonly deliveryQueue: DeliveryQueue,
     private readonly dueTimes: DeliveryDueTimes,
     private readonly throttle: EndpointThrottle,
-    private readonly deliveries: DeliveryStore,
     private readonly turns: OrderingTurns,
     private readonly claims: AttemptClaims,
     private readonly attemptLeases: AttemptLeases,
@@ -86,8 +78,9 @@ export class DeliveryProcessor implements OnModuleDestroy {
   async process(data: unknown, jobId: string): Promise<void> {
     if (isFirstAttemptsJobData(data)) {
       const fresh = freshDeliveriesOf(data);
+      // A job queued by 0.1 carries ids only: its deliveries are loaded, as 0.1 did.
       if (fresh) return this.processFirstAttempts(fresh);
-      return this.runFirstAttempts(data.deliveryIds, await this.troubledById(data.deliveryIds));
+      return this.runFirstAttempts(data.deliveryIds, undefined);
     }
     // A job whose Redis hash lost its data (Redis flushed while it was in flight, then Bull's failure
     // bookkeeping re-created the hash) must finish as a no-op: that frees its id for the relay, and a
@@ -152,7 +145,7 @@ export class DeliveryProcessor implements OnModuleDestroy {
    * costs no database read. A subscription whose URL changed meanwhile is parked under its old
    * origin, and moves to its new one when it resumes (`deliver`).
    */
-  private troubledAmong(deliveries: readonly OwnedDelivery[]): Map<string, TroubledDelivery> {
+  private troubledAmong(deliveries: readonly FreshDelivery[]): Map<string, TroubledDelivery> {
     const troubled = new Map<string, TroubledDelivery>();
     for (const { id, subscriptionId, ordered, dueAt } of deliveries) {
       const origin = this.originOfSubscription.get(subscriptionId);
@@ -160,22 +153,6 @@ export class DeliveryProcessor implements OnModuleDestroy {
         troubled.set(id, { origin, dueAt });
     }
     return troubled;
-  }
-
-  /** `troubledAmong` for a job queued by an earlier version, which carries ids only: looked up. */
-  private async troubledById(
-    deliveryIds: readonly string[],
-  ): Promise<Map<string, TroubledDelivery> | undefined> {
-    if (!this.scheduler.anyTroubled) return undefined;
-    const owners = await this.deliveries.ownersOf(deliveryIds);
-    return this.troubledAmong(
-      [...owners].map(([id, owner]) => ({
-        id,
-        subscriptionId: owner.subscriptionId,
-        ordered: owner.orderingKey !== null,
-        dueAt: owner.nextAttemptAt,
-      })),
-    );
   }
 
   /**

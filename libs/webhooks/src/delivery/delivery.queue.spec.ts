@@ -26,7 +26,7 @@ describe('first-attempts job data', () => {
     expect(firstAttemptsJobData([deliveries[0]])).not.toHaveProperty('ordered');
   });
 
-  it('reads a job without them, or with them damaged, as one to look up', () => {
+  it('reads a job without them, or with them damaged, as ids only', () => {
     const { deliveryIds, subscriptionIds, dueAt } = firstAttemptsJobData(deliveries);
     expect(freshDeliveriesOf({ deliveryIds })).toBeNull();
     expect(freshDeliveriesOf({ deliveryIds, subscriptionIds })).toBeNull();
@@ -38,5 +38,9 @@ describe('first-attempts job data', () => {
     expect(
       freshDeliveriesOf({ deliveryIds, subscriptionIds, dueAt, ordered: 'x' as never }),
     ).toBeNull();
+    expect(
+      freshDeliveriesOf({ deliveryIds, subscriptionIds, dueAt, ordered: ['0'] as never }),
+    ).toBeNull();
+    expect(freshDeliveriesOf({ deliveryIds, subscriptionIds, dueAt, ordered: [3] })).toBeNull();
   });
 });

@@ -31,7 +31,7 @@ export interface FreshDelivery {
   subscriptionId: string;
   /** Whether it has an ordering key (such a one waits for its turn, so it is loaded first). */
   ordered: boolean;
-  /** When it fell due, or a little earlier (taken before the write): never later. */
+  /** When it fell due, or up to a second earlier (taken before the write): never later. */
   dueAt: Date;
 }
 
@@ -40,8 +40,8 @@ export interface FirstAttemptsJobData {
   deliveryIds: string[];
   /**
    * The rest of each one's `FreshDelivery`: subscription ids in the order of `deliveryIds`, the
-   * positions of the ordered ones, the earliest due time (epoch ms). Jobs queued before these were
-   * carried lack them: their deliveries are looked up instead.
+   * positions of the ordered ones, the earliest due time (epoch ms). Jobs queued by 0.1 lack them:
+   * their deliveries are loaded, never parked unloaded.
    */
   subscriptionIds?: string[];
   ordered?: number[];
@@ -72,6 +72,9 @@ export function freshDeliveriesOf(data: FirstAttemptsJobData): FreshDelivery[] |
     subscriptionIds.length !== deliveryIds.length ||
     !subscriptionIds.every((id) => typeof id === 'string') ||
     !Array.isArray(ordered) ||
+    !ordered.every(
+      (index) => Number.isInteger(index) && index >= 0 && index < deliveryIds.length,
+    ) ||
     typeof dueAt !== 'number' ||
     !Number.isFinite(dueAt)
   )

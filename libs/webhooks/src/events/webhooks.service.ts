@@ -113,7 +113,7 @@ export class WebhooksService {
 
   /** One event in the caller's transaction (or in one of its own on `manager`). */
   private async writeIn(manager: EntityManager, event: WebhookEvent): Promise<EmitResult> {
-    const dueAt = new Date();
+    const dueAt = dueBeforeWrite();
     const deliveries = freshDeliveries([event], await this.outbox.write([event], manager), dueAt);
     if (!this.handOffAfterCommit(manager, deliveries, event.traceParent))
       await this.handOff.handOff(deliveries, '1 event', [event.traceParent]);
@@ -122,7 +122,7 @@ export class WebhooksService {
 
   /** Writes a batch and hands its deliveries to Redis, whose answer the next batch does not wait for. */
   private async store(events: WebhookEvent[]): Promise<string[][]> {
-    const dueAt = new Date();
+    const dueAt = dueBeforeWrite();
     const written = await this.outbox.write(events);
     await this.handOff.handOff(
       freshDeliveries(events, written, dueAt),
@@ -266,8 +266,16 @@ function describe(error: unknown): string {
 }
 
 /**
+ * A time no later than the due time of deliveries written from now on: this second's start, as MySQL
+ * and MariaDB keep no fraction of it (MySQL rounds, MariaDB truncates).
+ */
+function dueBeforeWrite(): Date {
+  return new Date(Math.floor(Date.now() / 1000) * 1000);
+}
+
+/**
  * The deliveries written for `events` (in their order), as their first attempts get them.
- * @param dueAt taken before the write, so never later than their due time.
+ * @param dueAt from `dueBeforeWrite`.
  */
 function freshDeliveries(
   events: readonly WebhookEvent[],

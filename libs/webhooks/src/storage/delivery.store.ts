@@ -113,12 +113,6 @@ export interface OrderingKeyRef {
 
 export type RequeueOutcome = 'requeued' | 'merged' | 'gone';
 
-export interface DeliveryOwner {
-  subscriptionId: string;
-  orderingKey: string | null;
-  nextAttemptAt: Date | null;
-}
-
 /** Deliveries: what the worker loads, when each is due, held and requeued ones, the delivery log. */
 export abstract class DeliveryStore {
   /**
@@ -126,12 +120,6 @@ export abstract class DeliveryStore {
    * order; null when the delivery, its event or its subscription no longer exists).
    */
   abstract loadForAttempts(ids: readonly string[]): Promise<Array<LoadedDelivery | null>>;
-
-  /**
-   * The subscription, ordering key and due time of each of the deliveries that exist: a light
-   * lookup, their events and subscriptions not loaded.
-   */
-  abstract ownersOf(ids: readonly string[]): Promise<Map<string, DeliveryOwner>>;
 
   /** Sets when attempts are due, for pending or failed deliveries still waiting for exactly those. */
   abstract setDue(attempts: readonly AttemptRef[], at: Date): Promise<void>;

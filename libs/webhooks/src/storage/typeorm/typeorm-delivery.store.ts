@@ -8,7 +8,6 @@ import {
   DeliveryStore,
   LoadedDelivery,
   type AttemptRef,
-  type DeliveryOwner,
   type OrderingKeyRef,
   type DeliveryPageQuery,
   type ListedDelivery,
@@ -19,7 +18,7 @@ import {
 import { UNFINISHED_DELIVERY, WebhookDelivery } from '../entities/delivery.entity';
 import { WebhookEvent } from '../entities/event.entity';
 import { WebhookSubscription } from '../entities/subscription.entity';
-import { entitySql, type ColumnReader } from '../sql/entity-sql';
+import { entitySql } from '../sql/entity-sql';
 import { SQL_DIALECT } from '../storage.tokens';
 import type { IdMembership, SqlDialect } from '../sql-dialect';
 import { LOWEST_UUID, rawDate } from '../sql-dialect';
@@ -30,7 +29,6 @@ import { WebhooksTransactions } from '../webhooks-transactions';
 const MAX_IDS = 500;
 /** Ordering keys looked up by one statement (two parameters each). */
 const MAX_TURNS = 100;
-const OWNER_COLUMNS = ['id', 'subscriptionId', 'orderingKey', 'nextAttemptAt'] as const;
 
 /**
  * Pending and failed deliveries (the relay's), and held ones, each through the due index: the
@@ -50,8 +48,6 @@ export class TypeOrmDeliveryStore extends DeliveryStore {
   private readonly loadStatement: string;
   private readonly loadIds: IdMembership;
   private readonly readLoaded: (row: Record<string, unknown>) => LoadedDelivery;
-  private readonly ownersStatement: string;
-  private readonly owner: ColumnReader<Pick<WebhookDelivery, (typeof OWNER_COLUMNS)[number]>>;
   private readonly dueStatement: string;
   private readonly dueIds: IdMembership;
   private readonly persistedDueAt: (at: Date) => unknown;
@@ -101,9 +97,6 @@ export class TypeOrmDeliveryStore extends DeliveryStore {
         secrets.open(subscriptions.read(row)),
         Number(row.d_behind) === 1,
       );
-
-    this.owner = delivery.reader('d', OWNER_COLUMNS);
-    this.ownersStatement = `SELECT ${this.owner.select} FROM ${delivery.table} d WHERE `;
 
     const column = delivery.column.bind(delivery);
     // Leases of parked attempts run in batches of hundreds: the query builder's `IN (:...ids)` made
@@ -219,23 +212,6 @@ export class TypeOrmDeliveryStore extends DeliveryStore {
         ]);
       }
     }
-  }
-
-  async ownersOf(ids: readonly string[]): Promise<Map<string, DeliveryOwner>> {
-    const owners = new Map<string, DeliveryOwner>();
-    const unique = [...new Set(ids)];
-    for (let start = 0; start < unique.length; start += MAX_IDS) {
-      const chunk = unique.slice(start, start + MAX_IDS);
-      const rows = await this.dataSource.query<Array<Record<string, unknown>>>(
-        this.ownersStatement + this.loadIds.condition(chunk.length),
-        this.loadIds.parameters(chunk),
-      );
-      for (const row of rows) {
-        const { id, subscriptionId, orderingKey, nextAttemptAt } = this.owner.read(row);
-        owners.set(id, { subscriptionId, orderingKey, nextAttemptAt });
-      }
-    }
-    return owners;
   }
 
   async findDue(cutoff: Date, afterId: string | null, limit: number): Promise<AttemptRef[]> {
