@@ -88,6 +88,7 @@ export function freshDeliveriesOf(data: FirstAttemptsJobData): FreshDelivery[] |
   }));
 }
 
+/** What a first-attempts job carries of its deliveries (read back by `freshDeliveriesOf`). */
 export function firstAttemptsJobData(deliveries: readonly FreshDelivery[]): FirstAttemptsJobData {
   const ordered: number[] = [];
   deliveries.forEach((delivery, index) => delivery.ordered && ordered.push(index));

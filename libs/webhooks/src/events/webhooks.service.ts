@@ -66,7 +66,7 @@ export class WebhooksService {
   );
 
   /**
-   * Delivery ids written in a host transaction, handed to Redis together once it commits, with the
+   * Deliveries written in a host transaction, handed to Redis together once it commits, with the
    * `traceparent`s of their emits.
    */
   private readonly awaitingCommit = new WeakMap<
@@ -133,7 +133,7 @@ export class WebhooksService {
   }
 
   /**
-   * Holds delivery ids until the host's transaction commits, and forgets them if it rolls back:
+   * Holds deliveries until the host's transaction commits, and forgets them if it rolls back:
    * Redis never hears of a delivery the database does not have. False when `manager` has no
    * transaction under way (it was written and committed already).
    */
