@@ -85,9 +85,12 @@ describe.each(TEST_DATABASES)('deliveries to an origin that is down, on %s', (da
       emitted.filter((_, index) => index % 2 === 0).flatMap((r) => r.deliveryIds),
     );
     const loaded = load.mock.calls.map(([deliveryId]) => deliveryId);
-    // Each healthy one was loaded (some twice: parked behind the origin's first answer for more than
-    // a second, a row is loaded again).
-    expect(new Set(loaded.filter((deliveryId) => !downIds.has(deliveryId))).size).toBe(20);
+    // The healthy ones went from what their emit carried, without a load (see
+    // carried-first-attempts.e2e-spec.ts); on MariaDB, which does not keep events as written, each
+    // was loaded (some twice: parked for more than a second, a row is loaded again).
+    expect(new Set(loaded.filter((deliveryId) => !downIds.has(deliveryId))).size).toBe(
+      database === 'mariadb' ? 20 : 0,
+    );
     // At most the one that took the origin's slot (resumed at once) was loaded.
     expect(loaded.filter((deliveryId) => downIds.has(deliveryId)).length).toBeLessThanOrEqual(1);
     const { data } = await listDeliveries(hooks, 'down', down.id, { limit: '30' });

@@ -6,6 +6,7 @@ import { AttemptRecorder } from './delivery/attempt-recorder';
 import { DeliveryAttempter } from './delivery/delivery-attempter';
 import { DeliveryDueTimes } from './delivery/delivery-due-times';
 import { DeliveryLoader } from './delivery/delivery-loader';
+import { SubscriptionSnapshots } from './delivery/subscription-snapshots';
 import { DeliveryRelay } from './delivery/delivery-relay';
 import { AttemptClaims } from './delivery/attempt-claims';
 import { AttemptLeases } from './delivery/attempt-leases';
@@ -96,6 +97,7 @@ import { eventCatalogueProvider, resolvedOptionsProvider } from './webhooks.prov
     HttpSender,
     AttemptRecorder,
     DeliveryLoader,
+    SubscriptionSnapshots,
     DeliveryDueTimes,
     DeliveryAttempter,
     EndpointHealthRecorder,

@@ -20,6 +20,8 @@ import { AttemptClaims } from './attempt-claims';
 import { AttemptLeases } from './attempt-leases';
 import { OrderingTurns } from './ordering-turns';
 import { OriginScheduler, originOf, type ScheduledAttempt } from './origin-scheduler';
+import { CARRIED_FRESH_MS, carriedRow, uncarried } from './carried-row';
+import { SubscriptionSnapshots } from './subscription-snapshots';
 
 type AttemptJob = ScheduledAttempt<LoadedDelivery>;
 
@@ -58,6 +60,7 @@ export class DeliveryProcessor implements OnModuleDestroy {
     private readonly turns: OrderingTurns,
     private readonly claims: AttemptClaims,
     private readonly attemptLeases: AttemptLeases,
+    private readonly snapshots: SubscriptionSnapshots,
   ) {
     this.turnLeaseMs = parkLeaseMs(options);
     this.relayIntervalMs = options.relayIntervalMs;
@@ -74,13 +77,17 @@ export class DeliveryProcessor implements OnModuleDestroy {
     );
   }
 
-  /** @param jobId the Bull job's: whether it is named after its attempt tells if it is `unguarded`. */
-  async process(data: unknown, jobId: string): Promise<void> {
+  /**
+   * @param jobId the Bull job's: whether it is named after its attempt tells if it is `unguarded`.
+   * @param attemptsMade the Bull job's: a job run again may have sent some of its deliveries.
+   */
+  async process(data: unknown, jobId: string, attemptsMade = 0): Promise<void> {
     if (isFirstAttemptsJobData(data)) {
       const fresh = freshDeliveriesOf(data);
       // A job queued by 0.1 carries ids only: its deliveries are loaded, as 0.1 did.
-      if (fresh) return this.processFirstAttempts(fresh);
-      return this.runFirstAttempts(data.deliveryIds, undefined);
+      if (fresh)
+        return this.processFirstAttempts(attemptsMade === 0 ? fresh : fresh.map(uncarried));
+      return this.runFirstAttempts(data.deliveryIds, undefined, new Map());
     }
     // A job whose Redis hash lost its data (Redis flushed while it was in flight, then Bull's failure
     // bookkeeping re-created the hash) must finish as a no-op: that frees its id for the relay, and a
@@ -102,13 +109,16 @@ export class DeliveryProcessor implements OnModuleDestroy {
 
   /**
    * First attempts of freshly emitted deliveries travel together: one job, one load, one record
-   * batch. (`LocalFirstAttempts` calls it directly.)
+   * batch. (`LocalFirstAttempts` calls it directly.) Those that carry their event and are fresh
+   * need no load at all (see `carriedRows`).
    */
-  processFirstAttempts(deliveries: readonly FreshDelivery[]): Promise<void> {
+  async processFirstAttempts(deliveries: readonly FreshDelivery[]): Promise<void> {
     const troubled = this.scheduler.anyTroubled ? this.troubledAmong(deliveries) : undefined;
+    const carried = await this.carriedRows(deliveries, troubled);
     return this.runFirstAttempts(
       deliveries.map((delivery) => delivery.id),
       troubled,
+      carried,
     );
   }
 
@@ -116,16 +126,18 @@ export class DeliveryProcessor implements OnModuleDestroy {
    * An infrastructure error fails the job after the others are done; Bull runs it again and the
    * attempts already recorded are skipped as stale.
    * @param troubled those of `deliveryIds` to park unloaded (see `troubledAmong`).
+   * @param carried the rows of those sent without a load (see `carriedRows`).
    */
   private async runFirstAttempts(
     deliveryIds: readonly string[],
     troubled: Map<string, TroubledDelivery> | undefined,
+    carried: Map<string, LoadedDelivery>,
   ): Promise<void> {
     const results = await Promise.allSettled(
       deliveryIds.map(async (deliveryId) => {
         const job = { deliveryId, attempt: 1, trigger: 'scheduled' as const };
         const parking = troubled?.get(deliveryId);
-        if (!parking) return this.deliver(job, undefined, true);
+        if (!parking) return this.deliver(job, undefined, true, carried.get(deliveryId));
         // Parked under its true due time, so that it is leased in time (see `OriginScheduler.park`).
         if (this.attemptLeases.isLate(parking.dueAt))
           return this.deliveryQueue.enqueueNow([{ deliveryId, attempt: 1 }]);
@@ -156,13 +168,51 @@ export class DeliveryProcessor implements OnModuleDestroy {
   }
 
   /**
+   * The rows of the unordered deliveries among `deliveries` that carry their event and are fresh,
+   * built from it and a snapshot of their subscription (`SubscriptionSnapshots`): no load. Fresh
+   * means due less than CARRIED_FRESH_MS ago: the delivery is then as the emit wrote it (pending, no
+   * attempt). One the relay may have offered meanwhile still goes to a job of its own (`isLate` in
+   * `deliver`); a manual redelivery within those seconds may send it twice, as one made while a
+   * loaded attempt is in flight may. A job run again, or late, is loaded: some of its deliveries may
+   * have been sent.
+   */
+  private async carriedRows(
+    deliveries: readonly FreshDelivery[],
+    troubled: Map<string, TroubledDelivery> | undefined,
+  ): Promise<Map<string, LoadedDelivery>> {
+    const now = Date.now();
+    const fresh = deliveries.filter(
+      (delivery) =>
+        delivery.event &&
+        !delivery.ordered &&
+        !troubled?.has(delivery.id) &&
+        now - delivery.dueAt.getTime() < CARRIED_FRESH_MS,
+    );
+    const rows = new Map<string, LoadedDelivery>();
+    if (fresh.length === 0) return rows;
+    const subscriptions = await this.snapshots.of(fresh.map((delivery) => delivery.subscriptionId));
+    for (const delivery of fresh) {
+      const subscription = subscriptions.get(delivery.subscriptionId);
+      if (subscription && delivery.event)
+        rows.set(delivery.id, carriedRow(delivery, delivery.event, subscription));
+    }
+    return rows;
+  }
+
+  /**
    * @param heldSlot the origin whose slot the caller already took for this attempt (a resumed one,
    *   which was parked within its lease).
    * @param unguarded no job named after the attempt keeps the relay's offer of it from running beside
    *   this one: it came in a first-attempts job, from `LocalFirstAttempts` or in a paced job (see
    *   `AttemptLeases`).
+   * @param carried its row without a load (see `carriedRows`).
    */
-  private async deliver(queued: AttemptJob, heldSlot?: string, unguarded = false): Promise<void> {
+  private async deliver(
+    queued: AttemptJob,
+    heldSlot?: string,
+    unguarded = false,
+    carried?: LoadedDelivery,
+  ): Promise<void> {
     let job = queued;
     const { deliveryId, attempt, trigger } = job;
     let slot = heldSlot;
@@ -171,7 +221,7 @@ export class DeliveryProcessor implements OnModuleDestroy {
       // A parked attempt resuming within a second reuses its row: a fan-out parks thousands at once,
       // and loading each a second time made the bench's 10,000-delivery fan-out a fifth slower.
       const reused = this.scheduler.freshRow(job);
-      const loaded = reused?.row ?? (await this.loader.load(deliveryId));
+      const loaded = reused?.row ?? carried ?? (await this.loader.load(deliveryId));
       if (!loaded) return;
       const { delivery, subscription } = loaded;
       // A job for a finished or held delivery, or for an attempt already made, is stale.

@@ -8,7 +8,7 @@ import {
   VERIFY_ENDPOINT_JOB,
   WEBHOOKS_QUEUE,
 } from '../webhooks.constants';
-import type { AttemptRef } from '../storage/delivery.store';
+import type { AttemptEvent, AttemptRef } from '../storage/delivery.store';
 import type { AttemptTrigger } from '../storage/entities/attempt.entity';
 
 export interface DeliveryJobData {
@@ -33,7 +33,21 @@ export interface FreshDelivery {
   ordered: boolean;
   /** When it fell due, or up to a second earlier (taken before the write): never later. */
   dueAt: Date;
+  /**
+   * Its event, as the emit wrote it: with its subscription's snapshot, what its first attempt needs
+   * without a load while it is fresh (see `DeliveryProcessor.processFirstAttempts`). Absent: loaded.
+   */
+  event?: AttemptEvent;
 }
+
+/** An event as a first-attempts job carries it: JSON, so its time in epoch ms. */
+export type CarriedEvent = Omit<AttemptEvent, 'occurredAt'> & { occurredAt: number };
+
+/**
+ * Events whose data is longer than this go to Redis as ids only, and are loaded: a fan-out puts an
+ * event in every job of its deliveries, and Redis holds them all while they wait.
+ */
+export const MAX_CARRIED_DATA_LENGTH = 16_384;
 
 /** The first attempts of deliveries emitted together (see `enqueueFirstAttempts`). */
 export interface FirstAttemptsJobData {
@@ -46,6 +60,9 @@ export interface FirstAttemptsJobData {
   subscriptionIds?: string[];
   ordered?: number[];
   dueAt?: number;
+  /** The distinct events carried (see `FreshDelivery.event`); `eventOf[i]` is deliveryIds[i]'s, or -1. */
+  events?: CarriedEvent[];
+  eventOf?: number[];
 }
 
 /** Job data as Bull hands it back: a hash that lost its fields (Redis flushed) must not pass. */
@@ -80,23 +97,67 @@ export function freshDeliveriesOf(data: FirstAttemptsJobData): FreshDelivery[] |
   )
     return null;
   const orderedAt = new Set(ordered);
+  const events = carriedEventsOf(data);
   return deliveryIds.map((id, index) => ({
     id,
     subscriptionId: subscriptionIds[index],
     ordered: orderedAt.has(index),
     dueAt: new Date(dueAt),
+    event: events?.[index],
   }));
+}
+
+/** Each delivery's carried event, or undefined for all when they are missing or damaged. */
+function carriedEventsOf({
+  deliveryIds,
+  events,
+  eventOf,
+}: FirstAttemptsJobData): Array<AttemptEvent | undefined> | undefined {
+  if (
+    !Array.isArray(events) ||
+    !events.every(isCarriedEvent) ||
+    !Array.isArray(eventOf) ||
+    eventOf.length !== deliveryIds.length ||
+    !eventOf.every((index) => Number.isInteger(index) && index >= -1 && index < events.length)
+  )
+    return undefined;
+  const read = events.map((event) => ({ ...event, occurredAt: new Date(event.occurredAt) }));
+  return eventOf.map((index) => read[index]);
+}
+
+function isCarriedEvent(value: unknown): value is CarriedEvent {
+  const event = (value ?? {}) as Partial<Record<keyof CarriedEvent, unknown>>;
+  return (
+    ['id', 'tenantId', 'listId', 'type', 'source', 'dataJson'].every(
+      (field) => typeof event[field as keyof CarriedEvent] === 'string',
+    ) &&
+    (event.traceParent === null || typeof event.traceParent === 'string') &&
+    typeof event.occurredAt === 'number' &&
+    Number.isFinite(event.occurredAt)
+  );
 }
 
 /** What a first-attempts job carries of its deliveries (read back by `freshDeliveriesOf`). */
 export function firstAttemptsJobData(deliveries: readonly FreshDelivery[]): FirstAttemptsJobData {
   const ordered: number[] = [];
   deliveries.forEach((delivery, index) => delivery.ordered && ordered.push(index));
+  const events: CarriedEvent[] = [];
+  const positions = new Map<AttemptEvent, number>();
+  const eventOf = deliveries.map(({ event }) => {
+    if (!event || event.dataJson.length > MAX_CARRIED_DATA_LENGTH) return -1;
+    let position = positions.get(event);
+    if (position === undefined) {
+      position = events.push({ ...event, occurredAt: event.occurredAt.getTime() }) - 1;
+      positions.set(event, position);
+    }
+    return position;
+  });
   return {
     deliveryIds: deliveries.map((delivery) => delivery.id),
     subscriptionIds: deliveries.map((delivery) => delivery.subscriptionId),
     ...(ordered.length > 0 && { ordered }),
     dueAt: Math.min(...deliveries.map((delivery) => delivery.dueAt.getTime())),
+    ...(events.length > 0 && { events, eventOf }),
   };
 }
 

@@ -60,7 +60,7 @@ export class DeliveryWorker implements OnApplicationBootstrap {
       this.logger.error(`Webhook worker stopped: ${String(error)}`);
     this.queue
       .process(DELIVER_JOB, this.options.concurrency, (job) =>
-        this.processor.process(job.data, String(job.id)),
+        this.processor.process(job.data, String(job.id), job.attemptsMade),
       )
       .catch(stopped);
     this.queue

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
 import { DeliveryProcessor } from './delivery.processor';
+import { uncarried } from './carried-row';
 import { DeliveryQueue, type FreshDelivery } from './delivery.queue';
 
 /**
@@ -55,7 +56,7 @@ export class LocalFirstAttempts implements OnModuleDestroy {
   private async handToQueue(deliveries: FreshDelivery[], error: unknown): Promise<void> {
     this.logger.warn(`First attempts run here failed, handing them to the queue: ${String(error)}`);
     await this.deliveryQueue
-      .enqueueFirstAttempts(deliveries)
+      .enqueueFirstAttempts(deliveries.map(uncarried))
       .catch((queueError: unknown) =>
         this.logger.warn(
           `…which failed too; the relay offers them when due: ${String(queueError)}`,

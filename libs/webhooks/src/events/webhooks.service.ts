@@ -10,6 +10,7 @@ import { EventCatalogue, type WebhookEventSource } from '../catalogue/event-cata
 import { WebhookEvent } from '../storage/entities/event.entity';
 import { OutboxStore, type WrittenDelivery } from '../storage/outbox.store';
 import type { FreshDelivery } from '../delivery/delivery.queue';
+import type { AttemptEvent } from '../storage/delivery.store';
 import { WebhooksTransactions } from '../storage/webhooks-transactions';
 import { WebhooksTracer } from '../tracing/webhooks-tracer';
 import { OutboxHandOff } from './outbox-hand-off';
@@ -74,6 +75,9 @@ export class WebhooksService {
     { deliveries: FreshDelivery[]; traceParents: Array<string | null> }
   >();
 
+  /** Each event's data as it was serialized for checking: the JSON its first attempt sends. */
+  private readonly dataJsonOf = new WeakMap<WebhookEvent, string>();
+
   constructor(
     @Inject(WEBHOOKS_OPTIONS) private readonly options: ResolvedWebhooksOptions,
     private readonly catalogue: EventCatalogue,
@@ -113,8 +117,9 @@ export class WebhooksService {
 
   /** One event in the caller's transaction (or in one of its own on `manager`). */
   private async writeIn(manager: EntityManager, event: WebhookEvent): Promise<EmitResult> {
-    const dueAt = dueBeforeWrite();
-    const deliveries = freshDeliveries([event], await this.outbox.write([event], manager), dueAt);
+    const dueAt = dueBeforeWrite(this.outbox.keepsEventsAsWritten);
+    const written = await this.outbox.write([event], manager);
+    const deliveries = this.freshDeliveries([event], written, dueAt);
     if (!this.handOffAfterCommit(manager, deliveries, event.traceParent))
       await this.handOff.handOff(deliveries, '1 event', [event.traceParent]);
     return { eventId: event.id, deliveryIds: deliveries.map((delivery) => delivery.id) };
@@ -122,14 +127,43 @@ export class WebhooksService {
 
   /** Writes a batch and hands its deliveries to Redis, whose answer the next batch does not wait for. */
   private async store(events: WebhookEvent[]): Promise<string[][]> {
-    const dueAt = dueBeforeWrite();
+    const dueAt = dueBeforeWrite(this.outbox.keepsEventsAsWritten);
     const written = await this.outbox.write(events);
     await this.handOff.handOff(
-      freshDeliveries(events, written, dueAt),
+      this.freshDeliveries(events, written, dueAt),
       `${events.length} event(s)`,
       events.map((event) => event.traceParent),
     );
     return written.map((deliveries) => deliveries.map((delivery) => delivery.id));
+  }
+
+  /**
+   * The deliveries written for `events` (in their order), as their first attempts get them: each
+   * with its event (one object for all its deliveries) where the store keeps events as written.
+   * @param dueAt from `dueBeforeWrite`.
+   */
+  private freshDeliveries(
+    events: readonly WebhookEvent[],
+    written: readonly WrittenDelivery[][],
+    dueAt: Date,
+  ): FreshDelivery[] {
+    return events.flatMap((event, index) => {
+      const carried = this.outbox.keepsEventsAsWritten ? this.attemptEvent(event) : undefined;
+      return (written[index] ?? []).map((delivery) => ({
+        id: delivery.id,
+        subscriptionId: delivery.subscriptionId,
+        ordered: (event.orderingKey ?? null) !== null,
+        dueAt,
+        event: carried,
+      }));
+    });
+  }
+
+  /** The event as an attempt reads it (see `FreshDelivery.event`). */
+  private attemptEvent(event: WebhookEvent): AttemptEvent {
+    const { id, tenantId, listId, type, source, occurredAt, traceParent, data } = event;
+    const dataJson = this.dataJsonOf.get(event) ?? JSON.stringify(data);
+    return { id, tenantId, listId, type, source, occurredAt, traceParent, dataJson };
   }
 
   /**
@@ -224,6 +258,7 @@ export class WebhooksService {
       );
     }
     const event = new WebhookEvent();
+    this.dataJsonOf.set(event, serialized);
     Object.assign(event, {
       id: uuidv7(),
       tenantId,
@@ -266,28 +301,11 @@ function describe(error: unknown): string {
 }
 
 /**
- * A time no later than the due time of deliveries written from now on: this second's start, as MySQL
- * and MariaDB keep no fraction of it (MySQL rounds, MariaDB truncates).
+ * A time no later than the due time of deliveries written from now on: now where the store keeps
+ * milliseconds, else this second's start (MySQL and MariaDB keep no fraction of it: MySQL rounds,
+ * MariaDB truncates). A due time earlier than needed makes an attempt look late to `AttemptLeases`.
  */
-function dueBeforeWrite(): Date {
-  return new Date(Math.floor(Date.now() / 1000) * 1000);
-}
-
-/**
- * The deliveries written for `events` (in their order), as their first attempts get them.
- * @param dueAt from `dueBeforeWrite`.
- */
-function freshDeliveries(
-  events: readonly WebhookEvent[],
-  written: readonly WrittenDelivery[][],
-  dueAt: Date,
-): FreshDelivery[] {
-  return events.flatMap((event, index) =>
-    (written[index] ?? []).map(({ id, subscriptionId }) => ({
-      id,
-      subscriptionId,
-      ordered: (event.orderingKey ?? null) !== null,
-      dueAt,
-    })),
-  );
+function dueBeforeWrite(keepsMilliseconds: boolean): Date {
+  const now = Date.now();
+  return new Date(keepsMilliseconds ? now : Math.floor(now / 1000) * 1000);
 }

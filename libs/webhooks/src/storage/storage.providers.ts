@@ -16,6 +16,7 @@ import { postgresDialect } from './postgres/postgres.dialect';
 import type { SqlDialect } from './sql-dialect';
 import { sqliteDialect } from './sqlite/sqlite.dialect';
 import { SQL_DIALECT } from './storage.tokens';
+import { SubscriptionChanges } from './subscription-changes';
 import { SubscriptionSecrets } from './subscription-secrets';
 import { EndpointHealthStore, SubscriptionStore } from './subscription.store';
 import { TypeOrmAttemptStore } from './typeorm/typeorm-attempt.store';
@@ -79,6 +80,7 @@ export const storageProviders: Provider[] = [
   },
   WebhooksTransactions,
   SubscriptionSecrets,
+  SubscriptionChanges,
   {
     provide: OutboxStore,
     useFactory: (options: ResolvedWebhooksOptions, ...dependencies: StoreDependencies) =>

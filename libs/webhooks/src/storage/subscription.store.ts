@@ -1,3 +1,4 @@
+import type { AttemptSubscription } from './delivery.store';
 import type { SubscriptionStatus, WebhookSubscription } from './entities/subscription.entity';
 
 /** A subscription as it is created: the database stamps the rest, the store derives the filter's path. */
@@ -60,6 +61,12 @@ export abstract class SubscriptionStore {
   abstract findInScope(scope: SubscriptionScope, id: string): Promise<WebhookSubscription | null>;
 
   abstract findById(id: string): Promise<WebhookSubscription | null>;
+
+  /**
+   * What attempts read of those of `ids` (a few hundred at most) that exist, secrets decrypted, in
+   * one statement; one whose secrets cannot be decrypted is left out, with a warning.
+   */
+  abstract findForAttempts(ids: readonly string[]): Promise<AttemptSubscription[]>;
 
   /** Newest first, ids below `beforeId` when given, `limit` rows at most. */
   abstract listPage(

@@ -22,6 +22,7 @@ const DELIVERY_INSERT_CHUNK = 500;
 @Injectable()
 export class TypeOrmOutboxStore extends OutboxStore {
   private readonly candidates: FanOutQuery;
+  readonly keepsEventsAsWritten: boolean;
 
   constructor(
     @InjectDataSource() dataSource: DataSource,
@@ -30,6 +31,7 @@ export class TypeOrmOutboxStore extends OutboxStore {
   ) {
     super();
     this.candidates = fanOutQuery(dataSource, dialect);
+    this.keepsEventsAsWritten = dialect.name !== 'mysql';
   }
 
   write(events: readonly WebhookEvent[], manager?: EntityManager): Promise<WrittenDelivery[][]> {

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
   In,
@@ -11,12 +11,15 @@ import {
 } from 'typeorm';
 import { contentFilterJsonPath } from '../../filters/content-filter.jsonpath';
 import { WebhookAttempt } from '../entities/attempt.entity';
+import { ATTEMPT_SUBSCRIPTION_COLUMNS, type AttemptSubscription } from '../delivery.store';
 import { WebhookDelivery } from '../entities/delivery.entity';
 import { WebhookSubscription, type SubscriptionStatus } from '../entities/subscription.entity';
 import { entitySql } from '../sql/entity-sql';
-import type { SqlDialect } from '../sql-dialect';
+import type { ColumnReader } from '../sql/entity-sql';
+import type { IdMembership, SqlDialect } from '../sql-dialect';
 import { LOWEST_UUID } from '../sql-dialect';
 import { SQL_DIALECT } from '../storage.tokens';
+import { SubscriptionChanges } from '../subscription-changes';
 import { SubscriptionSecrets } from '../subscription-secrets';
 import {
   ACTIVATED,
@@ -48,19 +51,29 @@ interface StoredSecrets {
  */
 @Injectable()
 export class TypeOrmSubscriptionStore extends SubscriptionStore {
+  private readonly logger = new Logger('WebhooksStorage');
   private readonly headersText: string;
   private readonly updatedAt: string;
+  /** What attempts read of subscriptions, hand-written like the deliveries' load. */
+  private readonly forAttempts: ColumnReader<AttemptSubscription> & { from: string };
+  private readonly attemptIds: IdMembership;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly transactions: WebhooksTransactions,
     private readonly secrets: SubscriptionSecrets,
     @Inject(SQL_DIALECT) dialect: SqlDialect,
+    private readonly changes: SubscriptionChanges,
   ) {
     super();
     const table = entitySql(dataSource, WebhookSubscription);
     this.headersText = dialect.jsonAsText(table.column('headers'));
     this.updatedAt = table.column('updatedAt');
+    this.forAttempts = {
+      ...table.reader('s', ATTEMPT_SUBSCRIPTION_COLUMNS),
+      from: `${table.table} s WHERE `,
+    };
+    this.attemptIds = dialect.idMembership(`s.${table.column('id')}`, 0);
   }
 
   private get subscriptions() {
@@ -113,6 +126,25 @@ export class TypeOrmSubscriptionStore extends SubscriptionStore {
     return page.map((subscription) => this.secrets.open(subscription));
   }
 
+  async findForAttempts(ids: readonly string[]): Promise<AttemptSubscription[]> {
+    if (ids.length === 0) return [];
+    const { select, from, read } = this.forAttempts;
+    const rows = await this.dataSource.query<Array<Record<string, unknown>>>(
+      `SELECT ${select} FROM ${from}${this.attemptIds.condition(ids.length)}`,
+      this.attemptIds.parameters(ids),
+    );
+    return rows.flatMap((row) => {
+      try {
+        return [this.secrets.open(read(row))];
+      } catch (error) {
+        this.logger.warn(
+          `Subscription ${String(row.s_id)} cannot be read (${error instanceof Error ? error.message : String(error)})`,
+        );
+        return [];
+      }
+    });
+  }
+
   async statusOf(id: string): Promise<SubscriptionStatus | null> {
     const found = await this.subscriptions.findOne({
       where: { id },
@@ -128,16 +160,16 @@ export class TypeOrmSubscriptionStore extends SubscriptionStore {
   ): Promise<boolean> {
     const sealed = this.secrets.seal(id, changes);
     if (changes.filter !== undefined) sealed.filterJsonPath = contentFilterJsonPath(changes.filter);
-    const result = await this.subscriptions.update({ id, status: seen }, sealed);
-    return (result.affected ?? 0) > 0;
+    return this.changing(this.subscriptions.update({ id, status: seen }, sealed));
   }
 
   async disable(id: string, reason: string, at: Date): Promise<boolean> {
-    const result = await this.subscriptions.update(
-      { id, status: Not('disabled') },
-      { status: 'disabled', disabledReason: reason.slice(0, 500), disabledAt: at },
+    return this.changing(
+      this.subscriptions.update(
+        { id, status: Not('disabled') },
+        { status: 'disabled', disabledReason: reason.slice(0, 500), disabledAt: at },
+      ),
     );
-    return (result.affected ?? 0) > 0;
   }
 
   async activate(id: string, { from, url, challenge }: Activation): Promise<boolean> {
@@ -146,8 +178,16 @@ export class TypeOrmSubscriptionStore extends SubscriptionStore {
       if (!challenge) return false;
       where.verificationChallenge = challenge;
     }
-    const result = await this.subscriptions.update(where, { ...ACTIVATED });
-    return (result.affected ?? 0) > 0;
+    return this.changing(this.subscriptions.update(where, { ...ACTIVATED }));
+  }
+
+  /** Whether `update` changed a row; counted as a change either way once it ends. */
+  private async changing(update: Promise<{ affected?: number }>): Promise<boolean> {
+    try {
+      return ((await update).affected ?? 0) > 0;
+    } finally {
+      this.changes.record();
+    }
   }
 
   async rotateSecret(id: string, rotation: SecretRotation): Promise<boolean> {
@@ -158,16 +198,16 @@ export class TypeOrmSubscriptionStore extends SubscriptionStore {
       previousSecretExpiresAt: currentExpiresAt,
     });
     // One winner: the secret is still the one the caller read, and the last rotation is old enough.
-    const rotateFrom = async (stored: string) => {
-      const result = await this.subscriptions.update(
-        [
-          { id, secret: stored, previousSecretExpiresAt: IsNull() },
-          { id, secret: stored, previousSecretExpiresAt: LessThanOrEqual(latestPreviousExpiry) },
-        ],
-        changes,
+    const rotateFrom = (stored: string) =>
+      this.changing(
+        this.subscriptions.update(
+          [
+            { id, secret: stored, previousSecretExpiresAt: IsNull() },
+            { id, secret: stored, previousSecretExpiresAt: LessThanOrEqual(latestPreviousExpiry) },
+          ],
+          changes,
+        ),
       );
-      return (result.affected ?? 0) > 0;
-    };
     if (!this.secrets.encrypting) return rotateFrom(current);
     // Envelopes differ at every encryption: the condition is on what is stored, once it is known
     // to hold `current`.
@@ -211,6 +251,14 @@ export class TypeOrmSubscriptionStore extends SubscriptionStore {
   }
 
   async removeWithHistory(scope: SubscriptionScope, id: string): Promise<void> {
+    try {
+      await this.removeRows(scope, id);
+    } finally {
+      this.changes.record();
+    }
+  }
+
+  private async removeRows(scope: SubscriptionScope, id: string): Promise<void> {
     await this.transactions.run(async (manager) => {
       const deliveries = manager
         .createQueryBuilder(WebhookDelivery, 'delivery')
