@@ -7,6 +7,7 @@ import { DeliveryAttempter } from './delivery/delivery-attempter';
 import { DeliveryDueTimes } from './delivery/delivery-due-times';
 import { DeliveryLoader } from './delivery/delivery-loader';
 import { SubscriptionSnapshots } from './delivery/subscription-snapshots';
+import { CarriedRows } from './delivery/carried-rows';
 import { DeliveryRelay } from './delivery/delivery-relay';
 import { AttemptClaims } from './delivery/attempt-claims';
 import { AttemptLeases } from './delivery/attempt-leases';
@@ -98,6 +99,7 @@ import { eventCatalogueProvider, resolvedOptionsProvider } from './webhooks.prov
     AttemptRecorder,
     DeliveryLoader,
     SubscriptionSnapshots,
+    CarriedRows,
     DeliveryDueTimes,
     DeliveryAttempter,
     EndpointHealthRecorder,

@@ -20,8 +20,7 @@ import { AttemptClaims } from './attempt-claims';
 import { AttemptLeases } from './attempt-leases';
 import { OrderingTurns } from './ordering-turns';
 import { OriginScheduler, originOf, type ScheduledAttempt } from './origin-scheduler';
-import { CARRIED_FRESH_MS, carriedRow, uncarried } from './carried-row';
-import { SubscriptionSnapshots } from './subscription-snapshots';
+import { CarriedRows, uncarried } from './carried-rows';
 
 type AttemptJob = ScheduledAttempt<LoadedDelivery>;
 
@@ -60,7 +59,7 @@ export class DeliveryProcessor implements OnModuleDestroy {
     private readonly turns: OrderingTurns,
     private readonly claims: AttemptClaims,
     private readonly attemptLeases: AttemptLeases,
-    private readonly snapshots: SubscriptionSnapshots,
+    private readonly carriedRows: CarriedRows,
   ) {
     this.turnLeaseMs = parkLeaseMs(options);
     this.relayIntervalMs = options.relayIntervalMs;
@@ -110,11 +109,13 @@ export class DeliveryProcessor implements OnModuleDestroy {
   /**
    * First attempts of freshly emitted deliveries travel together: one job, one load, one record
    * batch. (`LocalFirstAttempts` calls it directly.) Those that carry their event and are fresh
-   * need no load at all (see `carriedRows`).
+   * need no load at all (see `CarriedRows`).
    */
   async processFirstAttempts(deliveries: readonly FreshDelivery[]): Promise<void> {
     const troubled = this.scheduler.anyTroubled ? this.troubledAmong(deliveries) : undefined;
-    const carried = await this.carriedRows(deliveries, troubled);
+    const carried = await this.carriedRows.of(
+      troubled ? deliveries.filter((delivery) => !troubled.has(delivery.id)) : deliveries,
+    );
     return this.runFirstAttempts(
       deliveries.map((delivery) => delivery.id),
       troubled,
@@ -126,7 +127,7 @@ export class DeliveryProcessor implements OnModuleDestroy {
    * An infrastructure error fails the job after the others are done; Bull runs it again and the
    * attempts already recorded are skipped as stale.
    * @param troubled those of `deliveryIds` to park unloaded (see `troubledAmong`).
-   * @param carried the rows of those sent without a load (see `carriedRows`).
+   * @param carried the rows of those sent without a load (see `CarriedRows`).
    */
   private async runFirstAttempts(
     deliveryIds: readonly string[],
@@ -168,44 +169,12 @@ export class DeliveryProcessor implements OnModuleDestroy {
   }
 
   /**
-   * The rows of the unordered deliveries among `deliveries` that carry their event and are fresh,
-   * built from it and a snapshot of their subscription (`SubscriptionSnapshots`): no load. Fresh
-   * means due less than CARRIED_FRESH_MS ago: the delivery is then as the emit wrote it (pending, no
-   * attempt). One the relay may have offered meanwhile still goes to a job of its own (`isLate` in
-   * `deliver`); a manual redelivery within those seconds may send it twice, as one made while a
-   * loaded attempt is in flight may. A job run again, or late, is loaded: some of its deliveries may
-   * have been sent.
-   */
-  private async carriedRows(
-    deliveries: readonly FreshDelivery[],
-    troubled: Map<string, TroubledDelivery> | undefined,
-  ): Promise<Map<string, LoadedDelivery>> {
-    const now = Date.now();
-    const fresh = deliveries.filter(
-      (delivery) =>
-        delivery.event &&
-        !delivery.ordered &&
-        !troubled?.has(delivery.id) &&
-        now - delivery.dueAt.getTime() < CARRIED_FRESH_MS,
-    );
-    const rows = new Map<string, LoadedDelivery>();
-    if (fresh.length === 0) return rows;
-    const subscriptions = await this.snapshots.of(fresh.map((delivery) => delivery.subscriptionId));
-    for (const delivery of fresh) {
-      const subscription = subscriptions.get(delivery.subscriptionId);
-      if (subscription && delivery.event)
-        rows.set(delivery.id, carriedRow(delivery, delivery.event, subscription));
-    }
-    return rows;
-  }
-
-  /**
    * @param heldSlot the origin whose slot the caller already took for this attempt (a resumed one,
    *   which was parked within its lease).
    * @param unguarded no job named after the attempt keeps the relay's offer of it from running beside
    *   this one: it came in a first-attempts job, from `LocalFirstAttempts` or in a paced job (see
    *   `AttemptLeases`).
-   * @param carried its row without a load (see `carriedRows`).
+   * @param carried its row without a load (see `CarriedRows`).
    */
   private async deliver(
     queued: AttemptJob,

@@ -59,11 +59,13 @@ describe('first-attempts job data', () => {
       source: 'api',
       occurredAt: at(1),
       traceParent: null,
+      orderingKey: null,
       dataJson,
     });
     const e1 = event('e1');
     const e2 = {
       ...event('e2'),
+      orderingKey: 'contact-42',
       traceParent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
     };
     const carrying: FreshDelivery[] = [

@@ -132,6 +132,7 @@ function isCarriedEvent(value: unknown): value is CarriedEvent {
       (field) => typeof event[field as keyof CarriedEvent] === 'string',
     ) &&
     (event.traceParent === null || typeof event.traceParent === 'string') &&
+    (event.orderingKey === null || typeof event.orderingKey === 'string') &&
     typeof event.occurredAt === 'number' &&
     Number.isFinite(event.occurredAt)
   );

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
 import { DeliveryProcessor } from './delivery.processor';
-import { uncarried } from './carried-row';
+import { uncarried } from './carried-rows';
 import { DeliveryQueue, type FreshDelivery } from './delivery.queue';
 
 /**

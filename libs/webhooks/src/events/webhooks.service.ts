@@ -161,9 +161,9 @@ export class WebhooksService {
 
   /** The event as an attempt reads it (see `FreshDelivery.event`). */
   private attemptEvent(event: WebhookEvent): AttemptEvent {
-    const { id, tenantId, listId, type, source, occurredAt, traceParent, data } = event;
-    const dataJson = this.dataJsonOf.get(event) ?? JSON.stringify(data);
-    return { id, tenantId, listId, type, source, occurredAt, traceParent, dataJson };
+    const { id, tenantId, listId, type, source, occurredAt, traceParent, orderingKey } = event;
+    const dataJson = this.dataJsonOf.get(event) ?? JSON.stringify(event.data);
+    return { id, tenantId, listId, type, source, occurredAt, traceParent, orderingKey, dataJson };
   }
 
   /**

@@ -20,6 +20,7 @@ export const ATTEMPT_EVENT_COLUMNS = [
   'source',
   'occurredAt',
   'traceParent',
+  'orderingKey',
 ] as const;
 export const ATTEMPT_SUBSCRIPTION_COLUMNS = [
   'id',

@@ -1,0 +1,101 @@
+import { Injectable } from '@nestjs/common';
+import {
+  LoadedDelivery,
+  type AttemptEvent,
+  type AttemptSubscription,
+} from '../storage/delivery.store';
+import type { FreshDelivery } from './delivery.queue';
+import { OrderingTurns } from './ordering-turns';
+import { SubscriptionSnapshots } from './subscription-snapshots';
+
+/**
+ * How long after it fell due a delivery may go from what its emit carried, without a load. Well
+ * within Bull's lock (30 s by default), after which a job whose worker died is taken again.
+ */
+export const CARRIED_FRESH_MS = 5_000;
+
+/**
+ * The rows of first attempts that need no load: a fresh delivery whose job (or emitting process)
+ * carried its event is as the emit wrote it (pending, no attempt), and its subscription comes from a
+ * snapshot (`SubscriptionSnapshots`). A keyed one asks its key's turn instead of being loaded.
+ *
+ * What this leaves to the load: a job run again or late (some of its deliveries may have been sent),
+ * an event not carried, a subscription gone. One the relay may have offered meanwhile still goes to
+ * a job of its own (`AttemptLeases.isLate`); a manual redelivery within those seconds may send it
+ * twice, as one made while a loaded attempt is in flight may.
+ */
+@Injectable()
+export class CarriedRows {
+  constructor(
+    private readonly snapshots: SubscriptionSnapshots,
+    private readonly turns: OrderingTurns,
+  ) {}
+
+  /** By delivery id, those of `deliveries` that can go without a load. */
+  async of(deliveries: readonly FreshDelivery[]): Promise<Map<string, LoadedDelivery>> {
+    const now = Date.now();
+    const fresh = deliveries.filter(
+      (delivery) => delivery.event && now - delivery.dueAt.getTime() < CARRIED_FRESH_MS,
+    );
+    const rows = new Map<string, LoadedDelivery>();
+    if (fresh.length === 0) return rows;
+    const subscriptions = await this.snapshots.of(fresh.map((delivery) => delivery.subscriptionId));
+    await Promise.all(
+      fresh.map(async (delivery) => {
+        const { event } = delivery;
+        const subscription = subscriptions.get(delivery.subscriptionId);
+        if (!event || !subscription) return;
+        const behind =
+          event.orderingKey === null
+            ? false
+            : await this.behindEarlier(delivery, event.orderingKey);
+        if (behind !== undefined)
+          rows.set(delivery.id, carriedRow(delivery, event, subscription, behind));
+      }),
+    );
+    return rows;
+  }
+
+  /**
+   * A keyed delivery's turn, asked instead of its load (`LoadedDelivery.behindEarlier`): whether an
+   * earlier delivery of its key is unfinished; undefined when this one is no longer as the emit wrote
+   * it (final, or attempted), which its load then tells.
+   */
+  private async behindEarlier(
+    delivery: FreshDelivery,
+    orderingKey: string,
+  ): Promise<boolean | undefined> {
+    const turn = await this.turns.find(delivery.subscriptionId, orderingKey);
+    if (turn === null || turn.deliveryId > delivery.id) return undefined;
+    if (turn.deliveryId < delivery.id) return true;
+    return turn.attempt === 1 ? false : undefined;
+  }
+}
+
+/** The delivery without its event: its first attempt loads it (some of its batch may have gone). */
+export function uncarried(delivery: FreshDelivery): FreshDelivery {
+  return { ...delivery, event: undefined };
+}
+
+function carriedRow(
+  delivery: FreshDelivery,
+  event: AttemptEvent,
+  subscription: AttemptSubscription,
+  behindEarlier: boolean,
+): LoadedDelivery {
+  return new LoadedDelivery(
+    {
+      id: delivery.id,
+      eventId: event.id,
+      subscriptionId: delivery.subscriptionId,
+      tenantId: event.tenantId,
+      status: 'pending',
+      attempts: 0,
+      nextAttemptAt: delivery.dueAt,
+      orderingKey: event.orderingKey,
+    },
+    event,
+    subscription,
+    behindEarlier,
+  );
+}
