@@ -9,7 +9,7 @@ import type { OrderingCounts, S1OrderedResult } from '../lib/results.types';
  * over the 100 lists, so each subscription sees 100 keys, each once every 10,000 events (seconds
  * apart at S1's rates), and never two of a key in flight at once (the emitter pauses at 1,000
  * undelivered events). That is the realistic case for contacts, and it measures what ordering costs
- * every keyed delivery (its turn asked with its load, its claim, its look for waiters), not waits behind a retry.
+ * every keyed delivery (its turn asked with its load or instead of it, its claim, its look for waiters), not waits behind a retry.
  */
 export const S1_ORDERING_KEYS = 10_000;
 
