@@ -10,7 +10,8 @@ import { SubscriptionSnapshots } from './subscription-snapshots';
 
 /**
  * How long after it fell due a delivery may go from what its emit carried, without a load. Well
- * within Bull's lock (30 s by default), after which a job whose worker died is taken again.
+ * within Bull's lock (`queue.lockDurationMs`, a minute by default), after which a job whose worker
+ * died is taken again.
  */
 export const CARRIED_FRESH_MS = 5_000;
 

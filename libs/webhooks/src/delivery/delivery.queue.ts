@@ -35,7 +35,7 @@ export interface FreshDelivery {
   dueAt: Date;
   /**
    * Its event, as the emit wrote it: with its subscription's snapshot, what its first attempt needs
-   * without a load while it is fresh (see `DeliveryProcessor.processFirstAttempts`). Absent: loaded.
+   * without a load while it is fresh (see `CarriedRows`). Absent: loaded.
    */
   event?: AttemptEvent;
 }
