@@ -41,19 +41,24 @@ export class CarriedRows {
     const rows = new Map<string, LoadedDelivery>();
     if (fresh.length === 0) return rows;
     const subscriptions = await this.snapshots.of(fresh.map((delivery) => delivery.subscriptionId));
-    await Promise.all(
-      fresh.map(async (delivery) => {
-        const { event } = delivery;
-        const subscription = subscriptions.get(delivery.subscriptionId);
-        if (!event || !subscription) return;
-        const behind =
-          event.orderingKey === null
-            ? false
-            : await this.behindEarlier(delivery, event.orderingKey);
-        if (behind !== undefined)
-          rows.set(delivery.id, carriedRow(delivery, event, subscription, behind));
-      }),
-    );
+    const keyed: Array<Promise<void>> = [];
+    for (const delivery of fresh) {
+      const { event } = delivery;
+      const subscription = subscriptions.get(delivery.subscriptionId);
+      if (!event || !subscription) continue;
+      // Unkeyed ones synchronously: no promise per delivery on the hot path.
+      if (event.orderingKey === null) {
+        rows.set(delivery.id, carriedRow(delivery, event, subscription, false));
+        continue;
+      }
+      keyed.push(
+        this.behindEarlier(delivery, event.orderingKey).then((behind) => {
+          if (behind !== undefined)
+            rows.set(delivery.id, carriedRow(delivery, event, subscription, behind));
+        }),
+      );
+    }
+    await Promise.all(keyed);
     return rows;
   }
 

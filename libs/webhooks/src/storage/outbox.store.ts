@@ -15,9 +15,9 @@ export interface WrittenDelivery {
 export abstract class OutboxStore {
   /**
    * Whether an event reads back exactly as written: its time to the millisecond (as every time the
-   * store keeps), its data's JSON text unchanged. Only then may its deliveries' first attempts go from the emit's copy of it, so
-   * that a redelivery sends the same body. (MySQL and MariaDB keep no fraction of a second; MySQL
-   * also rewrites JSON.)
+   * store keeps), its data's JSON text unchanged. Only then may its deliveries' first attempts go
+   * from the emit's copy of it, so that a redelivery sends the same body. (MySQL and MariaDB keep no
+   * fraction of a second; MySQL also rewrites JSON.)
    */
   abstract readonly keepsEventsAsWritten: boolean;
 
