@@ -119,14 +119,24 @@ describe.each(TEST_DATABASES)('waking the next delivery of an ordering key on %s
       },
       { what: 'the second delivery to succeed' },
     );
-    // The second, loaded behind the first, looked up the turn before and after its mark; the first
-    // looked for the next once it succeeded (someone waited). Woken up, the second was loaded as its
-    // key's turn, and (its mark still there) looked for a next one once it succeeded. Plus, for each
-    // first attempt, the lookup made instead of its load.
-    const lookups = 4 + 2 * instead;
+    // The second, behind the first, looked up the turn before and after its mark (before: where
+    // first attempts are loaded, the lookup made instead of its load otherwise); the first looked
+    // for the next once it succeeded (someone waited). Woken up, the second was loaded as its key's
+    // turn, and (its mark still there) looked for a next one once it succeeded. Plus the first's
+    // lookup instead of its load.
+    const lookups = 4 + instead;
     await eventually(() => asked('contact-q') === lookups, {
       what: `${lookups} lookups of the key`,
     });
+    // And no more: the woken delivery's job, which made the last one, is done.
+    await eventually(
+      async () => {
+        const { active, waiting } = await hooks.queue.getJobCounts();
+        return active + waiting === 0;
+      },
+      { what: 'the queue to settle' },
+    );
+    expect(asked('contact-q')).toBe(lookups);
   });
 });
 

@@ -3,6 +3,7 @@ import {
   LoadedDelivery,
   type AttemptEvent,
   type AttemptSubscription,
+  type OrderingTurn,
 } from '../storage/delivery.store';
 import type { FreshDelivery } from './delivery.queue';
 import { OrderingTurns } from './ordering-turns';
@@ -48,33 +49,18 @@ export class CarriedRows {
       if (!event || !subscription) continue;
       // Unkeyed ones synchronously: no promise per delivery on the hot path.
       if (event.orderingKey === null) {
-        rows.set(delivery.id, carriedRow(delivery, event, subscription, false));
+        rows.set(delivery.id, carriedRow(delivery, event, subscription));
         continue;
       }
       keyed.push(
-        this.behindEarlier(delivery, event.orderingKey).then((behind) => {
-          if (behind !== undefined)
-            rows.set(delivery.id, carriedRow(delivery, event, subscription, behind));
+        this.turns.find(delivery.subscriptionId, event.orderingKey).then((turn) => {
+          const row = keyedRow(delivery, event, subscription, turn);
+          if (row) rows.set(delivery.id, row);
         }),
       );
     }
     await Promise.all(keyed);
     return rows;
-  }
-
-  /**
-   * A keyed delivery's turn, asked instead of its load (`LoadedDelivery.behindEarlier`): whether an
-   * earlier delivery of its key is unfinished; undefined when this one is no longer as the emit wrote
-   * it (final, or attempted), which its load then tells.
-   */
-  private async behindEarlier(
-    delivery: FreshDelivery,
-    orderingKey: string,
-  ): Promise<boolean | undefined> {
-    const turn = await this.turns.find(delivery.subscriptionId, orderingKey);
-    if (turn === null || turn.deliveryId > delivery.id) return undefined;
-    if (turn.deliveryId < delivery.id) return true;
-    return turn.attempt === 1 ? false : undefined;
   }
 }
 
@@ -83,11 +69,27 @@ export function uncarried(delivery: FreshDelivery): FreshDelivery {
   return { ...delivery, event: undefined };
 }
 
+/**
+ * A keyed delivery's row from its key's turn, asked instead of its load (`LoadedDelivery.behindEarlier`):
+ * behind an earlier unfinished delivery, or its own turn at its first attempt. Undefined when it is no
+ * longer as the emit wrote it (final, or attempted), which its load then tells.
+ */
+function keyedRow(
+  delivery: FreshDelivery,
+  event: AttemptEvent,
+  subscription: AttemptSubscription,
+  turn: OrderingTurn | null,
+): LoadedDelivery | undefined {
+  if (turn === null || turn.deliveryId > delivery.id) return undefined;
+  if (turn.deliveryId < delivery.id) return carriedRow(delivery, event, subscription, turn);
+  return turn.attempt === 1 ? carriedRow(delivery, event, subscription) : undefined;
+}
+
 function carriedRow(
   delivery: FreshDelivery,
   event: AttemptEvent,
   subscription: AttemptSubscription,
-  behindEarlier: boolean,
+  earlierTurn?: OrderingTurn,
 ): LoadedDelivery {
   return new LoadedDelivery(
     {
@@ -102,6 +104,7 @@ function carriedRow(
     },
     event,
     subscription,
-    behindEarlier,
+    earlierTurn !== undefined,
+    earlierTurn,
   );
 }

@@ -4,7 +4,7 @@ import { SubscriptionStateService } from './subscription-state.service';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '../webhooks.options';
 import { RetrySoonError } from '../webhooks.queue';
 import { DeliveryAttempter, QueuedAttemptRequest } from './delivery-attempter';
-import type { AttemptDelivery, LoadedDelivery } from '../storage/delivery.store';
+import type { AttemptDelivery, LoadedDelivery, OrderingTurn } from '../storage/delivery.store';
 import { DeliveryLoader } from './delivery-loader';
 import { DeliveryDueTimes, parkLeaseMs } from './delivery-due-times';
 import {
@@ -218,13 +218,14 @@ export class DeliveryProcessor implements OnModuleDestroy {
       // resumed within a second reuses the row it checked its turn with just before (a burst parks
       // thousands: each checking again cost S1-ordered about a tenth of its throughput). The load
       // tells whether an earlier one was unfinished; only then is the turn looked up (and waited
-      // for). Unordered ones pay nothing here.
+      // for), unless the row came from a lookup just made (`CarriedRows`). Unordered ones pay
+      // nothing here.
       const { orderingKey } = delivery;
       if (
         orderingKey !== null &&
         !reused &&
         loaded.behindEarlier &&
-        (await this.waitsForTurn(job, delivery, orderingKey))
+        (await this.waitsForTurn(job, delivery, orderingKey, loaded.earlierTurn))
       )
         return;
 
@@ -301,13 +302,15 @@ export class DeliveryProcessor implements OnModuleDestroy {
    * ended. Two paths reaching the same delivery at once (its first-attempts job and its predecessor's
    * wake-up, say) both pass: the claim before the request lets one of them send (`AttemptClaims`). (A
    * manual redelivery of a final delivery makes it unfinished again: see docs/delivery.md.)
+   * @param known the earlier delivery's turn, when the caller has just looked it up.
    */
   private async waitsForTurn(
     job: AttemptJob,
     delivery: AttemptDelivery,
     orderingKey: string,
+    known?: OrderingTurn,
   ): Promise<boolean> {
-    const turn = await this.turns.find(delivery.subscriptionId, orderingKey);
+    const turn = known ?? (await this.turns.find(delivery.subscriptionId, orderingKey));
     // A turn after this one: this delivery became final meanwhile; the attempt is then not recorded.
     if (turn === null || turn.deliveryId >= delivery.id) return false;
     const after = Math.max(Date.now(), turn.nextAttemptAt?.getTime() ?? 0);

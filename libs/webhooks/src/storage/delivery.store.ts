@@ -68,6 +68,11 @@ export class LoadedDelivery {
      * an unkeyed one.
      */
     readonly behindEarlier = false,
+    /**
+     * The earlier delivery's turn when the row was built from one just asked (see `CarriedRows`):
+     * waiting for it starts from that answer instead of asking again.
+     */
+    readonly earlierTurn?: OrderingTurn,
   ) {}
 }
 
