@@ -70,9 +70,10 @@ export function uncarried(delivery: FreshDelivery): FreshDelivery {
 }
 
 /**
- * A keyed delivery's row from its key's turn, asked instead of its load (`LoadedDelivery.behindEarlier`):
- * behind an earlier unfinished delivery, or its own turn at its first attempt. Undefined when it is no
- * longer as the emit wrote it (final, or attempted), which its load then tells.
+ * A keyed delivery's row from its key's turn, asked instead of its load (see
+ * `LoadedDelivery.behindEarlier`): behind an earlier unfinished delivery, or its own turn at its first
+ * attempt. Undefined when it is no longer as the emit wrote it (final, or attempted), which its load
+ * then tells.
  */
 function keyedRow(
   delivery: FreshDelivery,
