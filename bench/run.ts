@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --quick] [--only S1,S2,...] [--no-profile] [--workers N] [--worker-pool N]
- *   [--async-commit] [--swc]`
+ *   [--worker-heap-mb N] [--async-commit] [--swc]`
  *
  * Measures the module side by side with three baselines in ONE run, on this machine: a receiver
  * process, the module's worker process(es), an emitter process, real PostgreSQL (a fresh schema,
@@ -142,6 +142,8 @@ interface Cli {
   asyncCommit: boolean;
   /** pg pool size of each module worker process. */
   workerPool: number;
+  /** V8's old-space limit of each module worker process (`--max-old-space-size`); null: Node's default. */
+  workerHeapMb: number | null;
 }
 
 function parseCli(argv: readonly string[]): Cli {
@@ -152,6 +154,7 @@ function parseCli(argv: readonly string[]): Cli {
     swc: false,
     asyncCommit: false,
     workerPool: WORKER_PG_POOL,
+    workerHeapMb: null,
   };
   const ids = ALL_IDS;
   for (let i = 0; i < argv.length; i++) {
@@ -163,6 +166,11 @@ function parseCli(argv: readonly string[]): Cli {
       cli.workerPool = Number(argv[++i]);
       if (!Number.isInteger(cli.workerPool) || cli.workerPool < 1 || cli.workerPool > 90) {
         throw new Error('--worker-pool takes 1 to 90');
+      }
+    } else if (arg === '--worker-heap-mb') {
+      cli.workerHeapMb = Number(argv[++i]);
+      if (!Number.isInteger(cli.workerHeapMb) || cli.workerHeapMb < 64) {
+        throw new Error('--worker-heap-mb takes a whole number of MB, at least 64');
       }
     } else if (arg === '--profile') cli.only = [...new Set([...cli.only, 'P' as const])];
     else if (arg === '--no-profile') cli.only = cli.only.filter((id) => id !== 'P');
@@ -181,7 +189,7 @@ function parseCli(argv: readonly string[]): Cli {
         throw new Error('--workers takes 1 to 8');
     } else if (arg === '--help' || arg === '-h') {
       process.stdout.write(
-        'usage: npm run bench -- [--quick] [--only Braw,S1,Bnaive,Bpersisted,S1-mariadb,S1-pruned,S1-filtered,S1-ordered,S1-local,S3,S2,S6,S9,IN,P,H] [--no-profile] [--workers N] [--swc] [--async-commit] [--worker-pool N]\n',
+        'usage: npm run bench -- [--quick] [--only Braw,S1,Bnaive,Bpersisted,S1-mariadb,S1-pruned,S1-filtered,S1-ordered,S1-local,S3,S2,S6,S9,IN,P,H] [--no-profile] [--workers N] [--swc] [--async-commit] [--worker-pool N] [--worker-heap-mb N]\n',
       );
       process.exit(0);
     } else throw new Error(`unknown argument ${arg}`);
@@ -246,6 +254,7 @@ async function main(): Promise<void> {
     mode: cli.quick ? 'quick' : 'full',
     workerProcesses: cli.workers,
     workerPgPool: cli.workerPool,
+    workerHeapMb: cli.workerHeapMb,
     childrenRunAs: cli.swc ? 'TypeScript via swc-node' : 'JavaScript compiled by swc',
     synchronousCommit: !cli.asyncCommit,
     durations,
@@ -329,6 +338,7 @@ async function main(): Promise<void> {
       receiver: ready.receiver,
       workerProcesses: cli.workers,
       workerPool: cli.workerPool,
+      workerHeapMb: cli.workerHeapMb,
       asyncCommit: cli.asyncCommit,
       results,
       emitter: () => {

@@ -23,7 +23,7 @@ import {
   type WorkerApi,
   type WorkerInstrumentation,
 } from './child.apis';
-import { BenchChild, REPO_ROOT, type ForkOptions } from './child.handle';
+import { BenchChild, REPO_ROOT } from './child.handle';
 import type { EmitterConfig } from './emitter.process';
 import type { RpcApi } from './ipc.rpc';
 import type { ReceiverHandle } from './receiver.handle';
@@ -42,6 +42,8 @@ export interface BenchContext {
   workerProcesses: number;
   /** pg pool size of each module worker process. */
   workerPool: number;
+  /** V8's old-space limit of each module worker process; null: Node's default. */
+  workerHeapMb: number | null;
   /** synchronous_commit=off for the module's PostgreSQL sessions. */
   asyncCommit: boolean;
   results: BenchResults;
@@ -125,21 +127,19 @@ export async function startModuleWorkers(
         detailed: start.detailed ?? false,
         ...(start.hopTracing && { hopTracing: true }),
       };
-      const options: ForkOptions = {};
+      const nodeFlags: string[] = [];
+      if (ctx.workerHeapMb !== null) nodeFlags.push(`--max-old-space-size=${ctx.workerHeapMb}`);
       if (start.cpuProfileName) {
         mkdirSync(PROFILE_DIR, { recursive: true });
-        options.nodeFlags = [
+        nodeFlags.push(
           '--cpu-prof',
           `--cpu-prof-dir=${PROFILE_DIR}`,
           `--cpu-prof-name=${start.cpuProfileName}-${index + 1}.cpuprofile`,
-        ];
+        );
       }
-      return BenchChild.start<ModuleWorkerApi>(
-        name,
-        'bench/lib/worker.process.ts',
-        config,
-        options,
-      );
+      return BenchChild.start<ModuleWorkerApi>(name, 'bench/lib/worker.process.ts', config, {
+        nodeFlags,
+      });
     }),
   );
 }

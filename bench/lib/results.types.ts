@@ -341,6 +341,8 @@ export interface BenchResults {
   mode: 'quick' | 'full';
   workerProcesses: number;
   workerPgPool: number;
+  /** --worker-heap-mb: V8's old-space limit of the module's worker processes; null: Node's default. */
+  workerHeapMb: number | null;
   childrenRunAs: string;
   /** false with --async-commit (synchronous_commit=off for the module's sessions). */
   synchronousCommit: boolean;
