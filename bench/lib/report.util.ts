@@ -1,4 +1,4 @@
-import { lat, num, pct, ratio } from './format.util';
+import { heapCap, lat, num, pct, ratio } from './format.util';
 import { formatHopTable } from './hop-breakdown';
 import type {
   BenchResults,
@@ -322,7 +322,7 @@ export function formatReport(results: BenchResults): string {
     : '';
   const header = `nestjs-marketing-webhooks bench: ${results.mode} run, ${machine.date}
 ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGb} GB, Node ${machine.node}; load average at start ${machine.loadAverageAtStart.join(' ')}
-${results.workerProcesses} worker process(es) × concurrency 50, pg pool ${results.workerPgPool}${results.workerHeapMb === null ? '' : `, old space capped at ${results.workerHeapMb} MB`}; PostgreSQL (synchronous_commit ${results.synchronousCommit ? 'on' : 'OFF'})${mariaDb} + private redis-server; children run as ${results.childrenRunAs}`;
+${results.workerProcesses} worker process(es) × concurrency 50, pg pool ${results.workerPgPool}${heapCap(results.workerHeapMb, ', ')}; PostgreSQL (synchronous_commit ${results.synchronousCommit ? 'on' : 'OFF'})${mariaDb} + private redis-server; children run as ${results.childrenRunAs}`;
   const sections = [header, '', table(rows), '', table(targetRows)];
   if (profile) {
     sections.push('', 'Worker SQL per delivery (P run):');

@@ -1,4 +1,4 @@
-import { num, pct, ratio } from './format.util';
+import { heapCap, num, pct, ratio } from './format.util';
 import type {
   BenchResults,
   BullJobsPerDelivery,
@@ -255,8 +255,7 @@ export function evaluateTargets(results: BenchResults): TargetResult[] {
     });
   } else targets.push(na('S3', s3Target, 'needs S1 and S3'));
 
-  // A capped heap changes what S6 measures: the target line says so.
-  const s6Target = `S6 worker RSS ≤ 256 MB and flat${results.workerHeapMb === null ? '' : ` (old space capped at ${results.workerHeapMb} MB)`}`;
+  const s6Target = `S6 worker RSS ≤ 256 MB and flat${heapCap(results.workerHeapMb, ' (', ')')}`;
   if (s6) {
     const w = s6.workerRss;
     targets.push({
